@@ -1,0 +1,7 @@
+"""``python -m qec``: the same as the ``qec`` command."""
+
+import sys
+
+from qec.cli import main
+
+sys.exit(main())

@@ -1,0 +1,183 @@
+"""The ``qec`` command line: ``qec sample`` and ``qec inspect``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+import sinter
+
+from qec.codes import BASES, CODE_NAMES
+from qec.noise import NOISE_NAMES
+from qec.sampling import DEFAULT_DECODER, Experiment, check_decoder, check_output, collect, sweep
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (naming argument, value, what is allowed)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be a positive integer")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+
+def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
+    nargs = "+" if many else None
+    p.add_argument("--code", nargs=nargs, required=True, choices=CODE_NAMES, metavar="CODE",
+                   help=f"code family: {', '.join(CODE_NAMES)}")
+    p.add_argument("--noise", nargs=nargs, required=True, choices=NOISE_NAMES, metavar="NOISE",
+                   help=f"noise model: {', '.join(NOISE_NAMES)}")
+    p.add_argument("--distance", nargs=nargs, required=True, type=_int, metavar="D",
+                   help="code distance(s), >= 2")
+    p.add_argument("--p", nargs=nargs, required=True, type=_float, metavar="P",
+                   help="physical error rate(s) in [0, 0.5] (Stim convention)")
+    p.add_argument("--basis", nargs=nargs, default=["z"] if many else "z", choices=BASES,
+                   metavar="BASIS", help="memory basis: x, z (default z)")
+    rounds = p.add_mutually_exclusive_group()
+    rounds.add_argument("--rounds", type=_int, metavar="N", help="fixed number of rounds")
+    rounds.add_argument("--rounds-per-distance", type=_int, metavar="K",
+                        help="rounds = K·d (default 1 when --rounds is not given)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="qec", description="Error-correction and noise research toolkit.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sample = sub.add_parser(
+        "sample", help="sample and decode a sweep of memory experiments into a sinter CSV",
+        description="Sample the product of the list arguments with sinter; resumable: rerun "
+        "the same command to top up what the output file already holds.",
+    )
+    _add_experiment_args(sample, many=True)
+    sample.add_argument("--decoder", default=DEFAULT_DECODER,
+                        help=f"sinter decoder (default {DEFAULT_DECODER})")
+    sample.add_argument("--max-shots", type=_positive_int, default=1_000_000,
+                        help="stop a task at this many shots in total (default 1000000)")
+    sample.add_argument("--max-errors", type=_positive_int, default=1000,
+                        help="stop a task at this many errors in total (default 1000)")
+    sample.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
+                        help="worker processes (default: all cores)")
+    sample.add_argument("--out", required=True, help="sinter CSV file to create or extend")
+    sample.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    inspect = sub.add_parser(
+        "inspect", help="qubits, detectors, decoding graph and effective distance of a circuit",
+    )
+    _add_experiment_args(inspect, many=True)
+    return parser
+
+
+def _experiments(args: argparse.Namespace) -> list[Experiment]:
+    if args.rounds is None and args.rounds_per_distance is None:
+        args.rounds_per_distance = 1
+    for flag, value in (("--rounds", args.rounds), ("--rounds-per-distance", args.rounds_per_distance)):
+        if value is not None and value < 1:
+            raise ValueError(f"{flag}={value} is not allowed: need an integer >= 1")
+    return sweep(
+        codes=args.code, noises=args.noise, distances=args.distance, ps=args.p,
+        bases=args.basis, rounds=args.rounds, rounds_per_distance=args.rounds_per_distance,
+    )  # fmt: skip
+
+
+def _table(stats: Sequence[sinter.TaskStats]) -> str:
+    header = f"{'code':<18} {'noise':<24} {'d':>3} {'p':>9} {'rounds':>6} {'basis':>5} " \
+             f"{'shots':>10} {'errors':>8} {'per-shot error (95% CI)':>28}"
+    lines = [header]
+    for s in sorted(stats, key=lambda s: tuple(str(s.json_metadata.get(k)) for k in ("code", "noise", "basis"))
+                    + (s.json_metadata.get("d", 0), s.json_metadata.get("p", 0))):
+        m = s.json_metadata
+        fit = sinter.fit_binomial(num_shots=s.shots - s.discards, num_hits=s.errors,
+                                  max_likelihood_factor=1e3)  # about ±2σ
+        rate = f"{fit.best:.3e} [{fit.low:.2e}, {fit.high:.2e}]"
+        lines.append(
+            f"{m.get('code', '?'):<18} {m.get('noise', '?'):<24} {m.get('d', '?'):>3} "
+            f"{m.get('p', '?'):>9} {m.get('rounds', '?'):>6} {m.get('basis', '?'):>5} "
+            f"{s.shots:>10} {s.errors:>8} {rate:>28}"
+        )
+    return "\n".join(lines)
+
+
+def _usage_error(args: argparse.Namespace, error: ValueError) -> int:
+    print(f"qec {args.command}: error: {error}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    try:  # everything is checked before any sampling starts or any file is written
+        experiments = _experiments(args)
+        check_decoder(args.decoder)
+        check_output(args.out)
+    except ValueError as e:
+        return _usage_error(args, e)
+    try:
+        stats = collect(
+            experiments, out=args.out, decoder=args.decoder, workers=args.workers,
+            max_shots=args.max_shots, max_errors=args.max_errors, print_progress=not args.quiet,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        print(f"\nqec sample: interrupted; finished batches are in {args.out}; "
+              "rerun the same command to continue", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(_table(stats))
+    return 0
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from qec.graph import inspect_experiment  # pymatching graph tools only when asked for
+
+    try:
+        experiments = _experiments(args)
+    except ValueError as e:
+        return _usage_error(args, e)
+    for experiment in experiments:
+        print(inspect_experiment(experiment))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``qec`` command line; returns the exit code.
+
+    Example:
+        >>> main(["inspect", "--code", "repetition", "--noise", "circuit",
+        ...       "--distance", "3", "--p", "0.01", "--rounds", "2"])  # doctest: +ELLIPSIS
+        repetition d=3 rounds=2 basis=z noise=circuit p=0.01
+          physical qubits   5 (3 data + 2 measure)
+        ...
+        0
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "sample":
+        return _cmd_sample(args)
+    return _cmd_inspect(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""The decoding graph of a noisy circuit: its size and its effective (graphlike) distance."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import networkx as nx
+import numpy as np
+import pymatching
+import scipy.sparse
+import scipy.sparse.csgraph
+import stim
+
+from qec.codes import Code, used_qubits
+from qec.sampling import Experiment
+
+
+@dataclasses.dataclass(frozen=True)
+class CircuitReport:
+    """What to check about a noisy memory experiment before spending CPU hours on it.
+
+    Attributes:
+        experiment: The experiment described.
+        physical_qubits: Qubits the circuit acts on (data + measure).
+        data_qubits: Data qubits of the code.
+        measure_qubits: Measure qubits of the code.
+        detectors: Detectors in the circuit.
+        error_mechanisms: Distinct error mechanisms in its detector error model.
+        graph_nodes: Nodes of PyMatching's decoding graph (detectors + boundary).
+        graph_edges: Edges of PyMatching's decoding graph.
+        graph_distance: Fewest graph edges (error mechanisms) that flip the logical
+            observable undetected: the shortest odd-parity cycle of the matching graph.
+        stim_distance: ``len(circuit.shortest_graphlike_error())``, the same quantity by Stim.
+    """
+
+    experiment: Experiment
+    physical_qubits: int
+    data_qubits: int
+    measure_qubits: int
+    detectors: int
+    error_mechanisms: int
+    graph_nodes: int
+    graph_edges: int
+    graph_distance: int
+    stim_distance: int
+
+    @property
+    def has_hook_errors(self) -> bool:
+        """True if the circuit's effective distance is below the code distance."""
+        return min(self.graph_distance, self.stim_distance) < self.experiment.distance
+
+    def __str__(self) -> str:
+        e = self.experiment
+        lines = [
+            f"{e.code} d={e.distance} rounds={e.rounds} basis={e.basis} noise={e.noise.name} p={e.noise.p}",
+            f"  physical qubits   {self.physical_qubits} ({self.data_qubits} data + "
+            f"{self.measure_qubits} measure)",
+            f"  detectors         {self.detectors}",
+            f"  error mechanisms  {self.error_mechanisms}",
+            f"  decoding graph    {self.graph_nodes} nodes, {self.graph_edges} edges",
+            f"  graphlike distance {self.graph_distance} (matching graph), "
+            f"{self.stim_distance} (stim shortest_graphlike_error)",
+        ]
+        if self.graph_distance != self.stim_distance:
+            lines.append("  WARNING: the two distance computations disagree")
+        if self.has_hook_errors:
+            lines.append(f"  WARNING: effective distance below d={e.distance}: hook errors?")
+        return "\n".join(lines)
+
+
+def matching_graph(circuit: stim.Circuit) -> nx.Graph:
+    """PyMatching's decoding graph of ``circuit`` as a networkx graph.
+
+    Edges carry ``fault_ids`` (observables flipped), ``weight`` and ``error_probability``;
+    the boundary node has ``is_boundary=True``.
+    """
+    dem = circuit.detector_error_model(decompose_errors=True)
+    return pymatching.Matching.from_detector_error_model(dem).to_networkx()
+
+
+def graphlike_distance(graph: nx.Graph, *, observable: int = 0) -> int:
+    """Fewest edges of ``graph`` whose flips cancel on every detector but flip ``observable``.
+
+    Undetectable error sets are the cycles of the matching graph (the boundary is one
+    node); a logical error is a cycle crossing the observable an odd number of times.
+    Lifting every node to (node, parity) turns that into a shortest path from (v, 0) to
+    (v, 1), found by breadth-first search from every node.
+
+    Example:
+        >>> g = nx.cycle_graph(5)
+        >>> nx.set_edge_attributes(g, set(), "fault_ids")
+        >>> g.edges[0, 1]["fault_ids"] = {0}
+        >>> graphlike_distance(g)
+        5
+    """
+    nodes = list(graph.nodes)
+    n = len(nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    rows, cols = [], []
+    for u, v, attrs in graph.edges(data=True):
+        flip = int(observable in attrs.get("fault_ids", ()))
+        for b in (0, 1):
+            rows.append(index[u] + b * n)
+            cols.append(index[v] + (b ^ flip) * n)
+    lifted = scipy.sparse.coo_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(2 * n, 2 * n)
+    ).tocsr()
+    best = np.inf
+    chunk = 256  # bounds memory at chunk × 2n distances
+    for start in range(0, n, chunk):
+        sources = np.arange(start, min(start + chunk, n))
+        dist = scipy.sparse.csgraph.shortest_path(
+            lifted, method="D", directed=False, unweighted=True, indices=sources
+        )
+        best = min(best, float(dist[np.arange(len(sources)), sources + n].min()))
+    if not np.isfinite(best):
+        raise ValueError(f"no error in the graph flips observable {observable}")
+    return int(best)
+
+
+def inspect_experiment(experiment: Experiment) -> CircuitReport:
+    """Describe the noisy circuit of ``experiment``: size, decoding graph, distance.
+
+    Example:
+        >>> e = qec.Experiment("surface_rotated", distance=3, rounds=3, basis="z",
+        ...                    noise=qec.NoiseModel("circuit", 0.001))
+        >>> r = qec.inspect_experiment(e)
+        >>> r.physical_qubits, r.detectors, r.graph_distance, r.stim_distance
+        (17, 24, 3, 3)
+    """
+    circuit = experiment.circuit()
+    code = Code(experiment.code, experiment.distance)
+    graph = matching_graph(circuit)
+    return CircuitReport(
+        experiment=experiment,
+        physical_qubits=len(used_qubits(circuit)),
+        data_qubits=code.data_qubits,
+        measure_qubits=code.measure_qubits,
+        detectors=circuit.num_detectors,
+        error_mechanisms=circuit.detector_error_model(decompose_errors=True).num_errors,
+        graph_nodes=graph.number_of_nodes(),
+        graph_edges=graph.number_of_edges(),
+        graph_distance=graphlike_distance(graph),
+        stim_distance=len(circuit.shortest_graphlike_error()),
+    )

@@ -1,0 +1,190 @@
+"""sinter CSV files: strict reading with file:line errors, merging, atomic writing."""
+
+from __future__ import annotations
+
+import collections
+import csv
+import io
+import json
+import os
+import pathlib
+import sys
+import tempfile
+from collections.abc import Iterable
+
+import sinter
+
+REQUIRED_COLUMNS = ("shots", "errors", "discards", "seconds", "decoder", "strong_id", "json_metadata")
+
+
+class StatsFileError(ValueError):
+    """A file that is not valid sinter CSV; the message names the file and line."""
+
+
+def read_stats(*paths: str | os.PathLike[str], repair: bool = False) -> list[sinter.TaskStats]:
+    """Read sinter CSV files, merging rows that share a task (same ``strong_id``).
+
+    Unlike ``sinter.read_stats_from_csv_files`` every problem is reported with the file
+    and line it is on.
+
+    Args:
+        *paths: sinter CSV files (header ``sinter.CSV_HEADER``).
+        repair: Ignore an unterminated last line (what a power cut mid-write leaves)
+            instead of refusing the file. A warning is printed to stderr.
+
+    Returns:
+        One ``sinter.TaskStats`` per task, in order of first appearance.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "stats.csv"
+        >>> row = sinter.TaskStats(strong_id="a1", decoder="pymatching",
+        ...                        json_metadata={"d": 3}, shots=100, errors=7)
+        >>> write_stats(path, [row, row])
+        >>> [(s.shots, s.errors) for s in read_stats(path)]
+        [(200, 14)]
+    """
+    merged: dict[str, sinter.TaskStats] = {}
+    for path in paths:
+        for stat in _read_one(pathlib.Path(path), repair=repair):
+            if stat.strong_id in merged:
+                merged[stat.strong_id] = _add(merged[stat.strong_id], stat, path)
+            else:
+                merged[stat.strong_id] = stat
+    return list(merged.values())
+
+
+def is_stats_file(path: str | os.PathLike[str]) -> bool:
+    """True if ``path`` starts with a sinter CSV header (an empty file counts as not)."""
+    try:
+        with open(path, newline="") as f:
+            first = f.readline()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return _header_ok(first)
+
+
+def merge_stats(stats: Iterable[sinter.TaskStats]) -> list[sinter.TaskStats]:
+    """Sum the rows of each task (same ``strong_id``), keeping first-appearance order.
+
+    Example:
+        >>> row = sinter.TaskStats(strong_id="a1", decoder="pymatching",
+        ...                        json_metadata={"d": 3}, shots=10, errors=1)
+        >>> merge_stats([row, row, row])[0].shots
+        30
+    """
+    merged: dict[str, sinter.TaskStats] = {}
+    for stat in stats:
+        merged[stat.strong_id] = merged[stat.strong_id] + stat if stat.strong_id in merged else stat
+    return list(merged.values())
+
+
+def write_stats(path: str | os.PathLike[str], stats: Iterable[sinter.TaskStats]) -> None:
+    """Write ``stats`` (merged per task) as sinter CSV, atomically: temp file, then rename."""
+    text = sinter.CSV_HEADER + "\n" + "".join(s.to_csv_line() + "\n" for s in merge_stats(stats))
+    atomic_write_text(path, text)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
+    path = pathlib.Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        pathlib.Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _header_ok(line: str) -> bool:
+    columns = [c.strip() for c in next(csv.reader([line]), [])]
+    return set(REQUIRED_COLUMNS) <= set(columns)
+
+
+def _read_one(path: pathlib.Path, *, repair: bool) -> list[sinter.TaskStats]:
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise StatsFileError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise StatsFileError(f"{path}: cannot read: {e}") from None
+    if text and not text.endswith("\n"):
+        if not repair:
+            raise StatsFileError(f"{path}: last line is unterminated (an interrupted write?)")
+        print(f"qec: {path}: ignoring an unterminated last line", file=sys.stderr)
+        text = text[: text.rfind("\n") + 1]
+    lines = text.splitlines(keepends=True)
+    if not lines or not _header_ok(lines[0]):
+        raise StatsFileError(
+            f"{path}:1: not a sinter CSV file: the header must have the columns "
+            f"{', '.join(REQUIRED_COLUMNS)}"
+        )
+    reader = csv.DictReader(io.StringIO(text))
+    reader.fieldnames = [c.strip() for c in reader.fieldnames or []]
+    out = []
+    for row in reader:
+        line = reader.line_num
+        if None in row or any(row.get(c) is None for c in REQUIRED_COLUMNS):
+            raise StatsFileError(f"{path}:{line}: expected {len(reader.fieldnames)} columns")
+        out.append(_parse_row(row, where=f"{path}:{line}"))
+    return out
+
+
+def _parse_row(row: dict[str, str], *, where: str) -> sinter.TaskStats:
+    counts: dict[str, int] = {}
+    for column in ("shots", "errors", "discards"):
+        try:
+            counts[column] = int(row[column])
+        except ValueError:
+            raise StatsFileError(f"{where}: {column}={row[column].strip()!r} is not an integer") from None
+        if counts[column] < 0:
+            raise StatsFileError(f"{where}: {column}={counts[column]} must be >= 0")
+    if counts["shots"] < counts["errors"] + counts["discards"]:
+        raise StatsFileError(
+            f"{where}: shots={counts['shots']} < errors + discards = "
+            f"{counts['errors'] + counts['discards']}"
+        )
+    try:
+        seconds = float(row["seconds"])
+    except ValueError:
+        raise StatsFileError(f"{where}: seconds={row['seconds'].strip()!r} is not a number") from None
+    try:
+        metadata = json.loads(row["json_metadata"])
+    except json.JSONDecodeError as e:
+        raise StatsFileError(f"{where}: json_metadata is not JSON: {e}") from None
+    custom: collections.Counter[str] = collections.Counter()
+    text = (row.get("custom_counts") or "").strip()
+    if text:
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise StatsFileError(f"{where}: custom_counts is not JSON: {e}") from None
+        if not isinstance(parsed, dict) or not all(isinstance(v, int) for v in parsed.values()):
+            raise StatsFileError(f"{where}: custom_counts must map names to integers")
+        custom.update(parsed)
+    strong_id = row["strong_id"].strip()
+    if not strong_id:
+        raise StatsFileError(f"{where}: strong_id is empty")
+    return sinter.TaskStats(
+        strong_id=strong_id,
+        decoder=row["decoder"].strip(),
+        json_metadata=metadata,
+        shots=counts["shots"],
+        errors=counts["errors"],
+        discards=counts["discards"],
+        seconds=max(seconds, 0.0),
+        custom_counts=custom,
+    )
+
+
+def _add(a: sinter.TaskStats, b: sinter.TaskStats, path: object) -> sinter.TaskStats:
+    if a.decoder != b.decoder or a.json_metadata != b.json_metadata:
+        raise StatsFileError(
+            f"{path}: task {a.strong_id[:12]}… appears with different decoder or metadata "
+            f"({a.decoder!r} {a.json_metadata} vs {b.decoder!r} {b.json_metadata})"
+        )
+    return a + b
