@@ -50,20 +50,49 @@ def _float(text: str) -> float:
 
 def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
     nargs = "+" if many else None
-    p.add_argument("--code", nargs=nargs, required=True, choices=CODE_NAMES, metavar="CODE",
-                   help=f"code family: {', '.join(CODE_NAMES)}")
-    p.add_argument("--noise", nargs=nargs, required=True, choices=NOISE_NAMES, metavar="NOISE",
-                   help=f"noise model: {', '.join(NOISE_NAMES)}")
-    p.add_argument("--distance", nargs=nargs, required=True, type=_int, metavar="D",
-                   help="code distance(s), >= 2")
-    p.add_argument("--p", nargs=nargs, required=True, type=_float, metavar="P",
-                   help="physical error rate(s) in [0, 0.5] (Stim convention)")
-    p.add_argument("--basis", nargs=nargs, default=["z"] if many else "z", choices=BASES,
-                   metavar="BASIS", help="memory basis: x, z (default z)")
+    p.add_argument(
+        "--code",
+        nargs=nargs,
+        required=True,
+        choices=CODE_NAMES,
+        metavar="CODE",
+        help=f"code family: {', '.join(CODE_NAMES)}",
+    )
+    p.add_argument(
+        "--noise",
+        nargs=nargs,
+        required=True,
+        choices=NOISE_NAMES,
+        metavar="NOISE",
+        help=f"noise model: {', '.join(NOISE_NAMES)}",
+    )
+    p.add_argument(
+        "--distance", nargs=nargs, required=True, type=_int, metavar="D", help="code distance(s), >= 2"
+    )
+    p.add_argument(
+        "--p",
+        nargs=nargs,
+        required=True,
+        type=_float,
+        metavar="P",
+        help="physical error rate(s) in [0, 0.5] (Stim convention)",
+    )
+    p.add_argument(
+        "--basis",
+        nargs=nargs,
+        default=["z"] if many else "z",
+        choices=BASES,
+        metavar="BASIS",
+        help="memory basis: x, z (default z)",
+    )
     rounds = p.add_mutually_exclusive_group()
     rounds.add_argument("--rounds", type=_int, metavar="N", help="fixed number of rounds")
-    rounds.add_argument("--rounds-per-distance", type=_int, metavar="K",
-                        help="rounds = K·d (default 1 when --rounds is not given)")
+    rounds.add_argument(
+        "--rounds-per-distance",
+        type=_int,
+        metavar="K",
+        help="rounds = K·d (default 1 when --rounds is not given)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,24 +100,39 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sample = sub.add_parser(
-        "sample", help="sample and decode a sweep of memory experiments into a sinter CSV",
+        "sample",
+        help="sample and decode a sweep of memory experiments into a sinter CSV",
         description="Sample the product of the list arguments with sinter; resumable: rerun "
         "the same command to top up what the output file already holds.",
     )
     _add_experiment_args(sample, many=True)
-    sample.add_argument("--decoder", default=DEFAULT_DECODER,
-                        help=f"sinter decoder (default {DEFAULT_DECODER})")
-    sample.add_argument("--max-shots", type=_positive_int, default=1_000_000,
-                        help="stop a task at this many shots in total (default 1000000)")
-    sample.add_argument("--max-errors", type=_positive_int, default=1000,
-                        help="stop a task at this many errors in total (default 1000)")
-    sample.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
-                        help="worker processes (default: all cores)")
+    sample.add_argument(
+        "--decoder", default=DEFAULT_DECODER, help=f"sinter decoder (default {DEFAULT_DECODER})"
+    )
+    sample.add_argument(
+        "--max-shots",
+        type=_positive_int,
+        default=1_000_000,
+        help="stop a task at this many shots in total (default 1000000)",
+    )
+    sample.add_argument(
+        "--max-errors",
+        type=_positive_int,
+        default=1000,
+        help="stop a task at this many errors in total (default 1000)",
+    )
+    sample.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: all cores)",
+    )
     sample.add_argument("--out", required=True, help="sinter CSV file to create or extend")
     sample.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
     inspect = sub.add_parser(
-        "inspect", help="qubits, detectors, decoding graph and effective distance of a circuit",
+        "inspect",
+        help="qubits, detectors, decoding graph and effective distance of a circuit",
     )
     _add_experiment_args(inspect, many=True)
     return parser
@@ -107,14 +151,21 @@ def _experiments(args: argparse.Namespace) -> list[Experiment]:
 
 
 def _table(stats: Sequence[sinter.TaskStats]) -> str:
-    header = f"{'code':<18} {'noise':<24} {'d':>3} {'p':>9} {'rounds':>6} {'basis':>5} " \
-             f"{'shots':>10} {'errors':>8} {'per-shot error (95% CI)':>28}"
+    header = (
+        f"{'code':<18} {'noise':<24} {'d':>3} {'p':>9} {'rounds':>6} {'basis':>5} "
+        f"{'shots':>10} {'errors':>8} {'per-shot error (95% CI)':>28}"
+    )
     lines = [header]
-    for s in sorted(stats, key=lambda s: tuple(str(s.json_metadata.get(k)) for k in ("code", "noise", "basis"))
-                    + (s.json_metadata.get("d", 0), s.json_metadata.get("p", 0))):
+
+    def order(s: sinter.TaskStats) -> tuple:
         m = s.json_metadata
-        fit = sinter.fit_binomial(num_shots=s.shots - s.discards, num_hits=s.errors,
-                                  max_likelihood_factor=1e3)  # about ±2σ
+        return (str(m.get("code")), str(m.get("noise")), str(m.get("basis")), m.get("d", 0), m.get("p", 0))
+
+    for s in sorted(stats, key=order):
+        m = s.json_metadata
+        fit = sinter.fit_binomial(
+            num_shots=s.shots - s.discards, num_hits=s.errors, max_likelihood_factor=1e3
+        )  # about ±2σ
         rate = f"{fit.best:.3e} [{fit.low:.2e}, {fit.high:.2e}]"
         lines.append(
             f"{m.get('code', '?'):<18} {m.get('noise', '?'):<24} {m.get('d', '?'):>3} "
@@ -142,8 +193,11 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             max_shots=args.max_shots, max_errors=args.max_errors, print_progress=not args.quiet,
         )  # fmt: skip
     except KeyboardInterrupt:
-        print(f"\nqec sample: interrupted; finished batches are in {args.out}; "
-              "rerun the same command to continue", file=sys.stderr)
+        print(
+            f"\nqec sample: interrupted; finished batches are in {args.out}; "
+            "rerun the same command to continue",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     print(_table(stats))
     return 0

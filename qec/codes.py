@@ -131,9 +131,7 @@ def used_qubits(circuit: stim.Circuit) -> set[int]:
     return used
 
 
-_ANNOTATIONS = frozenset(
-    {"DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT_COORDS", "TICK", "MPAD"}
-)
+_ANNOTATIONS = frozenset({"DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT_COORDS", "TICK", "MPAD"})
 
 
 def _hadamard_dual(circuit: stim.Circuit) -> stim.Circuit:

@@ -102,9 +102,7 @@ def graphlike_distance(graph: nx.Graph, *, observable: int = 0) -> int:
         for b in (0, 1):
             rows.append(index[u] + b * n)
             cols.append(index[v] + (b ^ flip) * n)
-    lifted = scipy.sparse.coo_matrix(
-        (np.ones(len(rows)), (rows, cols)), shape=(2 * n, 2 * n)
-    ).tocsr()
+    lifted = scipy.sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(2 * n, 2 * n)).tocsr()
     best = np.inf
     chunk = 256  # bounds memory at chunk × 2n distances
     for start in range(0, n, chunk):

@@ -120,8 +120,7 @@ def _read_one(path: pathlib.Path, *, repair: bool) -> list[sinter.TaskStats]:
     lines = text.splitlines(keepends=True)
     if not lines or not _header_ok(lines[0]):
         raise StatsFileError(
-            f"{path}:1: not a sinter CSV file: the header must have the columns "
-            f"{', '.join(REQUIRED_COLUMNS)}"
+            f"{path}:1: not a sinter CSV file: the header must have the columns {', '.join(REQUIRED_COLUMNS)}"
         )
     reader = csv.DictReader(io.StringIO(text))
     reader.fieldnames = [c.strip() for c in reader.fieldnames or []]
@@ -145,8 +144,7 @@ def _parse_row(row: dict[str, str], *, where: str) -> sinter.TaskStats:
             raise StatsFileError(f"{where}: {column}={counts[column]} must be >= 0")
     if counts["shots"] < counts["errors"] + counts["discards"]:
         raise StatsFileError(
-            f"{where}: shots={counts['shots']} < errors + discards = "
-            f"{counts['errors'] + counts['discards']}"
+            f"{where}: shots={counts['shots']} < errors + discards = {counts['errors'] + counts['discards']}"
         )
     try:
         seconds = float(row["seconds"])

@@ -1,0 +1,154 @@
+"""Tests of qec.sampling: sampled rates agree with exact formulas and published behaviour."""
+
+import math
+
+import pytest
+import scipy.stats
+import sinter
+
+import qec
+
+# Assertions on sampled counts use 99.99% intervals: a correct implementation fails one of
+# them about once in 10^4 runs; sinter takes no seed, so counts agree in distribution only.
+CONFIDENCE = 0.9999
+
+
+def majority_vote_failure(d: int, p: float) -> float:
+    """Exact logical error of distance-d majority vote: sum_{k>d/2} C(d,k) p^k (1-p)^(d-k)."""
+    return sum(math.comb(d, k) * p**k * (1 - p) ** (d - k) for k in range(d // 2 + 1, d + 1))
+
+
+def interval(errors: int, shots: int) -> tuple[float, float]:
+    ci = scipy.stats.binomtest(errors, shots).proportion_ci(CONFIDENCE, method="exact")
+    return ci.low, ci.high
+
+
+@pytest.mark.slow
+def test_repetition_code_capacity_matches_majority_vote(tmp_path):
+    p = 0.1
+    experiments = qec.sweep(
+        codes=["repetition"], noises=["code_capacity_bitflip"], distances=[3, 5, 7], ps=[p], rounds=1
+    )
+    stats = qec.collect(experiments, out=tmp_path / "s.csv", workers=2, max_shots=200_000, max_errors=None)
+    assert len(stats) == 3
+    for s in stats:
+        d = s.json_metadata["d"]
+        assert s.shots == 200_000
+        low, high = interval(s.errors, s.shots)
+        exact = majority_vote_failure(d, p)  # 0.028, 0.00856, 0.002728
+        assert low <= exact <= high, (d, s.errors / s.shots, exact)
+
+
+def z_score(a: sinter.TaskStats, b: sinter.TaskStats) -> float:
+    """Two-proportion z statistic for rate(a) - rate(b)."""
+    pa, pb = a.errors / a.shots, b.errors / b.shots
+    pooled = (a.errors + b.errors) / (a.shots + b.shots)
+    return (pa - pb) / math.sqrt(pooled * (1 - pooled) * (1 / a.shots + 1 / b.shots))
+
+
+@pytest.mark.slow
+def test_rotated_surface_code_threshold_behaviour(tmp_path):
+    # Circuit-level depolarizing noise has a threshold near 0.5-0.7% (e.g. Fowler et al.
+    # 2012, PRA 86 032324): at p=0.1% distance helps, at p=1.5% it hurts.
+    experiments = qec.sweep(
+        codes=["surface_rotated"],
+        noises=["circuit"],
+        distances=[3, 5],
+        ps=[0.001, 0.015],
+        rounds_per_distance=1,
+    )
+    stats = qec.collect(experiments, out=tmp_path / "s.csv", workers=2, max_shots=100_000, max_errors=3000)
+    by = {(s.json_metadata["d"], s.json_metadata["p"]): s for s in stats}
+    z_crit = scipy.stats.norm.ppf(CONFIDENCE)
+    assert z_score(by[3, 0.001], by[5, 0.001]) > z_crit  # below threshold: d=5 better
+    assert z_score(by[5, 0.015], by[3, 0.015]) > z_crit  # above threshold: d=5 worse
+
+
+def test_csv_is_sinter_readable_and_carries_the_metadata(tmp_path):
+    out = tmp_path / "stats.csv"
+    experiments = qec.sweep(
+        codes=["repetition", "surface_unrotated"],
+        noises=["si1000"],
+        distances=[3],
+        ps=[0.002],
+        bases=["x", "z"],
+        rounds=2,
+    )
+    qec.collect(experiments, out=out, workers=1, max_shots=500, max_errors=None)
+    stats = sinter.read_stats_from_csv_files(out)
+    assert len(stats) == 4
+    for s in stats:
+        assert s.shots == 500
+        assert s.decoder == "pymatching"
+        assert set(s.json_metadata) >= {"code", "noise", "d", "p", "rounds", "basis"}
+    assert sorted((s.json_metadata["code"], s.json_metadata["basis"]) for s in stats) == [
+        ("repetition", "x"),
+        ("repetition", "z"),
+        ("surface_unrotated", "x"),
+        ("surface_unrotated", "z"),
+    ]
+
+
+def test_resume_tops_up_instead_of_starting_over(tmp_path):
+    out = tmp_path / "stats.csv"
+    experiments = qec.sweep(codes=["repetition"], noises=["circuit"], distances=[3], ps=[0.01], rounds=3)
+    first = qec.collect(experiments, out=out, max_shots=1000, max_errors=None)
+    assert [s.shots for s in first] == [1000]
+    again = qec.collect(experiments, out=out, max_shots=1000, max_errors=None)
+    assert [(s.shots, s.errors) for s in again] == [(s.shots, s.errors) for s in first]  # nothing new
+    more = qec.collect(experiments, out=out, max_shots=3000, max_errors=None)
+    assert [s.shots for s in more] == [3000]
+    assert more[0].errors >= first[0].errors
+    assert len(out.read_text().splitlines()) == 2  # compacted: header + one row per task
+
+
+def test_rows_of_other_tasks_in_the_file_are_kept(tmp_path):
+    out = tmp_path / "stats.csv"
+    other = sinter.TaskStats(
+        strong_id="f" * 64, decoder="pymatching", json_metadata={"code": "elsewhere"}, shots=7, errors=1
+    )
+    qec.write_stats(out, [other])
+    experiments = qec.sweep(codes=["repetition"], noises=["circuit"], distances=[3], ps=[0.01], rounds=1)
+    qec.collect(experiments, out=out, max_shots=200, max_errors=None)
+    shots = {s.strong_id: s.shots for s in qec.read_stats(out)}
+    assert shots.pop("f" * 64) == 7
+    assert list(shots.values()) == [200]
+
+
+def test_unterminated_last_line_is_repaired_on_resume(tmp_path):
+    out = tmp_path / "stats.csv"
+    experiments = qec.sweep(codes=["repetition"], noises=["circuit"], distances=[3], ps=[0.01], rounds=1)
+    qec.collect(experiments, out=out, max_shots=300, max_errors=None)
+    with open(out, "a") as f:
+        f.write("       100,         3,         0,   0.0")  # a write cut short
+    with pytest.raises(qec.StatsFileError, match="unterminated"):
+        qec.read_stats(out)
+    stats = qec.collect(experiments, out=out, max_shots=300, max_errors=None)
+    assert [s.shots for s in stats] == [300]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"workers": 0}, "workers=0"),
+        ({"max_shots": 0}, "max_shots=0 must be a positive integer"),
+        ({"max_errors": -5}, "max_errors=-5"),
+        ({"max_shots": None, "max_errors": None}, "would never stop"),
+        ({"decoder": "magic"}, "decoder='magic' is not a sinter decoder"),
+    ],
+)
+def test_bad_collect_arguments_write_nothing(tmp_path, kwargs, message):
+    out = tmp_path / "s.csv"
+    experiments = qec.sweep(codes=["repetition"], noises=["circuit"], distances=[3], ps=[0.01], rounds=1)
+    with pytest.raises(ValueError, match=message):
+        qec.collect(experiments, out=out, **kwargs)
+    assert not out.exists()
+
+
+def test_sweep_rounds():
+    exps = qec.sweep(
+        codes=["repetition"], noises=["circuit"], distances=[3, 5], ps=[0.01], rounds_per_distance=2
+    )
+    assert [e.rounds for e in exps] == [6, 10]
+    with pytest.raises(ValueError, match="exactly one of rounds"):
+        qec.sweep(codes=["repetition"], noises=["circuit"], distances=[3], ps=[0.01])
