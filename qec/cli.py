@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,8 @@ from qec.sampling import DEFAULT_DECODER, Experiment, check_decoder, check_outpu
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+# Likelihood-ratio factor of a 95% interval: exp(chi2_1(0.95) / 2) (Wilks' theorem).
+_LR_95 = math.exp(3.841458820694124 / 2)
 
 
 class _Parser(argparse.ArgumentParser):
