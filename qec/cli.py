@@ -1,10 +1,11 @@
-"""The ``qec`` command line: ``qec sample`` and ``qec inspect``."""
+"""The ``qec`` command line: ``qec sample``, ``qec fit`` and ``qec inspect``."""
 
 from __future__ import annotations
 
 import argparse
-import math
+import json
 import os
+import pathlib
 import sys
 from collections.abc import Sequence
 
@@ -16,8 +17,6 @@ from qec.sampling import DEFAULT_DECODER, Experiment, check_decoder, check_outpu
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-# Likelihood-ratio factor of a 95% interval: exp(chi2_1(0.95) / 2) (Wilks' theorem).
-_LR_95 = math.exp(3.841458820694124 / 2)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -133,6 +132,29 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", required=True, help="sinter CSV file to create or extend")
     sample.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
+    fit = sub.add_parser(
+        "fit",
+        help="threshold, Λ and the p_L(d, p) model, with 95% intervals, from sinter CSVs",
+        description="Fit every (code, noise, basis) in the given sinter CSV files.",
+    )
+    fit.add_argument("stats", nargs="+", help="sinter CSV files (rows are merged per task)")
+    fit.add_argument("--out", required=True, help="JSON file to write")
+    fit.add_argument("--plot", help="also draw the figure to this file (.png, .pdf, .svg)")
+    fit.add_argument(
+        "--bootstrap",
+        type=_int,
+        default=200,
+        help="bootstrap resamples for the threshold interval (default 200)",
+    )
+    fit.add_argument("--seed", type=_int, default=0, help="bootstrap seed (default 0)")
+    fit.add_argument(
+        "--threshold-window",
+        nargs=2,
+        type=_float,
+        metavar=("PMIN", "PMAX"),
+        help="only points with PMIN <= p <= PMAX enter the threshold fit",
+    )
+
     inspect = sub.add_parser(
         "inspect",
         help="qubits, detectors, decoding graph and effective distance of a circuit",
@@ -218,6 +240,35 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fit(args: argparse.Namespace) -> int:
+    from qec import fit
+    from qec.stats import atomic_write_text, read_stats_with_origin
+
+    try:
+        if args.bootstrap < 0:
+            raise ValueError(f"--bootstrap={args.bootstrap} must be >= 0")
+        for flag, target in (("--out", args.out), ("--plot", args.plot)):
+            if target is not None and not pathlib.Path(target).parent.is_dir():
+                raise ValueError(f"{flag}={target!r}: folder {str(pathlib.Path(target).parent)!r} "
+                                 "does not exist")  # fmt: skip
+        if args.plot is not None and pathlib.Path(args.plot).suffix not in (".png", ".pdf", ".svg"):
+            raise ValueError(f"--plot={args.plot!r} must end in .png, .pdf or .svg")
+        stats, origin = read_stats_with_origin(*args.stats)
+        points = fit.points_from_stats(stats, origin=origin)
+        window = tuple(args.threshold_window) if args.threshold_window else None
+        fits = fit.fit_all(points, bootstrap=args.bootstrap, seed=args.seed, threshold_window=window)
+    except ValueError as e:
+        return _usage_error(args, e)
+    document = fit.fits_document(fits, inputs=args.stats, bootstrap=args.bootstrap, seed=args.seed)
+    atomic_write_text(args.out, json.dumps(document, indent=1) + "\n")
+    if args.plot is not None:
+        from qec.plot import plot_fits
+
+        plot_fits(fits, args.plot)
+    print(fit.format_table(fits))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``qec`` command line; returns the exit code.
 
@@ -231,9 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.command == "sample":
-        return _cmd_sample(args)
-    return _cmd_inspect(args)
+    commands = {"sample": _cmd_sample, "fit": _cmd_fit, "inspect": _cmd_inspect}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

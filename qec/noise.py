@@ -116,6 +116,18 @@ class NoiseModel:
             measure_flip=5 * p, readout_flip=5 * p, reset_flip=2 * p,
         )  # fmt: skip
 
+    def noisy_rounds(self, rounds: int) -> int:
+        """How many of ``rounds`` rounds carry noise: 1 for the code-capacity models.
+
+        Per-round error rates divide by this, not by ``rounds``: a code-capacity memory
+        fails at the same rate however many perfect rounds follow its one noisy step.
+
+        Example:
+            >>> qec.NoiseModel("code_capacity", 0.1).noisy_rounds(7)
+            1
+        """
+        return 1 if self.name.startswith("code_capacity") else rounds
+
     def apply(self, circuit: stim.Circuit) -> stim.Circuit:
         """Return ``circuit`` with this model's noise inserted.
 

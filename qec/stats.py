@@ -44,14 +44,23 @@ def read_stats(*paths: str | os.PathLike[str], repair: bool = False) -> list[sin
         >>> [(s.shots, s.errors) for s in read_stats(path)]
         [(200, 14)]
     """
+    return read_stats_with_origin(*paths, repair=repair)[0]
+
+
+def read_stats_with_origin(
+    *paths: str | os.PathLike[str], repair: bool = False
+) -> tuple[list[sinter.TaskStats], dict[str, str]]:
+    """``read_stats``, plus where each task was first seen: ``strong_id`` → ``"file:line"``."""
     merged: dict[str, sinter.TaskStats] = {}
+    origin: dict[str, str] = {}
     for path in paths:
-        for stat in _read_one(pathlib.Path(path), repair=repair):
+        for where, stat in _read_one(pathlib.Path(path), repair=repair):
             if stat.strong_id in merged:
-                merged[stat.strong_id] = _add(merged[stat.strong_id], stat, path)
+                merged[stat.strong_id] = _add(merged[stat.strong_id], stat, where)
             else:
                 merged[stat.strong_id] = stat
-    return list(merged.values())
+                origin[stat.strong_id] = where
+    return list(merged.values()), origin
 
 
 def is_stats_file(path: str | os.PathLike[str]) -> bool:
@@ -87,11 +96,16 @@ def write_stats(path: str | os.PathLike[str], stats: Iterable[sinter.TaskStats])
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
+    atomic_write_bytes(path, text.encode())
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
     path = pathlib.Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", newline="") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -105,7 +119,7 @@ def _header_ok(line: str) -> bool:
     return set(REQUIRED_COLUMNS) <= set(columns)
 
 
-def _read_one(path: pathlib.Path, *, repair: bool) -> list[sinter.TaskStats]:
+def _read_one(path: pathlib.Path, *, repair: bool) -> list[tuple[str, sinter.TaskStats]]:
     try:
         text = path.read_text()
     except FileNotFoundError:
@@ -129,7 +143,7 @@ def _read_one(path: pathlib.Path, *, repair: bool) -> list[sinter.TaskStats]:
         line = reader.line_num
         if None in row or any(row.get(c) is None for c in REQUIRED_COLUMNS):
             raise StatsFileError(f"{path}:{line}: expected {len(reader.fieldnames)} columns")
-        out.append(_parse_row(row, where=f"{path}:{line}"))
+        out.append((f"{path}:{line}", _parse_row(row, where=f"{path}:{line}")))
     return out
 
 
@@ -179,10 +193,10 @@ def _parse_row(row: dict[str, str], *, where: str) -> sinter.TaskStats:
     )
 
 
-def _add(a: sinter.TaskStats, b: sinter.TaskStats, path: object) -> sinter.TaskStats:
+def _add(a: sinter.TaskStats, b: sinter.TaskStats, where: str) -> sinter.TaskStats:
     if a.decoder != b.decoder or a.json_metadata != b.json_metadata:
         raise StatsFileError(
-            f"{path}: task {a.strong_id[:12]}… appears with different decoder or metadata "
+            f"{where}: task {a.strong_id[:12]}… appears with different decoder or metadata "
             f"({a.decoder!r} {a.json_metadata} vs {b.decoder!r} {b.json_metadata})"
         )
     return a + b

@@ -1,0 +1,578 @@
+"""Rates with binomial intervals, thresholds, Λ and the p_L(d, p) suppression model."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.optimize
+import scipy.stats
+import sinter
+
+from qec.noise import NOISE_NAMES, NoiseModel
+
+REQUIRED_METADATA = ("code", "noise", "d", "p", "rounds", "basis")
+CONFIDENCE = 0.95
+# Likelihood-ratio factor of a 95% binomial interval: exp(chi2_1(0.95) / 2) (Wilks).
+LR_FACTOR_95 = math.exp(scipy.stats.chi2.ppf(CONFIDENCE, 1) / 2)
+_Z = scipy.stats.norm.ppf(0.5 + CONFIDENCE / 2)  # 1.96
+
+
+class FitError(ValueError):
+    """Data that cannot support the requested fit; the message says why."""
+
+
+def per_round(shot_rate: float, rounds: int) -> float:
+    """Per-round error rate of a ``rounds``-round memory with per-shot error ``shot_rate``.
+
+    ``(1 - (1 - 2S)**(1/r)) / 2``: the rate at which r independent rounds, each flipping the
+    logical with this probability, flip it an odd number of times with probability S.
+
+    Example:
+        >>> per_round(0.1, 2)  # sinter's documented example
+        0.05278640450004207
+    """
+    return float(sinter.shot_error_rate_to_piece_error_rate(shot_rate, pieces=rounds))
+
+
+@dataclasses.dataclass(frozen=True)
+class Point:
+    """One (code, noise, basis, d, p, rounds) task: counts and rates with 95% intervals.
+
+    Per-round rates divide over the rounds that carry noise: all of them, except for the
+    code-capacity models whose noise happens once (``NoiseModel.noisy_rounds``).
+
+    Attributes:
+        code: Code family. noise: Noise model. basis: Memory basis.
+        d: Distance. p: Physical error rate. rounds: Rounds per shot.
+        shots: Shots kept (discards removed). errors: Logical errors.
+        shot_rate, shot_low, shot_high: Per-shot logical error and its 95% LR interval.
+        round_rate, round_low, round_high: The same converted to per-round.
+    """
+
+    code: str
+    noise: str
+    basis: str
+    d: int
+    p: float
+    rounds: int
+    shots: int
+    errors: int
+    shot_rate: float
+    shot_low: float
+    shot_high: float
+    round_rate: float
+    round_low: float
+    round_high: float
+
+    @classmethod
+    def from_counts(cls, *, code: str, noise: str, basis: str, d: int, p: float, rounds: int,
+                    shots: int, errors: int) -> Point:  # fmt: skip
+        """Build a point, computing the rates and intervals from the counts."""
+        if shots <= 0:
+            raise FitError(f"shots={shots} must be > 0")
+        fit = sinter.fit_binomial(num_shots=shots, num_hits=errors, max_likelihood_factor=LR_FACTOR_95)
+        rates = [min(max(v, 0.0), 1.0) for v in (fit.best, fit.low, fit.high)]
+        noisy = NoiseModel(noise, 0.0).noisy_rounds(rounds) if noise in NOISE_NAMES else rounds
+        rounds_rates = [per_round(v, noisy) for v in rates]
+        return cls(code=code, noise=noise, basis=basis, d=d, p=p, rounds=rounds, shots=shots,
+                   errors=errors, shot_rate=rates[0], shot_low=rates[1], shot_high=rates[2],
+                   round_rate=rounds_rates[0], round_low=rounds_rates[1],
+                   round_high=rounds_rates[2])  # fmt: skip
+
+    @property
+    def log_round_sigma(self) -> float:
+        """Standard error of ln(round_rate), read off the width of its 95% interval."""
+        low = max(self.round_low, 1e-300)
+        return (math.log(self.round_high) - math.log(low)) / (2 * _Z)
+
+
+@dataclasses.dataclass(frozen=True)
+class Threshold:
+    """Finite-size-scaling threshold: P = A + B·x + C·x², x = (p − p_th)·d^(1/ν).
+
+    Attributes:
+        p_th: Best-fit threshold. p_th_low, p_th_high: 95% parametric-bootstrap interval.
+        nu: Best-fit critical exponent ν. nu_low, nu_high: its 95% bootstrap interval.
+        distances: Distances used. n_points: Points used (rounds = d).
+        chi2_dof: χ² per degree of freedom of the best fit.
+    """
+
+    p_th: float
+    p_th_low: float
+    p_th_high: float
+    nu: float
+    nu_low: float
+    nu_high: float
+    distances: tuple[int, ...]
+    n_points: int
+    chi2_dof: float
+
+
+@dataclasses.dataclass(frozen=True)
+class LambdaFit:
+    """Suppression factor Λ = ε_d / ε_{d+2} at one p, from a weighted fit of ln ε_round vs d.
+
+    Attributes:
+        p: Physical error rate. lambda_: Λ. lambda_low, lambda_high: 95% interval.
+        distances: Distances used.
+    """
+
+    p: float
+    lambda_: float
+    lambda_low: float
+    lambda_high: float
+    distances: tuple[int, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class SuppressionModel:
+    """ε_round(d, p) = A · (p / p_th)^((d+1)/2), fitted by weighted least squares on ln ε.
+
+    Attributes:
+        A: Prefactor. A_low, A_high: 95% interval.
+        p_th: Model threshold. p_th_low, p_th_high: 95% interval.
+        n_points: Points used. chi2_dof: χ² per degree of freedom (intervals are widened by
+            its square root when it exceeds 1).
+
+    Example:
+        >>> m = SuppressionModel(A=0.1, A_low=0.09, A_high=0.11, p_th=0.01, p_th_low=0.009,
+        ...                      p_th_high=0.011, n_points=6, chi2_dof=1.0)
+        >>> m.eps_round(5, 0.001)  # 0.1 · 0.1^3
+        0.00010000000000000002
+        >>> m.distance_for(1e-6, 0.001)
+        9
+    """
+
+    A: float
+    A_low: float
+    A_high: float
+    p_th: float
+    p_th_low: float
+    p_th_high: float
+    n_points: int
+    chi2_dof: float
+
+    def eps_round(self, d: int, p: float) -> float:
+        """Model logical error per round at distance ``d`` and physical rate ``p``."""
+        return self.A * (p / self.p_th) ** ((d + 1) / 2)
+
+    def distance_for(self, eps_round: float, p: float, *, max_distance: int = 1001) -> int:
+        """Smallest odd distance ≥ 3 whose model per-round error is ≤ ``eps_round`` at ``p``."""
+        if not 0 < eps_round < 1:
+            raise ValueError(f"eps_round={eps_round!r} must be in (0, 1)")
+        if not 0 < p < self.p_th:
+            raise ValueError(f"p={p!r} is not below the model threshold p_th={self.p_th:.4g}: "
+                             "no distance suppresses errors there")  # fmt: skip
+        # A·r^((d+1)/2) <= eps  <=>  (d+1)/2 >= ln(eps/A) / ln(r)
+        need = 2 * math.log(eps_round / self.A) / math.log(p / self.p_th) - 1
+        d = max(3, math.ceil(need - 1e-12))
+        d += 1 - d % 2
+        if d > max_distance:
+            raise ValueError(f"needs distance {d} > max_distance={max_distance}")
+        return d
+
+    def to_dict(self) -> dict[str, float]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SuppressionModel:
+        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls)})
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupFit:
+    """Every fit for one (code, noise, basis).
+
+    Attributes:
+        code, noise, basis: The group.
+        points: All points of the group, sorted by (d, p, rounds).
+        threshold: The threshold fit, or None; threshold_note says why not.
+        lambdas: Λ per p where at least two distances have errors.
+        model: The suppression model, or None; model_note says why not.
+    """
+
+    code: str
+    noise: str
+    basis: str
+    points: tuple[Point, ...]
+    threshold: Threshold | None
+    threshold_note: str
+    lambdas: tuple[LambdaFit, ...]
+    model: SuppressionModel | None
+    model_note: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.code}/{self.noise}/{self.basis}"
+
+    def to_dict(self) -> dict[str, Any]:
+        t = self.threshold
+        return {
+            "code": self.code,
+            "noise": self.noise,
+            "basis": self.basis,
+            "threshold": None if t is None else {
+                "p_th": t.p_th, "p_th_low": t.p_th_low, "p_th_high": t.p_th_high, "nu": t.nu,
+                "nu_low": t.nu_low, "nu_high": t.nu_high, "distances": list(t.distances),
+                "n_points": t.n_points, "chi2_dof": t.chi2_dof,
+            },
+            "threshold_note": self.threshold_note,
+            "lambda": [
+                {"p": f.p, "lambda": f.lambda_, "lambda_low": f.lambda_low,
+                 "lambda_high": f.lambda_high, "distances": list(f.distances)}
+                for f in self.lambdas
+            ],
+            "model": None if self.model is None else self.model.to_dict(),
+            "model_note": self.model_note,
+            "points": [dataclasses.asdict(pt) for pt in self.points],
+        }  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# Points from sinter stats
+
+
+def points_from_stats(
+    stats: Iterable[sinter.TaskStats], *, origin: dict[str, str] | None = None
+) -> list[Point]:
+    """Turn merged sinter stats into points, checking the metadata each fit needs.
+
+    Args:
+        stats: sinter stats, one per task (merge rows first, e.g. with ``qec.read_stats``).
+        origin: Optional ``strong_id`` → "file:line", used in error messages.
+
+    Raises:
+        FitError: a row lacks a metadata key, has zero shots, or one task appears with two
+            decoders.
+    """
+    origin = origin or {}
+    seen: dict[tuple, str] = {}
+    points = []
+    for s in stats:
+        where = origin.get(s.strong_id, f"task {s.strong_id[:12]}")
+        m = s.json_metadata
+        if not isinstance(m, dict):
+            raise FitError(f"{where}: json_metadata must be an object with keys {REQUIRED_METADATA}")
+        missing = [k for k in REQUIRED_METADATA if k not in m]
+        if missing:
+            raise FitError(f"{where}: json_metadata lacks {', '.join(missing)} (needs {REQUIRED_METADATA})")
+        key = tuple(m[k] for k in REQUIRED_METADATA)
+        if key in seen and seen[key] != s.decoder:
+            raise FitError(f"{where}: task {dict(zip(REQUIRED_METADATA, key, strict=True))} was decoded "
+                           f"by both {seen[key]!r} and {s.decoder!r}; fit one decoder at a time")  # fmt: skip
+        seen[key] = s.decoder
+        shots = s.shots - s.discards
+        if shots <= 0:
+            raise FitError(f"{where}: zero shots (shots={s.shots}, discards={s.discards})")
+        try:
+            d, p, rounds = int(m["d"]), float(m["p"]), int(m["rounds"])
+        except (TypeError, ValueError):
+            raise FitError(f"{where}: d, p and rounds must be numbers, got {m}") from None
+        points.append(Point.from_counts(code=str(m["code"]), noise=str(m["noise"]),
+                                        basis=str(m["basis"]), d=d, p=p, rounds=rounds,
+                                        shots=shots, errors=s.errors))  # fmt: skip
+    return sorted(points, key=lambda pt: (pt.code, pt.noise, pt.basis, pt.d, pt.p, pt.rounds))
+
+
+# ---------------------------------------------------------------------------------------
+# Threshold
+
+
+def _fss_chi2(params: np.ndarray, d: np.ndarray, p: np.ndarray, y: np.ndarray, w: np.ndarray
+              ) -> tuple[float, np.ndarray]:  # fmt: skip
+    p_th, log_nu = params
+    x = (p - p_th) * d ** (1 / math.exp(log_nu))
+    design = np.stack([np.ones_like(x), x, x * x], axis=1)
+    sw = np.sqrt(w)
+    coef, *_ = np.linalg.lstsq(design * sw[:, None], y * sw, rcond=None)
+    resid = (design @ coef - y) * sw
+    return float(resid @ resid), coef
+
+
+def _fss_fit(d: np.ndarray, p: np.ndarray, y: np.ndarray, w: np.ndarray, start: tuple[float, float]
+             ) -> tuple[float, float, float]:  # fmt: skip
+    p_lo, p_hi = float(p.min()), float(p.max())
+
+    def objective(params: np.ndarray) -> float:
+        if not p_lo <= params[0] <= p_hi or not -3 < params[1] < 3:
+            return 1e300
+        return _fss_chi2(params, d, p, y, w)[0]
+
+    best = scipy.optimize.minimize(objective, np.array([start[0], math.log(start[1])]),
+                                   method="Nelder-Mead",
+                                   options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000})  # fmt: skip
+    return float(best.x[0]), float(math.exp(best.x[1])), float(best.fun)
+
+
+def _crossing_guess(points: Sequence[Point]) -> float | None:
+    """p where the smallest and largest distance's per-shot rates cross, or None."""
+    ds = sorted({pt.d for pt in points})
+    lo = {pt.p: pt.shot_rate for pt in points if pt.d == ds[0]}
+    hi = {pt.p: pt.shot_rate for pt in points if pt.d == ds[-1]}
+    shared = sorted(set(lo) & set(hi))
+    diffs = [(p, hi[p] - lo[p]) for p in shared]
+    for (p0, a), (p1, b) in itertools.pairwise(diffs):
+        if a < 0 <= b:
+            return p0 + (p1 - p0) * (-a) / (b - a)
+    return None
+
+
+def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 0) -> Threshold:
+    """Fit the finite-size-scaling threshold to the points with rounds = d.
+
+    The per-shot rates are fitted by weighted least squares (binomial variances) to
+    P = A + B·x + C·x², x = (p − p_th)·d^(1/ν); for each (p_th, ν) the quadratic is solved
+    exactly, and (p_th, ν) are minimised by Nelder–Mead. Intervals are percentiles of a
+    parametric bootstrap: the counts are redrawn as Binomial(shots, observed rate) and refit.
+
+    Args:
+        points: Points of one (code, noise, basis); only rounds = d ones are used.
+        bootstrap: Bootstrap resamples (0 skips the intervals, leaving them equal to the fit).
+        seed: Seed of the bootstrap's random draws.
+
+    Raises:
+        FitError: fewer than two distances, or no crossing to bracket (all points on one
+            side of threshold), or a best fit outside the sampled p range.
+    """
+    used = [pt for pt in points if pt.rounds == pt.d]
+    ds = sorted({pt.d for pt in used})
+    if len(ds) < 2:
+        raise FitError(f"threshold needs points with rounds = d at two or more distances; have {ds}")
+    guess = _crossing_guess(used)
+    if guess is None:
+        big, small = _side(used)
+        raise FitError(
+            f"cannot bracket a threshold: at every shared p the largest distance d={ds[-1]} is "
+            f"{'better' if big else 'worse' if small else 'not comparable'} than d={ds[0]}; "
+            f"sample {'higher' if big else 'lower'} p"
+        )
+    d = np.array([pt.d for pt in used], dtype=float)
+    p = np.array([pt.p for pt in used])
+    n = np.array([pt.shots for pt in used], dtype=float)
+    k = np.array([pt.errors for pt in used], dtype=float)
+
+    def weights(kk: np.ndarray) -> np.ndarray:
+        rate = np.clip((kk + 0.5) / (n + 1), 1e-9, 1 - 1e-9)  # keeps zero counts finite
+        return n / (rate * (1 - rate))
+
+    p_th, nu, chi2 = _fss_fit(d, p, k / n, weights(k), (guess, 1.0))
+    if not p.min() < p_th < p.max():
+        raise FitError(f"threshold fit p_th={p_th:.4g} lies outside the sampled p range "
+                       f"[{p.min():.4g}, {p.max():.4g}]")  # fmt: skip
+    rng = np.random.default_rng(seed)
+    samples = []
+    for _ in range(bootstrap):
+        kk = rng.binomial(n.astype(np.int64), k / n).astype(float)
+        samples.append(_fss_fit(d, p, kk / n, weights(kk), (p_th, nu))[:2])
+    if samples:
+        arr = np.array(samples)
+        tail = 100 * (1 - CONFIDENCE) / 2
+        (p_lo, nu_lo), (p_hi, nu_hi) = np.percentile(arr, [tail, 100 - tail], axis=0)
+    else:
+        p_lo = p_hi = p_th
+        nu_lo = nu_hi = nu
+    dof = max(len(used) - 5, 1)
+    return Threshold(p_th=p_th, p_th_low=float(p_lo), p_th_high=float(p_hi), nu=nu,
+                     nu_low=float(nu_lo), nu_high=float(nu_hi), distances=tuple(ds),
+                     n_points=len(used), chi2_dof=chi2 / dof)  # fmt: skip
+
+
+def _side(points: Sequence[Point]) -> tuple[bool, bool]:
+    """(largest distance always better, always worse) at the shared p values."""
+    ds = sorted({pt.d for pt in points})
+    lo = {pt.p: pt.shot_rate for pt in points if pt.d == ds[0]}
+    hi = {pt.p: pt.shot_rate for pt in points if pt.d == ds[-1]}
+    diffs = [hi[p] - lo[p] for p in set(lo) & set(hi)]
+    return bool(diffs) and all(x < 0 for x in diffs), bool(diffs) and all(x >= 0 for x in diffs)
+
+
+# ---------------------------------------------------------------------------------------
+# Λ and the suppression model (weighted least squares on ln ε_round)
+
+
+def _wls(design: np.ndarray, y: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weighted least squares: coefficients, covariance (widened by χ²/dof when > 1), χ²/dof."""
+    a = design / sigma[:, None]
+    b = y / sigma
+    coef, *_ = np.linalg.lstsq(a, b, rcond=None)
+    cov = np.linalg.inv(a.T @ a)
+    dof = len(y) - design.shape[1]
+    chi2_dof = float(np.sum((a @ coef - b) ** 2) / dof) if dof > 0 else float("nan")
+    if dof > 0 and chi2_dof > 1:
+        cov = cov * chi2_dof
+    return coef, cov, chi2_dof
+
+
+def _loggable(points: Iterable[Point]) -> list[Point]:
+    return [pt for pt in points if 0 < pt.errors < pt.shots and pt.round_rate < 0.5]
+
+
+def fit_lambdas(points: Sequence[Point]) -> list[LambdaFit]:
+    """Λ at every p where two or more distances have errors (all rounds used, per round).
+
+    ln ε_round(d) = a + b·d is fitted by weighted least squares; Λ = exp(−2b), so that
+    Λ = ε_d / ε_{d+2}. Points without errors are left out (their log is undefined).
+
+    Example:
+        >>> pts = [Point.from_counts(code="c", noise="n", basis="z", d=d, p=0.001, rounds=1,
+        ...                          shots=10**6, errors=e) for d, e in [(3, 1000), (5, 100)]]
+        >>> round(fit_lambdas(pts)[0].lambda_, 6)
+        10.0
+    """
+    out = []
+    for p in sorted({pt.p for pt in points}):
+        at_p = _loggable(pt for pt in points if pt.p == p)
+        ds = sorted({pt.d for pt in at_p})
+        if len(ds) < 2:
+            continue
+        design = np.stack([np.ones(len(at_p)), [pt.d for pt in at_p]], axis=1)
+        y = np.log([pt.round_rate for pt in at_p])
+        sigma = np.array([pt.log_round_sigma for pt in at_p])
+        coef, cov, _ = _wls(design, y, sigma)
+        se = math.sqrt(cov[1, 1])
+        slope, half = coef[1], _Z * se
+        out.append(LambdaFit(p=p, lambda_=math.exp(-2 * slope), lambda_low=math.exp(-2 * (slope + half)),
+                             lambda_high=math.exp(-2 * (slope - half)), distances=tuple(ds)))  # fmt: skip
+    return out
+
+
+def fit_model(points: Sequence[Point]) -> SuppressionModel:
+    """Fit ε_round = A·(p/p_th)^((d+1)/2) to ``points`` (which should be below threshold).
+
+    Taking logs, ln ε − u·ln p = ln A − u·ln p_th with u = (d+1)/2: linear in (ln A, ln p_th),
+    solved by weighted least squares with σ(ln ε) from each point's binomial interval.
+
+    Raises:
+        FitError: fewer than two usable points, or fewer than two distances.
+    """
+    use = _loggable(points)
+    if len({pt.d for pt in use}) < 2 or len(use) < 2:
+        raise FitError(f"the model needs points with errors at two or more distances; have "
+                       f"{sorted({(pt.d, pt.p) for pt in use})}")  # fmt: skip
+    u = np.array([(pt.d + 1) / 2 for pt in use])
+    y = np.log([pt.round_rate for pt in use]) - u * np.log([pt.p for pt in use])
+    design = np.stack([np.ones(len(use)), -u], axis=1)
+    sigma = np.array([pt.log_round_sigma for pt in use])
+    coef, cov, chi2_dof = _wls(design, y, sigma)
+    se = np.sqrt(np.diag(cov))
+    return SuppressionModel(
+        A=math.exp(coef[0]), A_low=math.exp(coef[0] - _Z * se[0]), A_high=math.exp(coef[0] + _Z * se[0]),
+        p_th=math.exp(coef[1]), p_th_low=math.exp(coef[1] - _Z * se[1]),
+        p_th_high=math.exp(coef[1] + _Z * se[1]), n_points=len(use), chi2_dof=chi2_dof,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# Everything, per group
+
+
+def fit_all(
+    points: Sequence[Point],
+    *,
+    bootstrap: int = 200,
+    seed: int = 0,
+    threshold_window: tuple[float, float] | None = None,
+) -> list[GroupFit]:
+    """Threshold, Λ and model for every (code, noise, basis) among ``points``.
+
+    The model is fitted on the points below threshold: p < the threshold's lower bound
+    when a threshold was fitted, else the p values whose Λ interval lies above 1.
+    Whatever cannot be fitted is None with a note saying why.
+
+    Args:
+        points: Points of any number of groups.
+        bootstrap: Bootstrap resamples for the threshold interval.
+        seed: Bootstrap seed.
+        threshold_window: Only points with p in [low, high] enter the threshold fit (the
+            quadratic scaling form holds near threshold only).
+    """
+    if threshold_window is not None and not 0 <= threshold_window[0] < threshold_window[1]:
+        raise ValueError(f"threshold_window={threshold_window!r} must be (low, high) with 0 <= low < high")
+    groups: dict[tuple[str, str, str], list[Point]] = {}
+    for pt in points:
+        groups.setdefault((pt.code, pt.noise, pt.basis), []).append(pt)
+    out = []
+    for (code, noise, basis), pts in sorted(groups.items()):
+        threshold, t_note = None, ""
+        try:
+            window = [pt for pt in pts if threshold_window is None
+                      or threshold_window[0] <= pt.p <= threshold_window[1]]  # fmt: skip
+            threshold = fit_threshold(window, bootstrap=bootstrap, seed=seed)
+        except FitError as e:
+            t_note = str(e)
+        lambdas = fit_lambdas(pts)
+        if threshold is not None:
+            below = [pt for pt in pts if pt.p < threshold.p_th_low]
+            rule = f"p < {threshold.p_th_low:.4g} (threshold's lower bound)"
+        else:
+            good = {f.p for f in lambdas if f.lambda_low > 1}
+            below = [pt for pt in pts if pt.p in good]
+            rule = "p with Λ significantly above 1 (no threshold fit)"
+        model, m_note = None, f"fitted on {rule}"
+        if not below:
+            m_note = f"not fitted: no point has {rule}"
+        else:
+            try:
+                model = fit_model(below)
+            except FitError as e:
+                m_note = f"not fitted on {rule}: {e}"
+        out.append(GroupFit(code=code, noise=noise, basis=basis, points=tuple(pts),
+                            threshold=threshold, threshold_note=t_note, lambdas=tuple(lambdas),
+                            model=model, model_note=m_note))  # fmt: skip
+    return out
+
+
+def format_table(fits: Sequence[GroupFit]) -> str:
+    """A readable summary of ``fit_all``'s results."""
+    lines = []
+    for g in fits:
+        lines.append(f"== {g.key}: {len(g.points)} points, distances {sorted({p.d for p in g.points})}")
+        t = g.threshold
+        if t is None:
+            lines.append(f"  threshold  none: {g.threshold_note}")
+        else:
+            lines.append(
+                f"  threshold  p_th = {t.p_th:.5g}  [{t.p_th_low:.5g}, {t.p_th_high:.5g}]  "
+                f"nu = {t.nu:.3g} [{t.nu_low:.3g}, {t.nu_high:.3g}]  chi2/dof = {t.chi2_dof:.2f}"
+            )
+        for f in g.lambdas:
+            lines.append(
+                f"  Lambda     p = {f.p:<9.4g} {f.lambda_:8.3f}  [{f.lambda_low:.3f}, "
+                f"{f.lambda_high:.3f}]  d = {list(f.distances)}"
+            )
+        m = g.model
+        if m is None:
+            lines.append(f"  model      none: {g.model_note}")
+        else:
+            lines.append(
+                f"  model      eps_round = A (p/p_th)^((d+1)/2): A = {m.A:.4g} [{m.A_low:.4g}, "
+                f"{m.A_high:.4g}], p_th = {m.p_th:.5g} [{m.p_th_low:.5g}, {m.p_th_high:.5g}], "
+                f"chi2/dof = {m.chi2_dof:.2f}, {g.model_note}"
+            )
+    return "\n".join(lines)  # fmt: skip
+
+
+def fits_document(fits: Sequence[GroupFit], *, inputs: Sequence[str], bootstrap: int, seed: int) -> dict:
+    """The JSON document ``qec fit`` writes: settings, then one entry per group key."""
+    return {
+        "confidence": CONFIDENCE,
+        "bootstrap": bootstrap,
+        "seed": seed,
+        "inputs": list(inputs),
+        "fits": {g.key: g.to_dict() for g in fits},
+    }
+
+
+def read_model(document: dict[str, Any], key: str) -> SuppressionModel:
+    """The suppression model of group ``key`` ("code/noise/basis") in a fits document."""
+    if key not in document.get("fits", {}):
+        raise FitError(f"no fit for {key!r}; the document has {sorted(document.get('fits', {}))}")
+    model = document["fits"][key]["model"]
+    if model is None:
+        raise FitError(f"{key}: no suppression model: {document['fits'][key]['model_note']}")
+    return SuppressionModel.from_dict(model)
