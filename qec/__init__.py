@@ -1,8 +1,23 @@
 """qec: error-correction and noise research toolkit (Stim, sinter, PyMatching, Qiskit Aer)."""
 
 from qec.codes import BASES, CODE_NAMES, Code, used_qubits
+from qec.fit import (
+    FitError,
+    GroupFit,
+    LambdaFit,
+    Point,
+    SuppressionModel,
+    Threshold,
+    fit_all,
+    fit_lambdas,
+    fit_model,
+    fit_threshold,
+    per_round,
+    points_from_stats,
+)
 from qec.graph import CircuitReport, graphlike_distance, inspect_experiment, matching_graph
 from qec.noise import NOISE_NAMES, NoiseModel, NoiseRates
+from qec.plot import plot_fits
 from qec.sampling import DEFAULT_DECODER, Experiment, collect, sweep
 from qec.stats import StatsFileError, merge_stats, read_stats, write_stats
 
@@ -14,14 +29,27 @@ __all__ = [
     "CircuitReport",
     "Code",
     "Experiment",
+    "FitError",
+    "GroupFit",
+    "LambdaFit",
     "NoiseModel",
     "NoiseRates",
+    "Point",
     "StatsFileError",
+    "SuppressionModel",
+    "Threshold",
     "collect",
+    "fit_all",
+    "fit_lambdas",
+    "fit_model",
+    "fit_threshold",
     "graphlike_distance",
     "inspect_experiment",
     "matching_graph",
     "merge_stats",
+    "per_round",
+    "plot_fits",
+    "points_from_stats",
     "read_stats",
     "sweep",
     "used_qubits",

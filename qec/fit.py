@@ -142,8 +142,8 @@ class SuppressionModel:
     Example:
         >>> m = SuppressionModel(A=0.1, A_low=0.09, A_high=0.11, p_th=0.01, p_th_low=0.009,
         ...                      p_th_high=0.011, n_points=6, chi2_dof=1.0)
-        >>> m.eps_round(5, 0.001)  # 0.1 · 0.1^3
-        0.00010000000000000002
+        >>> round(m.eps_round(5, 0.001), 12)  # 0.1 · 0.1^3
+        0.0001
         >>> m.distance_for(1e-6, 0.001)
         9
     """
@@ -170,8 +170,10 @@ class SuppressionModel:
                              "no distance suppresses errors there")  # fmt: skip
         # A·r^((d+1)/2) <= eps  <=>  (d+1)/2 >= ln(eps/A) / ln(r)
         need = 2 * math.log(eps_round / self.A) / math.log(p / self.p_th) - 1
-        d = max(3, math.ceil(need - 1e-12))
+        d = max(3, math.ceil(need - 1e-9))
         d += 1 - d % 2
+        while self.eps_round(d, p) > eps_round * (1 + 1e-12):  # guard the rounding at equality
+            d += 2
         if d > max_distance:
             raise ValueError(f"needs distance {d} > max_distance={max_distance}")
         return d

@@ -1,0 +1,310 @@
+"""Tests of qec.fit: conversions, interval coverage on synthetic data, published thresholds."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+import scipy.stats
+import sinter
+
+import qec
+from qec.cli import main
+from qec.fit import (
+    FitError,
+    Point,
+    SuppressionModel,
+    fit_all,
+    fit_lambdas,
+    fit_model,
+    fit_threshold,
+    per_round,
+    points_from_stats,
+)
+
+
+def test_per_round_matches_sinter_documentation():
+    # sinter.shot_error_rate_to_piece_error_rate's docstring: 0.1 over 2 rounds.
+    assert per_round(0.1, 2) == pytest.approx(0.05278640450004207, rel=1e-12)
+    # Two independent rounds at rate q fail with probability 2q(1-q).
+    q = 0.05278640450004207
+    assert 2 * q * (1 - q) == pytest.approx(0.1, rel=1e-12)
+    assert per_round(0.3, 1) == pytest.approx(0.3)
+
+
+def test_code_capacity_points_are_per_round_over_one_noisy_round():
+    pt = Point.from_counts(
+        code="c", noise="code_capacity", basis="z", d=5, p=0.1, rounds=5, shots=1000, errors=100
+    )
+    assert pt.round_rate == pytest.approx(pt.shot_rate)
+    pt = Point.from_counts(code="c", noise="circuit", basis="z", d=5, p=0.1, rounds=5, shots=1000, errors=100)
+    assert pt.round_rate == pytest.approx(per_round(0.1, 5))
+
+
+def synthetic_model_points(rng, *, A=0.08, p_th=0.012, shots=10**6):
+    """Counts drawn from eps_round = A (p/p_th)^((d+1)/2) over rounds = d."""
+    points = []
+    for d in (3, 5, 7):
+        for p in (0.001, 0.002, 0.004):
+            eps = A * (p / p_th) ** ((d + 1) / 2)
+            shot_rate = (1 - (1 - 2 * eps) ** d) / 2
+            points.append(
+                Point.from_counts(
+                    code="c",
+                    noise="circuit",
+                    basis="z",
+                    d=d,
+                    p=p,
+                    rounds=d,
+                    shots=shots,
+                    errors=int(rng.binomial(shots, shot_rate)),
+                )
+            )
+    return points
+
+
+def coverage_bounds(n: int, level: float = 0.95) -> tuple[int, int]:
+    """Range holding the number of n intervals covering the truth, except with prob. 2e-4."""
+    return int(scipy.stats.binom.ppf(1e-4, n, level)), int(scipy.stats.binom.isf(1e-4, n, level))
+
+
+def test_model_recovers_A_and_p_th_with_honest_intervals():
+    model = fit_model(synthetic_model_points(np.random.default_rng(0)))
+    assert model.A_low <= 0.08 <= model.A_high
+    assert model.p_th_low <= 0.012 <= model.p_th_high
+    # Over 200 independent data sets the 95% intervals must cover the truth ~95% of the time.
+    n = 200
+    hits_a = hits_p = 0
+    for seed in range(n):
+        m = fit_model(synthetic_model_points(np.random.default_rng(seed + 1)))
+        hits_a += m.A_low <= 0.08 <= m.A_high
+        hits_p += m.p_th_low <= 0.012 <= m.p_th_high
+    low, high = coverage_bounds(n)
+    assert low <= hits_a <= high
+    assert low <= hits_p <= high
+
+
+def synthetic_fss_points(rng, *, p_th=0.1, nu=1.5, shots=50_000):
+    """Counts drawn from P = 0.15 + x + 2x^2, x = (p - p_th) d^(1/nu)."""
+    points = []
+    for d in (7, 9, 11, 13):
+        for p in (0.09, 0.095, 0.1, 0.105, 0.11):
+            x = (p - p_th) * d ** (1 / nu)
+            rate = 0.15 + x + 2 * x * x
+            points.append(
+                Point.from_counts(
+                    code="c",
+                    noise="code_capacity_bitflip",
+                    basis="z",
+                    d=d,
+                    p=p,
+                    rounds=d,
+                    shots=shots,
+                    errors=int(rng.binomial(shots, rate)),
+                )
+            )
+    return points
+
+
+@pytest.mark.slow
+def test_threshold_bootstrap_intervals_cover_the_truth():
+    n = 30
+    hits = 0
+    for seed in range(n):
+        t = fit_threshold(synthetic_fss_points(np.random.default_rng(seed)), bootstrap=100, seed=seed)
+        hits += t.p_th_low <= 0.1 <= t.p_th_high
+    assert coverage_bounds(n)[0] <= hits
+
+
+def test_lambda_is_the_ratio_of_successive_distances():
+    # Exact rates eps_d = 0.1 * 10^-(d-3)/2 give Lambda = 10 at every p.
+    pts = [
+        Point.from_counts(
+            code="c",
+            noise="circuit",
+            basis="z",
+            d=d,
+            p=0.001,
+            rounds=1,
+            shots=10**8,
+            errors=int(10**8 * 0.01 * 10 ** (-(d - 3) / 2)),
+        )
+        for d in (3, 5, 7)
+    ]
+    (f,) = fit_lambdas(pts)
+    assert f.lambda_ == pytest.approx(10, rel=1e-3)
+    assert f.lambda_low < 10 < f.lambda_high
+
+
+def test_distance_for_inverts_the_model():
+    m = SuppressionModel(
+        A=0.1, A_low=0.1, A_high=0.1, p_th=0.01, p_th_low=0.01, p_th_high=0.01, n_points=3, chi2_dof=1.0
+    )
+    d = m.distance_for(3e-9, 0.001)
+    assert d == 15  # 0.1 * 0.1^8 = 1e-9 <= 3e-9 < 0.1 * 0.1^7
+    assert m.distance_for(1e-9, 0.001) == 15  # exactly on the boundary
+    with pytest.raises(ValueError, match="not below the model threshold"):
+        m.distance_for(1e-9, 0.02)
+
+
+def test_no_bracket_is_refused_and_reported():
+    below_only = [pt for pt in synthetic_fss_points(np.random.default_rng(0)) if pt.p <= 0.095]
+    with pytest.raises(FitError, match=r"cannot bracket a threshold.*sample higher p"):
+        fit_threshold(below_only, bootstrap=0)
+    one_distance = [pt for pt in synthetic_fss_points(np.random.default_rng(0)) if pt.d == 7]
+    with pytest.raises(FitError, match="two or more distances"):
+        fit_threshold(one_distance, bootstrap=0)
+    (group,) = fit_all(below_only, bootstrap=0)
+    assert group.threshold is None and "cannot bracket" in group.threshold_note
+
+
+def test_empty_model_set_is_reported_not_fitted():
+    above_only = [pt for pt in synthetic_fss_points(np.random.default_rng(0)) if pt.p >= 0.105]
+    (group,) = fit_all(above_only, bootstrap=0)
+    assert group.model is None
+    assert group.model_note.startswith("not fitted: no point has")
+
+
+def collect_threshold_data(tmp_path, code, noise, ps, distances, shots):
+    experiments = qec.sweep(codes=[code], noises=[noise], distances=distances, ps=ps, rounds_per_distance=1)
+    return qec.collect(
+        experiments, out=tmp_path / f"{code}-{noise}.csv", workers=2, max_shots=shots, max_errors=None
+    )
+
+
+# Finite-size allowance: the quadratic scaling form has no correction-to-scaling term, so
+# crossings of d <= 13 codes may sit off the infinite-size value by a few percent of it.
+FINITE_SIZE = 0.03
+
+
+@pytest.mark.slow
+def test_code_capacity_bitflip_threshold_is_wang_harrington_preskill(tmp_path):
+    # MWPM on the surface code with perfect syndromes: p_th = 10.3% (Wang, Harrington &
+    # Preskill, Ann. Phys. 303, 31 (2003)); the unrotated planar code has their lattice.
+    stats = collect_threshold_data(
+        tmp_path,
+        "surface_unrotated",
+        "code_capacity_bitflip",
+        [0.09, 0.095, 0.1, 0.105, 0.11],
+        [7, 9, 11, 13],
+        40_000,
+    )
+    (g,) = fit_all(points_from_stats(stats), bootstrap=100)
+    t = g.threshold
+    slack = FINITE_SIZE * 0.103
+    assert t.p_th_low - slack <= 0.103 <= t.p_th_high + slack, t
+    # nu of the 2D random-bond Ising model at the Nishimori point is ~1.5 (Merz & Chalker 2002).
+    assert t.nu_low - 0.2 <= 1.5 <= t.nu_high + 0.2, t
+
+
+@pytest.mark.slow
+def test_code_capacity_bitflip_threshold_on_the_rotated_code(tmp_path):
+    # The rotated code shares the bulk (same asymptotic 10.3%), but its weight-2 boundary
+    # stabilizers pull small-d crossings down: we measured p_th = 9.8% [9.7, 9.9] at d = 5..13
+    # (2026-11-24). Accept up to 10% relative below 10.3% and nothing above it beyond slack.
+    stats = collect_threshold_data(
+        tmp_path,
+        "surface_rotated",
+        "code_capacity_bitflip",
+        [0.09, 0.095, 0.1, 0.105, 0.11],
+        [7, 9, 11, 13],
+        40_000,
+    )
+    (g,) = fit_all(points_from_stats(stats), bootstrap=100)
+    t = g.threshold
+    assert t.p_th_high >= 0.9 * 0.103 and t.p_th_low <= 0.103 * (1 + FINITE_SIZE), t
+
+
+@pytest.mark.slow
+def test_phenomenological_bitflip_threshold_is_wang_harrington_preskill(tmp_path):
+    # Noisy syndromes (data flip p, syndrome flip p): MWPM threshold 2.9% (same paper).
+    stats = collect_threshold_data(
+        tmp_path,
+        "surface_unrotated",
+        "phenomenological_bitflip",
+        [0.026, 0.028, 0.03, 0.032, 0.034],
+        [5, 7, 9],
+        20_000,
+    )
+    (g,) = fit_all(points_from_stats(stats), bootstrap=100)
+    t = g.threshold
+    slack = FINITE_SIZE * 0.029
+    assert t.p_th_low - slack <= 0.029 <= t.p_th_high + slack, t
+
+
+def write_rows(path, rows):
+    qec.write_stats(
+        path,
+        [
+            sinter.TaskStats(strong_id=f"{i:064x}", decoder=dec, json_metadata=m, shots=shots, errors=err)
+            for i, (dec, m, shots, err) in enumerate(rows)
+        ],
+    )
+
+
+META = {"code": "surface_rotated", "noise": "circuit", "d": 3, "p": 0.001, "rounds": 3, "basis": "z"}
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            [("pymatching", {"code": "x"}, 10, 1)],
+            "stats.csv:2: json_metadata lacks noise, d, p, rounds, basis",
+        ),
+        ([("pymatching", META, 0, 0)], "stats.csv:2: zero shots"),
+        (
+            [("pymatching", META, 10, 1), ("fusion_blossom", META, 10, 1)],
+            "stats.csv:3: task {'code': 'surface_rotated'",
+        ),
+    ],
+)
+def test_fit_cli_bad_rows_name_file_and_line(tmp_path, capsys, rows, message):
+    path = tmp_path / "stats.csv"
+    write_rows(path, rows)
+    out = tmp_path / "fits.json"
+    assert main(["fit", str(path), "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_fit_cli_not_sinter(tmp_path, capsys):
+    path = tmp_path / "notes.csv"
+    path.write_text("hello\n")
+    assert main(["fit", str(path), "--out", str(tmp_path / "f.json")]) == 2
+    assert f"{path}:1: not a sinter CSV file" in capsys.readouterr().err
+
+
+def test_fit_cli_writes_json_table_and_plot(tmp_path, capsys):
+    pts_rows = []
+    rng = np.random.default_rng(5)
+    for pt in synthetic_model_points(rng):
+        pts_rows.append(
+            ("pymatching", {**META, "d": pt.d, "p": pt.p, "rounds": pt.rounds}, pt.shots, pt.errors)
+        )
+    for pt in synthetic_fss_points(rng):  # another group, threshold-only
+        pts_rows.append(
+            (
+                "pymatching",
+                {**META, "noise": "code_capacity_bitflip", "d": pt.d, "p": pt.p, "rounds": pt.rounds},
+                pt.shots,
+                pt.errors,
+            )
+        )
+    path = tmp_path / "stats.csv"
+    write_rows(path, pts_rows)
+    out, png = tmp_path / "fits.json", tmp_path / "fits.png"
+    assert main(["fit", str(path), "--out", str(out), "--plot", str(png), "--bootstrap", "20"]) == 0
+    doc = json.loads(out.read_text())
+    circuit = doc["fits"]["surface_rotated/circuit/z"]
+    assert circuit["threshold"] is None and "cannot bracket" in circuit["threshold_note"]
+    assert {"A", "A_low", "A_high", "p_th", "p_th_low", "p_th_high"} <= set(circuit["model"])
+    assert circuit["model"]["p_th_low"] <= 0.012 <= circuit["model"]["p_th_high"]
+    assert [entry["p"] for entry in circuit["lambda"]] == [0.001, 0.002, 0.004]
+    assert len(circuit["points"]) == 9 and "round_rate" in circuit["points"][0]
+    cc = doc["fits"]["surface_rotated/code_capacity_bitflip/z"]
+    assert set(cc["threshold"]) >= {"p_th", "p_th_low", "p_th_high", "nu"}
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert "threshold" in capsys.readouterr().out
+    model = qec.fit.read_model(doc, "surface_rotated/circuit/z")
+    assert math.isclose(model.A, circuit["model"]["A"])
