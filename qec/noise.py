@@ -116,6 +116,16 @@ class NoiseModel:
             measure_flip=5 * p, readout_flip=5 * p, reset_flip=2 * p,
         )  # fmt: skip
 
+    def to_aer(self):
+        """The Qiskit Aer noise model with the same physics (``circuit`` and ``si1000`` only).
+
+        See ``qec.aer.physical_noise_model``; circuits need ``qec.aer.with_noise_sites``
+        so idle qubits and estimator readouts carry their noise.
+        """
+        from qec.aer import physical_noise_model
+
+        return physical_noise_model(self)
+
     def noisy_rounds(self, rounds: int) -> int:
         """How many of ``rounds`` rounds carry noise: 1 for the code-capacity models.
 
