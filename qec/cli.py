@@ -1,4 +1,4 @@
-"""The ``qec`` command line: ``qec sample``, ``qec fit`` and ``qec inspect``."""
+"""The ``qec`` command line: ``qec sample``, ``fit``, ``train`` and ``inspect``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ import sinter
 
 from qec.codes import BASES, CODE_NAMES
 from qec.noise import NOISE_NAMES
+from qec.qml import CONNECTIVITIES, DATASETS, OBSERVABLES
 from qec.sampling import DEFAULT_DECODER, Experiment, check_decoder, check_output, collect, sweep
+from qec.stats import atomic_write_text
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -155,6 +157,51 @@ def _parser() -> argparse.ArgumentParser:
         help="only points with PMIN <= p <= PMAX enter the threshold fit",
     )
 
+    tr = sub.add_parser(
+        "train",
+        help="train a QNN under no, physical or logical noise (Aer, density matrix)",
+        description="Train a QNN with COBYLA (qiskit-machine-learning on Aer's density-matrix "
+        "EstimatorV2). Checkpoints after every chunk of iterations and resumes from it.",
+    )
+    tr.add_argument(
+        "--dataset",
+        default="moons",
+        choices=DATASETS,
+        metavar="NAME",
+        help=f"one of {', '.join(DATASETS)} (default moons)",
+    )
+    tr.add_argument("--qubits", type=_int, default=4, help="qubits = features (default 4)")
+    tr.add_argument("--layers", type=_int, default=2, help="ansatz layers (default 2)")
+    tr.add_argument(
+        "--connectivity",
+        default="line",
+        choices=CONNECTIVITIES,
+        metavar="GRAPH",
+        help=f"ansatz entangling graph: {', '.join(CONNECTIVITIES)} (default line)",
+    )
+    tr.add_argument(
+        "--observable",
+        default="parity",
+        choices=OBSERVABLES,
+        metavar="OBS",
+        help="parity (Z on every qubit) or z0 (default parity)",
+    )
+    tr.add_argument(
+        "--noise", default="none", help="none | circuit:<p> | si1000:<p> | logical:<eps> (default none)"
+    )
+    tr.add_argument("--seed", type=_int, default=0, help="seed of split, initial point, scoring")
+    tr.add_argument("--samples", type=_int, default=100, help="dataset size (default 100)")
+    tr.add_argument("--test-fraction", type=_float, default=0.3, help="held-out share (default 0.3)")
+    tr.add_argument("--maxiter", type=_int, default=100, help="COBYLA iterations (default 100)")
+    tr.add_argument("--chunk", type=_int, default=50, help="iterations between checkpoints (default 50)")
+    tr.add_argument(
+        "--shots",
+        type=_int,
+        default=1000,
+        help="shots per prediction when scoring accuracy; 0 = exact sign (default 1000)",
+    )
+    tr.add_argument("--out", required=True, help="result JSON file")
+
     inspect = sub.add_parser(
         "inspect",
         help="qubits, detectors, decoding graph and effective distance of a circuit",
@@ -242,7 +289,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 def _cmd_fit(args: argparse.Namespace) -> int:
     from qec import fit
-    from qec.stats import atomic_write_text, read_stats_with_origin
+    from qec.stats import read_stats_with_origin
 
     try:
         if args.bootstrap < 0:
@@ -269,6 +316,42 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from qec import qml
+
+    out = pathlib.Path(args.out)
+    checkpoint = out.with_name(f".{out.name}.checkpoint.json")
+    try:
+        if not out.parent.is_dir():
+            raise ValueError(f"--out={args.out!r}: folder {str(out.parent)!r} does not exist")
+        config = qml.TrainConfig(
+            dataset=args.dataset, qubits=args.qubits, layers=args.layers,
+            connectivity=args.connectivity, observable=args.observable, noise=args.noise,
+            seed=args.seed, samples=args.samples, test_fraction=args.test_fraction,
+            maxiter=args.maxiter, chunk=args.chunk, shots=args.shots,
+        )  # fmt: skip
+    except ValueError as e:
+        return _usage_error(args, e)
+
+    def progress(done: int, loss: float) -> None:
+        print(f"qec train: {done}/{config.maxiter} iterations, loss {loss:.4f}", file=sys.stderr)
+
+    try:
+        result = qml.train(config, checkpoint=checkpoint, progress=progress)
+    except KeyboardInterrupt:
+        print(f"\nqec train: interrupted; progress is in {checkpoint}; rerun to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ValueError as e:  # a checkpoint of another configuration, chunk below COBYLA's minimum
+        return _usage_error(args, e)
+    atomic_write_text(out, json.dumps(result.to_dict(), indent=1) + "\n")
+    checkpoint.unlink(missing_ok=True)
+    print(f"{config.dataset} qubits={config.qubits} layers={config.layers} noise={config.noise} "
+          f"seed={config.seed}: train accuracy {result.train_accuracy:.3f}, test accuracy "
+          f"{result.test_accuracy:.3f}, final loss {result.final_loss:.4f}, "
+          f"{result.wall_seconds:.1f} s")  # fmt: skip
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``qec`` command line; returns the exit code.
 
@@ -282,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = _parser()
     args = parser.parse_args(argv)
-    commands = {"sample": _cmd_sample, "fit": _cmd_fit, "inspect": _cmd_inspect}
+    commands = {"sample": _cmd_sample, "fit": _cmd_fit, "train": _cmd_train, "inspect": _cmd_inspect}
     return commands[args.command](args)
 
 

@@ -1,0 +1,461 @@
+"""QNN workloads: datasets, circuits on a connectivity graph, noisy training with checkpoints."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import pathlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from qec.noise import NoiseModel
+from qec.stats import atomic_write_text
+
+DATASETS: tuple[str, ...] = ("moons", "circles", "parity", "iris", "wine", "breast_cancer")
+CONNECTIVITIES: tuple[str, ...] = ("line", "ring", "grid", "all")
+OBSERVABLES: tuple[str, ...] = ("parity", "z0")
+
+
+def max_qubits(memory_bytes: int | None = None) -> int:
+    """Largest qubit count whose density matrix (16·4^n bytes) fits in a quarter of memory.
+
+    Aer holds the state plus work space; a quarter leaves room for both and for the rest.
+
+    Example:
+        >>> max_qubits(24 * 2**30)
+        14
+    """
+    if memory_bytes is None:
+        memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return math.floor(math.log(memory_bytes / 4 / 16, 4))
+
+
+# ---------------------------------------------------------------------------------------
+# Data
+
+
+@dataclasses.dataclass(frozen=True)
+class Dataset:
+    """A binary classification problem, features scaled to [0, π], labels in {−1, +1}.
+
+    Attributes:
+        name: Dataset name. x_train, y_train, x_test, y_test: The seeded split.
+    """
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def load_dataset(
+    name: str, *, num_features: int, samples: int = 100, test_fraction: float = 0.3, seed: int = 0
+) -> Dataset:
+    """A dataset that needs no download, reduced or tiled to ``num_features`` features.
+
+    ``moons``, ``circles`` (2-D, scikit-learn generators, noise 0.1) and ``parity`` (random
+    bit strings labelled by their parity) are synthetic; ``iris``, ``wine`` and
+    ``breast_cancer`` ship with scikit-learn (the first two classes where there are more;
+    ``samples`` drawn without replacement). Features are reduced with PCA when there are more
+    than ``num_features`` and tiled when fewer, then min–max scaled to [0, π] on the training
+    split.
+
+    Example:
+        >>> data = load_dataset("moons", num_features=4, samples=20, seed=1)
+        >>> data.x_train.shape, data.x_test.shape, sorted(set(data.y_train))
+        ((14, 4), (6, 4), [-1, 1])
+    """
+    from sklearn import datasets as skd
+    from sklearn.decomposition import PCA
+    from sklearn.model_selection import train_test_split
+
+    if name not in DATASETS:
+        raise ValueError(f"dataset={name!r} is not known; allowed: {DATASETS}")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 4:
+        raise ValueError(f"samples={samples!r} must be an integer >= 4")
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction={test_fraction!r} must be in (0, 1)")
+    rng = np.random.default_rng(seed)
+    if name == "moons":
+        x, y = skd.make_moons(n_samples=samples, noise=0.1, random_state=seed)
+    elif name == "circles":
+        x, y = skd.make_circles(n_samples=samples, noise=0.1, factor=0.5, random_state=seed)
+    elif name == "parity":
+        x = rng.integers(0, 2, size=(samples, num_features)).astype(float)
+        y = x.sum(axis=1).astype(int) % 2
+    else:
+        loader = {"iris": skd.load_iris, "wine": skd.load_wine, "breast_cancer": skd.load_breast_cancer}
+        x, y = loader[name](return_X_y=True)
+        keep = y < 2
+        x, y = x[keep], y[keep]
+        pick = rng.choice(len(y), size=min(samples, len(y)), replace=False)
+        x, y = x[pick], y[pick]
+    x_train, x_test, y_train, y_test = train_test_split(
+        x, y, test_size=test_fraction, random_state=seed, stratify=y
+    )
+    if x.shape[1] > num_features:
+        pca = PCA(n_components=num_features, random_state=seed).fit(x_train)
+        x_train, x_test = pca.transform(x_train), pca.transform(x_test)
+    elif x.shape[1] < num_features:
+        reps = math.ceil(num_features / x.shape[1])
+        x_train = np.tile(x_train, reps)[:, :num_features]
+        x_test = np.tile(x_test, reps)[:, :num_features]
+    lo, hi = x_train.min(axis=0), x_train.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    scale = lambda a: np.clip((a - lo) / span, 0, 1) * np.pi  # noqa: E731
+    to_pm = lambda labels: np.where(labels == 1, 1, -1)  # noqa: E731
+    return Dataset(name, scale(x_train), to_pm(y_train), scale(x_test), to_pm(y_test))
+
+
+# ---------------------------------------------------------------------------------------
+# Circuits
+
+
+def connectivity_graph(connectivity: str | nx.Graph, num_qubits: int) -> nx.Graph:
+    """The qubit graph the ansatz entangles along (nodes 0..n−1).
+
+    ``line``, ``ring``, ``grid`` (the squarest r×c grid with r·c = n) or ``all``; or a
+    networkx graph on nodes 0..n−1.
+
+    Example:
+        >>> sorted(connectivity_graph("ring", 4).edges)
+        [(0, 1), (0, 3), (1, 2), (2, 3)]
+    """
+    if isinstance(connectivity, nx.Graph):
+        if set(connectivity.nodes) != set(range(num_qubits)):
+            raise ValueError(
+                f"connectivity graph nodes must be 0..{num_qubits - 1}; got {sorted(connectivity.nodes)}"
+            )
+        return connectivity
+    if connectivity == "line":
+        return nx.path_graph(num_qubits)
+    if connectivity == "ring":
+        return nx.cycle_graph(num_qubits) if num_qubits > 2 else nx.path_graph(num_qubits)
+    if connectivity == "all":
+        return nx.complete_graph(num_qubits)
+    if connectivity == "grid":
+        rows = max(r for r in range(1, math.isqrt(num_qubits) + 1) if num_qubits % r == 0)
+        grid = nx.grid_2d_graph(rows, num_qubits // rows)
+        return nx.convert_node_labels_to_integers(grid, ordering="sorted")
+    raise ValueError(
+        f"connectivity={connectivity!r} is not known; allowed: {CONNECTIVITIES} or a networkx graph"
+    )
+
+
+def qnn_circuit(num_qubits: int, layers: int, graph: nx.Graph):
+    """Angle-encoding feature map + hardware-efficient ansatz entangling along ``graph``.
+
+    RY(x_i) on qubit i; then ``layers`` times: RY(θ) on every qubit and a CZ on every edge;
+    then a last RY(θ) layer. Returns ``(circuit, input_params, weight_params)``.
+
+    Example:
+        >>> qc, x, w = qnn_circuit(3, 2, connectivity_graph("line", 3))
+        >>> len(x), len(w), dict(qc.count_ops())
+        (3, 9, {'ry': 12, 'cz': 4})
+    """
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import ParameterVector
+
+    x = ParameterVector("x", num_qubits)
+    w = ParameterVector("w", num_qubits * (layers + 1))
+    qc = QuantumCircuit(num_qubits)
+    for q in range(num_qubits):
+        qc.ry(x[q], q)
+    k = 0
+    for _ in range(layers):
+        for q in range(num_qubits):
+            qc.ry(w[k], q)
+            k += 1
+        for a, b in sorted(graph.edges):
+            qc.cz(a, b)
+    for q in range(num_qubits):
+        qc.ry(w[k], q)
+        k += 1
+    return qc, list(x), list(w)
+
+
+def observable(kind: str, num_qubits: int):
+    """``parity``: Z on every qubit; ``z0``: Z on qubit 0. Returns (SparsePauliOp, read qubits)."""
+    from qiskit.quantum_info import SparsePauliOp
+
+    if kind == "parity":
+        return SparsePauliOp("Z" * num_qubits), list(range(num_qubits))
+    if kind == "z0":
+        return SparsePauliOp("I" * (num_qubits - 1) + "Z"), [0]
+    raise ValueError(f"observable={kind!r} is not known; allowed: {OBSERVABLES}")
+
+
+# ---------------------------------------------------------------------------------------
+# Noise
+
+
+@dataclasses.dataclass(frozen=True)
+class QNNNoise:
+    """What noise the QNN sees: ``none``, a physical model (``circuit``/``si1000`` at p) or
+    ``logical`` at ε_op.
+
+    Example:
+        >>> QNNNoise.parse("logical:0.01")
+        QNNNoise(kind='logical', value=0.01)
+    """
+
+    kind: str
+    value: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind == "none":
+            return
+        if self.kind == "logical":
+            if not 0 <= self.value <= 1:
+                raise ValueError(f"logical eps={self.value!r} must be in [0, 1]")
+            return
+        if self.kind not in ("circuit", "si1000"):
+            raise ValueError(f"noise kind {self.kind!r} is not allowed; allowed: none, circuit:<p>, "
+                             "si1000:<p>, logical:<eps>")  # fmt: skip
+        NoiseModel(self.kind, self.value)  # validates p
+
+    @classmethod
+    def parse(cls, spec: str) -> QNNNoise:
+        """Parse ``none``, ``circuit:<p>``, ``si1000:<p>`` or ``logical:<eps>``."""
+        if spec == "none":
+            return cls("none")
+        kind, sep, text = spec.partition(":")
+        if not sep:
+            raise ValueError(f"noise spec {spec!r} must be none, circuit:<p>, si1000:<p> or logical:<eps>")
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"noise spec {spec!r}: {text!r} is not a number") from None
+        if not math.isfinite(value):
+            raise ValueError(f"noise spec {spec!r}: {text!r} is not a finite number")
+        return cls(kind, value)
+
+    def __str__(self) -> str:
+        return "none" if self.kind == "none" else f"{self.kind}:{self.value:g}"
+
+    def aer_model(self):
+        """The Aer noise model, or None for ``none``."""
+        from qec.aer import logical_noise_model, physical_noise_model
+
+        if self.kind == "none":
+            return None
+        if self.kind == "logical":
+            return logical_noise_model(self.value)
+        return physical_noise_model(NoiseModel(self.kind, self.value))
+
+    @property
+    def has_idle_noise(self) -> bool:
+        return self.kind in ("circuit", "si1000") and self.value > 0
+
+
+# ---------------------------------------------------------------------------------------
+# Training
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """Everything that determines a training run (same config, same result).
+
+    Attributes:
+        dataset: One of ``DATASETS``. qubits: Qubit count (= features). layers: Ansatz layers.
+        connectivity: Ansatz graph name. observable: ``parity`` or ``z0``.
+        noise: Noise spec (``QNNNoise.parse`` syntax). seed: Seeds split, initial point.
+        samples: Dataset size. test_fraction: Held-out share.
+        maxiter: COBYLA iterations in total. chunk: Iterations between checkpoints.
+        shots: Shots per prediction when scoring accuracy (0: the sign of the exact
+            expectation). Training uses exact expectations; scoring with shots is what
+            hardware would see, where a signal shrunk by noise drowns in shot noise.
+    """
+
+    dataset: str = "moons"
+    qubits: int = 4
+    layers: int = 2
+    connectivity: str = "line"
+    observable: str = "parity"
+    noise: str = "none"
+    seed: int = 0
+    samples: int = 100
+    test_fraction: float = 0.3
+    maxiter: int = 100
+    chunk: int = 50
+    shots: int = 1000
+
+    def __post_init__(self) -> None:
+        if self.dataset not in DATASETS:
+            raise ValueError(f"dataset={self.dataset!r} is not known; allowed: {DATASETS}")
+        limit = max_qubits()
+        if isinstance(self.qubits, bool) or not isinstance(self.qubits, int) or not 1 <= self.qubits <= limit:
+            raise ValueError(
+                f"qubits={self.qubits!r} must be an integer in [1, {limit}] (density-matrix "
+                f"simulation needs 16·4^n bytes; {limit} fits this machine's memory)"
+            )
+        for name in ("layers", "samples", "maxiter", "chunk", "shots"):
+            value = getattr(self, name)
+            least = 0 if name in ("layers", "shots") else 1
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ValueError(f"{name}={value!r} must be an integer >= {least}")
+        if self.connectivity not in CONNECTIVITIES:
+            raise ValueError(f"connectivity={self.connectivity!r} is not known; allowed: {CONNECTIVITIES}")
+        if self.observable not in OBSERVABLES:
+            raise ValueError(f"observable={self.observable!r} is not known; allowed: {OBSERVABLES}")
+        QNNNoise.parse(self.noise)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainResult:
+    """The outcome of a training run.
+
+    Attributes:
+        config: The configuration. train_accuracy, test_accuracy: Fractions correct.
+        final_loss: Last objective value (mean squared error on the training set).
+        loss_history: Objective value at every evaluation. iterations: Evaluations made.
+        wall_seconds: Training wall time (summed over resumed pieces).
+        weights: Trained weights.
+    """
+
+    config: TrainConfig
+    train_accuracy: float
+    test_accuracy: float
+    final_loss: float
+    loss_history: tuple[float, ...]
+    iterations: int
+    wall_seconds: float
+    weights: tuple[float, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out["config"] = dataclasses.asdict(self.config)
+        out["loss_history"] = list(self.loss_history)
+        out["weights"] = list(self.weights)
+        return out
+
+
+def build_qnn(config: TrainConfig):
+    """The ``EstimatorQNN`` of ``config``: its circuit with noise sites, on Aer's density-matrix
+    ``EstimatorV2`` (exact expectations: ``default_precision=0``)."""
+    from qiskit_aer.primitives import EstimatorV2
+    from qiskit_machine_learning.neural_networks import EstimatorQNN
+
+    from qec.aer import with_noise_sites
+
+    noise = QNNNoise.parse(config.noise)
+    graph = connectivity_graph(config.connectivity, config.qubits)
+    circuit, inputs, weights = qnn_circuit(config.qubits, config.layers, graph)
+    obs, read = observable(config.observable, config.qubits)
+    model = noise.aer_model()
+    if model is not None:
+        circuit = with_noise_sites(circuit, idle=noise.has_idle_noise, readout_qubits=read)
+    backend_options: dict[str, Any] = {"method": "density_matrix"}
+    if model is not None:
+        backend_options["noise_model"] = model
+    estimator = EstimatorV2(options={"backend_options": backend_options, "default_precision": 0.0})
+    return EstimatorQNN(circuit=circuit, estimator=estimator, observables=obs, input_params=inputs,
+                        weight_params=weights, default_precision=0.0)  # fmt: skip
+
+
+def train(
+    config: TrainConfig,
+    *,
+    checkpoint: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, float], None] | None = None,
+) -> TrainResult:
+    """Train the QNN of ``config`` with COBYLA through qiskit-machine-learning.
+
+    Training runs in chunks of ``config.chunk`` iterations, each restarting COBYLA from the
+    last weights; after each chunk the weights and loss history go to ``checkpoint``
+    (atomically). A run that finds a checkpoint of the same config resumes from it, and
+    because chunk boundaries are the only restart points, a resumed run gives the same
+    result as an uninterrupted one.
+
+    Args:
+        config: What to train.
+        checkpoint: Checkpoint file (None: no checkpointing).
+        progress: Called with (iterations so far, current loss) after each chunk.
+
+    Example:
+        >>> r = train(TrainConfig(qubits=2, layers=1, samples=12, maxiter=8, chunk=6))
+        >>> r.iterations, 0 <= r.test_accuracy <= 1
+        (8, True)
+    """
+    from qiskit_machine_learning.algorithms import NeuralNetworkClassifier
+    from qiskit_machine_learning.optimizers import COBYLA
+
+    data = load_dataset(config.dataset, num_features=config.qubits, samples=config.samples,
+                        test_fraction=config.test_fraction, seed=config.seed)  # fmt: skip
+    qnn = build_qnn(config)
+    rng = np.random.default_rng(config.seed)
+    weights = rng.uniform(-np.pi, np.pi, qnn.num_weights)
+    history: list[float] = []
+    done, wall = 0, 0.0
+    state = _load_checkpoint(checkpoint, config)
+    if state is not None:
+        weights = np.array(state["weights"])
+        history, done, wall = list(state["loss_history"]), state["done"], state["wall_seconds"]
+
+    # COBYLA needs at least num_weights + 2 evaluations per start; a short tail joins the
+    # chunk before it rather than being silently stretched by SciPy.
+    least = qnn.num_weights + 2
+    if config.chunk < least or config.maxiter < least:
+        raise ValueError(f"chunk={config.chunk} and maxiter={config.maxiter} must be >= number of "
+                         f"weights + 2 = {least} (COBYLA's minimum per start)")  # fmt: skip
+    while done < config.maxiter:
+        remaining = config.maxiter - done
+        step = remaining if remaining - config.chunk < least else config.chunk
+        start = time.perf_counter()
+        classifier = NeuralNetworkClassifier(
+            qnn, loss="squared_error", optimizer=COBYLA(maxiter=step), initial_point=weights,
+            callback=lambda _w, value: history.append(float(value)),
+        )  # fmt: skip
+        classifier.fit(data.x_train, data.y_train)
+        weights = np.asarray(classifier.weights, dtype=float)
+        done += step
+        wall += time.perf_counter() - start
+        if checkpoint is not None:
+            atomic_write_text(checkpoint, json.dumps({
+                "config": dataclasses.asdict(config), "weights": weights.tolist(),
+                "loss_history": history, "done": done, "wall_seconds": wall,
+            }))  # fmt: skip
+        if progress is not None:
+            progress(done, history[-1] if history else float("nan"))
+
+    score_rng = np.random.default_rng([config.seed, 1])  # its own stream: training draws none
+    splits = ((data.x_train, data.y_train), (data.x_test, data.y_test))
+    train_acc, test_acc = (
+        _accuracy(qnn, weights, x, y, shots=config.shots, rng=score_rng) for x, y in splits
+    )
+    return TrainResult(config=config, train_accuracy=train_acc, test_accuracy=test_acc,
+                       final_loss=history[-1] if history else float("nan"),
+                       loss_history=tuple(history), iterations=len(history), wall_seconds=wall,
+                       weights=tuple(weights.tolist()))  # fmt: skip
+
+
+def _accuracy(
+    qnn: Any, weights: np.ndarray, x: np.ndarray, y: np.ndarray, *, shots: int, rng: np.random.Generator
+) -> float:
+    """Fraction of correct signs; with ``shots``, of the mean of ``shots`` ±1 outcomes."""
+    ev = np.asarray(qnn.forward(x, weights)).reshape(-1)
+    if shots:
+        plus = rng.binomial(shots, np.clip((1 + ev) / 2, 0, 1))
+        ev = 2 * plus / shots - 1
+        ev = np.where(ev == 0, rng.choice([-1.0, 1.0], size=ev.shape), ev)  # a tie is a coin flip
+    return float(np.mean(np.where(ev >= 0, 1, -1) == y))
+
+
+def _load_checkpoint(path: str | os.PathLike[str] | None, config: TrainConfig) -> dict | None:
+    if path is None or not pathlib.Path(path).exists():
+        return None
+    try:
+        state = json.loads(pathlib.Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise ValueError(f"checkpoint {str(path)!r} is unreadable ({e}); delete it to start over") from None
+    if state.get("config") != dataclasses.asdict(config):
+        raise ValueError(f"checkpoint {str(path)!r} belongs to another configuration "
+                         f"({state.get('config')}); delete it or choose another --out")  # fmt: skip
+    return state

@@ -1,0 +1,187 @@
+"""Tests of qec.qml: datasets, circuits, noisy QNN training, checkpoints, bad input."""
+
+import json
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.stats
+from sklearn.linear_model import LogisticRegression
+
+from qec.cli import main
+from qec.qml import (
+    DATASETS,
+    QNNNoise,
+    TrainConfig,
+    connectivity_graph,
+    load_dataset,
+    max_qubits,
+    qnn_circuit,
+    train,
+)
+
+MOONS = TrainConfig(dataset="moons", qubits=4, layers=2, samples=100, maxiter=100, seed=0)
+
+
+@pytest.fixture(scope="module")
+def noiseless():
+    return train(MOONS)
+
+
+def test_noiseless_training_learns_two_moons(noiseless):
+    # 30 held-out points: a coin-flipping classifier reaches 24/30 with probability 7e-4.
+    assert noiseless.test_accuracy >= 0.8
+    assert scipy.stats.binom.sf(round(0.8 * 30) - 1, 30, 0.5) < 1e-3
+    # For scale: logistic regression on the same split (moons is not linearly separable).
+    data = load_dataset("moons", num_features=4, samples=100, seed=0)
+    linear = LogisticRegression().fit(data.x_train, data.y_train).score(data.x_test, data.y_test)
+    assert noiseless.test_accuracy >= linear - 0.1
+    assert noiseless.final_loss < noiseless.loss_history[0]
+
+
+def test_logical_noise_at_zero_equals_noiseless(noiseless):
+    zero = train(TrainConfig(**{**MOONS.__dict__, "noise": "logical:0"}))
+    assert zero.loss_history == pytest.approx(noiseless.loss_history, abs=1e-12)
+    assert zero.weights == pytest.approx(noiseless.weights, abs=1e-12)
+    assert (zero.train_accuracy, zero.test_accuracy) == (noiseless.train_accuracy, noiseless.test_accuracy)
+
+
+def test_large_logical_error_is_measurably_worse():
+    small = train(TrainConfig(**{**MOONS.__dict__, "noise": "logical:0.001"}))
+    large = train(TrainConfig(**{**MOONS.__dict__, "noise": "logical:0.2"}))
+    # Correct predictions over all 100 points; one-sided Fisher exact test.
+    correct = lambda r: round(70 * r.train_accuracy + 30 * r.test_accuracy)  # noqa: E731
+    table = [[correct(small), 100 - correct(small)], [correct(large), 100 - correct(large)]]
+    assert scipy.stats.fisher_exact(table, alternative="greater").pvalue < 1e-3
+    assert large.final_loss > small.final_loss
+
+
+def test_physical_noise_runs_and_costs_accuracy_or_loss(noiseless):
+    noisy = train(TrainConfig(**{**MOONS.__dict__, "noise": "si1000:0.01"}))
+    assert noisy.final_loss > noiseless.final_loss
+
+
+def test_same_seed_same_result_and_resume_equals_uninterrupted(tmp_path):
+    config = TrainConfig(dataset="circles", qubits=3, layers=1, samples=40, maxiter=30, chunk=10, seed=3)
+    whole = train(config)
+    assert train(config).loss_history == whole.loss_history
+    checkpoint = tmp_path / "ckpt.json"
+
+    def stop_after_first_chunk(done, loss):
+        if done == 10:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(config, checkpoint=checkpoint, progress=stop_after_first_chunk)
+    assert json.loads(checkpoint.read_text())["done"] == 10
+    resumed = train(config, checkpoint=checkpoint)
+    assert resumed.loss_history == whole.loss_history
+    assert resumed.weights == whole.weights
+
+
+def test_checkpoint_of_another_config_is_refused(tmp_path):
+    config = TrainConfig(dataset="circles", qubits=2, layers=1, samples=20, maxiter=12, chunk=6)
+    checkpoint = tmp_path / "ckpt.json"
+    train(config, checkpoint=checkpoint)
+    with pytest.raises(ValueError, match="belongs to another configuration"):
+        train(TrainConfig(**{**config.__dict__, "seed": 1}), checkpoint=checkpoint)
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_datasets(name):
+    a = load_dataset(name, num_features=3, samples=40, seed=2)
+    b = load_dataset(name, num_features=3, samples=40, seed=2)
+    assert np.array_equal(a.x_train, b.x_train) and np.array_equal(a.y_test, b.y_test)
+    assert a.x_train.shape[1] == 3 and len(a.y_train) + len(a.y_test) == 40
+    assert a.x_train.min() >= 0 and a.x_train.max() <= np.pi
+    assert set(a.y_train) == {-1, 1}
+
+
+@pytest.mark.parametrize(("name", "edges"), [("line", 5), ("ring", 6), ("grid", 7), ("all", 15)])
+def test_two_qubit_gates_follow_the_connectivity(name, edges):
+    graph = connectivity_graph(name, 6)  # grid: 2 x 3
+    assert graph.number_of_edges() == edges
+    qc, _, _ = qnn_circuit(6, 3, graph)
+    assert qc.count_ops()["cz"] == 3 * edges
+    custom = nx.star_graph(5)
+    assert qnn_circuit(6, 1, connectivity_graph(custom, 6))[0].count_ops()["cz"] == 5
+
+
+def test_max_qubits_limit_is_memory_based():
+    assert max_qubits(16 * 4**10 * 4) == 10
+    with pytest.raises(ValueError, match=r"qubits=99 must be an integer in \[1, \d+\]"):
+        TrainConfig(qubits=99)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("logical:1.5", r"logical eps=1.5 must be in \[0, 1\]"),
+        ("logical:-0.1", "must be in"),
+        ("circuit", "must be none, circuit:<p>"),
+        ("thermal:0.1", "noise kind 'thermal' is not allowed"),
+        ("circuit:0.7", r"p=0.7 must be in \[0, 0.5\]"),
+        ("circuit:x", "'x' is not a number"),
+    ],
+)
+def test_bad_noise_specs(spec, message):
+    with pytest.raises(ValueError, match=message):
+        QNNNoise.parse(spec)
+
+
+BAD_TRAIN = [
+    (["--dataset", "mnist"], "argument --dataset: invalid choice: 'mnist'"),
+    (["--qubits", "0"], "qubits=0 must be an integer in [1,"),
+    (["--qubits", "30"], "density-matrix simulation needs"),
+    (["--noise", "logical:2"], "logical eps=2.0 must be in [0, 1]"),
+    (["--noise", "bogus"], "noise spec 'bogus' must be"),
+    (["--maxiter", "5"], "must be >= number of weights + 2"),
+    (["--layers", "-1"], "layers=-1 must be an integer >= 0"),
+]
+
+
+@pytest.mark.parametrize(("extra", "message"), BAD_TRAIN)
+def test_train_cli_bad_input(tmp_path, capsys, extra, message):
+    out = tmp_path / "r.json"
+    with pytest.raises(SystemExit) as info:
+        raise SystemExit(main(["train", *extra, "--samples", "20", "--out", str(out)]))
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_train_cli_writes_the_result(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    assert (
+        main(
+            [
+                "train",
+                "--dataset",
+                "parity",
+                "--qubits",
+                "2",
+                "--layers",
+                "1",
+                "--samples",
+                "20",
+                "--maxiter",
+                "12",
+                "--noise",
+                "circuit:0.01",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    result = json.loads(out.read_text())
+    assert set(result) >= {
+        "config",
+        "train_accuracy",
+        "test_accuracy",
+        "final_loss",
+        "loss_history",
+        "wall_seconds",
+    }
+    assert result["config"]["noise"] == "circuit:0.01" and len(result["loss_history"]) == 12
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]  # checkpoint removed
