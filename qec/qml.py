@@ -69,7 +69,7 @@ def load_dataset(
 
     Example:
         >>> data = load_dataset("moons", num_features=4, samples=20, seed=1)
-        >>> data.x_train.shape, data.x_test.shape, sorted(set(data.y_train))
+        >>> data.x_train.shape, data.x_test.shape, sorted(set(data.y_train.tolist()))
         ((14, 4), (6, 4), [-1, 1])
     """
     from sklearn import datasets as skd
