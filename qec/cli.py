@@ -1,8 +1,9 @@
-"""The ``qec`` command line: ``qec sample``, ``fit``, ``train`` and ``inspect``."""
+"""The ``qec`` command line: sample, combine, fit, train, budget, plot, inspect."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import pathlib
@@ -202,6 +203,49 @@ def _parser() -> argparse.ArgumentParser:
     )
     tr.add_argument("--out", required=True, help="result JSON file")
 
+    combine = sub.add_parser("combine", help="merge sinter CSV files (rows summed per task) into one")
+    combine.add_argument("stats", nargs="+", help="sinter CSV files")
+    combine.add_argument("--out", required=True, help="merged sinter CSV to write")
+
+    bud = sub.add_parser(
+        "budget",
+        help="ε*, d*(p), qubits and suppression from fits and QNN results",
+        description="The QML error budget of DESIGN.md from a fits.json and qec train results.",
+    )
+    bud.add_argument("--fits", required=True, help="fits.json from qec fit")
+    bud.add_argument(
+        "--results",
+        nargs="+",
+        required=True,
+        help="qec train result JSONs: noiseless, logical:<eps> grid and physical runs",
+    )
+    bud.add_argument("--code", required=True, choices=CODE_NAMES, metavar="CODE")
+    bud.add_argument(
+        "--noise",
+        required=True,
+        choices=("circuit", "si1000"),
+        metavar="NOISE",
+        help="physical noise model (circuit or si1000)",
+    )
+    bud.add_argument("--basis", default="z", choices=BASES, metavar="BASIS")
+    bud.add_argument(
+        "--p", nargs="+", required=True, type=_float, metavar="P", help="physical error rates to budget for"
+    )
+    bud.add_argument("--delta", type=_float, default=0.01, help="accuracy tolerance δ (default 0.01)")
+    bud.add_argument(
+        "--cycles-per-gate",
+        type=_float,
+        default=1.0,
+        help="d-round code cycles per logical gate layer, c (default 1)",
+    )
+    bud.add_argument(
+        "--check-dir", required=True, help="folder for the d* and d*−2 check trainings (reused when present)"
+    )
+    bud.add_argument("--out", required=True, help="budget CSV; a .json and .txt are written beside it")
+
+    plot = sub.add_parser("plot", help="regenerate every figure of a study from its data folder")
+    plot.add_argument("folder", help="data/<study>")
+
     inspect = sub.add_parser(
         "inspect",
         help="qubits, detectors, decoding graph and effective distance of a circuit",
@@ -352,6 +396,78 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_combine(args: argparse.Namespace) -> int:
+    from qec.stats import read_stats, write_stats
+
+    try:
+        if not pathlib.Path(args.out).parent.is_dir():
+            raise ValueError(f"--out={args.out!r}: folder does not exist")
+        stats = read_stats(*args.stats)
+    except ValueError as e:
+        return _usage_error(args, e)
+    write_stats(args.out, stats)
+    print(f"qec combine: {len(args.stats)} files, {len(stats)} tasks, "
+          f"{sum(s.shots for s in stats)} shots -> {args.out}")  # fmt: skip
+    return 0
+
+
+def _cmd_budget(args: argparse.Namespace) -> int:
+    from qec import budget, fit
+
+    try:
+        out = pathlib.Path(args.out)
+        check_dir = pathlib.Path(args.check_dir)
+        for flag, folder in (("--out", out.parent), ("--check-dir", check_dir.parent)):
+            if not folder.is_dir():
+                raise ValueError(f"{flag}: folder {str(folder)!r} does not exist")
+        try:
+            document = json.loads(pathlib.Path(args.fits).read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise ValueError(f"--fits={args.fits!r}: cannot read fits JSON: {e}") from None
+        model = fit.read_model(document, f"{args.code}/{args.noise}/{args.basis}")
+        results = []
+        for path in args.results:
+            try:
+                results.append(json.loads(pathlib.Path(path).read_text()))
+            except (OSError, json.JSONDecodeError) as e:
+                raise ValueError(f"--results: cannot read {path!r}: {e}") from None
+        plan = budget.BudgetInputs.from_results(results, noise=args.noise)
+    except ValueError as e:
+        return _usage_error(args, e)
+    check_dir.mkdir(exist_ok=True)
+    rows, tolerance = plan.run(model=model, code=args.code, ps=args.p, delta=args.delta,
+                               cycles_per_gate=args.cycles_per_gate, check_dir=check_dir)  # fmt: skip
+    assumptions = {
+        "code": f"{args.code} ({args.basis} basis), decoder as sampled", "noise model": args.noise,
+        "fitted model": f"A = {model.A:.4g} [{model.A_low:.4g}, {model.A_high:.4g}], "
+                        f"p_th = {model.p_th:.4g} [{model.p_th_low:.4g}, {model.p_th_high:.4g}]",
+        "c (cycles per logical gate)": args.cycles_per_gate, "δ (accuracy tolerance)": args.delta,
+        "QNN": plan.describe(), "ε*": f"{tolerance.eps_star:.4g} {tolerance.note}".strip(),
+    }  # fmt: skip
+    text = budget.format_budget(rows, assumptions=assumptions)
+    atomic_write_text(out, budget.rows_to_csv(rows))
+    atomic_write_text(out.with_suffix(".txt"), text + "\n")
+    atomic_write_text(out.with_suffix(".json"), json.dumps({
+        "assumptions": assumptions, "eps_star": tolerance.eps_star, "noiseless": tolerance.noiseless,
+        "delta": tolerance.delta, "eps_star_note": tolerance.note,
+        "curve": [dataclasses.asdict(c) for c in plan.curve],
+    }, indent=1) + "\n")  # fmt: skip
+    print(text)
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from qec.plot import plot_study
+
+    try:
+        written = plot_study(args.folder)
+    except ValueError as e:
+        return _usage_error(args, e)
+    for path in written:
+        print(path)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``qec`` command line; returns the exit code.
 
@@ -365,7 +481,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = _parser()
     args = parser.parse_args(argv)
-    commands = {"sample": _cmd_sample, "fit": _cmd_fit, "train": _cmd_train, "inspect": _cmd_inspect}
+    commands = {
+        "sample": _cmd_sample, "combine": _cmd_combine, "fit": _cmd_fit, "train": _cmd_train,
+        "budget": _cmd_budget, "plot": _cmd_plot, "inspect": _cmd_inspect,
+    }  # fmt: skip
     return commands[args.command](args)
 
 

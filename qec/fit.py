@@ -212,6 +212,22 @@ class GroupFit:
     def key(self) -> str:
         return f"{self.code}/{self.noise}/{self.basis}"
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GroupFit:
+        """Rebuild a group from its ``to_dict`` form (as stored in fits.json)."""
+        t = data["threshold"]
+        threshold = None if t is None else Threshold(**{**t, "distances": tuple(t["distances"])})
+        lambdas = tuple(
+            LambdaFit(p=f["p"], lambda_=f["lambda"], lambda_low=f["lambda_low"],
+                      lambda_high=f["lambda_high"], distances=tuple(f["distances"]))
+            for f in data["lambda"]
+        )  # fmt: skip
+        model = None if data["model"] is None else SuppressionModel.from_dict(data["model"])
+        return cls(code=data["code"], noise=data["noise"], basis=data["basis"],
+                   points=tuple(Point(**pt) for pt in data["points"]), threshold=threshold,
+                   threshold_note=data["threshold_note"], lambdas=lambdas, model=model,
+                   model_note=data["model_note"])  # fmt: skip
+
     def to_dict(self) -> dict[str, Any]:
         t = self.threshold
         return {

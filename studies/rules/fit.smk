@@ -1,0 +1,22 @@
+# Threshold, Λ and the suppression model, with 95% intervals.
+
+
+rule fit:
+    input:
+        f"{DATA}/stats.csv",
+    output:
+        f"{DATA}/fits.json",
+    log:
+        f"{DATA}/logs/fit.log",
+    params:
+        qec=QEC,
+        bootstrap=config["fit"]["bootstrap"],
+        window=(
+            "--threshold-window {} {}".format(*config["fit"]["threshold_window"])
+            if config["fit"].get("threshold_window")
+            else ""
+        ),
+    conda:
+        "../envs/qec.yaml"
+    shell:
+        "{params.qec} fit {input} --out {output} --bootstrap {params.bootstrap} {params.window} > {log} 2>&1"

@@ -1,0 +1,22 @@
+# One QNN training per (noise spec, seed): noiseless, the logical ε grid, physical noise at each p.
+
+
+rule qnn:
+    output:
+        "data/{study}/qnn/{spec}_s{seed}.json",
+    log:
+        "data/{study}/logs/qnn/{spec}_s{seed}.log",
+    params:
+        qec=QEC,
+        noise=lambda wc: wc.spec.replace("-", ":", 1),
+        q=Q,
+    threads: 1
+    conda:
+        "../envs/qec.yaml"
+    shell:
+        "{params.qec} train --dataset {params.q[dataset]} --qubits {params.q[qubits]}"
+        " --layers {params.q[layers]} --connectivity {params.q[connectivity]}"
+        " --observable {params.q[observable]} --samples {params.q[samples]}"
+        " --test-fraction {params.q[test_fraction]} --maxiter {params.q[maxiter]}"
+        " --chunk {params.q[chunk]} --shots {params.q[shots]}"
+        " --noise {params.noise} --seed {wildcards.seed} --out {output} > {log} 2>&1"

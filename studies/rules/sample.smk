@@ -1,0 +1,37 @@
+# One shard per (code, noise, basis, d, p): an independent sinter CSV; combine sums rows per task.
+
+
+rule sample:
+    output:
+        "data/{study}/stats/{code}/{noise}/{basis}/d{d}_p{p}.csv",
+    log:
+        "data/{study}/logs/sample/{code}/{noise}/{basis}/d{d}_p{p}.log",
+    params:
+        qec=QEC,
+        rpd=S["rounds_per_distance"],
+        max_shots=S["max_shots"],
+        max_errors=S["max_errors"],
+        decoder=S["decoder"],
+    threads: 1
+    conda:
+        "../envs/qec.yaml"
+    shell:
+        "{params.qec} sample --code {wildcards.code} --noise {wildcards.noise} --basis {wildcards.basis}"
+        " --distance {wildcards.d} --p {wildcards.p} --rounds-per-distance {params.rpd}"
+        " --max-shots {params.max_shots} --max-errors {params.max_errors}"
+        " --decoder {params.decoder} --workers {threads} --quiet --out {output} > {log} 2>&1"
+
+
+rule combine:
+    input:
+        SHARDS,
+    output:
+        f"{DATA}/stats.csv",
+    log:
+        f"{DATA}/logs/combine.log",
+    params:
+        qec=QEC,
+    conda:
+        "../envs/qec.yaml"
+    shell:
+        "{params.qec} combine {input} --out {output} > {log} 2>&1"
