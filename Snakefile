@@ -1,19 +1,21 @@
-# qec studies: sample → combine → fit → QNN runs → budget → plots.
-# Default study: quick. Another: snakemake --cores 2 --configfile studies/paper.yaml
+# qec studies: sample → combine → fit → QNN runs → budget → plots (see README.md).
+# Default study: quick. Another: snakemake --profile studies/profiles/local --configfile studies/paper.yaml
+import os
+
+import yaml
 from snakemake.utils import min_version, validate
 
 min_version("8.20")
 
-
-import os
-
-configfile: os.path.join(workflow.basedir, "studies/quick.yaml")
+# The default study is quick; a --configfile replaces it whole (no keys inherited from quick).
+if not config:
+    with open(os.path.join(workflow.basedir, "studies/quick.yaml")) as f:
+        config.update(yaml.safe_load(f))
 
 
 validate(config, os.path.join(workflow.basedir, "studies/schema.yaml"))
 
 
-include: "studies/rules/common.smk"
 wildcard_constraints:
     study=r"[A-Za-z0-9_-]+",
     code=r"[a-z_]+",
@@ -25,6 +27,7 @@ wildcard_constraints:
     spec=r"none|(logical|circuit|si1000)-[0-9.e-]+",
 
 
+include: "studies/rules/common.smk"
 include: "studies/rules/sample.smk"
 include: "studies/rules/fit.smk"
 include: "studies/rules/qnn.smk"
@@ -32,8 +35,12 @@ include: "studies/rules/budget.smk"
 include: "studies/rules/plot.smk"
 
 
+# Shards and QNN runs are listed too, so that a deleted one is recomputed (with what
+# depends on it) rather than treated as a finished intermediate.
 rule all:
     input:
+        SHARDS,
+        QNN_RUNS,
         f"{DATA}/budget.csv",
         PLOTS,
     default_target: True
