@@ -85,14 +85,7 @@ class NoiseModel:
     @classmethod
     def from_spec(cls, spec: str) -> NoiseModel:
         """Parse ``"name:p"``, e.g. ``"circuit:0.001"``."""
-        name, sep, p_text = spec.partition(":")
-        if not sep:
-            raise ValueError(f"noise spec {spec!r} must look like NAME:P, e.g. circuit:0.001")
-        try:
-            p = float(p_text)
-        except ValueError:
-            raise ValueError(f"noise spec {spec!r}: p={p_text!r} is not a number") from None
-        return cls(name, p)
+        return cls(*split_spec(spec, expected="NAME:P, e.g. circuit:0.001"))
 
     @property
     def rates(self) -> NoiseRates:
@@ -155,6 +148,25 @@ class NoiseModel:
         state = _State()
         out = _apply(circuit, self.rates, data=data, every=sorted(used_qubits(circuit)), state=state)
         return out
+
+
+def split_spec(spec: str, *, expected: str) -> tuple[str, float]:
+    """Split ``"name:value"`` into the name and a finite float; ``expected`` goes in errors.
+
+    Example:
+        >>> split_spec("logical:1e-3", expected="KIND:VALUE")
+        ('logical', 0.001)
+    """
+    name, sep, text = spec.partition(":")
+    if not sep:
+        raise ValueError(f"noise spec {spec!r} must look like {expected}")
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"noise spec {spec!r}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"noise spec {spec!r}: {text!r} is not a finite number")
+    return name, value
 
 
 @dataclasses.dataclass

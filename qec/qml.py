@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from qec.noise import NoiseModel
+from qec.noise import NoiseModel, split_spec
 from qec.stats import atomic_write_text
 
 DATASETS: tuple[str, ...] = ("moons", "circles", "parity", "iris", "wine", "breast_cancer")
@@ -226,16 +226,7 @@ class QNNNoise:
         """Parse ``none``, ``circuit:<p>``, ``si1000:<p>`` or ``logical:<eps>``."""
         if spec == "none":
             return cls("none")
-        kind, sep, text = spec.partition(":")
-        if not sep:
-            raise ValueError(f"noise spec {spec!r} must be none, circuit:<p>, si1000:<p> or logical:<eps>")
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError(f"noise spec {spec!r}: {text!r} is not a number") from None
-        if not math.isfinite(value):
-            raise ValueError(f"noise spec {spec!r}: {text!r} is not a finite number")
-        return cls(kind, value)
+        return cls(*split_spec(spec, expected="none, circuit:<p>, si1000:<p> or logical:<eps>"))
 
     def __str__(self) -> str:
         return "none" if self.kind == "none" else f"{self.kind}:{self.value:g}"

@@ -118,7 +118,7 @@ def test_max_qubits_limit_is_memory_based():
     [
         ("logical:1.5", r"logical eps=1.5 must be in \[0, 1\]"),
         ("logical:-0.1", "must be in"),
-        ("circuit", "must be none, circuit:<p>"),
+        ("circuit", "must look like none, circuit:<p>"),
         ("thermal:0.1", "noise kind 'thermal' is not allowed"),
         ("circuit:0.7", r"p=0.7 must be in \[0, 0.5\]"),
         ("circuit:x", "'x' is not a number"),
@@ -134,7 +134,7 @@ BAD_TRAIN = [
     (["--qubits", "0"], "qubits=0 must be an integer in [1,"),
     (["--qubits", "30"], "density-matrix simulation needs"),
     (["--noise", "logical:2"], "logical eps=2.0 must be in [0, 1]"),
-    (["--noise", "bogus"], "noise spec 'bogus' must be"),
+    (["--noise", "bogus"], "noise spec 'bogus' must look like"),
     (["--maxiter", "5"], "must be >= number of weights + 2"),
     (["--layers", "-1"], "layers=-1 must be an integer >= 0"),
 ]
