@@ -17,7 +17,8 @@ from qec.fit import (
 )
 from qec.graph import CircuitReport, graphlike_distance, inspect_experiment, matching_graph
 from qec.noise import NOISE_NAMES, NoiseModel, NoiseRates
-from qec.plot import plot_fits
+from qec.plot import plot_fits, plot_study
+from qec.qml import QNNNoise, TrainConfig, TrainResult, load_dataset, train
 from qec.sampling import DEFAULT_DECODER, Experiment, collect, sweep
 from qec.stats import StatsFileError, merge_stats, read_stats, write_stats
 
@@ -35,9 +36,12 @@ __all__ = [
     "NoiseModel",
     "NoiseRates",
     "Point",
+    "QNNNoise",
     "StatsFileError",
     "SuppressionModel",
     "Threshold",
+    "TrainConfig",
+    "TrainResult",
     "collect",
     "fit_all",
     "fit_lambdas",
@@ -45,13 +49,16 @@ __all__ = [
     "fit_threshold",
     "graphlike_distance",
     "inspect_experiment",
+    "load_dataset",
     "matching_graph",
     "merge_stats",
     "per_round",
     "plot_fits",
+    "plot_study",
     "points_from_stats",
     "read_stats",
     "sweep",
+    "train",
     "used_qubits",
     "write_stats",
 ]

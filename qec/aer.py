@@ -14,6 +14,8 @@ if TYPE_CHECKING:  # heavy imports happen inside the functions that need them
     import qiskit
     import qiskit_aer.noise
 
+    from qec.fit import SuppressionModel
+
 # Gate names that get the single- and two-qubit gate channels.
 ONE_QUBIT_GATES: tuple[str, ...] = (
     "x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "sxdg", "rx", "ry", "rz", "p", "u", "u1", "u2",
@@ -119,6 +121,23 @@ def logical_noise_model(eps_op: float) -> qiskit_aer.noise.NoiseModel:
     if eps_op > 0:
         model.add_all_qubit_readout_error(ReadoutError([[1 - eps_op, eps_op], [eps_op, 1 - eps_op]]))
     return model
+
+
+def logical_noise_model_from_fit(
+    model: SuppressionModel, *, distance: int, p: float, cycles_per_gate: float = 1.0
+) -> qiskit_aer.noise.NoiseModel:
+    """``logical_noise_model`` at the ε_op a fitted suppression model predicts for distance
+    ``distance`` at physical rate ``p``: ε_op = 1 − (1 − ε_round(d, p))^(c·d) (DESIGN.md).
+
+    Example:
+        >>> from qec.fit import SuppressionModel
+        >>> m = SuppressionModel(A=0.1, A_low=0, A_high=0, p_th=0.01, p_th_low=0, p_th_high=0,
+        ...                      n_points=0, chi2_dof=1)
+        >>> 'cx' in logical_noise_model_from_fit(m, distance=5, p=0.001).noise_instructions
+        True
+    """
+    eps_round = min(model.eps_round(distance, p), 1.0)
+    return logical_noise_model(logical_eps_op(eps_round, distance=distance, cycles_per_gate=cycles_per_gate))
 
 
 def _flip(pauli_error, p: float):

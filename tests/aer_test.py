@@ -141,6 +141,25 @@ def test_bad_arguments():
         stim_to_qiskit(stim.Circuit("S 0"))
 
 
+def test_logical_model_from_a_fit_uses_the_budget_formula():
+    from qec.aer import logical_noise_model_from_fit
+    from qec.fit import SuppressionModel
+
+    m = SuppressionModel(A=0.1, A_low=0, A_high=0, p_th=0.01, p_th_low=0, p_th_high=0, n_points=0, chi2_dof=1)
+    eps = logical_eps_op(m.eps_round(3, 0.002), distance=3)  # 1 - (1 - 0.1 * 0.2^2)^3
+    qc = with_noise_sites(QuantumCircuit(1), idle=False, readout_qubits=[0])
+    est = EstimatorV2(
+        options={
+            "backend_options": {
+                "method": "density_matrix",
+                "noise_model": logical_noise_model_from_fit(m, distance=3, p=0.002),
+            }
+        }
+    )
+    (ev,) = est.run([(qc, [SparsePauliOp("Z")])]).result()[0].data.evs
+    assert ev == pytest.approx(1 - 2 * eps)
+
+
 def test_logical_eps_op_matches_the_budget_formula():
     assert logical_eps_op(0.0, distance=7) == 0.0
     assert logical_eps_op(1e-3, distance=5, cycles_per_gate=2) == pytest.approx(1 - (1 - 1e-3) ** 10)
