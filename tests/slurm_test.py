@@ -1,0 +1,89 @@
+"""A miniature study on a real SLURM cluster (tests/slurm/start_cluster.sh), through the profile."""
+
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import sinter
+import yaml
+from pipeline_test import MINI, REPO
+
+from qec.budget import read_budget_csv
+
+
+def cluster_reason() -> str | None:
+    """Why the SLURM test cannot run here, or None if it can."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        return "needs root on Linux to start a SLURM cluster (tests/slurm/start_cluster.sh)"
+    if shutil.which("sinfo") is None:
+        return "no SLURM here: run tests/slurm/start_cluster.sh first (.ci/run does)"
+    state = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
+    if state.returncode != 0 or not re.search(r"idle|mixed|alloc", state.stdout):
+        return f"SLURM is installed but no node is up: {state.stdout.strip() or state.stderr.strip()}"
+    try:
+        import snakemake_executor_plugin_slurm  # noqa: F401
+    except ImportError:
+        return "snakemake-executor-plugin-slurm is not installed (pip install -e '.[slurm]')"
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(cluster_reason() is not None, reason=str(cluster_reason()))
+def test_miniature_study_runs_through_slurm(tmp_path):
+    config = tmp_path / "mini.yaml"
+    config.write_text(yaml.safe_dump({**MINI, "study": "mini-slurm"}))
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            str(REPO / "Snakefile"),
+            "--directory",
+            str(tmp_path),
+            "--configfile",
+            str(config),
+            "--profile",
+            str(REPO / "studies/profiles/slurm"),
+            # A test cluster answers at once: poll it often and keep the job logs to inspect.
+            "--slurm-init-seconds-before-status-checks",
+            "1",
+            "--seconds-between-status-checks",
+            "2",
+            "--slurm-keep-successful-logs",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-4000:]
+    # Every job but the local `all` went through SLURM: sbatch job ids in the log, and
+    # SLURM's own per-job logs on disk.
+    submitted = re.findall(r"has been submitted with SLURM jobid (\d+)", output)
+    jobs = 6 + 6 + 4  # shards, QNN runs, combine/fit/budget/plot
+    assert len(submitted) == jobs and len(set(submitted)) == jobs
+    slurm_logs = list((tmp_path / ".snakemake" / "slurm_logs").rglob("*.log"))
+    assert {p.stem for p in slurm_logs} >= set(submitted)
+    # The results are what a local run produces, in kind.
+    data = tmp_path / "data" / "mini-slurm"
+    assert len(sinter.read_stats_from_csv_files(data / "stats.csv")) == 6
+    assert [r["p"] for r in read_budget_csv((data / "budget.csv").read_text())] == MINI["sampling"]["ps"]
+    assert sorted(p.name for p in (data / "plots").iterdir()) == [
+        "accuracy.png",
+        "budget.png",
+        "lambda.png",
+        "threshold.png",
+    ]
+
+
+def test_slurm_profile_declares_resources_per_rule():
+    profile = yaml.safe_load((REPO / "studies/profiles/slurm/config.yaml").read_text())
+    assert profile["executor"] == "slurm"
+    assert profile["slurm-status-command"] == "squeue"
+    assert profile["set-resources"]["sample"] != profile["set-resources"]["qnn"]
+    assert pathlib.Path(REPO / "tests/slurm/start_cluster.sh").stat().st_mode & 0o111
