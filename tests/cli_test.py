@@ -81,43 +81,6 @@ def test_python_dash_m_prints_progress_to_stderr(tmp_path):
     assert sinter.read_stats_from_csv_files(out)[0].shots == 400
 
 
-BAD = [
-    (["--p", "0.7"], "p=0.7 must be in [0, 0.5]"),
-    (["--p", "-0.01"], "p=-0.01 must be in [0, 0.5]"),
-    (["--p", "abc"], "argument --p: 'abc' is not a number"),
-    (["--distance", "1"], "distance=1 is not allowed for code 'repetition'"),
-    (["--rounds", "0"], "--rounds=0 is not allowed"),
-    (["--rounds-per-distance", "0"], "--rounds-per-distance=0 is not allowed"),
-    (["--code", "toric"], "argument --code: invalid choice: 'toric'"),
-    (["--noise", "thermal"], "argument --noise: invalid choice: 'thermal'"),
-    (["--basis", "y"], "argument --basis: invalid choice: 'y'"),
-    (["--decoder", "magic"], "decoder='magic' is not a sinter decoder"),
-    (["--max-shots", "0"], "argument --max-shots: 0 must be a positive integer"),
-    (["--max-errors", "-1"], "argument --max-errors: -1 must be a positive integer"),
-    (["--workers", "0"], "argument --workers: 0 must be a positive integer"),
-]
-
-
-@pytest.mark.parametrize(("extra", "message"), BAD, ids=[" ".join(e) for e, _ in BAD])
-def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, extra, message):
-    out = tmp_path / "stats.csv"
-    args = list(BASE)
-    for flag_pos in range(0, len(extra), 2):  # replace a flag's value if BASE has the flag
-        flag = extra[flag_pos]
-        if flag in args:
-            del args[args.index(flag) : args.index(flag) + 2]
-    if "--rounds-per-distance" in extra:
-        del args[args.index("--rounds") : args.index("--rounds") + 2]
-    with pytest.raises(SystemExit) as exit_info:
-        code = main([*args, *extra, "--out", str(out)])
-        raise SystemExit(code)
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err
-    assert message in err
-    assert len(err.strip().splitlines()) == 1
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_missing_output_folder_is_a_usage_error(tmp_path, capsys):
     assert main([*BASE, "--out", str(tmp_path / "nope" / "s.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err

@@ -245,36 +245,6 @@ def write_rows(path, rows):
 META = {"code": "surface_rotated", "noise": "circuit", "d": 3, "p": 0.001, "rounds": 3, "basis": "z"}
 
 
-@pytest.mark.parametrize(
-    ("rows", "message"),
-    [
-        (
-            [("pymatching", {"code": "x"}, 10, 1)],
-            "stats.csv:2: json_metadata lacks noise, d, p, rounds, basis",
-        ),
-        ([("pymatching", META, 0, 0)], "stats.csv:2: zero shots"),
-        (
-            [("pymatching", META, 10, 1), ("fusion_blossom", META, 10, 1)],
-            "stats.csv:3: task {'code': 'surface_rotated'",
-        ),
-    ],
-)
-def test_fit_cli_bad_rows_name_file_and_line(tmp_path, capsys, rows, message):
-    path = tmp_path / "stats.csv"
-    write_rows(path, rows)
-    out = tmp_path / "fits.json"
-    assert main(["fit", str(path), "--out", str(out)]) == 2
-    assert message in capsys.readouterr().err
-    assert not out.exists()
-
-
-def test_fit_cli_not_sinter(tmp_path, capsys):
-    path = tmp_path / "notes.csv"
-    path.write_text("hello\n")
-    assert main(["fit", str(path), "--out", str(tmp_path / "f.json")]) == 2
-    assert f"{path}:1: not a sinter CSV file" in capsys.readouterr().err
-
-
 def test_fit_cli_writes_json_table_and_plot(tmp_path, capsys):
     pts_rows = []
     rng = np.random.default_rng(5)

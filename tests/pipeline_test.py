@@ -108,22 +108,3 @@ def test_miniature_study_end_to_end(tmp_path):
     plot = subprocess.run([sys.executable, "-m", "qec", "plot", str(data)], capture_output=True, text=True)
     assert plot.returncode == 0, plot.stderr
     assert len(plot.stdout.split()) == 4
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        ({"sampling": {**MINI["sampling"], "ps": [0.7]}}, "0.7"),
-        ({"sampling": {**MINI["sampling"], "codes": ["toric"]}}, "toric"),
-        ({"qnn": {**MINI["qnn"], "qubits": 40}}, "40"),
-        ({"budget": {k: v for k, v in MINI["budget"].items() if k != "delta"}}, "delta"),
-        ({"extra_key": 1}, "extra_key"),
-    ],
-)
-def test_bad_study_config_is_refused_before_any_job(tmp_path, change, message):
-    config = tmp_path / "bad.yaml"
-    config.write_text(yaml.safe_dump({**MINI, **change}))
-    run = snakemake(tmp_path, config, "-n")
-    assert run.returncode != 0
-    assert message in run.stdout + run.stderr  # snakemake 9 prints errors on stdout
-    assert not (tmp_path / "data").exists()

@@ -129,27 +129,6 @@ def test_bad_noise_specs(spec, message):
         QNNNoise.parse(spec)
 
 
-BAD_TRAIN = [
-    (["--dataset", "mnist"], "argument --dataset: invalid choice: 'mnist'"),
-    (["--qubits", "0"], "qubits=0 must be an integer in [1,"),
-    (["--qubits", "30"], "density-matrix simulation needs"),
-    (["--noise", "logical:2"], "logical eps=2.0 must be in [0, 1]"),
-    (["--noise", "bogus"], "noise spec 'bogus' must look like"),
-    (["--maxiter", "5"], "must be >= number of weights + 2"),
-    (["--layers", "-1"], "layers=-1 must be an integer >= 0"),
-]
-
-
-@pytest.mark.parametrize(("extra", "message"), BAD_TRAIN)
-def test_train_cli_bad_input(tmp_path, capsys, extra, message):
-    out = tmp_path / "r.json"
-    with pytest.raises(SystemExit) as info:
-        raise SystemExit(main(["train", *extra, "--samples", "20", "--out", str(out)]))
-    assert info.value.code == 2
-    assert message in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_train_cli_writes_the_result(tmp_path, capsys):
     out = tmp_path / "r.json"
     assert (

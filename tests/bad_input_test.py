@@ -1,0 +1,275 @@
+"""The catalog of bad inputs: every one gets a clear message, a non-zero exit, and leaves no file.
+
+Add a row when a new way to get it wrong turns up. CLI rows run `qec` in-process; study rows
+run `snakemake -n` on a broken copy of the miniature study config.
+"""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+import sinter
+import yaml
+from pipeline_test import MINI, REPO
+
+import qec
+from qec.cli import main
+
+SAMPLE = [
+    "sample",
+    "--code",
+    "repetition",
+    "--noise",
+    "circuit",
+    "--distance",
+    "3",
+    "--p",
+    "0.01",
+    "--rounds",
+    "1",
+    "--max-shots",
+    "100",
+    "--quiet",
+    "--out",
+    "{tmp}/out.csv",
+]
+META = {"code": "repetition", "noise": "circuit", "d": 3, "p": 0.01, "rounds": 1, "basis": "z"}
+
+
+def sample(*changes: str) -> list[str]:
+    """SAMPLE with flags replaced (or added)."""
+    args = list(SAMPLE)
+    for flag, value in zip(changes[::2], changes[1::2], strict=True):
+        if flag in args:
+            args[args.index(flag) + 1] = value
+        else:
+            args += [flag, value]
+    return args
+
+
+def stats_file(tmp: pathlib.Path, rows: list[tuple[str, dict, int, int]]) -> None:
+    qec.write_stats(
+        tmp / "in.csv",
+        [
+            sinter.TaskStats(strong_id=f"{i:064x}", decoder=dec, json_metadata=m, shots=shots, errors=err)
+            for i, (dec, m, shots, err) in enumerate(rows)
+        ],
+    )
+
+
+def good_stats(tmp):
+    stats_file(tmp, [("pymatching", META, 10, 1)])
+
+
+# (id, argv with {tmp}, prepare(tmp) or None, message)
+CLI = [
+    ("p-too-big", sample("--p", "0.7"), None, "p=0.7 must be in [0, 0.5]"),
+    ("p-negative", sample("--p", "-0.1"), None, "p=-0.1 must be in [0, 0.5]"),
+    ("p-not-number", sample("--p", "lots"), None, "argument --p: 'lots' is not a number"),
+    ("distance-1", sample("--distance", "1"), None, "distance=1 is not allowed for code 'repetition'"),
+    ("distance-not-int", sample("--distance", "3.5"), None, "argument --distance: '3.5' is not an integer"),
+    ("rounds-0", sample("--rounds", "0"), None, "--rounds=0 is not allowed"),
+    ("unknown-code", sample("--code", "toric"), None, "argument --code: invalid choice: 'toric'"),
+    ("unknown-noise", sample("--noise", "thermal"), None, "argument --noise: invalid choice: 'thermal'"),
+    ("unknown-decoder", sample("--decoder", "magic"), None, "decoder='magic' is not a sinter decoder"),
+    ("max-shots-0", sample("--max-shots", "0"), None, "argument --max-shots: 0 must be a positive integer"),
+    ("workers-0", sample("--workers", "0"), None, "argument --workers: 0 must be a positive integer"),
+    ("si1000-p", sample("--noise", "si1000", "--p", "0.2"), None, "p=0.2 must be in [0, 0.1] for si1000"),
+    ("missing-folder", sample("--out", "{tmp}/nope/out.csv"), None, "does not exist"),
+    (
+        "out-not-sinter",
+        sample("--out", "{tmp}/notes.csv"),
+        lambda t: (t / "notes.csv").write_text("a,b\n1,2\n"),
+        "is not a sinter CSV file",
+    ),
+    (
+        "fit-not-sinter",
+        ["fit", "{tmp}/notes.csv", "--out", "{tmp}/f.json"],
+        lambda t: (t / "notes.csv").write_text("hello\n"),
+        "notes.csv:1: not a sinter CSV file",
+    ),
+    ("fit-missing-file", ["fit", "{tmp}/missing.csv", "--out", "{tmp}/f.json"], None, "no such file"),
+    (
+        "fit-corrupt-row",
+        ["fit", "{tmp}/bad.csv", "--out", "{tmp}/f.json"],
+        lambda t: (t / "bad.csv").write_text(sinter.CSV_HEADER + "\n1,2\n"),
+        "bad.csv:2: expected 8 columns",
+    ),
+    (
+        "fit-zero-shots",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
+        lambda t: stats_file(t, [("pymatching", META, 0, 0)]),
+        "in.csv:2: zero shots",
+    ),
+    (
+        "fit-missing-metadata",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
+        lambda t: stats_file(t, [("pymatching", {"code": "x"}, 5, 1)]),
+        "json_metadata lacks noise, d, p",
+    ),
+    (
+        "fit-mixed-decoders",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
+        lambda t: stats_file(t, [("pymatching", META, 5, 1), ("fusion_blossom", META, 5, 1)]),
+        "decoded by both 'pymatching' and 'fusion_blossom'",
+    ),
+    (
+        "fit-plot-suffix",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json", "--plot", "{tmp}/f.gif"],
+        good_stats,
+        "--plot='{tmp}/f.gif' must end in .png, .pdf or .svg",
+    ),
+    ("fit-out-folder", ["fit", "{tmp}/in.csv", "--out", "{tmp}/no/f.json"], good_stats, "does not exist"),
+    (
+        "fit-bootstrap",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json", "--bootstrap", "-1"],
+        good_stats,
+        "--bootstrap=-1 must be >= 0",
+    ),
+    (
+        "train-dataset",
+        ["train", "--dataset", "mnist", "--out", "{tmp}/r.json"],
+        None,
+        "argument --dataset: invalid choice: 'mnist'",
+    ),
+    ("train-qubits-0", ["train", "--qubits", "0", "--out", "{tmp}/r.json"], None, "qubits=0 must be"),
+    (
+        "train-qubits-huge",
+        ["train", "--qubits", "30", "--out", "{tmp}/r.json"],
+        None,
+        "density-matrix simulation needs 16·4^n bytes",
+    ),
+    (
+        "train-noise-malformed",
+        ["train", "--noise", "circuit", "--out", "{tmp}/r.json"],
+        None,
+        "noise spec 'circuit' must look like none, circuit:<p>",
+    ),
+    (
+        "train-eps-above-1",
+        ["train", "--noise", "logical:1.5", "--out", "{tmp}/r.json"],
+        None,
+        "logical eps=1.5 must be in [0, 1]",
+    ),
+    ("train-layers", ["train", "--layers", "-1", "--out", "{tmp}/r.json"], None, "layers=-1 must be"),
+    (
+        "budget-fits-missing",
+        [
+            "budget",
+            "--fits",
+            "{tmp}/none.json",
+            "--results",
+            "{tmp}/r.json",
+            "--code",
+            "surface_rotated",
+            "--noise",
+            "circuit",
+            "--p",
+            "0.001",
+            "--check-dir",
+            "{tmp}/check",
+            "--out",
+            "{tmp}/b.csv",
+        ],
+        None,
+        "cannot read fits JSON",
+    ),
+    (
+        "budget-no-model",
+        [
+            "budget",
+            "--fits",
+            "{tmp}/f.json",
+            "--results",
+            "{tmp}/r.json",
+            "--code",
+            "surface_rotated",
+            "--noise",
+            "circuit",
+            "--p",
+            "0.001",
+            "--check-dir",
+            "{tmp}/check",
+            "--out",
+            "{tmp}/b.csv",
+        ],
+        lambda t: (t / "f.json").write_text(json.dumps({"fits": {}})),
+        "no fit for 'surface_rotated/circuit/z'",
+    ),
+    ("plot-not-a-study", ["plot", "{tmp}"], None, "has no fits.json"),
+    (
+        "inspect-distance",
+        ["inspect", "--code", "surface_rotated", "--noise", "circuit", "--distance", "0", "--p", "0.001"],
+        None,
+        "distance=0 is not allowed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("argv", "prepare", "message"), [c[1:] for c in CLI], ids=[c[0] for c in CLI])
+def test_cli_bad_input(tmp_path, capsys, argv, prepare, message):
+    if prepare is not None:
+        prepare(tmp_path)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    with pytest.raises(SystemExit) as info:
+        raise SystemExit(main(argv))
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert message.replace("{tmp}", str(tmp_path)) in err
+    assert len(err.strip().splitlines()) == 1, err  # one clear line
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before  # nothing written, nothing half-written, nothing overwritten
+
+
+STUDY = [
+    ("p-above-half", {"sampling": {**MINI["sampling"], "ps": [0.7]}}, "0.7"),
+    ("unknown-code", {"sampling": {**MINI["sampling"], "codes": ["toric"]}}, "toric"),
+    ("distances-wrong-type", {"sampling": {**MINI["sampling"], "distances": "3 5"}}, "'3 5' is not of type"),
+    ("qubits-too-many", {"qnn": {**MINI["qnn"], "qubits": 40}}, "40 is greater than the maximum of 14"),
+    (
+        "missing-delta",
+        {"budget": {k: v for k, v in MINI["budget"].items() if k != "delta"}},
+        "'delta' is a required property",
+    ),
+    ("extra-key", {"extra_key": 1}, "extra_key"),
+    (
+        "noise-not-circuit-level",
+        {"sampling": {**MINI["sampling"], "noise": "phenomenological"}},
+        "phenomenological",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), [c[1:] for c in STUDY], ids=[c[0] for c in STUDY])
+def test_bad_study_config_is_refused_before_any_job(tmp_path, change, message):
+    config = tmp_path / "bad.yaml"
+    config.write_text(yaml.safe_dump({**MINI, **change}))
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            str(REPO / "Snakefile"),
+            "--directory",
+            str(tmp_path),
+            "--configfile",
+            str(config),
+            "--cores",
+            "1",
+            "-n",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode != 0
+    assert message in run.stdout + run.stderr  # snakemake 9 prints errors on stdout
+    assert not (tmp_path / "data").exists()
+
+
+def test_the_catalog_is_big_enough():
+    assert len(CLI) + len(STUDY) >= 25
