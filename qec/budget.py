@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -68,8 +67,12 @@ def accuracy_curve(results: Sequence[Mapping[str, Any]]) -> list[AccuracyPoint]:
 
 
 def tolerable_eps(curve: Sequence[AccuracyPoint], *, noiseless: float, delta: float) -> Tolerance:
-    """ε* from the accuracy curve: walk up the ε grid until the mean accuracy falls below
-    ``noiseless − delta``; interpolate the crossing linearly in log ε.
+    """ε*: where the accuracy curve, made monotone, falls below ``noiseless − delta``.
+
+    Accuracy cannot rise with more noise, but measured means wobble by their sampling error
+    (finite test sets, shots, seeds). The means are first made non-increasing in ε by
+    isotonic regression (pool-adjacent-violators, weighted by seeds), so a dip that recovers
+    does not end the tolerance early; then the crossing is interpolated linearly in log ε.
 
     Example:
         >>> curve = [AccuracyPoint(1e-3, 0.90, 0, 1), AccuracyPoint(1e-2, 0.90, 0, 1),
@@ -82,26 +85,36 @@ def tolerable_eps(curve: Sequence[AccuracyPoint], *, noiseless: float, delta: fl
     pts = [c for c in sorted(curve, key=lambda c: c.eps_op) if c.eps_op > 0]
     if not pts:
         raise ValueError("the accuracy curve needs at least one point with eps_op > 0")
+    eps = [c.eps_op for c in pts]
+    acc = _decreasing_fit([c.mean for c in pts], [c.n_seeds for c in pts])
     floor = noiseless - delta
-    if pts[0].mean < floor:
-        return Tolerance(
-            pts[0].eps_op,
-            noiseless,
-            delta,
-            f"accuracy already below noiseless − δ at the smallest ε = {pts[0].eps_op:g}; "
-            "ε* is an upper bound",
-        )
-    for good, bad in itertools.pairwise(pts):
-        if bad.mean < floor:
-            t = (good.mean - floor) / (good.mean - bad.mean)
-            eps = math.exp(math.log(good.eps_op) + t * (math.log(bad.eps_op) - math.log(good.eps_op)))
-            return Tolerance(eps, noiseless, delta, "")
-    return Tolerance(
-        pts[-1].eps_op,
-        noiseless,
-        delta,
-        f"accuracy within δ up to the largest ε = {pts[-1].eps_op:g}; ε* is a lower bound",
-    )
+    if acc[0] < floor:
+        return Tolerance(eps[0], noiseless, delta,
+                         f"accuracy already below noiseless − δ at the smallest ε = {eps[0]:g}; "
+                         "ε* is an upper bound")  # fmt: skip
+    for i in range(1, len(pts)):
+        if acc[i] < floor:
+            t = (acc[i - 1] - floor) / (acc[i - 1] - acc[i])
+            value = math.exp(math.log(eps[i - 1]) + t * (math.log(eps[i]) - math.log(eps[i - 1])))
+            return Tolerance(value, noiseless, delta, "")
+    return Tolerance(eps[-1], noiseless, delta,
+                     f"accuracy within δ up to the largest ε = {eps[-1]:g}; ε* is a lower bound")  # fmt: skip
+
+
+def _decreasing_fit(values: Sequence[float], weights: Sequence[float]) -> list[float]:
+    """Weighted least-squares non-increasing fit (pool adjacent violators).
+
+    Example:
+        >>> _decreasing_fit([0.9, 0.8, 0.85, 0.5], [1, 1, 1, 1])
+        [0.9, 0.825, 0.825, 0.5]
+    """
+    blocks: list[list[float]] = []  # [mean, weight, count]
+    for v, w in zip(values, weights, strict=True):
+        blocks.append([v, w, 1])
+        while len(blocks) > 1 and blocks[-2][0] < blocks[-1][0]:
+            (m2, w2, n2), (m1, w1, n1) = blocks.pop(), blocks.pop()
+            blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, n1 + n2])
+    return [round(m, 12) for m, _, n in blocks for _ in range(int(n))]
 
 
 def required_distance(
@@ -346,6 +359,12 @@ class BudgetInputs:
             curve=tuple(accuracy_curve(logical)),
             physical={p: float(np.mean(a)) for p, a in physical.items()},
         )
+
+    @property
+    def resolution(self) -> float:
+        """1σ binomial error of the mean noiseless test accuracy (test points × seeds)."""
+        n_test = math.ceil(self.shape["samples"] * self.shape["test_fraction"]) * len(self.seeds)
+        return math.sqrt(max(self.noiseless * (1 - self.noiseless), 1e-12) / n_test)
 
     def describe(self) -> str:
         s = self.shape

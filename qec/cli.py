@@ -442,7 +442,11 @@ def _cmd_budget(args: argparse.Namespace) -> int:
         "fitted model": f"A = {model.A:.4g} [{model.A_low:.4g}, {model.A_high:.4g}], "
                         f"p_th = {model.p_th:.4g} [{model.p_th_low:.4g}, {model.p_th_high:.4g}]",
         "c (cycles per logical gate)": args.cycles_per_gate, "δ (accuracy tolerance)": args.delta,
-        "QNN": plan.describe(), "ε*": f"{tolerance.eps_star:.4g} {tolerance.note}".strip(),
+        "QNN": plan.describe(),
+        "accuracy resolution": f"±{plan.resolution:.3f} (1σ of the mean over test points × seeds)"
+        + (" — larger than δ, so ε* is limited by it" if plan.resolution > args.delta else ""),
+        "ε*": f"{tolerance.eps_star:.4g} (accuracy curve made monotone in ε, crossing "
+              f"interpolated in log ε) {tolerance.note}".strip(),
     }  # fmt: skip
     text = budget.format_budget(rows, assumptions=assumptions)
     atomic_write_text(out, budget.rows_to_csv(rows))

@@ -37,9 +37,16 @@ def test_eps_star_bounds_are_flagged():
     assert "upper bound" in t.note and t.eps_star == 1e-3
 
 
-def test_eps_star_stops_at_the_first_failure():
-    # A noisy curve that recovers after failing does not move ε* past the first failure.
-    t = tolerable_eps(curve((1e-3, 0.9), (1e-2, 0.7), (1e-1, 0.9)), noiseless=0.9, delta=0.1)
+def test_a_dip_that_recovers_does_not_end_the_tolerance():
+    # Measured means wobble; accuracy cannot truly rise with noise. Isotonic pooling of
+    # 0.88 and 0.89 gives 0.885 = the floor, so the tolerance holds up to 1e-3.
+    c = curve((1e-4, 0.90), (3e-4, 0.88), (1e-3, 0.89), (3e-3, 0.87))
+    t = tolerable_eps(c, noiseless=0.9, delta=0.015)
+    assert t.eps_star == pytest.approx(1e-3)
+
+
+def test_a_real_drop_still_ends_it():
+    t = tolerable_eps(curve((1e-3, 0.9), (1e-2, 0.7), (1e-1, 0.72)), noiseless=0.9, delta=0.1)
     assert 1e-3 < t.eps_star < 1e-2
 
 
