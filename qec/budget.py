@@ -86,7 +86,7 @@ def tolerable_eps(curve: Sequence[AccuracyPoint], *, noiseless: float, delta: fl
     if not pts:
         raise ValueError("the accuracy curve needs at least one point with eps_op > 0")
     eps = [c.eps_op for c in pts]
-    acc = _decreasing_fit([c.mean for c in pts], [c.n_seeds for c in pts])
+    acc = decreasing_fit([c.mean for c in pts], [c.n_seeds for c in pts])
     floor = noiseless - delta
     if acc[0] < floor:
         return Tolerance(eps[0], noiseless, delta,
@@ -101,11 +101,11 @@ def tolerable_eps(curve: Sequence[AccuracyPoint], *, noiseless: float, delta: fl
                      f"accuracy within δ up to the largest ε = {eps[-1]:g}; ε* is a lower bound")  # fmt: skip
 
 
-def _decreasing_fit(values: Sequence[float], weights: Sequence[float]) -> list[float]:
+def decreasing_fit(values: Sequence[float], weights: Sequence[float]) -> list[float]:
     """Weighted least-squares non-increasing fit (pool adjacent violators).
 
     Example:
-        >>> _decreasing_fit([0.9, 0.8, 0.85, 0.5], [1, 1, 1, 1])
+        >>> decreasing_fit([0.9, 0.8, 0.85, 0.5], [1, 1, 1, 1])
         [0.9, 0.825, 0.825, 0.5]
     """
     blocks: list[list[float]] = []  # [mean, weight, count]

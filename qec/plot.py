@@ -147,6 +147,10 @@ def plot_accuracy(budget_doc: dict, rows: Sequence[dict], qnn: Sequence[dict],
     std = np.array([c["std"] for c in curve])
     ax.errorbar(eps, mean, yerr=std, marker="o", capsize=3, color="C0",
                 label=f"logical noise ε_op (mean ± std over {curve[0]['n_seeds']} seeds)")  # fmt: skip
+    from qec.budget import decreasing_fit
+
+    monotone = decreasing_fit(list(mean), [c["n_seeds"] for c in curve])
+    ax.plot(eps, monotone, ls="--", color="C0", lw=1, label="monotone fit ε* is read from")
     noiseless, delta = budget_doc["noiseless"], budget_doc["delta"]
     ax.axhspan(noiseless - delta, noiseless, color="C0", alpha=0.12,
                label=f"noiseless {noiseless:.3f} − δ ({delta:g})")  # fmt: skip
@@ -181,6 +185,11 @@ def plot_budget(rows: Sequence[dict], path: str | os.PathLike[str]) -> pathlib.P
     a1.plot(ps, [r["d_star"] for r in ok], "o-")
     a1.set_ylabel("required code distance d*")
     a2.plot(ps, [r["physical_qubits"] for r in ok], "o-", color="C1")
+    spare = [r for r in ok if not r["qec_needed"]]
+    if spare:  # the bare QNN already meets the tolerance there
+        for ax, key in ((a1, "d_star"), (a2, "physical_qubits")):
+            ax.plot([r["p"] for r in spare], [r[key] for r in spare], "o", ms=11, mfc="none", mec="k",
+                    label="p ≤ ε*: no QEC needed (d* if encoded anyway)")  # fmt: skip
     a2.set_yscale("log")
     a2.set_ylabel("physical qubits (all logical qubits)")
     for ax, title in ((a1, "distance"), (a2, "qubits")):
