@@ -7,12 +7,11 @@ run `snakemake -n` on a broken copy of the miniature study config.
 import json
 import pathlib
 import subprocess
-import sys
 
 import pytest
 import sinter
 import yaml
-from pipeline_test import MINI, REPO
+from pipeline_test import MINI, snakemake_cmd
 
 import qec
 from qec.cli import main
@@ -247,25 +246,7 @@ STUDY = [
 def test_bad_study_config_is_refused_before_any_job(tmp_path, change, message):
     config = tmp_path / "bad.yaml"
     config.write_text(yaml.safe_dump({**MINI, **change}))
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "--snakefile",
-            str(REPO / "Snakefile"),
-            "--directory",
-            str(tmp_path),
-            "--configfile",
-            str(config),
-            "--cores",
-            "1",
-            "-n",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = subprocess.run(snakemake_cmd(tmp_path, config, "-n"), capture_output=True, text=True, timeout=300)
     assert run.returncode != 0
     assert message in run.stdout + run.stderr  # snakemake 9 prints errors on stdout
     assert not (tmp_path / "data").exists()

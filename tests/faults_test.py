@@ -11,7 +11,7 @@ import time
 import pytest
 import sinter
 import yaml
-from pipeline_test import MINI, REPO
+from pipeline_test import MINI, snakemake_cmd
 
 from qec.cli import main
 
@@ -79,20 +79,7 @@ def finished_outputs(log: str) -> set[str]:
 
 
 def snakemake_args(workdir: pathlib.Path, config: pathlib.Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(config),
-        "--cores",
-        "2",
-        "--rerun-incomplete",
-    ]
+    return snakemake_cmd(workdir, config, "--rerun-incomplete")
 
 
 @pytest.mark.slow

@@ -42,26 +42,15 @@ MINI = {
 }
 
 
+def snakemake_cmd(workdir: pathlib.Path, config: pathlib.Path, *extra: str) -> list[str]:
+    """The repository's Snakefile, run in ``workdir`` on the study ``config``."""
+    return [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory",
+            str(workdir), "--configfile", str(config), "--cores", "2", *extra]  # fmt: skip
+
+
 def snakemake(workdir: pathlib.Path, config: pathlib.Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "--snakefile",
-            str(REPO / "Snakefile"),
-            "--directory",
-            str(workdir),
-            "--configfile",
-            str(config),
-            "--cores",
-            "2",
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    cmd = snakemake_cmd(workdir, config, *extra)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=900)
 
 
 def planned_jobs(dry_run_output: str) -> dict[str, int]:

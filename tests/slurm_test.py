@@ -10,7 +10,7 @@ import sys
 import pytest
 import sinter
 import yaml
-from pipeline_test import MINI, REPO
+from pipeline_test import MINI, REPO, snakemake_cmd
 
 from qec.budget import read_budget_csv
 
@@ -38,15 +38,7 @@ def test_miniature_study_runs_through_slurm(tmp_path):
     config.write_text(yaml.safe_dump({**MINI, "study": "mini-slurm"}))
     run = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "--snakefile",
-            str(REPO / "Snakefile"),
-            "--directory",
-            str(tmp_path),
-            "--configfile",
-            str(config),
+            *snakemake_cmd(tmp_path, config),
             "--profile",
             str(REPO / "studies/profiles/slurm"),
             # A test cluster answers at once: poll it often and keep the job logs to inspect.
