@@ -190,7 +190,18 @@ def budget_rows(
     check_accuracy: Callable[[float], float],
 ) -> list[BudgetRow]:
     """DESIGN.md's budget at each ``p``; ``check_accuracy(eps_op)`` trains the QNN under
-    logical noise ``eps_op`` (mean over seeds) for the d* and d* − 2 checks."""
+    logical noise ``eps_op`` (mean over seeds) for the d* and d* − 2 checks.
+
+    Example:
+        >>> m = SuppressionModel(A=0.1, A_low=0, A_high=0, p_th=0.01, p_th_low=0, p_th_high=0,
+        ...                      n_points=0, chi2_dof=1)
+        >>> t = Tolerance(eps_star=1e-4, noiseless=0.9, delta=0.01, note="")
+        >>> (row,) = budget_rows(model=m, code="surface_rotated", ps=[0.001], tolerance=t,
+        ...                      n_logical=4, cycles_per_gate=1, physical_accuracy={},
+        ...                      check_accuracy=lambda eps: 0.9)
+        >>> row.d_star, row.physical_qubits, row.suppression
+        (7, 388, 10.0)
+    """
     rows = []
     for p in ps:
         d = required_distance(model, p=p, eps_star=tolerance.eps_star, cycles_per_gate=cycles_per_gate)

@@ -267,6 +267,14 @@ def points_from_stats(
     Raises:
         FitError: a row lacks a metadata key, has zero shots, or one task appears with two
             decoders.
+
+    Example:
+        >>> meta = {"code": "c", "noise": "circuit", "d": 3, "p": 0.01, "rounds": 2, "basis": "z"}
+        >>> s = sinter.TaskStats(strong_id="a", decoder="pymatching", json_metadata=meta,
+        ...                      shots=1000, errors=100)
+        >>> (pt,) = points_from_stats([s])
+        >>> pt.shot_rate, round(pt.round_rate, 6)
+        (0.1, 0.052786)
     """
     origin = origin or {}
     seen: dict[tuple, str] = {}
@@ -467,6 +475,14 @@ def fit_model(points: Sequence[Point]) -> SuppressionModel:
 
     Raises:
         FitError: fewer than two usable points, or fewer than two distances.
+
+    Example:
+        >>> pts = [Point.from_counts(code="c", noise="n", basis="z", d=d, p=p, rounds=1,
+        ...                          shots=10**7, errors=round(10**7 * 0.05 * (p / 0.01) ** ((d + 1) / 2)))
+        ...        for d in (3, 5) for p in (0.001, 0.002)]
+        >>> m = fit_model(pts)
+        >>> round(m.A, 3), round(m.p_th, 4)
+        (0.05, 0.01)
     """
     use = _loggable(points)
     if len({pt.d for pt in use}) < 2 or len(use) < 2:
@@ -508,6 +524,13 @@ def fit_all(
         seed: Bootstrap seed.
         threshold_window: Only points with p in [low, high] enter the threshold fit (the
             quadratic scaling form holds near threshold only).
+
+    Example:
+        >>> pts = [Point.from_counts(code="c", noise="n", basis="z", d=d, p=0.001, rounds=d,
+        ...                          shots=10**5, errors=e) for d, e in [(3, 900), (5, 120)]]
+        >>> (g,) = fit_all(pts, bootstrap=0)
+        >>> g.key, g.threshold, g.threshold_note[:30], round(g.lambdas[0].lambda_, 1)
+        ('c/n/z', None, 'cannot bracket a threshold: at', 12.6)
     """
     if threshold_window is not None and not 0 <= threshold_window[0] < threshold_window[1]:
         raise ValueError(f"threshold_window={threshold_window!r} must be (low, high) with 0 <= low < high")

@@ -73,6 +73,13 @@ def matching_graph(circuit: stim.Circuit) -> nx.Graph:
 
     Edges carry ``fault_ids`` (observables flipped), ``weight`` and ``error_probability``;
     the boundary node has ``is_boundary=True``.
+
+    Example:
+        >>> e = qec.Experiment("repetition", distance=3, rounds=1, basis="z",
+        ...                    noise=qec.NoiseModel("code_capacity_bitflip", 0.1))
+        >>> g = matching_graph(e.circuit())
+        >>> g.number_of_nodes(), g.number_of_edges()
+        (3, 3)
     """
     dem = circuit.detector_error_model(decompose_errors=True)
     return pymatching.Matching.from_detector_error_model(dem).to_networkx()

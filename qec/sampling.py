@@ -111,7 +111,15 @@ def sweep(
 
 
 def check_decoder(decoder: str) -> None:
-    """Raise ``ValueError`` unless sinter knows ``decoder`` and its package imports."""
+    """Raise ``ValueError`` unless sinter knows ``decoder`` and its package imports.
+
+    Example:
+        >>> check_decoder("pymatching")
+        >>> check_decoder("magic")
+        Traceback (most recent call last):
+        ...
+        ValueError: decoder='magic' is not a sinter decoder; allowed: [...]
+    """
     if decoder not in sinter.BUILT_IN_DECODERS:
         raise ValueError(
             f"decoder={decoder!r} is not a sinter decoder; allowed: {sorted(sinter.BUILT_IN_DECODERS)}"
