@@ -395,36 +395,62 @@ class BudgetInputs:
         delta: float,
         cycles_per_gate: float,
         check_dir: Any,
+        jobs: int = 1,
     ) -> tuple[list[BudgetRow], Tolerance]:
-        """ε*, then the budget rows, training the check runs into ``check_dir`` (reused)."""
+        """ε*, then the budget rows, training the check runs into ``check_dir`` (reused).
+
+        The check trainings are independent: a first pass lists the ε_op they need, ``jobs``
+        processes train the missing ones, and a second pass reads them back.
+        """
         tolerance = tolerable_eps(self.curve, noiseless=self.noiseless, delta=delta)
-        rows = budget_rows(
-            model=model,
-            code=code,
-            ps=ps,
-            tolerance=tolerance,
-            n_logical=int(self.shape["qubits"]),
-            cycles_per_gate=cycles_per_gate,
-            physical_accuracy=self.physical,
-            check_accuracy=lambda eps: self._check(eps, check_dir),
-        )
-        return rows, tolerance
+        needed: list[float] = []
 
-    def _check(self, eps_op: float, check_dir: Any) -> float:
+        def rows(check: Callable[[float], float]) -> list[BudgetRow]:
+            return budget_rows(model=model, code=code, ps=ps, tolerance=tolerance,
+                               n_logical=int(self.shape["qubits"]), cycles_per_gate=cycles_per_gate,
+                               physical_accuracy=self.physical, check_accuracy=check)  # fmt: skip
+
+        rows(lambda eps: needed.append(eps) or math.nan)
+        missing = [(eps, seed) for eps in needed for seed in self.seeds
+                   if self._cached(eps, seed, check_dir) is None]  # fmt: skip
+        if missing:
+            import concurrent.futures
+
+            with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+                futures = [pool.submit(_train_check, self.shape, eps, seed, str(check_dir))
+                           for eps, seed in missing]  # fmt: skip
+                for future in futures:
+                    future.result()
+        check = lambda eps: float(np.mean([self._cached(eps, s, check_dir) for s in self.seeds]))  # noqa: E731
+        return rows(check), tolerance
+
+    def _cached(self, eps_op: float, seed: int, check_dir: Any) -> float | None:
+        """Test accuracy of a finished check training, or None if it is missing or stale."""
         import json
-        import pathlib
 
-        from qec.qml import TrainConfig, train
-        from qec.stats import atomic_write_text
+        path, config = _check_path_and_config(self.shape, eps_op, seed, check_dir)
+        if not path.exists():
+            return None
+        cached = json.loads(path.read_text())
+        return float(cached["test_accuracy"]) if cached["config"] == config else None
 
-        accuracies = []
-        for seed in self.seeds:
-            config = TrainConfig(**self.shape, noise=f"logical:{eps_op:.6g}", seed=seed)
-            path = pathlib.Path(check_dir) / f"logical_{eps_op:.6g}_s{seed}.json"
-            cached = json.loads(path.read_text()) if path.exists() else None
-            if cached is None or cached["config"] != dataclasses.asdict(config):
-                result = train(config).to_dict()
-                atomic_write_text(path, json.dumps(result, indent=1) + "\n")
-                cached = result
-            accuracies.append(float(cached["test_accuracy"]))
-        return float(np.mean(accuracies))
+
+def _check_path_and_config(shape: Mapping[str, Any], eps_op: float, seed: int, check_dir: Any):
+    import pathlib
+
+    from qec.qml import TrainConfig
+
+    config = TrainConfig(**shape, noise=f"logical:{eps_op:.6g}", seed=seed)
+    return pathlib.Path(check_dir) / f"logical_{eps_op:.6g}_s{seed}.json", dataclasses.asdict(config)
+
+
+def _train_check(shape: Mapping[str, Any], eps_op: float, seed: int, check_dir: str) -> None:
+    """Train one check run into ``check_dir`` (a worker process's job)."""
+    import json
+
+    from qec.qml import TrainConfig, train
+    from qec.stats import atomic_write_text
+
+    path, config = _check_path_and_config(shape, eps_op, seed, check_dir)
+    result = train(TrainConfig(**config)).to_dict()
+    atomic_write_text(path, json.dumps(result, indent=1) + "\n")

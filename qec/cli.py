@@ -241,6 +241,12 @@ def _parser() -> argparse.ArgumentParser:
     bud.add_argument(
         "--check-dir", required=True, help="folder for the d* and d*−2 check trainings (reused when present)"
     )
+    bud.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        help="processes for the d* and d*−2 check trainings (default 1)",
+    )
     bud.add_argument("--out", required=True, help="budget CSV; a .json and .txt are written beside it")
 
     plot = sub.add_parser("plot", help="regenerate every figure of a study from its data folder")
@@ -435,8 +441,10 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     except ValueError as e:
         return _usage_error(args, e)
     check_dir.mkdir(exist_ok=True)
-    rows, tolerance = plan.run(model=model, code=args.code, ps=args.p, delta=args.delta,
-                               cycles_per_gate=args.cycles_per_gate, check_dir=check_dir)  # fmt: skip
+    rows, tolerance = plan.run(
+        model=model, code=args.code, ps=args.p, delta=args.delta,
+        cycles_per_gate=args.cycles_per_gate, check_dir=check_dir, jobs=args.jobs,
+    )  # fmt: skip
     assumptions = {
         "code": f"{args.code} ({args.basis} basis), decoder as sampled", "noise model": args.noise,
         "fitted model": f"A = {model.A:.4g} [{model.A_low:.4g}, {model.A_high:.4g}], "

@@ -1,7 +1,9 @@
 """Tests of qec.budget: ε* from an accuracy curve, d*(p) against brute force, CSV round trip."""
 
+import json
 import math
 
+import numpy as np
 import pytest
 
 from qec.aer import logical_eps_op
@@ -129,3 +131,38 @@ def test_inputs_sort_and_validate_results():
         )
     with pytest.raises(ValueError, match="needs noiseless runs and a logical"):
         BudgetInputs.from_results([result("none", 0, 0.9)], noise="circuit")
+
+
+@pytest.mark.slow
+def test_check_trainings_run_in_parallel_and_are_reused(tmp_path):
+    from qec.qml import TrainConfig, train
+
+    shape = {"dataset": "moons", "qubits": 2, "layers": 1, "samples": 20, "maxiter": 8, "chunk": 8}
+    results = [
+        train(TrainConfig(**shape, noise=noise, seed=seed)).to_dict()
+        for noise in ("none", "logical:0.001", "logical:0.3")
+        for seed in (0, 1)
+    ]
+    inputs = BudgetInputs.from_results(results, noise="circuit")
+    kwargs = {
+        "model": MODEL,
+        "code": "surface_rotated",
+        "ps": [0.002, 0.004],
+        "delta": 0.05,
+        "cycles_per_gate": 1,
+        "check_dir": tmp_path,
+    }
+    rows, _ = inputs.run(**kwargs, jobs=2)
+    files = sorted(tmp_path.glob("*.json"))
+    # Two p, each with d* and d* - 2, for both seeds (a d* of 3 has no d* - 2 check).
+    expected = sum(2 * (1 + (r.d_star is not None and r.d_star > 3)) for r in rows if r.d_star)
+    assert len(files) == expected > 0
+    stamps = [f.stat().st_mtime_ns for f in files]
+    again, _ = inputs.run(**kwargs, jobs=2)
+    assert [f.stat().st_mtime_ns for f in sorted(tmp_path.glob("*.json"))] == stamps  # reused
+    assert again == rows
+    for r in rows:
+        seeds = [
+            json.loads((tmp_path / f"logical_{r.eps_op_d_star:.6g}_s{s}.json").read_text()) for s in (0, 1)
+        ]
+        assert r.acc_d_star == pytest.approx(np.mean([x["test_accuracy"] for x in seeds]))

@@ -17,10 +17,11 @@ rule budget:
         b=B,
         noise=S["noise"],
         check=f"{DATA}/qnn/check",
+    threads: 1
     conda:
         "../envs/qec.yaml"
     shell:
         "{params.qec} budget --fits {input.fits} --results {input.qnn} --code {params.b[code]}"
         " --noise {params.noise} --basis {params.b[basis]} --p {params.ps}"
         " --delta {params.b[delta]} --cycles-per-gate {params.b[cycles_per_gate]}"
-        " --check-dir {params.check} --out {output.csv} > {log} 2>&1"
+        " --check-dir {params.check} --jobs {threads} --out {output.csv} > {log} 2>&1"
