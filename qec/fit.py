@@ -157,6 +157,12 @@ class SuppressionModel:
     n_points: int
     chi2_dof: float
 
+    def __post_init__(self) -> None:
+        for name in ("A", "p_th"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                raise ValueError(f"{name}={value!r} must be a finite number > 0")
+
     def eps_round(self, d: int, p: float) -> float:
         """Model logical error per round at distance ``d`` and physical rate ``p``."""
         return self.A * (p / self.p_th) ** ((d + 1) / 2)

@@ -147,6 +147,13 @@ def test_distance_for_inverts_the_model():
         m.distance_for(1e-9, 0.02)
 
 
+def test_a_corrupt_model_is_refused():
+    with pytest.raises(ValueError, match=r"p_th=-0\.01 must be a finite number > 0"):
+        SuppressionModel(
+            A=0.1, A_low=0, A_high=0, p_th=-0.01, p_th_low=0, p_th_high=0, n_points=0, chi2_dof=1.0
+        )
+
+
 def test_no_bracket_is_refused_and_reported():
     below_only = [pt for pt in synthetic_fss_points(np.random.default_rng(0)) if pt.p <= 0.095]
     with pytest.raises(FitError, match=r"cannot bracket a threshold.*sample higher p"):
