@@ -189,6 +189,10 @@ class SuppressionModel:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SuppressionModel:
+        """Rebuild from ``to_dict`` output; a missing field is a ``ValueError`` naming it."""
+        missing = [f.name for f in dataclasses.fields(cls) if f.name not in data]
+        if missing:
+            raise ValueError(f"suppression model lacks {', '.join(missing)}")
         return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls)})
 
 

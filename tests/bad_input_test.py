@@ -197,6 +197,30 @@ CLI = [
         lambda t: (t / "f.json").write_text(json.dumps({"fits": {}})),
         "no fit for 'surface_rotated/circuit/z'",
     ),
+    (
+        "budget-corrupt-model",
+        [
+            "budget",
+            "--fits",
+            "{tmp}/f.json",
+            "--results",
+            "{tmp}/r.json",
+            "--code",
+            "surface_rotated",
+            "--noise",
+            "circuit",
+            "--p",
+            "0.001",
+            "--check-dir",
+            "{tmp}/check",
+            "--out",
+            "{tmp}/b.csv",
+        ],
+        lambda t: (t / "f.json").write_text(
+            json.dumps({"fits": {"surface_rotated/circuit/z": {"model": {"A": 0.1}, "model_note": ""}}})
+        ),
+        "suppression model lacks A_low",
+    ),
     ("plot-not-a-study", ["plot", "{tmp}"], None, "has no fits.json"),
     (
         "inspect-distance",
