@@ -223,6 +223,12 @@ CLI = [
     ),
     ("plot-not-a-study", ["plot", "{tmp}"], None, "has no fits.json"),
     (
+        "plot-corrupt-fits",
+        ["plot", "{tmp}"],
+        lambda t: (t / "fits.json").write_text('{"fits": {"k": {}}}'),
+        "not a fits.json written by qec fit",
+    ),
+    (
         "inspect-distance",
         ["inspect", "--code", "surface_rotated", "--noise", "circuit", "--distance", "0", "--p", "0.001"],
         None,
