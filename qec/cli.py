@@ -30,10 +30,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    value = _int(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{value} must be a positive integer")
     return value
@@ -51,6 +48,12 @@ def _float(text: str) -> float:
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+
+def _check_folder(flag: str, path: str | None) -> None:
+    """Usage error unless the folder that would hold ``path`` exists (``None``: not given)."""
+    if path is not None and not pathlib.Path(path).parent.is_dir():
+        raise ValueError(f"{flag}={path!r}: folder {str(pathlib.Path(path).parent)!r} does not exist")
 
 
 def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
@@ -344,10 +347,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     try:
         if args.bootstrap < 0:
             raise ValueError(f"--bootstrap={args.bootstrap} must be >= 0")
-        for flag, target in (("--out", args.out), ("--plot", args.plot)):
-            if target is not None and not pathlib.Path(target).parent.is_dir():
-                raise ValueError(f"{flag}={target!r}: folder {str(pathlib.Path(target).parent)!r} "
-                                 "does not exist")  # fmt: skip
+        _check_folder("--out", args.out)
+        _check_folder("--plot", args.plot)
         if args.plot is not None and pathlib.Path(args.plot).suffix not in (".png", ".pdf", ".svg"):
             raise ValueError(f"--plot={args.plot!r} must end in .png, .pdf or .svg")
         stats, origin = read_stats_with_origin(*args.stats)
@@ -372,8 +373,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     out = pathlib.Path(args.out)
     checkpoint = out.with_name(f".{out.name}.checkpoint.json")
     try:
-        if not out.parent.is_dir():
-            raise ValueError(f"--out={args.out!r}: folder {str(out.parent)!r} does not exist")
+        _check_folder("--out", args.out)
         config = qml.TrainConfig(
             dataset=args.dataset, qubits=args.qubits, layers=args.layers,
             connectivity=args.connectivity, observable=args.observable, noise=args.noise,
@@ -406,8 +406,7 @@ def _cmd_combine(args: argparse.Namespace) -> int:
     from qec.stats import read_stats, write_stats
 
     try:
-        if not pathlib.Path(args.out).parent.is_dir():
-            raise ValueError(f"--out={args.out!r}: folder does not exist")
+        _check_folder("--out", args.out)
         stats = read_stats(*args.stats)
     except ValueError as e:
         return _usage_error(args, e)
@@ -423,9 +422,8 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     try:
         out = pathlib.Path(args.out)
         check_dir = pathlib.Path(args.check_dir)
-        for flag, folder in (("--out", out.parent), ("--check-dir", check_dir.parent)):
-            if not folder.is_dir():
-                raise ValueError(f"{flag}: folder {str(folder)!r} does not exist")
+        _check_folder("--out", args.out)
+        _check_folder("--check-dir", args.check_dir)
         try:
             document = json.loads(pathlib.Path(args.fits).read_text())
         except (OSError, json.JSONDecodeError) as e:

@@ -345,13 +345,16 @@ def _fss_fit(d: np.ndarray, p: np.ndarray, y: np.ndarray, w: np.ndarray, start: 
     return float(best.x[0]), float(math.exp(best.x[1])), float(best.fun)
 
 
-def _crossing_guess(points: Sequence[Point]) -> float | None:
-    """p where the smallest and largest distance's per-shot rates cross, or None."""
+def _extreme_differences(points: Sequence[Point]) -> list[tuple[float, float]]:
+    """(p, rate of the largest d − rate of the smallest d) at every p both have, by p."""
     ds = sorted({pt.d for pt in points})
     lo = {pt.p: pt.shot_rate for pt in points if pt.d == ds[0]}
     hi = {pt.p: pt.shot_rate for pt in points if pt.d == ds[-1]}
-    shared = sorted(set(lo) & set(hi))
-    diffs = [(p, hi[p] - lo[p]) for p in shared]
+    return [(p, hi[p] - lo[p]) for p in sorted(set(lo) & set(hi))]
+
+
+def _crossing_guess(diffs: Sequence[tuple[float, float]]) -> float | None:
+    """p where the difference turns from negative (below threshold) to not, or None."""
     for (p0, a), (p1, b) in itertools.pairwise(diffs):
         if a < 0 <= b:
             return p0 + (p1 - p0) * (-a) / (b - a)
@@ -379,9 +382,11 @@ def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 
     ds = sorted({pt.d for pt in used})
     if len(ds) < 2:
         raise FitError(f"threshold needs points with rounds = d at two or more distances; have {ds}")
-    guess = _crossing_guess(used)
+    diffs = _extreme_differences(used)
+    guess = _crossing_guess(diffs)
     if guess is None:
-        big, small = _side(used)
+        big = bool(diffs) and all(x < 0 for _, x in diffs)  # largest d always better
+        small = bool(diffs) and all(x >= 0 for _, x in diffs)  # always worse
         raise FitError(
             f"cannot bracket a threshold: at every shared p the largest distance d={ds[-1]} is "
             f"{'better' if big else 'worse' if small else 'not comparable'} than d={ds[0]}; "
@@ -416,15 +421,6 @@ def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 
     return Threshold(p_th=p_th, p_th_low=float(p_lo), p_th_high=float(p_hi), nu=nu,
                      nu_low=float(nu_lo), nu_high=float(nu_hi), distances=tuple(ds),
                      n_points=len(used), chi2_dof=chi2 / dof)  # fmt: skip
-
-
-def _side(points: Sequence[Point]) -> tuple[bool, bool]:
-    """(largest distance always better, always worse) at the shared p values."""
-    ds = sorted({pt.d for pt in points})
-    lo = {pt.p: pt.shot_rate for pt in points if pt.d == ds[0]}
-    hi = {pt.p: pt.shot_rate for pt in points if pt.d == ds[-1]}
-    diffs = [hi[p] - lo[p] for p in set(lo) & set(hi)]
-    return bool(diffs) and all(x < 0 for x in diffs), bool(diffs) and all(x >= 0 for x in diffs)
 
 
 # ---------------------------------------------------------------------------------------

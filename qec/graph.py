@@ -68,8 +68,8 @@ class CircuitReport:
         return "\n".join(lines)
 
 
-def matching_graph(circuit: stim.Circuit) -> nx.Graph:
-    """PyMatching's decoding graph of ``circuit`` as a networkx graph.
+def matching_graph(circuit: stim.Circuit | stim.DetectorErrorModel) -> nx.Graph:
+    """PyMatching's decoding graph of a noisy circuit (or its error model) as networkx.
 
     Edges carry ``fault_ids`` (observables flipped), ``weight`` and ``error_probability``;
     the boundary node has ``is_boundary=True``.
@@ -81,8 +81,12 @@ def matching_graph(circuit: stim.Circuit) -> nx.Graph:
         >>> g.number_of_nodes(), g.number_of_edges()
         (3, 3)
     """
-    dem = circuit.detector_error_model(decompose_errors=True)
+    dem = circuit if isinstance(circuit, stim.DetectorErrorModel) else _dem(circuit)
     return pymatching.Matching.from_detector_error_model(dem).to_networkx()
+
+
+def _dem(circuit: stim.Circuit) -> stim.DetectorErrorModel:
+    return circuit.detector_error_model(decompose_errors=True)
 
 
 def graphlike_distance(graph: nx.Graph, *, observable: int = 0) -> int:
@@ -135,14 +139,15 @@ def inspect_experiment(experiment: Experiment) -> CircuitReport:
     """
     circuit = experiment.circuit()
     code = Code(experiment.code, experiment.distance)
-    graph = matching_graph(circuit)
+    dem = _dem(circuit)  # once: the graph and the error count both come from it
+    graph = matching_graph(dem)
     return CircuitReport(
         experiment=experiment,
         physical_qubits=len(used_qubits(circuit)),
         data_qubits=code.data_qubits,
         measure_qubits=code.measure_qubits,
         detectors=circuit.num_detectors,
-        error_mechanisms=circuit.detector_error_model(decompose_errors=True).num_errors,
+        error_mechanisms=dem.num_errors,
         graph_nodes=graph.number_of_nodes(),
         graph_edges=graph.number_of_edges(),
         graph_distance=graphlike_distance(graph),

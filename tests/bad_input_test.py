@@ -48,6 +48,27 @@ def sample(*changes: str) -> list[str]:
     return args
 
 
+def budget(fits: str) -> list[str]:
+    """A `qec budget` call on the fits file ``fits`` (all else valid in form)."""
+    return [
+        "budget",
+        "--fits",
+        fits,
+        "--results",
+        "{tmp}/r.json",
+        "--code",
+        "surface_rotated",
+        "--noise",
+        "circuit",
+        "--p",
+        "0.001",
+        "--check-dir",
+        "{tmp}/check",
+        "--out",
+        "{tmp}/b.csv",
+    ]
+
+
 def stats_file(tmp: pathlib.Path, rows: list[tuple[str, dict, int, int]]) -> None:
     qec.write_stats(
         tmp / "in.csv",
@@ -155,67 +176,19 @@ CLI = [
     ("train-layers", ["train", "--layers", "-1", "--out", "{tmp}/r.json"], None, "layers=-1 must be"),
     (
         "budget-fits-missing",
-        [
-            "budget",
-            "--fits",
-            "{tmp}/none.json",
-            "--results",
-            "{tmp}/r.json",
-            "--code",
-            "surface_rotated",
-            "--noise",
-            "circuit",
-            "--p",
-            "0.001",
-            "--check-dir",
-            "{tmp}/check",
-            "--out",
-            "{tmp}/b.csv",
-        ],
+        budget("{tmp}/none.json"),
         None,
         "cannot read fits JSON",
     ),
     (
         "budget-no-model",
-        [
-            "budget",
-            "--fits",
-            "{tmp}/f.json",
-            "--results",
-            "{tmp}/r.json",
-            "--code",
-            "surface_rotated",
-            "--noise",
-            "circuit",
-            "--p",
-            "0.001",
-            "--check-dir",
-            "{tmp}/check",
-            "--out",
-            "{tmp}/b.csv",
-        ],
+        budget("{tmp}/f.json"),
         lambda t: (t / "f.json").write_text(json.dumps({"fits": {}})),
         "no fit for 'surface_rotated/circuit/z'",
     ),
     (
         "budget-corrupt-model",
-        [
-            "budget",
-            "--fits",
-            "{tmp}/f.json",
-            "--results",
-            "{tmp}/r.json",
-            "--code",
-            "surface_rotated",
-            "--noise",
-            "circuit",
-            "--p",
-            "0.001",
-            "--check-dir",
-            "{tmp}/check",
-            "--out",
-            "{tmp}/b.csv",
-        ],
+        budget("{tmp}/f.json"),
         lambda t: (t / "f.json").write_text(
             json.dumps({"fits": {"surface_rotated/circuit/z": {"model": {"A": 0.1}, "model_note": ""}}})
         ),

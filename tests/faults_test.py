@@ -29,8 +29,12 @@ def rows(path: pathlib.Path) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("after_rows", [1, 4, 12])
-def test_sigkill_sample_at_several_points_loses_and_doubles_nothing(tmp_path, after_rows):
+@pytest.mark.parametrize(
+    ("sig", "after_rows"),
+    [(signal.SIGINT, 2), (signal.SIGKILL, 1), (signal.SIGKILL, 4), (signal.SIGKILL, 12)],
+    ids=["ctrl-c", "kill-after-1", "kill-after-4", "kill-after-12"],
+)
+def test_interrupted_sample_loses_and_doubles_nothing(tmp_path, sig, after_rows):
     out = tmp_path / "s.csv"
     args = [
         "sample",
@@ -57,8 +61,10 @@ def test_sigkill_sample_at_several_points_loses_and_doubles_nothing(tmp_path, af
         start_new_session=True,
     )
     wait_for(lambda: rows(out) >= after_rows)
-    os.killpg(proc.pid, signal.SIGKILL)
+    os.killpg(proc.pid, sig)  # the whole group, as a terminal's Ctrl-C or a dying node would
     proc.wait(timeout=60)
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130  # interrupted, said so, batches kept
     kept = sinter.read_stats_from_csv_files(out)  # parses: whole lines only
     assert len(kept) == 1 and kept[0].shots > 0
     # Resume to a target just above what survived: it must land exactly on the target, which
