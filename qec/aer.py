@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -131,11 +130,12 @@ def logical_noise_model_from_fit(
 
     Example:
         >>> from qec.fit import SuppressionModel
-        >>> m = SuppressionModel(A=0.1, A_low=0, A_high=0, p_th=0.01, p_th_low=0, p_th_high=0,
-        ...                      n_points=0, chi2_dof=1)
+        >>> m = SuppressionModel.power(A=0.1, p_th=0.01)
         >>> 'cx' in logical_noise_model_from_fit(m, distance=5, p=0.001).noise_instructions
         True
     """
+    from qec.fit import logical_eps_op
+
     eps_round = min(model.eps_round(distance, p), 1.0)
     return logical_noise_model(logical_eps_op(eps_round, distance=distance, cycles_per_gate=cycles_per_gate))
 
@@ -261,17 +261,3 @@ def stim_to_qiskit(circuit: stim.Circuit) -> qiskit.QuantumCircuit:
         else:
             raise ValueError(f"stim_to_qiskit does not translate {name!r}")
     return qc
-
-
-def logical_eps_op(eps_round: float, *, distance: int, cycles_per_gate: float = 1.0) -> float:
-    """DESIGN.md's ε_op = 1 − (1 − ε_round)^(c·d): the logical error of one logical gate layer.
-
-    Example:
-        >>> round(logical_eps_op(1e-4, distance=5), 14)  # 5ε − 10ε² + 10ε³ − …
-        0.00049990001
-    """
-    if not 0 <= eps_round <= 1:
-        raise ValueError(f"eps_round={eps_round!r} must be in [0, 1]")
-    if cycles_per_gate <= 0:
-        raise ValueError(f"cycles_per_gate={cycles_per_gate!r} must be > 0")
-    return -math.expm1(cycles_per_gate * distance * math.log1p(-eps_round)) if eps_round < 1 else 1.0

@@ -1,9 +1,8 @@
-"""The ``qec`` command line: sample, combine, fit, train, budget, plot, inspect."""
+"""The ``qec`` command line: sample, combine, fit, train, tolerance, budget, plot, inspect."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import pathlib
@@ -210,46 +209,67 @@ def _parser() -> argparse.ArgumentParser:
     combine.add_argument("stats", nargs="+", help="sinter CSV files")
     combine.add_argument("--out", required=True, help="merged sinter CSV to write")
 
+    tol = sub.add_parser(
+        "tolerance",
+        help="the QNN's tolerable logical error ε* with its interval, from paired evaluations",
+        description="ε*: where the QNN's paired accuracy change against ε = 0 crosses −δ "
+        "(bootstrap interval over seeds and test points; the grid is refined around the crossing).",
+    )
+    tol.add_argument(
+        "--results",
+        nargs="+",
+        required=True,
+        help="qec train result JSONs of one QNN configuration (noiseless runs at least)",
+    )
+    tol.add_argument("--definition", default="inference", choices=("inference", "training"),
+                     help="inference: noiseless weights evaluated under ε (default); training: "
+                     "trained under ε vs noiselessly, paired by seed")  # fmt: skip
+    tol.add_argument("--eps-grid", nargs="+", required=True, type=_float, metavar="EPS",
+                     help="logical error rates per operation to evaluate (>= 3)")  # fmt: skip
+    tol.add_argument(
+        "--delta", type=_float, default=0.01, help="accuracy tolerance δ in (0, 1) (default 0.01)"
+    )
+    tol.add_argument("--noise", required=True, choices=("circuit", "si1000"), metavar="NOISE",
+                     help="physical noise model for the no-QEC comparison (circuit or si1000)")  # fmt: skip
+    tol.add_argument("--p", nargs="+", required=True, type=_float, metavar="P",
+                     help="physical error rates for the no-QEC comparison")  # fmt: skip
+    tol.add_argument("--confidence", type=_float, default=0.95, help="interval level (default 0.95)")
+    tol.add_argument("--bootstrap", type=_int, default=1000, help="bootstrap replicates (default 1000)")
+    tol.add_argument(
+        "--refine",
+        type=_int,
+        default=6,
+        help="points of the second, denser grid around the crossing (default 6; 0: none)",
+    )
+    tol.add_argument(
+        "--extra-test",
+        type=_int,
+        default=0,
+        help="fresh test points per seed beside the held-out split (synthetic datasets; default 0)",
+    )
+    tol.add_argument("--extra-seed", type=_int, default=0, help="stream of the fresh test points (default 0)")
+    tol.add_argument("--seed", type=_int, default=0, help="bootstrap seed (default 0)")
+    _add_training_args(tol)
+    tol.add_argument("--out", required=True, help="tolerance JSON to write")
+
     bud = sub.add_parser(
         "budget",
-        help="ε*, d*(p), qubits and suppression from fits and QNN results",
-        description="The QML error budget of DESIGN.md from a fits.json and qec train results.",
+        help="per p: hardware suffices, QEC with d* [interval] and qubits, or above threshold",
+        description="The QML error budget of DESIGN.md from a fits.json and a tolerance.json.",
     )
     bud.add_argument("--fits", required=True, help="fits.json from qec fit")
+    bud.add_argument("--tolerance", required=True, help="tolerance.json from qec tolerance")
     bud.add_argument(
         "--results",
         nargs="+",
         required=True,
-        help="qec train result JSONs: noiseless, logical:<eps> grid and physical runs",
+        help="the qec train result JSONs the tolerance was measured from (for the d* checks)",
     )
     bud.add_argument("--code", required=True, choices=CODE_NAMES, metavar="CODE")
-    bud.add_argument(
-        "--noise",
-        required=True,
-        choices=("circuit", "si1000"),
-        metavar="NOISE",
-        help="physical noise model (circuit or si1000)",
-    )
     bud.add_argument("--basis", default="z", choices=BASES, metavar="BASIS")
-    bud.add_argument(
-        "--p", nargs="+", required=True, type=_float, metavar="P", help="physical error rates to budget for"
-    )
-    bud.add_argument("--delta", type=_float, default=0.01, help="accuracy tolerance δ (default 0.01)")
-    bud.add_argument(
-        "--cycles-per-gate",
-        type=_float,
-        default=1.0,
-        help="d-round code cycles per logical gate layer, c (default 1)",
-    )
-    bud.add_argument(
-        "--check-dir", required=True, help="folder for the d* and d*−2 check trainings (reused when present)"
-    )
-    bud.add_argument(
-        "--jobs",
-        type=_positive_int,
-        default=1,
-        help="processes for the d* and d*−2 check trainings (default 1)",
-    )
+    bud.add_argument("--cycles-per-gate", type=_float, default=1.0,
+                     help="d-round code cycles per logical operation, c (default 1)")  # fmt: skip
+    _add_training_args(bud)
     bud.add_argument("--out", required=True, help="budget CSV; a .json and .txt are written beside it")
 
     plot = sub.add_parser("plot", help="regenerate every figure of a study from its data folder")
@@ -261,6 +281,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_experiment_args(inspect, many=True)
     return parser
+
+
+def _add_training_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--train-dir", help="training definition: folder for runs it must train (reused)")
+    p.add_argument("--jobs", type=_positive_int, default=1, help="processes for those trainings (default 1)")
 
 
 def _experiments(args: argparse.Namespace) -> list[Experiment]:
@@ -416,52 +441,110 @@ def _cmd_combine(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_json(flag: str, path: str) -> dict:
+    try:
+        return json.loads(pathlib.Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise ValueError(f"{flag}: cannot read {path!r}: {e}") from None
+
+
+def _workload(args: argparse.Namespace, definition: str, *, extra_test: int, extra_seed: int):
+    from qec.tolerance import Workload
+
+    results = [_read_json("--results", path) for path in args.results]
+    if definition == "training" and args.train_dir is None:
+        raise ValueError("--definition training needs --train-dir for the runs it trains")
+    _check_folder("--train-dir", args.train_dir)
+    return Workload.from_results(results, definition=definition, extra_test=extra_test, extra_seed=extra_seed,
+                                 train_dir=args.train_dir, jobs=args.jobs)  # fmt: skip
+
+
+def _progress(command: str):
+    return lambda message: print(f"qec {command}: {message}", file=sys.stderr, flush=True)
+
+
+def _cmd_tolerance(args: argparse.Namespace) -> int:
+    from qec import tolerance as tol
+    from qec.noise import NoiseModel
+
+    try:
+        _check_folder("--out", args.out)
+        tol.check_delta(args.delta)
+        tol.check_eps_grid(args.eps_grid)
+        for p in args.p:
+            NoiseModel(args.noise, p)
+        if not 0 < args.confidence < 1:
+            raise ValueError(f"--confidence={args.confidence} must be in (0, 1)")
+        for flag, value, least in (
+            ("--bootstrap", args.bootstrap, 10),
+            ("--refine", args.refine, 0),
+            ("--extra-test", args.extra_test, 0),
+            ("--extra-seed", args.extra_seed, 0),
+        ):
+            if value < least:
+                raise ValueError(f"{flag}={value} must be >= {least}")
+        workload = _workload(args, args.definition, extra_test=args.extra_test, extra_seed=args.extra_seed)
+        workload.evaluate([])  # dataset and extra-test checks before the long part
+        result = tol.measure_tolerance(
+            workload.evaluate, eps_grid=args.eps_grid, physical=[(args.noise, p) for p in args.p],
+            delta=args.delta, definition=args.definition, confidence=args.confidence,
+            bootstrap=args.bootstrap, refine=args.refine, seed=args.seed, qnn=workload.shape,
+            extra_test=args.extra_test, extra_seed=args.extra_seed, progress=_progress("tolerance"),
+        )  # fmt: skip
+    except ValueError as e:
+        return _usage_error(args, e)
+    atomic_write_text(args.out, json.dumps(result.to_dict(), indent=1) + "\n")
+    print(result.describe())
+    return 0
+
+
 def _cmd_budget(args: argparse.Namespace) -> int:
     from qec import budget, fit
+    from qec.tolerance import Tolerance, measure_changes
 
     try:
         out = pathlib.Path(args.out)
-        check_dir = pathlib.Path(args.check_dir)
         _check_folder("--out", args.out)
-        _check_folder("--check-dir", args.check_dir)
-        try:
-            document = json.loads(pathlib.Path(args.fits).read_text())
-        except (OSError, json.JSONDecodeError) as e:
-            raise ValueError(f"--fits={args.fits!r}: cannot read fits JSON: {e}") from None
-        model = fit.read_model(document, f"{args.code}/{args.noise}/{args.basis}")
-        results = []
-        for path in args.results:
-            try:
-                results.append(json.loads(pathlib.Path(path).read_text()))
-            except (OSError, json.JSONDecodeError) as e:
-                raise ValueError(f"--results: cannot read {path!r}: {e}") from None
-        plan = budget.BudgetInputs.from_results(results, noise=args.noise)
+        if args.cycles_per_gate <= 0:
+            raise ValueError(f"--cycles-per-gate={args.cycles_per_gate} must be > 0")
+        tolerance = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
+        noise = tolerance.physical[0].noise if tolerance.physical else "circuit"
+        model = fit.read_model(_read_json("--fits", args.fits), f"{args.code}/{noise}/{args.basis}")
+        workload = _workload(args, tolerance.definition, extra_test=tolerance.extra_test,
+                             extra_seed=tolerance.extra_seed)  # fmt: skip
+        if workload.shape != tolerance.qnn or workload.seeds != tolerance.seeds:
+            raise ValueError(
+                f"--results are not the runs --tolerance was measured from: QNN {workload.shape}, "
+                f"seeds {workload.seeds} vs {tolerance.qnn}, seeds {tolerance.seeds}"
+            )
+        rows = budget.budget_rows(
+            model=model,
+            tolerance=tolerance,
+            code=args.code,
+            n_logical=int(tolerance.qnn["qubits"]),
+            cycles_per_gate=args.cycles_per_gate,
+        )
     except ValueError as e:
         return _usage_error(args, e)
-    check_dir.mkdir(exist_ok=True)
-    rows, tolerance = plan.run(
-        model=model, code=args.code, ps=args.p, delta=args.delta,
-        cycles_per_gate=args.cycles_per_gate, check_dir=check_dir, jobs=args.jobs,
-    )  # fmt: skip
-    assumptions = {
-        "code": f"{args.code} ({args.basis} basis), decoder as sampled", "noise model": args.noise,
-        "fitted model": f"A = {model.A:.4g} [{model.A_low:.4g}, {model.A_high:.4g}], "
-                        f"p_th = {model.p_th:.4g} [{model.p_th_low:.4g}, {model.p_th_high:.4g}]",
-        "c (cycles per logical gate)": args.cycles_per_gate, "δ (accuracy tolerance)": args.delta,
-        "QNN": plan.describe(),
-        "accuracy resolution": f"±{plan.resolution:.3f} (1σ of the mean over test points × seeds)"
-        + (" — larger than δ, so ε* is limited by it" if plan.resolution > args.delta else ""),
-        "ε*": f"{tolerance.eps_star:.4g} (accuracy curve made monotone in ε, crossing "
-              f"interpolated in log ε) {tolerance.note}".strip(),
-    }  # fmt: skip
-    text = budget.format_budget(rows, assumptions=assumptions)
-    atomic_write_text(out, budget.rows_to_csv(rows))
+    eps = budget.check_eps(rows)
+    _progress("budget")(f"measuring the accuracy change at ε_op(d*) and ε_op(d* − 2): {len(eps)} values")
+    changes = measure_changes(workload.evaluate, eps, confidence=tolerance.confidence,
+                              bootstrap=tolerance.bootstrap or 1000)  # fmt: skip
+    report = budget.BudgetReport(
+        code=args.code,
+        basis=args.basis,
+        noise=noise,
+        cycles_per_gate=args.cycles_per_gate,
+        n_logical=int(tolerance.qnn["qubits"]),
+        model=model,
+        tolerance=tolerance,
+        rows=tuple(budget.with_checks(rows, changes)),
+        assumptions=(f"decoder: as sampled into {args.fits}",),
+    )
+    text = report.format()
+    atomic_write_text(out, report.to_csv())
     atomic_write_text(out.with_suffix(".txt"), text + "\n")
-    atomic_write_text(out.with_suffix(".json"), json.dumps({
-        "assumptions": assumptions, "eps_star": tolerance.eps_star, "noiseless": tolerance.noiseless,
-        "delta": tolerance.delta, "eps_star_note": tolerance.note,
-        "curve": [dataclasses.asdict(c) for c in plan.curve],
-    }, indent=1) + "\n")  # fmt: skip
+    atomic_write_text(out.with_suffix(".json"), json.dumps(report.to_dict(), indent=1) + "\n")
     print(text)
     return 0
 
@@ -493,7 +576,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     commands = {
         "sample": _cmd_sample, "combine": _cmd_combine, "fit": _cmd_fit, "train": _cmd_train,
-        "budget": _cmd_budget, "plot": _cmd_plot, "inspect": _cmd_inspect,
+        "tolerance": _cmd_tolerance, "budget": _cmd_budget, "plot": _cmd_plot, "inspect": _cmd_inspect,
     }  # fmt: skip
     return commands[args.command](args)
 

@@ -129,71 +129,201 @@ class LambdaFit:
     distances: tuple[int, ...]
 
 
+# The suppression-model forms, as a linear model ln ε_round = β · (1, u, u·ln p, ln d), u = (d+1)/2.
+# Each form frees some coefficients and fixes the rest (fixed: β₂ = 1 or β₃ = 0).
+MODEL_FORMS: dict[str, str] = {
+    "power": "A·(p/p_th)^((d+1)/2)",
+    "power_dk": "A·d^k·(p/p_th)^((d+1)/2)",
+    "power_alpha": "A·(p/p_th)^(α(d+1)/2)",
+    "power_alpha_dk": "A·d^k·(p/p_th)^(α(d+1)/2)",
+}
+_FREE = {"power": (0, 1), "power_dk": (0, 1, 3), "power_alpha": (0, 1, 2), "power_alpha_dk": (0, 1, 2, 3)}
+_FIXED: dict[str, dict[int, float]] = {
+    "power": {2: 1.0, 3: 0.0},
+    "power_dk": {2: 1.0},
+    "power_alpha": {3: 0.0},
+    "power_alpha_dk": {},
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class SuppressionModel:
-    """ε_round(d, p) = A · (p / p_th)^((d+1)/2), fitted by weighted least squares on ln ε.
+    """ε_round(d, p) in one of ``MODEL_FORMS``, with the covariance of its coefficients.
+
+    Every form is linear in ln ε_round = β₀ + β₁·u + β₂·u·ln p + β₃·ln d with u = (d+1)/2:
+    ``power`` (β₂ = 1, β₃ = 0) is DESIGN.md's A·(p/p_th)^u; ``power_dk`` adds a
+    distance-dependent prefactor d^k (the form of QDK's QEC schemes); ``power_alpha`` lets
+    the slope in ln p float (ε ∝ p^(αu)). A = e^β₀, p_th = e^(−β₁/β₂), k = β₃, α = β₂.
 
     Attributes:
-        A: Prefactor. A_low, A_high: 95% interval.
-        p_th: Model threshold. p_th_low, p_th_high: 95% interval.
-        n_points: Points used. chi2_dof: χ² per degree of freedom (intervals are widened by
-            its square root when it exceeds 1).
+        form: Key of ``MODEL_FORMS``.
+        coef: (β₀, β₁, β₂, β₃), fixed ones included.
+        cov: 4×4 covariance of ``coef`` (zero rows for fixed ones), widened by χ²/dof when
+            the fit is worse than its error bars.
+        n_points: Points fitted. chi2_dof: χ² per degree of freedom. aic: χ² + 2·(free
+            coefficients), the criterion that chose the form.
+        distances: Distances fitted; p_min, p_max: the p range fitted.
 
     Example:
-        >>> m = SuppressionModel(A=0.1, A_low=0.09, A_high=0.11, p_th=0.01, p_th_low=0.009,
-        ...                      p_th_high=0.011, n_points=6, chi2_dof=1.0)
+        >>> m = SuppressionModel.power(A=0.1, p_th=0.01)
         >>> round(m.eps_round(5, 0.001), 12)  # 0.1 · 0.1^3
         0.0001
-        >>> m.distance_for(1e-6, 0.001)
-        9
+        >>> m.distance_for(eps_op=5e-6, p=0.001)  # ε_op ≈ d·ε_round: 9·1e-6 > 5e-6 at d = 9
+        11
     """
 
-    A: float
-    A_low: float
-    A_high: float
-    p_th: float
-    p_th_low: float
-    p_th_high: float
+    form: str
+    coef: tuple[float, float, float, float]
+    cov: tuple[tuple[float, ...], ...]
     n_points: int
     chi2_dof: float
+    aic: float
+    distances: tuple[int, ...] = ()
+    p_min: float = 0.0
+    p_max: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("A", "p_th"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-                raise ValueError(f"{name}={value!r} must be a finite number > 0")
+        if self.form not in MODEL_FORMS:
+            raise ValueError(f"form={self.form!r} is not known; allowed: {sorted(MODEL_FORMS)}")
+        if len(self.coef) != 4 or not all(isinstance(c, int | float) and math.isfinite(c) for c in self.coef):
+            raise ValueError(f"coef={self.coef!r} must be 4 finite numbers")
+        if np.shape(self.cov) != (4, 4):
+            raise ValueError(f"cov must be 4×4; got shape {np.shape(self.cov)}")
+        if self.coef[2] <= 0:
+            raise ValueError(f"alpha={self.coef[2]!r} must be > 0 (errors must fall as p falls)")
+
+    @classmethod
+    def power(cls, *, A: float, p_th: float, k: float = 0.0) -> SuppressionModel:
+        """A model with given constants and no uncertainty (``power``, or ``power_dk`` if k ≠ 0).
+
+        Example:
+            >>> round(SuppressionModel.power(A=0.03, p_th=0.01).p_th, 12)
+            0.01
+        """
+        for name, value in (("A", A), ("p_th", p_th)):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ValueError(f"{name}={value!r} must be a number > 0")
+        zero = tuple((0.0,) * 4 for _ in range(4))
+        return cls(form="power_dk" if k else "power", coef=(math.log(A), -math.log(p_th), 1.0, float(k)),
+                   cov=zero, n_points=0, chi2_dof=float("nan"), aic=float("nan"))  # fmt: skip
+
+    @property
+    def A(self) -> float:
+        return math.exp(self.coef[0])
+
+    @property
+    def p_th(self) -> float:
+        """Where the model stops suppressing: ε_round no longer falls with d (k ignored)."""
+        return math.exp(-self.coef[1] / self.coef[2])
+
+    @property
+    def alpha(self) -> float:
+        return self.coef[2]
+
+    @property
+    def k(self) -> float:
+        return self.coef[3]
+
+    def describe(self) -> str:
+        """The form with its fitted constants, e.g. ``A·(p/p_th)^((d+1)/2), A = 0.041, p_th = 0.0075``."""
+        text = f"{MODEL_FORMS[self.form]}: A = {self.A:.4g}, p_th = {self.p_th:.4g}"
+        text += f", k = {self.k:.3g}" if "dk" in self.form else ""
+        return text + (f", α = {self.alpha:.3g}" if "alpha" in self.form else "")
+
+    @staticmethod
+    def _x(d: int, p: float) -> np.ndarray:
+        u = (d + 1) / 2
+        return np.array([1.0, u, u * math.log(p), math.log(d)])
 
     def eps_round(self, d: int, p: float) -> float:
         """Model logical error per round at distance ``d`` and physical rate ``p``."""
-        return self.A * (p / self.p_th) ** ((d + 1) / 2)
+        return math.exp(float(np.dot(self.coef, self._x(d, p))))
 
-    def distance_for(self, eps_round: float, p: float, *, max_distance: int = 1001) -> int:
-        """Smallest odd distance ≥ 3 whose model per-round error is ≤ ``eps_round`` at ``p``."""
-        if not 0 < eps_round < 1:
-            raise ValueError(f"eps_round={eps_round!r} must be in (0, 1)")
-        if not 0 < p < self.p_th:
-            raise ValueError(f"p={p!r} is not below the model threshold p_th={self.p_th:.4g}: "
-                             "no distance suppresses errors there")  # fmt: skip
-        # A·r^((d+1)/2) <= eps  <=>  (d+1)/2 >= ln(eps/A) / ln(r)
-        need = 2 * math.log(eps_round / self.A) / math.log(p / self.p_th) - 1
-        d = max(3, math.ceil(need - 1e-9))
-        d += 1 - d % 2
-        while self.eps_round(d, p) > eps_round * (1 + 1e-12):  # guard the rounding at equality
-            d += 2
-        if d > max_distance:
-            raise ValueError(f"needs distance {d} > max_distance={max_distance}")
-        return d
+    def eps_round_interval(self, d: int, p: float, *, confidence: float = CONFIDENCE) -> tuple[float, float]:
+        """Pointwise interval of ε_round(d, p) from the coefficient covariance (delta method on ln ε).
 
-    def to_dict(self) -> dict[str, float]:
-        return dataclasses.asdict(self)
+        Example:
+            >>> low, high = SuppressionModel.power(A=0.1, p_th=0.01).eps_round_interval(3, 0.001)
+            >>> round(low, 12), round(high, 12)  # given constants carry no uncertainty
+            (0.001, 0.001)
+        """
+        x = self._x(d, p)
+        mean = float(np.dot(self.coef, x))
+        se = math.sqrt(max(float(x @ np.asarray(self.cov) @ x), 0.0))
+        z = float(scipy.stats.norm.ppf(0.5 + confidence / 2))
+        return math.exp(mean - z * se), math.exp(mean + z * se)
+
+    def distance_for(
+        self,
+        *,
+        eps_op: float,
+        p: float,
+        cycles_per_gate: float = 1.0,
+        bound: str = "best",
+        confidence: float = CONFIDENCE,
+        max_distance: int = 1001,
+    ) -> int | None:
+        """Smallest odd d ≥ 3 with ε_op(d, p) = 1 − (1 − ε_round(d, p))^(c·d) ≤ ``eps_op``.
+
+        The one distance search of the project. ``bound`` picks ε_round's best fit (``best``)
+        or an end of its pointwise interval (``low``: optimistic, ``high``: pessimistic).
+        None when no d ≤ ``max_distance`` suffices (at or above threshold, or too far out).
+
+        Example:
+            >>> m = SuppressionModel.power(A=0.1, p_th=0.01)
+            >>> m.distance_for(eps_op=1e-4, p=0.001), m.distance_for(eps_op=1e-4, p=0.02)
+            (7, None)
+        """
+        if not 0 < eps_op < 1:
+            raise ValueError(f"eps_op={eps_op!r} must be in (0, 1)")
+        if not 0 < p < 1:
+            raise ValueError(f"p={p!r} must be in (0, 1)")
+        if bound not in ("best", "low", "high"):
+            raise ValueError(f"bound={bound!r} must be 'best', 'low' or 'high'")
+        for d in range(3, max_distance + 1, 2):
+            if bound == "best":
+                eps_round = self.eps_round(d, p)
+            else:
+                eps_round = self.eps_round_interval(d, p, confidence=confidence)[bound == "high"]
+            if logical_eps_op(min(eps_round, 1.0), distance=d, cycles_per_gate=cycles_per_gate) <= eps_op:
+                return d
+            if d > 3 and p >= self.p_th:  # ε_round no longer falls with d: no distance will do
+                return None
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out["coef"], out["cov"] = list(self.coef), [list(r) for r in self.cov]
+        out["distances"] = list(self.distances)
+        out["A"], out["p_th"], out["formula"] = self.A, self.p_th, MODEL_FORMS[self.form]  # for readers
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SuppressionModel:
         """Rebuild from ``to_dict`` output; a missing field is a ``ValueError`` naming it."""
-        missing = [f.name for f in dataclasses.fields(cls) if f.name not in data]
+        names = [f.name for f in dataclasses.fields(cls)]
+        missing = [n for n in names if n not in data]
         if missing:
             raise ValueError(f"suppression model lacks {', '.join(missing)}")
-        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls)})
+        values = {n: data[n] for n in names}
+        values["coef"] = tuple(float(c) for c in values["coef"])
+        values["cov"] = tuple(tuple(float(c) for c in r) for r in values["cov"])
+        values["distances"] = tuple(values["distances"])
+        return cls(**values)
+
+
+def logical_eps_op(eps_round: float, *, distance: int, cycles_per_gate: float = 1.0) -> float:
+    """DESIGN.md's ε_op = 1 − (1 − ε_round)^(c·d): the logical error of one logical gate layer.
+
+    Example:
+        >>> round(logical_eps_op(1e-4, distance=5), 14)  # 5ε − 10ε² + 10ε³ − …
+        0.00049990001
+    """
+    if not 0 <= eps_round <= 1:
+        raise ValueError(f"eps_round={eps_round!r} must be in [0, 1]")
+    if cycles_per_gate <= 0:
+        raise ValueError(f"cycles_per_gate={cycles_per_gate!r} must be > 0")
+    return -math.expm1(cycles_per_gate * distance * math.log1p(-eps_round)) if eps_round < 1 else 1.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -473,38 +603,69 @@ def fit_lambdas(points: Sequence[Point]) -> list[LambdaFit]:
     return out
 
 
-def fit_model(points: Sequence[Point]) -> SuppressionModel:
-    """Fit ε_round = A·(p/p_th)^((d+1)/2) to ``points`` (which should be below threshold).
+def fit_models(points: Sequence[Point], *, form: str | None = None) -> list[SuppressionModel]:
+    """Fit ε_round(d, p) to ``points`` (which should be below threshold) in every form, best first.
 
-    Taking logs, ln ε − u·ln p = ln A − u·ln p_th with u = (d+1)/2: linear in (ln A, ln p_th),
-    solved by weighted least squares with σ(ln ε) from each point's binomial interval.
+    Each form of ``MODEL_FORMS`` is linear in ln ε (see ``SuppressionModel``) and is fitted by
+    weighted least squares with σ(ln ε) from each point's binomial interval. Without
+    ``form``, every form with fewer free coefficients than points is fitted and the one with
+    the lowest AIC = χ² + 2·(free coefficients) is kept: an extra coefficient must lower χ²
+    by more than 2 to be worth it.
 
     Raises:
-        FitError: fewer than two usable points, or fewer than two distances.
+        FitError: fewer than three usable points, or fewer than two distances.
+
+    """
+    if form is not None and form not in MODEL_FORMS:
+        raise ValueError(f"form={form!r} is not known; allowed: {sorted(MODEL_FORMS)}")
+    use = _loggable(points)
+    if len({pt.d for pt in use}) < 2 or len(use) < 3:
+        raise FitError(f"the model needs three or more points with errors at two or more distances; "
+                       f"have {sorted({(pt.d, pt.p) for pt in use})}")  # fmt: skip
+    d = np.array([pt.d for pt in use], dtype=float)
+    u = (d + 1) / 2
+    lnp = np.log([pt.p for pt in use])
+    x = np.stack([np.ones(len(use)), u, u * lnp, np.log(d)], axis=1)
+    y = np.log([pt.round_rate for pt in use])
+    sigma = np.array([pt.log_round_sigma for pt in use])
+    forms = [form] if form is not None else [f for f in MODEL_FORMS if len(_FREE[f]) < len(use)]
+    fits = []
+    for name in forms:
+        free, fixed = list(_FREE[name]), _FIXED[name]
+        target = y - sum(value * x[:, i] for i, value in fixed.items())
+        beta, cov_free, chi2_dof = _wls(x[:, free], target, sigma)
+        coef, cov = np.zeros(4), np.zeros((4, 4))
+        coef[free] = beta
+        for i, value in fixed.items():
+            coef[i] = value
+        cov[np.ix_(free, free)] = cov_free
+        dof = len(use) - len(free)
+        chi2 = chi2_dof * dof if dof > 0 else 0.0
+        if coef[2] <= 0:  # errors that grow as p falls: not a suppression model
+            continue
+        fits.append(SuppressionModel(
+            form=name, coef=tuple(float(c) for c in coef), cov=tuple(tuple(float(c) for c in r) for r in cov),
+            n_points=len(use), chi2_dof=chi2_dof, aic=chi2 + 2 * len(free),
+            distances=tuple(sorted({pt.d for pt in use})), p_min=min(pt.p for pt in use),
+            p_max=max(pt.p for pt in use),
+        ))  # fmt: skip
+    if not fits:
+        raise FitError("no model form fits: the fitted errors do not fall as p falls")
+    return sorted(fits, key=lambda m: m.aic)
+
+
+def fit_model(points: Sequence[Point], *, form: str | None = None) -> SuppressionModel:
+    """The best form of ``fit_models`` (lowest AIC), or the given ``form``.
 
     Example:
         >>> pts = [Point.from_counts(code="c", noise="n", basis="z", d=d, p=p, rounds=1,
         ...                          shots=10**7, errors=round(10**7 * 0.05 * (p / 0.01) ** ((d + 1) / 2)))
         ...        for d in (3, 5) for p in (0.001, 0.002)]
-        >>> m = fit_model(pts)
+        >>> m = fit_model(pts, form="power")
         >>> round(m.A, 3), round(m.p_th, 4)
         (0.05, 0.01)
     """
-    use = _loggable(points)
-    if len({pt.d for pt in use}) < 2 or len(use) < 2:
-        raise FitError(f"the model needs points with errors at two or more distances; have "
-                       f"{sorted({(pt.d, pt.p) for pt in use})}")  # fmt: skip
-    u = np.array([(pt.d + 1) / 2 for pt in use])
-    y = np.log([pt.round_rate for pt in use]) - u * np.log([pt.p for pt in use])
-    design = np.stack([np.ones(len(use)), -u], axis=1)
-    sigma = np.array([pt.log_round_sigma for pt in use])
-    coef, cov, chi2_dof = _wls(design, y, sigma)
-    se = np.sqrt(np.diag(cov))
-    return SuppressionModel(
-        A=math.exp(coef[0]), A_low=math.exp(coef[0] - _Z * se[0]), A_high=math.exp(coef[0] + _Z * se[0]),
-        p_th=math.exp(coef[1]), p_th_low=math.exp(coef[1] - _Z * se[1]),
-        p_th_high=math.exp(coef[1] + _Z * se[1]), n_points=len(use), chi2_dof=chi2_dof,
-    )  # fmt: skip
+    return fit_models(points, form=form)[0]
 
 
 # ---------------------------------------------------------------------------------------
@@ -565,7 +726,11 @@ def fit_all(
             m_note = f"not fitted: no point has {rule}"
         else:
             try:
-                model = fit_model(below)
+                candidates = fit_models(below)
+                model = candidates[0]
+                m_note += "; form chosen by AIC among " + ", ".join(
+                    f"{c.form} (AIC {c.aic:.1f}, χ²/dof {c.chi2_dof:.2f})" for c in candidates
+                )
             except FitError as e:
                 m_note = f"not fitted on {rule}: {e}"
         out.append(GroupFit(code=code, noise=noise, basis=basis, points=tuple(pts),
@@ -597,9 +762,8 @@ def format_table(fits: Sequence[GroupFit]) -> str:
             lines.append(f"  model      none: {g.model_note}")
         else:
             lines.append(
-                f"  model      eps_round = A (p/p_th)^((d+1)/2): A = {m.A:.4g} [{m.A_low:.4g}, "
-                f"{m.A_high:.4g}], p_th = {m.p_th:.5g} [{m.p_th_low:.5g}, {m.p_th_high:.5g}], "
-                f"chi2/dof = {m.chi2_dof:.2f}, {g.model_note}"
+                f"  model      eps_round = {m.describe()}; chi2/dof = {m.chi2_dof:.2f}, "
+                f"AIC = {m.aic:.1f}, {m.n_points} points, {g.model_note}"
             )
     return "\n".join(lines)  # fmt: skip
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import pathlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qec.fit import GroupFit
 from qec.stats import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from qec.budget import BudgetReport
+    from qec.tolerance import Tolerance
 
 
 def plot_fits(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathlib.Path:
@@ -101,7 +106,7 @@ def _per_round_panel(ax, g: GroupFit, distances, colors) -> None:
                 [],
                 color="0.3",
                 lw=1,
-                label=f"model A·(p/p_th)^((d+1)/2): A = {m.A:.3g}, p_th = {m.p_th:.3g}",
+                label=f"model {m.describe()}",
             )
     _p_axis(ax, [pt.p for pt in g.points])
     ax.set_yscale("log")
@@ -134,74 +139,102 @@ def plot_lambda(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathl
     return _save(fig, path)
 
 
-def plot_accuracy(budget_doc: dict, rows: Sequence[dict], qnn: Sequence[dict],
-                  path: str | os.PathLike[str]) -> pathlib.Path:  # fmt: skip
-    """QNN test accuracy vs logical error per gate: the ε grid (mean ± std over seeds), ε*,
-    the noiseless level with its δ band, the physical-noise runs at ε = p, and the
-    check runs at ε_op(d*) and ε_op(d* − 2)."""
+def plot_accuracy(tolerance: Tolerance, path: str | os.PathLike[str], *,
+                  report: BudgetReport | None = None) -> pathlib.Path:  # fmt: skip
+    """The paired accuracy change (left) and loss change (right) vs logical error per
+    operation, with their intervals: ε* and its interval, −δ, the physical-noise runs at ε = p
+    and, with a ``report``, the checks at ε_op(d*) and ε_op(d* − 2)."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
-    curve = budget_doc["curve"]
-    eps = np.array([c["eps_op"] for c in curve])
-    mean = np.array([c["mean"] for c in curve])
-    std = np.array([c["std"] for c in curve])
-    ax.errorbar(eps, mean, yerr=std, marker="o", capsize=3, color="C0",
-                label=f"logical noise ε_op (mean ± std over {curve[0]['n_seeds']} seeds)")  # fmt: skip
-    from qec.budget import decreasing_fit
-
-    monotone = decreasing_fit(list(mean), [c["n_seeds"] for c in curve])
-    ax.plot(eps, monotone, ls="--", color="C0", lw=1, label="monotone fit ε* is read from")
-    noiseless, delta = budget_doc["noiseless"], budget_doc["delta"]
-    ax.axhspan(noiseless - delta, noiseless, color="C0", alpha=0.12,
-               label=f"noiseless {noiseless:.3f} − δ ({delta:g})")  # fmt: skip
-    ax.axhline(noiseless, color="C0", lw=1)
-    ax.axvline(budget_doc["eps_star"], color="k", ls="--", lw=1, label=f"ε* = {budget_doc['eps_star']:.3g}")
-    phys = [(r["p"], r["acc_physical"]) for r in rows if r["acc_physical"] is not None]
-    if phys:
-        ax.plot(*zip(*phys, strict=True), "s", color="C3", label="physical noise, no QEC (ε = p)")
-    for key, marker, label in (
-        ("d_star", "^", "logical at d*"),
-        ("d_star_minus_2", "v", "logical at d* − 2"),
-    ):
-        pts = [(r[f"eps_op_{key}"], r[f"acc_{key}"]) for r in rows if r[f"acc_{key}"] is not None]
-        if pts:
-            ax.plot(*zip(*pts, strict=True), marker, color="C2" if key == "d_star" else "C1", ms=7,
-                    ls="none", label=f"check: {label} (one per p)")  # fmt: skip
-    ax.set_xscale("log")
-    ax.set_xlabel("logical error per gate ε_op")
-    ax.set_ylabel("test accuracy")
-    ax.set_title("QNN accuracy vs logical error", fontsize=10)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
+    t = tolerance
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.6))
+    eps = np.array([c.eps_op for c in t.curve])
+    for ax, key, label in ((a1, "delta_accuracy", "accuracy"), (a2, "delta_loss", "squared-error loss")):
+        mean = np.array([getattr(c, key) for c in t.curve])
+        low = np.array([getattr(c, f"{key}_low") for c in t.curve])
+        high = np.array([getattr(c, f"{key}_high") for c in t.curve])
+        ax.fill_between(eps, low, high, color="C0", alpha=0.25, lw=0, label=f"{t.confidence:.0%} interval")
+        ax.plot(eps, mean, "-", color="C0", lw=1)
+        coarse = np.array([not c.refined for c in t.curve])
+        ax.plot(eps[coarse], mean[coarse], "o", color="C0", ms=5, label="logical noise ε_op (grid)")
+        if (~coarse).any():
+            ax.plot(eps[~coarse], mean[~coarse], ".", color="C0", ms=7, label="refined grid")
+        phys = [x for x in t.physical]
+        if phys:
+            x = np.array([q.p for q in phys])
+            y = np.array([getattr(q, key) for q in phys])
+            err = np.array(
+                [y - [getattr(q, f"{key}_low") for q in phys], [getattr(q, f"{key}_high") for q in phys] - y]
+            )
+            ax.errorbar(x, y, yerr=np.clip(err, 0, None), fmt="s", color="C3", ms=4, capsize=2,
+                        label=f"{phys[0].noise} noise at p, no QEC (ε = p)")  # fmt: skip
+        ax.axvspan(t.eps_star_low, t.eps_star_high, color="k", alpha=0.08)
+        ax.axvline(t.eps_star, color="k", ls="--", lw=1,
+                   label=f"ε* = {t.eps_star:.3g} [{t.eps_star_low:.3g}, {t.eps_star_high:.3g}]")  # fmt: skip
+        ax.set_xscale("log")
+        ax.set_xlabel("logical error per operation ε_op")
+        ax.set_ylabel(f"paired change in {label} vs ε = 0")
+        ax.grid(True, which="both", alpha=0.3)
+    a1.axhline(-t.delta, color="C1", lw=1, label=f"−δ = −{t.delta:g}")
+    a1.set_ylim(-5 * t.delta, 1.5 * t.delta)  # the crossing is what matters; large drops run off the axis
+    a1.axhline(0, color="0.4", lw=0.8)
+    if report is not None:
+        checks = (
+            ("d_star", "^", "C2", "check at ε_op(d*)"),
+            ("d_star_minus_2", "v", "C1", "check at ε_op(d* − 2)"),
+        )
+        for key, marker, color, label in checks:
+            pts = [(getattr(r, f"eps_op_{key}"), getattr(r, f"check_{key}")) for r in report.rows
+                   if getattr(r, f"check_{key}") is not None]  # fmt: skip
+            if pts:
+                x = np.array([e for e, _ in pts])
+                y = np.array([c.mean for _, c in pts])
+                err = np.array([y - [c.low for _, c in pts], [c.high for _, c in pts] - y])
+                a1.errorbar(x, y, yerr=np.clip(err, 0, None), fmt=marker, color=color, ms=6, capsize=2,
+                            label=label)  # fmt: skip
+    a1.set_title(f"QNN accuracy vs logical error ({t.definition}; mean of {len(t.seeds)} seed(s) × "
+                 f"{t.test_points} points)", fontsize=9)  # fmt: skip
+    a2.set_title("The same, as the loss (a continuous view)", fontsize=9)
+    a1.legend(fontsize=7, loc="lower left")
+    a2.legend(fontsize=7, loc="upper left")
     return _save(fig, path)
 
 
-def plot_budget(rows: Sequence[dict], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Required distance d* and physical qubits vs physical error rate p."""
+def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.Path:
+    """Required distance d* [interval] and physical qubits [interval] vs p, with the p where
+    hardware alone suffices and where no distance does marked."""
     plt = _pyplot()
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    ok = [r for r in rows if r["d_star"] is not None]
-    ps = [r["p"] for r in ok]
-    a1.plot(ps, [r["d_star"] for r in ok], "o-")
-    a1.set_ylabel("required code distance d*")
-    a2.plot(ps, [r["physical_qubits"] for r in ok], "o-", color="C1")
-    spare = [r for r in ok if not r["qec_needed"]]
-    if spare:  # the bare QNN already meets the tolerance there
-        for ax, key in ((a1, "d_star"), (a2, "physical_qubits")):
-            ax.plot([r["p"] for r in spare], [r[key] for r in spare], "o", ms=11, mfc="none", mec="k",
-                    label="p ≤ ε*: no QEC needed (d* if encoded anyway)")  # fmt: skip
-    a2.set_yscale("log")
-    a2.set_ylabel("physical qubits (all logical qubits)")
-    for ax, title in ((a1, "distance"), (a2, "qubits")):
-        _p_axis(ax, [r["p"] for r in rows])
+    qec = [r for r in report.rows if r.verdict == "qec"]
+    for ax, key in ((a1, "d_star"), (a2, "physical_qubits")):
+        if qec:
+            ps = np.array([r.p for r in qec])
+            y = np.array([getattr(r, key) for r in qec], dtype=float)
+            top = np.array([getattr(r, f"{key}_high") or np.nan for r in qec], dtype=float)
+            bottom = np.array([getattr(r, f"{key}_low") or np.nan for r in qec], dtype=float)
+            err = np.nan_to_num(np.array([y - bottom, top - y]))
+            ax.errorbar(ps, y, yerr=err, fmt="o-", capsize=3, color="C0" if key == "d_star" else "C1",
+                        label="QEC needed: best fit [ε* and model interval]")  # fmt: skip
+            ext = [r for r in qec if r.extrapolated]
+            if ext:
+                ax.plot([r.p for r in ext], [getattr(r, key) for r in ext], "o", ms=11, mfc="none", mec="k",
+                        label=f"extrapolated beyond d = {max(report.model.distances)}")  # fmt: skip
+        hw = [r.p for r in report.rows if r.verdict == "hardware"]
+        if hw:
+            ax.axvspan(
+                min(hw) / 1.05, max(hw) * 1.05, color="C2", alpha=0.15, label="hardware alone suffices"
+            )
+        above = [r.p for r in report.rows if r.verdict == "above_threshold"]
+        if above:
+            ax.axvspan(min(above) / 1.05, max(above) * 1.05, color="0.8", label="above threshold")
+        _p_axis(ax, [r.p for r in report.rows])
         ax.grid(True, which="both", alpha=0.3)
-        ax.set_title(f"Required {title} for the QNN to stay within δ (ε* = {rows[0]['eps_star']:.3g})",
-                     fontsize=9)  # fmt: skip
-        unreachable = [r["p"] for r in rows if r["d_star"] is None]
-        if unreachable:
-            ax.axvspan(min(unreachable), max(unreachable) * 1.05, color="0.85",
-                       label="no distance suffices (at or above threshold)")  # fmt: skip
-            ax.legend(fontsize=8)
+        ax.legend(fontsize=7)
+    a1.set_ylabel("required code distance d*")
+    a2.set_yscale("log")
+    a2.set_ylabel(f"physical qubits ({report.n_logical} logical)")
+    t = report.tolerance
+    star = f"ε* = {t.eps_star:.3g} [{t.eps_star_low:.3g}, {t.eps_star_high:.3g}]"
+    fig.suptitle(f"{report.code}: what the QNN needs to stay within δ = {t.delta:g} ({star})", fontsize=10)
     return _save(fig, path)
 
 
@@ -213,8 +246,9 @@ def plot_study(folder: str | os.PathLike[str]) -> list[pathlib.Path]:
     """
     import json
 
-    from qec.budget import read_budget_csv
+    from qec.budget import BudgetReport
     from qec.fit import GroupFit
+    from qec.tolerance import Tolerance
 
     folder = pathlib.Path(folder)
     fits_path = folder / "fits.json"
@@ -229,13 +263,23 @@ def plot_study(folder: str | os.PathLike[str]) -> list[pathlib.Path]:
     plots = folder / "plots"
     plots.mkdir(exist_ok=True)
     written = [plot_fits(fits, plots / "threshold.png"), plot_lambda(fits, plots / "lambda.png")]
-    if (folder / "budget.json").exists() and (folder / "budget.csv").exists():
-        doc = json.loads((folder / "budget.json").read_text())
-        rows = read_budget_csv((folder / "budget.csv").read_text())
-        qnn = [json.loads(p.read_text()) for p in sorted((folder / "qnn").glob("*.json"))]
-        written.append(plot_accuracy(doc, rows, qnn, plots / "accuracy.png"))
-        written.append(plot_budget(rows, plots / "budget.png"))
+    report = None
+    if (folder / "budget.json").exists():
+        report = BudgetReport.from_dict(_read_json(folder / "budget.json"))
+        written.append(plot_budget(report, plots / "budget.png"))
+    if report is not None or (folder / "tolerance.json").exists():
+        tolerance = report.tolerance if report else Tolerance.from_dict(_read_json(folder / "tolerance.json"))
+        written.insert(2, plot_accuracy(tolerance, plots / "accuracy.png", report=report))
     return written
+
+
+def _read_json(path: pathlib.Path) -> dict:
+    import json
+
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise ValueError(f"{path}: unreadable ({type(e).__name__}: {e})") from None
 
 
 def _pyplot():

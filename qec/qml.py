@@ -18,6 +18,7 @@ from qec.noise import NoiseModel, split_spec
 from qec.stats import atomic_write_text
 
 DATASETS: tuple[str, ...] = ("moons", "circles", "parity", "iris", "wine", "breast_cancer")
+SYNTHETIC: tuple[str, ...] = ("moons", "circles", "parity")
 CONNECTIVITIES: tuple[str, ...] = ("line", "ring", "grid", "all")
 OBSERVABLES: tuple[str, ...] = ("parity", "z0")
 
@@ -56,7 +57,14 @@ class Dataset:
 
 
 def load_dataset(
-    name: str, *, num_features: int, samples: int = 100, test_fraction: float = 0.3, seed: int = 0
+    name: str,
+    *,
+    num_features: int,
+    samples: int = 100,
+    test_fraction: float = 0.3,
+    seed: int = 0,
+    extra_test: int = 0,
+    extra_seed: int = 0,
 ) -> Dataset:
     """A dataset that needs no download, reduced or tiled to ``num_features`` features.
 
@@ -82,14 +90,14 @@ def load_dataset(
         raise ValueError(f"samples={samples!r} must be an integer >= 4")
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction={test_fraction!r} must be in (0, 1)")
+    if isinstance(extra_test, bool) or not isinstance(extra_test, int) or extra_test < 0:
+        raise ValueError(f"extra_test={extra_test!r} must be an integer >= 0")
+    if extra_test and name not in SYNTHETIC:
+        raise ValueError(f"extra_test={extra_test} needs a synthetic dataset {SYNTHETIC}; {name!r} has "
+                         "no more points than it ships")  # fmt: skip
     rng = np.random.default_rng(seed)
-    if name == "moons":
-        x, y = skd.make_moons(n_samples=samples, noise=0.1, random_state=seed)
-    elif name == "circles":
-        x, y = skd.make_circles(n_samples=samples, noise=0.1, factor=0.5, random_state=seed)
-    elif name == "parity":
-        x = rng.integers(0, 2, size=(samples, num_features)).astype(float)
-        y = x.sum(axis=1).astype(int) % 2
+    if name in SYNTHETIC:
+        x, y = _synthetic(name, samples, num_features, seed)
     else:
         loader = {"iris": skd.load_iris, "wine": skd.load_wine, "breast_cancer": skd.load_breast_cancer}
         x, y = loader[name](return_X_y=True)
@@ -107,11 +115,28 @@ def load_dataset(
         reps = math.ceil(num_features / x.shape[1])
         x_train = np.tile(x_train, reps)[:, :num_features]
         x_test = np.tile(x_test, reps)[:, :num_features]
+    if extra_test:
+        fresh_seed = int(np.random.SeedSequence([seed, 2, extra_seed]).generate_state(1)[0])
+        x_new, y_new = _synthetic(name, extra_test, x.shape[1], fresh_seed)
+        if x.shape[1] < num_features:
+            x_new = np.tile(x_new, math.ceil(num_features / x.shape[1]))[:, :num_features]
+        x_test, y_test = np.concatenate([x_test, x_new]), np.concatenate([y_test, y_new])
     lo, hi = x_train.min(axis=0), x_train.max(axis=0)
     span = np.where(hi > lo, hi - lo, 1.0)
     scale = lambda a: np.clip((a - lo) / span, 0, 1) * np.pi  # noqa: E731
     to_pm = lambda labels: np.where(labels == 1, 1, -1)  # noqa: E731
     return Dataset(name, scale(x_train), to_pm(y_train), scale(x_test), to_pm(y_test))
+
+
+def _synthetic(name: str, samples: int, num_features: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn import datasets as skd
+
+    if name == "moons":
+        return skd.make_moons(n_samples=samples, noise=0.1, random_state=seed)
+    if name == "circles":
+        return skd.make_circles(n_samples=samples, noise=0.1, factor=0.5, random_state=seed)
+    x = np.random.default_rng(seed).integers(0, 2, size=(samples, num_features)).astype(float)
+    return x, x.sum(axis=1).astype(int) % 2
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,9 +1,35 @@
-# ε*, d*(p), qubits and suppression; trains the d* and d*−2 checks into qnn/check/.
+# ε* with its interval (paired evaluations), then the verdict, d* [interval] and qubits per p.
+
+
+rule tolerance:
+    input:
+        QNN_RUNS,
+    output:
+        f"{DATA}/tolerance.json",
+    log:
+        f"{DATA}/logs/tolerance.log",
+    params:
+        qec=QEC,
+        t=T,
+        grid=" ".join(num(e) for e in T["eps_grid"]),
+        ps=" ".join(num(p) for p in S["ps"]),
+        noise=S["noise"],
+        train=f"{DATA}/qnn/refine",
+    threads: 2
+    conda:
+        "../envs/qec.yaml"
+    shell:
+        "{params.qec} tolerance --results {input} --definition {params.t[definition]}"
+        " --eps-grid {params.grid} --delta {params.t[delta]} --noise {params.noise} --p {params.ps}"
+        " --confidence {params.t[confidence]} --bootstrap {params.t[bootstrap]} --refine {params.t[refine]}"
+        " --extra-test {params.t[extra_test]} --train-dir {params.train} --jobs {threads}"
+        " --out {output} > {log} 2>&1"
 
 
 rule budget:
     input:
         fits=f"{DATA}/fits.json",
+        tolerance=f"{DATA}/tolerance.json",
         qnn=QNN_RUNS,
     output:
         csv=f"{DATA}/budget.csv",
@@ -13,15 +39,12 @@ rule budget:
         f"{DATA}/logs/budget.log",
     params:
         qec=QEC,
-        ps=" ".join(num(p) for p in S["ps"]),
         b=B,
-        noise=S["noise"],
-        check=f"{DATA}/qnn/check",
-    threads: 1
+        train=f"{DATA}/qnn/refine",
+    threads: 2
     conda:
         "../envs/qec.yaml"
     shell:
-        "{params.qec} budget --fits {input.fits} --results {input.qnn} --code {params.b[code]}"
-        " --noise {params.noise} --basis {params.b[basis]} --p {params.ps}"
-        " --delta {params.b[delta]} --cycles-per-gate {params.b[cycles_per_gate]}"
-        " --check-dir {params.check} --jobs {threads} --out {output.csv} > {log} 2>&1"
+        "{params.qec} budget --fits {input.fits} --tolerance {input.tolerance} --results {input.qnn}"
+        " --code {params.b[code]} --basis {params.b[basis]} --cycles-per-gate {params.b[cycles_per_gate]}"
+        " --train-dir {params.train} --jobs {threads} --out {output.csv} > {log} 2>&1"

@@ -6,6 +6,7 @@ DATA = f"data/{STUDY}"
 QEC = f"{sys.executable} -m qec"
 S = config["sampling"]
 Q = config["qnn"]
+T = config["tolerance"]
 B = config["budget"]
 
 
@@ -20,10 +21,11 @@ SHARDS = [
     for d in S["distances"]
     for p in S["ps"]
 ]
-QNN_SPECS = (
-    ["none"]
-    + [f"logical-{num(e)}" for e in Q["eps_grid"]]
-    + [f"{S['noise']}-{num(p)}" for p in S["ps"]]
+# Inference evaluates the noiseless runs at every ε; training needs a run trained at each.
+QNN_SPECS = ["none"] + (
+    [f"logical-{num(e)}" for e in T["eps_grid"]] + [f"{S['noise']}-{num(p)}" for p in S["ps"]]
+    if T["definition"] == "training"
+    else []
 )
 QNN_RUNS = [f"{DATA}/qnn/{spec}_s{seed}.json" for spec in QNN_SPECS for seed in Q["seeds"]]
 PLOT_NAMES = ["threshold", "lambda", "accuracy", "budget"]

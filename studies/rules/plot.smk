@@ -6,6 +6,7 @@ import os
 rule plot:
     input:
         f"{DATA}/fits.json",
+        f"{DATA}/tolerance.json",
         f"{DATA}/budget.csv",
         f"{DATA}/budget.json",
     output:
