@@ -16,11 +16,11 @@ import qec
 from qec.aer import (
     depolarizing_lambda,
     depolarizing_p,
-    logical_eps_op,
     logical_noise_model,
     stim_to_qiskit,
     with_noise_sites,
 )
+from qec.fit import logical_eps_op
 
 
 @pytest.mark.parametrize("n", [1, 2])
@@ -145,7 +145,7 @@ def test_logical_model_from_a_fit_uses_the_budget_formula():
     from qec.aer import logical_noise_model_from_fit
     from qec.fit import SuppressionModel
 
-    m = SuppressionModel(A=0.1, A_low=0, A_high=0, p_th=0.01, p_th_low=0, p_th_high=0, n_points=0, chi2_dof=1)
+    m = SuppressionModel.power(A=0.1, p_th=0.01)
     eps = logical_eps_op(m.eps_round(3, 0.002), distance=3)  # 1 - (1 - 0.1 * 0.2^2)^3
     qc = with_noise_sites(QuantumCircuit(1), idle=False, readout_qubits=[0])
     est = EstimatorV2(

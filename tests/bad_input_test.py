@@ -50,23 +50,42 @@ def sample(*changes: str) -> list[str]:
 
 def budget(fits: str) -> list[str]:
     """A `qec budget` call on the fits file ``fits`` (all else valid in form)."""
-    return [
-        "budget",
-        "--fits",
-        fits,
-        "--results",
-        "{tmp}/r.json",
-        "--code",
-        "surface_rotated",
-        "--noise",
-        "circuit",
-        "--p",
-        "0.001",
-        "--check-dir",
-        "{tmp}/check",
-        "--out",
-        "{tmp}/b.csv",
-    ]
+    return ["budget", "--fits", fits, "--tolerance", "{tmp}/t.json", "--results", "{tmp}/r.json", "--code",
+            "surface_rotated", "--out", "{tmp}/b.csv"]  # fmt: skip
+
+
+def tolerance(*changes: str) -> list[str]:
+    """A valid `qec tolerance` call (on a run written by ``noiseless_run``) with flags replaced."""
+    args = ["tolerance", "--results", "{tmp}/r.json", "--eps-grid", "0.001", "0.01", "0.1", "--noise",
+            "circuit", "--p", "0.001", "--out", "{tmp}/t.json"]  # fmt: skip
+    for flag, value in zip(changes[::2], changes[1::2], strict=True):
+        if flag in args:
+            args[args.index(flag) + 1] = value
+        else:
+            args += [flag, value]
+    return args
+
+
+def noiseless_run(tmp: pathlib.Path, **changes) -> None:
+    config = {"dataset": "moons", "qubits": 2, "layers": 1, "connectivity": "line", "observable": "parity",
+              "samples": 20, "test_fraction": 0.5, "maxiter": 8, "chunk": 8, "shots": 100, "noise": "none",
+              "seed": 0}  # fmt: skip
+    (tmp / "r.json").write_text(json.dumps({"config": config, "weights": [0.1] * 4}))
+    (tmp / "r2.json").write_text(
+        json.dumps({"config": {**config, **changes, "seed": 1}, "weights": [0.1] * 4})
+    )
+
+
+def budget_inputs(tmp: pathlib.Path, fits: dict | None = None) -> None:
+    """A valid tolerance.json and its run, and ``fits`` (if given) as f.json."""
+    from qec.tolerance import SHAPE_KEYS, Tolerance
+
+    noiseless_run(tmp)
+    config = json.loads((tmp / "r.json").read_text())["config"]
+    t = Tolerance.given(eps_star=0.01, physical=[(0.001, -0.1)]).to_dict()
+    (tmp / "t.json").write_text(json.dumps({**t, "qnn": {k: config[k] for k in SHAPE_KEYS}}))
+    if fits is not None:
+        (tmp / "f.json").write_text(json.dumps(fits))
 
 
 def stats_file(tmp: pathlib.Path, rows: list[tuple[str, dict, int, int]]) -> None:
@@ -174,26 +193,70 @@ CLI = [
         "logical eps=1.5 must be in [0, 1]",
     ),
     ("train-layers", ["train", "--layers", "-1", "--out", "{tmp}/r.json"], None, "layers=-1 must be"),
-    (
-        "budget-fits-missing",
-        budget("{tmp}/none.json"),
-        None,
-        "cannot read fits JSON",
-    ),
+    ("budget-fits-missing", budget("{tmp}/none.json"), budget_inputs, "--fits: cannot read"),
     (
         "budget-no-model",
         budget("{tmp}/f.json"),
-        lambda t: (t / "f.json").write_text(json.dumps({"fits": {}})),
+        lambda t: budget_inputs(t, {"fits": {}}),
         "no fit for 'surface_rotated/circuit/z'",
     ),
     (
         "budget-corrupt-model",
         budget("{tmp}/f.json"),
-        lambda t: (t / "f.json").write_text(
-            json.dumps({"fits": {"surface_rotated/circuit/z": {"model": {"A": 0.1}, "model_note": ""}}})
+        lambda t: budget_inputs(
+            t, {"fits": {"surface_rotated/circuit/z": {"model": {"A": 0.1}, "model_note": ""}}}
         ),
-        "suppression model lacks A_low",
+        "suppression model lacks form, coef, cov",
     ),
+    (
+        "budget-tolerance-corrupt",
+        budget("{tmp}/f.json"),
+        lambda t: (t / "t.json").write_text(json.dumps({"eps_star": 0.01})),
+        "tolerance lacks definition, delta",
+    ),
+    ("tolerance-delta-0", tolerance("--delta", "0"), noiseless_run, "delta=0.0 must be a number in (0, 1)"),
+    ("tolerance-delta-1", tolerance("--delta", "1.5"), noiseless_run, "delta=1.5 must be a number in (0, 1)"),
+    (
+        "tolerance-grid-short",
+        [
+            "tolerance",
+            "--results",
+            "{tmp}/r.json",
+            "--eps-grid",
+            "0.001",
+            "0.01",
+            "--noise",
+            "circuit",
+            "--p",
+            "0.001",
+            "--out",
+            "{tmp}/t.json",
+        ],
+        noiseless_run,
+        "must have at least 3 points to bracket",
+    ),
+    (
+        "tolerance-mixed-runs",
+        ["tolerance", "--results", "{tmp}/r.json", "{tmp}/r2.json", *tolerance()[3:]],
+        lambda t: noiseless_run(t, layers=2),
+        "QNN results mix configurations: {'layers': (1, 2)}",
+    ),
+    (
+        "tolerance-extra-test-shipped-data",
+        tolerance("--extra-test", "10"),
+        lambda t: (
+            noiseless_run(t)
+            or (t / "r.json").write_text((t / "r.json").read_text().replace('"moons"', '"iris"'))
+        ),
+        "extra_test=10 needs a synthetic dataset",
+    ),
+    (
+        "tolerance-training-no-dir",
+        tolerance("--definition", "training"),
+        noiseless_run,
+        "--definition training needs --train-dir",
+    ),
+    ("tolerance-p-too-big", tolerance("--p", "0.7"), noiseless_run, "p=0.7 must be in [0, 0.5]"),
     ("plot-not-a-study", ["plot", "{tmp}"], None, "has no fits.json"),
     (
         "plot-corrupt-fits",
@@ -233,9 +296,16 @@ STUDY = [
     ("qubits-too-many", {"qnn": {**MINI["qnn"], "qubits": 40}}, "40 is greater than the maximum of 14"),
     (
         "missing-delta",
-        {"budget": {k: v for k, v in MINI["budget"].items() if k != "delta"}},
+        {"tolerance": {k: v for k, v in MINI["tolerance"].items() if k != "delta"}},
         "'delta' is a required property",
     ),
+    (
+        "delta-1",
+        {"tolerance": {**MINI["tolerance"], "delta": 1}},
+        "1 is greater than or equal to the maximum",
+    ),
+    ("eps-grid-short", {"tolerance": {**MINI["tolerance"], "eps_grid": [0.01, 0.1]}}, "is too short"),
+    ("definition", {"tolerance": {**MINI["tolerance"], "definition": "vibes"}}, "'vibes' is not one of"),
     ("extra-key", {"extra_key": 1}, "extra_key"),
     (
         "noise-not-circuit-level",

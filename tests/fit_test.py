@@ -41,12 +41,12 @@ def test_code_capacity_points_are_per_round_over_one_noisy_round():
     assert pt.round_rate == pytest.approx(per_round(0.1, 5))
 
 
-def synthetic_model_points(rng, *, A=0.08, p_th=0.012, shots=10**6):
-    """Counts drawn from eps_round = A (p/p_th)^((d+1)/2) over rounds = d."""
+def synthetic_model_points(rng, *, A=0.08, p_th=0.012, alpha=1.0, shots=10**6):
+    """Counts drawn from eps_round = A (p/p_th)^(alpha (d+1)/2) over rounds = d."""
     points = []
     for d in (3, 5, 7):
         for p in (0.001, 0.002, 0.004):
-            eps = A * (p / p_th) ** ((d + 1) / 2)
+            eps = A * (p / p_th) ** (alpha * (d + 1) / 2)
             shot_rate = (1 - (1 - 2 * eps) ** d) / 2
             points.append(
                 Point.from_counts(
@@ -69,19 +69,31 @@ def coverage_bounds(n: int, level: float = 0.95) -> tuple[int, int]:
 
 
 def test_model_recovers_A_and_p_th_with_honest_intervals():
-    model = fit_model(synthetic_model_points(np.random.default_rng(0)))
-    assert model.A_low <= 0.08 <= model.A_high
-    assert model.p_th_low <= 0.012 <= model.p_th_high
-    # Over 200 independent data sets the 95% intervals must cover the truth ~95% of the time.
+    model = fit_model(synthetic_model_points(np.random.default_rng(0)), form="power")
+    assert pytest.approx(0.08, rel=0.05) == model.A and model.p_th == pytest.approx(0.012, rel=0.02)
+    # Over 200 independent data sets the 95% pointwise interval of ε_round must cover the
+    # truth ~95% of the time, inside the data (d=5) and extrapolated two distances (d=11).
     n = 200
-    hits_a = hits_p = 0
+    hits = {5: 0, 11: 0}
     for seed in range(n):
-        m = fit_model(synthetic_model_points(np.random.default_rng(seed + 1)))
-        hits_a += m.A_low <= 0.08 <= m.A_high
-        hits_p += m.p_th_low <= 0.012 <= m.p_th_high
+        m = fit_model(synthetic_model_points(np.random.default_rng(seed + 1)), form="power")
+        for d in hits:
+            low, high = m.eps_round_interval(d, 0.001)
+            hits[d] += low <= 0.08 * (0.001 / 0.012) ** ((d + 1) / 2) <= high
     low, high = coverage_bounds(n)
-    assert low <= hits_a <= high
-    assert low <= hits_p <= high
+    assert all(low <= h <= high for h in hits.values()), hits
+
+
+def test_aic_picks_the_form_the_data_were_drawn_from():
+    # Drawn from α = 0.85: the fixed-slope forms miss it by far more than 2 per extra parameter.
+    rng = np.random.default_rng(3)
+    models = fit_model(synthetic_model_points(rng, alpha=0.85, shots=10**7))
+    assert "alpha" in models.form and models.alpha == pytest.approx(0.85, abs=0.05)
+    # Drawn from the plain form: AIC keeps it unless an extra parameter lowers χ² by > 2,
+    # which chance does with probability P(χ²₁ > 2) = 0.157 per extra parameter.
+    forms = [fit_model(synthetic_model_points(np.random.default_rng(s))).form for s in range(40)]
+    plain = forms.count("power")
+    assert plain >= scipy.stats.binom.ppf(1e-4, 40, 1 - 3 * 0.157)
 
 
 def synthetic_fss_points(rng, *, p_th=0.1, nu=1.5, shots=50_000):
@@ -136,22 +148,41 @@ def test_lambda_is_the_ratio_of_successive_distances():
     assert f.lambda_low < 10 < f.lambda_high
 
 
-def test_distance_for_inverts_the_model():
-    m = SuppressionModel(
-        A=0.1, A_low=0.1, A_high=0.1, p_th=0.01, p_th_low=0.01, p_th_high=0.01, n_points=3, chi2_dof=1.0
-    )
-    d = m.distance_for(3e-9, 0.001)
-    assert d == 15  # 0.1 * 0.1^8 = 1e-9 <= 3e-9 < 0.1 * 0.1^7
-    assert m.distance_for(1e-9, 0.001) == 15  # exactly on the boundary
-    with pytest.raises(ValueError, match="not below the model threshold"):
-        m.distance_for(1e-9, 0.02)
+@pytest.mark.parametrize("p", [0.001, 0.003, 0.006])
+@pytest.mark.parametrize("eps_op", [1e-3, 1e-6, 1e-10])
+@pytest.mark.parametrize("c", [1, 3])
+def test_distance_for_matches_brute_force(p, eps_op, c):
+    m = SuppressionModel.power(A=0.05, p_th=0.008)
+    d = m.distance_for(eps_op=eps_op, p=p, cycles_per_gate=c)
+    # DESIGN.md: ε_op(d, p) = 1 − (1 − ε_round(d, p))^(c·d), written out independently here.
+    eps = lambda dist: 1 - (1 - 0.05 * (p / 0.008) ** ((dist + 1) / 2)) ** (c * dist)  # noqa: E731
+    assert eps(d) <= eps_op * (1 + 1e-9)
+    assert d == 3 or eps(d - 2) > eps_op
+
+
+def test_distance_for_is_none_where_no_distance_suffices():
+    m = SuppressionModel.power(A=0.05, p_th=0.008)
+    assert m.distance_for(eps_op=1e-3, p=0.009) is None  # above the model threshold
+    assert m.distance_for(eps_op=1e-300, p=0.0079, max_distance=101) is None  # too far out
+
+
+def test_distance_bounds_bracket_the_best_fit():
+    model = fit_model(synthetic_model_points(np.random.default_rng(0)))
+    for p in (0.001, 0.003):
+        low, best, high = (model.distance_for(eps_op=1e-9, p=p, bound=b) for b in ("low", "best", "high"))
+        assert low <= best <= high
 
 
 def test_a_corrupt_model_is_refused():
-    with pytest.raises(ValueError, match=r"p_th=-0\.01 must be a finite number > 0"):
-        SuppressionModel(
-            A=0.1, A_low=0, A_high=0, p_th=-0.01, p_th_low=0, p_th_high=0, n_points=0, chi2_dof=1.0
-        )
+    with pytest.raises(ValueError, match=r"p_th=-0\.01 must be a number > 0"):
+        SuppressionModel.power(A=0.1, p_th=-0.01)
+    with pytest.raises(ValueError, match=r"form='cubic' is not known"):
+        SuppressionModel(form="cubic", coef=(0, 0, 1, 0), cov=((0,) * 4,) * 4, n_points=0, chi2_dof=1, aic=0)
+
+
+def test_model_round_trips_through_its_dict():
+    model = fit_model(synthetic_model_points(np.random.default_rng(0)))
+    assert SuppressionModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model
 
 
 def test_no_bracket_is_refused_and_reported():
@@ -275,8 +306,9 @@ def test_fit_cli_writes_json_table_and_plot(tmp_path, capsys):
     doc = json.loads(out.read_text())
     circuit = doc["fits"]["surface_rotated/circuit/z"]
     assert circuit["threshold"] is None and "cannot bracket" in circuit["threshold_note"]
-    assert {"A", "A_low", "A_high", "p_th", "p_th_low", "p_th_high"} <= set(circuit["model"])
-    assert circuit["model"]["p_th_low"] <= 0.012 <= circuit["model"]["p_th_high"]
+    assert {"form", "coef", "cov", "A", "p_th", "formula"} <= set(circuit["model"])
+    low, high = SuppressionModel.from_dict(circuit["model"]).eps_round_interval(5, 0.002)
+    assert low <= 0.08 * (0.002 / 0.012) ** 3 <= high  # the truth synthetic_model_points drew from
     assert [entry["p"] for entry in circuit["lambda"]] == [0.001, 0.002, 0.004]
     assert len(circuit["points"]) == 9 and "round_rate" in circuit["points"][0]
     cc = doc["fits"]["surface_rotated/code_capacity_bitflip/z"]

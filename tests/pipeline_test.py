@@ -1,5 +1,6 @@
 """End to end through Snakemake: a miniature study, no-op reruns, targeted recomputation."""
 
+import json
 import pathlib
 import re
 import subprocess
@@ -36,9 +37,17 @@ MINI = {
         "chunk": 8,
         "shots": 100,
         "seeds": [0],
-        "eps_grid": [0.01, 0.5],
     },
-    "budget": {"code": "repetition", "basis": "z", "delta": 0.05, "cycles_per_gate": 1},
+    "tolerance": {
+        "definition": "inference",
+        "delta": 0.05,
+        "eps_grid": [0.001, 0.01, 0.1, 0.5],
+        "extra_test": 40,
+        "bootstrap": 50,
+        "confidence": 0.95,
+        "refine": 2,
+    },
+    "budget": {"code": "repetition", "basis": "z", "cycles_per_gate": 1},
 }
 
 
@@ -70,14 +79,15 @@ def test_miniature_study_end_to_end(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     data = tmp_path / "data" / "mini"
     budget = (data / "budget.txt").read_text()
-    assert "Assumptions" in budget and "δ (accuracy tolerance): 0.05" in budget
+    assert "Assumptions" in budget and "δ = 0.05" in budget
     for name in ("threshold", "lambda", "accuracy", "budget"):
         assert (data / "plots" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     assert (data / "logs" / "sample" / "repetition" / "circuit" / "z" / "d3_p0.01.log").exists()
-    from qec.budget import read_budget_csv
+    from qec.budget import BudgetReport
 
-    rows = read_budget_csv((data / "budget.csv").read_text())
-    assert [r["p"] for r in rows] == MINI["sampling"]["ps"]
+    report = BudgetReport.from_dict(json.loads((data / "budget.json").read_text()))
+    assert [r.p for r in report.rows] == MINI["sampling"]["ps"]
+    assert report.tolerance.test_points == 10 + 40 and report.tolerance.definition == "inference"
     stats = tmp_path / "data" / "mini" / "stats.csv"
     import sinter
 
@@ -91,7 +101,9 @@ def test_miniature_study_end_to_end(tmp_path):
     (data / "stats" / "repetition" / "circuit" / "z" / "d5_p0.03.csv").unlink()
     plan = snakemake(tmp_path, config, "-n")
     jobs = planned_jobs(plan.stdout + plan.stderr)
-    assert jobs == {"sample": 1, "combine": 1, "fit": 1, "budget": 1, "plot": 1, "all": 1}, jobs
+    assert jobs == {"sample": 1, "combine": 1, "fit": 1, "budget": 1, "plot": 1, "all": 1}, (
+        jobs
+    )  # not tolerance
 
     # Figures regenerate from the data folder alone.
     plot = subprocess.run([sys.executable, "-m", "qec", "plot", str(data)], capture_output=True, text=True)

@@ -1,5 +1,6 @@
 """A miniature study on a real SLURM cluster (tests/slurm/start_cluster.sh), through the profile."""
 
+import json
 import os
 import pathlib
 import re
@@ -12,7 +13,7 @@ import sinter
 import yaml
 from pipeline_test import MINI, REPO, snakemake_cmd
 
-from qec.budget import read_budget_csv
+from qec.budget import BudgetReport
 
 
 def cluster_reason() -> str | None:
@@ -57,14 +58,15 @@ def test_miniature_study_runs_through_slurm(tmp_path):
     # Every job but the local `all` went through SLURM: sbatch job ids in the log, and
     # SLURM's own per-job logs on disk.
     submitted = re.findall(r"has been submitted with SLURM jobid (\d+)", output)
-    jobs = 6 + 6 + 4  # shards, QNN runs, combine/fit/budget/plot
+    jobs = 6 + 1 + 5  # shards, the noiseless QNN run, combine/fit/tolerance/budget/plot
     assert len(submitted) == jobs and len(set(submitted)) == jobs
     slurm_logs = list((tmp_path / ".snakemake" / "slurm_logs").rglob("*.log"))
     assert {p.stem for p in slurm_logs} >= set(submitted)
     # The results are what a local run produces, in kind.
     data = tmp_path / "data" / "mini-slurm"
     assert len(sinter.read_stats_from_csv_files(data / "stats.csv")) == 6
-    assert [r["p"] for r in read_budget_csv((data / "budget.csv").read_text())] == MINI["sampling"]["ps"]
+    report = BudgetReport.from_dict(json.loads((data / "budget.json").read_text()))
+    assert [r.p for r in report.rows] == MINI["sampling"]["ps"]
     assert sorted(p.name for p in (data / "plots").iterdir()) == [
         "accuracy.png",
         "budget.png",
