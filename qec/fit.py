@@ -632,6 +632,8 @@ def fit_models(points: Sequence[Point], *, form: str | None = None) -> list[Supp
     fits = []
     for name in forms:
         free, fixed = list(_FREE[name]), _FIXED[name]
+        if np.linalg.matrix_rank(x[:, free]) < len(free):  # e.g. d^k with two distances: k ≡ slope
+            continue
         target = y - sum(value * x[:, i] for i, value in fixed.items())
         beta, cov_free, chi2_dof = _wls(x[:, free], target, sigma)
         coef, cov = np.zeros(4), np.zeros((4, 4))

@@ -17,6 +17,7 @@ from qec.fit import (
     fit_all,
     fit_lambdas,
     fit_model,
+    fit_models,
     fit_threshold,
     per_round,
     points_from_stats,
@@ -317,3 +318,10 @@ def test_fit_cli_writes_json_table_and_plot(tmp_path, capsys):
     assert "threshold" in capsys.readouterr().out
     model = qec.fit.read_model(doc, "surface_rotated/circuit/z")
     assert math.isclose(model.A, circuit["model"]["A"])
+
+
+def test_forms_the_data_cannot_tell_apart_are_skipped():
+    # With two distances, ln d is a linear function of (d+1)/2: a d^k prefactor is not
+    # identifiable and its design matrix is singular, so those forms are not fitted.
+    pts = [pt for pt in synthetic_model_points(np.random.default_rng(0)) if pt.d in (3, 5)]
+    assert sorted(m.form for m in fit_models(pts)) == ["power", "power_alpha"]
