@@ -144,6 +144,9 @@ def budget_rows(
             notes.append(f"the pessimistic end needs d > {max_distance} or p above the model's bound")
         if d > largest:
             notes.append(f"extrapolated {(d - largest) // 2} distance steps beyond d = {largest}")
+        if p < tolerance.eps_star:
+            notes.append("p < ε*: the physical model (idle and readout noise on every layer) costs more than "
+                         "logical noise at ε_op = p")  # fmt: skip
         eps_at = lambda dist, p=p: logical_eps_op(  # noqa: E731
             min(model.eps_round(dist, p), 1.0), distance=dist, cycles_per_gate=cycles_per_gate
         )

@@ -106,14 +106,14 @@ def _per_round_panel(ax, g: GroupFit, distances, colors) -> None:
                 [],
                 color="0.3",
                 lw=1,
-                label=f"model {m.describe()}",
+                label="model " + m.describe().replace(": ", ":\n", 1),
             )
     _p_axis(ax, [pt.p for pt in g.points])
     ax.set_yscale("log")
     ax.set_ylabel("logical error per round")
     ax.set_title(f"{g.key}: per round", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7)
 
 
 def plot_lambda(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathlib.Path:
