@@ -96,8 +96,13 @@ def budget_rows(
     n_logical: int,
     cycles_per_gate: float = 1.0,
     max_distance: int = 1001,
+    alternatives: Sequence[SuppressionModel] = (),
 ) -> list[BudgetRow]:
     """The budget at every p the tolerance measured the physical model at (no checks yet).
+
+    d* comes from ``model``; its interval spans ε*'s interval, the model's 95% bounds and the
+    ``alternatives`` (other forms the data support about as well), so that the choice of form
+    is part of the uncertainty.
 
     Example:
         >>> t = Tolerance.given(eps_star=1e-4, physical=[(0.001, -0.02), (0.02, -0.3), (1e-4, 0.0)])
@@ -119,8 +124,8 @@ def budget_rows(
             rows.append(BudgetRow(p=p, verdict="hardware", qec_needed=False, **measured))
             continue
 
-        def distance(eps: float, bound: str, p: float = p) -> int | None:
-            return model.distance_for(
+        def distance(eps: float, bound: str, p: float = p, m: SuppressionModel = model) -> int | None:
+            return m.distance_for(
                 eps_op=eps, p=p, cycles_per_gate=cycles_per_gate, bound=bound, max_distance=max_distance
             )
 
@@ -133,7 +138,10 @@ def budget_rows(
             )
             rows.append(BudgetRow(p=p, verdict="above_threshold", qec_needed=None, note=note, **measured))
             continue
-        d_low, d_high = distance(tolerance.eps_star_high, "low"), distance(tolerance.eps_star_low, "high")
+        lows = [distance(tolerance.eps_star_high, "low", m=m) for m in (model, *alternatives)]
+        highs = [distance(tolerance.eps_star_low, "high", m=m) for m in (model, *alternatives)]
+        d_low = min((x for x in lows if x is not None), default=None)
+        d_high = None if None in highs else max(x for x in highs if x is not None)
         qubits = {x: None if x is None else Code(code, x).physical_qubits for x in {d, d_low, d_high}}
         notes = []
         if tolerance.bound == "lower":
@@ -141,7 +149,9 @@ def budget_rows(
         elif tolerance.bound == "upper":
             notes.append("ε* is an upper bound, so d* is a lower bound")
         if d_high is None:
-            notes.append(f"the pessimistic end needs d > {max_distance} or p above the model's bound")
+            notes.append(
+                f"the pessimistic end needs d > {max_distance}, or p is above a supported form's threshold"
+            )
         if d > largest:
             notes.append(f"extrapolated {(d - largest) // 2} distance steps beyond d = {largest}")
         if p < tolerance.eps_star:
@@ -205,6 +215,7 @@ class BudgetReport:
         n_logical: Logical qubits (the QNN's qubits).
         model: The suppression model used. tolerance: The measured tolerance.
         rows: One per p. assumptions: Text lines printed above the table.
+        alternatives: Other model forms the data support (their d* spans the interval).
     """
 
     code: str
@@ -216,18 +227,21 @@ class BudgetReport:
     tolerance: Tolerance
     rows: tuple[BudgetRow, ...]
     assumptions: tuple[str, ...] = ()
+    alternatives: tuple[SuppressionModel, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         out["model"], out["tolerance"] = self.model.to_dict(), self.tolerance.to_dict()
         out["rows"] = [r.to_dict() for r in self.rows]
         out["assumptions"] = list(self.assumptions)
+        out["alternatives"] = [m.to_dict() for m in self.alternatives]
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BudgetReport:
         """Rebuild from ``to_dict`` output; a missing field is a ``ValueError`` naming it."""
-        missing = [f.name for f in dataclasses.fields(cls) if f.name not in data and f.name != "assumptions"]
+        optional = ("assumptions", "alternatives")
+        missing = [f.name for f in dataclasses.fields(cls) if f.name not in data and f.name not in optional]
         if missing:
             raise ValueError(f"budget lacks {', '.join(missing)}")
         return cls(
@@ -240,6 +254,7 @@ class BudgetReport:
             tolerance=Tolerance.from_dict(data["tolerance"]),
             rows=tuple(BudgetRow.from_dict(r) for r in data["rows"]),
             assumptions=tuple(data.get("assumptions", ())),
+            alternatives=tuple(SuppressionModel.from_dict(m) for m in data.get("alternatives", ())),
         )
 
     def to_csv(self) -> str:
@@ -292,9 +307,13 @@ class BudgetReport:
             f"#   ε_op(d, p) = 1 − (1 − ε_round(d, p))^(c·d), c = {self.cycles_per_gate:g}; "
             f"qubits = {self.n_logical} logical × qubits({self.code}, d)"
         )
+        for alt in self.alternatives:
+            lines.append(
+                f"#   also supported (AIC within 2): ε_round = {alt.describe()}, χ²/dof {alt.chi2_dof:.2f}"
+            )
         lines.append(
-            "#   d* [low, high]: ε*'s upper end with the model's optimistic 95% bound, its lower end "
-            "with the pessimistic one"
+            "#   d* [low, high]: ε*'s upper end with the optimistic 95% bound of the model (and of each "
+            "supported form), its lower end with the pessimistic one"
         )
         lines.append(
             f"#   hardware alone suffices where the paired accuracy change under {self.noise} noise at "

@@ -509,7 +509,9 @@ def _cmd_budget(args: argparse.Namespace) -> int:
             raise ValueError(f"--cycles-per-gate={args.cycles_per_gate} must be > 0")
         tolerance = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
         noise = tolerance.physical[0].noise if tolerance.physical else "circuit"
-        model = fit.read_model(_read_json("--fits", args.fits), f"{args.code}/{noise}/{args.basis}")
+        model, *alternatives = fit.read_models(
+            _read_json("--fits", args.fits), f"{args.code}/{noise}/{args.basis}"
+        )
         workload = _workload(args, tolerance.definition, extra_test=tolerance.extra_test,
                              extra_seed=tolerance.extra_seed)  # fmt: skip
         if workload.shape != tolerance.qnn or workload.seeds != tolerance.seeds:
@@ -523,6 +525,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
             code=args.code,
             n_logical=int(tolerance.qnn["qubits"]),
             cycles_per_gate=args.cycles_per_gate,
+            alternatives=alternatives,
         )
     except ValueError as e:
         return _usage_error(args, e)
@@ -539,6 +542,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
         model=model,
         tolerance=tolerance,
         rows=tuple(budget.with_checks(rows, changes)),
+        alternatives=tuple(alternatives),
         assumptions=(f"decoder: as sampled into {args.fits}",),
     )
     text = report.format()

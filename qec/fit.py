@@ -16,6 +16,9 @@ import sinter
 from qec.noise import NOISE_NAMES, NoiseModel
 
 REQUIRED_METADATA = ("code", "noise", "d", "p", "rounds", "basis")
+# Forms whose AIC is within this of the best are "substantially supported" (Burnham & Anderson,
+# Model Selection and Multimodel Inference, 2002, §2.6): the budget's d* interval spans them.
+AIC_SUPPORT = 2.0
 CONFIDENCE = 0.95
 # Likelihood-ratio factor of a 95% binomial interval: exp(chi2_1(0.95) / 2) (Wilks).
 LR_FACTOR_95 = math.exp(scipy.stats.chi2.ppf(CONFIDENCE, 1) / 2)
@@ -336,6 +339,8 @@ class GroupFit:
         threshold: The threshold fit, or None; threshold_note says why not.
         lambdas: Λ per p where at least two distances have errors.
         model: The suppression model, or None; model_note says why not.
+        model_alternatives: The other forms the data support about as well (AIC within
+            ``AIC_SUPPORT`` of the chosen one); the budget's d* interval spans them too.
     """
 
     code: str
@@ -347,6 +352,7 @@ class GroupFit:
     lambdas: tuple[LambdaFit, ...]
     model: SuppressionModel | None
     model_note: str
+    model_alternatives: tuple[SuppressionModel, ...] = ()
 
     @property
     def key(self) -> str:
@@ -366,7 +372,9 @@ class GroupFit:
         return cls(code=data["code"], noise=data["noise"], basis=data["basis"],
                    points=tuple(Point(**pt) for pt in data["points"]), threshold=threshold,
                    threshold_note=data["threshold_note"], lambdas=lambdas, model=model,
-                   model_note=data["model_note"])  # fmt: skip
+                   model_note=data["model_note"],
+                   model_alternatives=tuple(SuppressionModel.from_dict(m)
+                                            for m in data.get("model_alternatives", ())))  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         t = self.threshold
@@ -387,6 +395,7 @@ class GroupFit:
             ],
             "model": None if self.model is None else self.model.to_dict(),
             "model_note": self.model_note,
+            "model_alternatives": [m.to_dict() for m in self.model_alternatives],
             "points": [dataclasses.asdict(pt) for pt in self.points],
         }  # fmt: skip
 
@@ -723,13 +732,14 @@ def fit_all(
             good = {f.p for f in lambdas if f.lambda_low > 1}
             below = [pt for pt in pts if pt.p in good]
             rule = "p with Λ significantly above 1 (no threshold fit)"
-        model, m_note = None, f"fitted on {rule}"
+        model, alternatives, m_note = None, (), f"fitted on {rule}"
         if not below:
             m_note = f"not fitted: no point has {rule}"
         else:
             try:
                 candidates = fit_models(below)
                 model = candidates[0]
+                alternatives = tuple(c for c in candidates[1:] if c.aic - model.aic <= AIC_SUPPORT)
                 m_note += "; form chosen by AIC among " + ", ".join(
                     f"{c.form} (AIC {c.aic:.1f}, χ²/dof {c.chi2_dof:.2f})" for c in candidates
                 )
@@ -737,7 +747,7 @@ def fit_all(
                 m_note = f"not fitted on {rule}: {e}"
         out.append(GroupFit(code=code, noise=noise, basis=basis, points=tuple(pts),
                             threshold=threshold, threshold_note=t_note, lambdas=tuple(lambdas),
-                            model=model, model_note=m_note))  # fmt: skip
+                            model=model, model_note=m_note, model_alternatives=alternatives))  # fmt: skip
     return out
 
 
@@ -779,6 +789,15 @@ def fits_document(fits: Sequence[GroupFit], *, inputs: Sequence[str], bootstrap:
         "inputs": list(inputs),
         "fits": {g.key: g.to_dict() for g in fits},
     }
+
+
+def read_models(document: dict[str, Any], key: str) -> list[SuppressionModel]:
+    """The chosen suppression model of group ``key``, then its supported alternatives."""
+    model = read_model(document, key)
+    return [
+        model,
+        *(SuppressionModel.from_dict(m) for m in document["fits"][key].get("model_alternatives", ())),
+    ]
 
 
 def read_model(document: dict[str, Any], key: str) -> SuppressionModel:

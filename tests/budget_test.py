@@ -104,3 +104,15 @@ def test_qubit_counts_follow_the_code():
     assert (
         row.physical_qubits == 5 * Code("repetition", row.d_star).physical_qubits == 5 * (2 * row.d_star - 1)
     )
+
+
+def test_supported_alternative_forms_widen_the_interval():
+    # A second form the data support about as well must be inside [d_star_low, d_star_high].
+    t = tolerance(physical=((0.004, -0.05),))
+    steeper = SuppressionModel.power(A=0.05, p_th=0.010)  # suppresses faster: smaller d
+    flatter = SuppressionModel.power(A=0.05, p_th=0.0065)  # suppresses slower: larger d
+    (row,) = budget_rows(model=MODEL, tolerance=t, code="surface_rotated", n_logical=1,
+                         alternatives=[steeper, flatter])  # fmt: skip
+    assert row.d_star == MODEL.distance_for(eps_op=1e-4, p=0.004)
+    assert row.d_star_low == steeper.distance_for(eps_op=1e-4, p=0.004) < row.d_star
+    assert row.d_star_high == flatter.distance_for(eps_op=1e-4, p=0.004) > row.d_star

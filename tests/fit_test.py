@@ -12,6 +12,7 @@ import qec
 from qec.cli import main
 from qec.fit import (
     FitError,
+    GroupFit,
     Point,
     SuppressionModel,
     fit_all,
@@ -179,6 +180,12 @@ def test_a_corrupt_model_is_refused():
         SuppressionModel.power(A=0.1, p_th=-0.01)
     with pytest.raises(ValueError, match=r"form='cubic' is not known"):
         SuppressionModel(form="cubic", coef=(0, 0, 1, 0), cov=((0,) * 4,) * 4, n_points=0, chi2_dof=1, aic=0)
+
+
+def test_group_fit_keeps_supported_alternatives():
+    (group,) = fit_all(synthetic_model_points(np.random.default_rng(2)), bootstrap=0)
+    assert all(m.aic - group.model.aic <= 2 for m in group.model_alternatives)
+    assert GroupFit.from_dict(json.loads(json.dumps(group.to_dict()))) == group
 
 
 def test_model_round_trips_through_its_dict():
