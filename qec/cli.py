@@ -1,4 +1,4 @@
-"""The ``qec`` command line: sample, combine, fit, train, tolerance, budget, plot, inspect."""
+"""The ``qec`` command line: sample, combine, fit, train, tolerance, budget, resources, plot, inspect."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import pathlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import sinter
 
@@ -271,6 +272,51 @@ def _parser() -> argparse.ArgumentParser:
                      help="d-round code cycles per logical operation, c (default 1)")  # fmt: skip
     _add_training_args(bud)
     bud.add_argument("--out", required=True, help="budget CSV; a .json and .txt are written beside it")
+
+    res = sub.add_parser(
+        "resources",
+        help="fault-tolerant qubits, T factories and run time (QDK Resource Estimator, measured inputs)",
+        description="Estimate a circuit with the QDK Resource Estimator, fed with the fitted suppression "
+        "model, the noise model's qubit parameters and an error budget; QDK's default constants beside.",
+    )
+    source = res.add_mutually_exclusive_group(required=True)
+    source.add_argument("--circuit", help="a bound circuit: QPY (.qpy) or OpenQASM 2/3 file")
+    source.add_argument(
+        "--qnn", help="a qec train result: its QNN with trained weights and one test point bound"
+    )
+    res.add_argument("--p", nargs="*", required=True, type=_float, metavar="P",
+                     help="physical error rates (below the model's threshold)")  # fmt: skip
+    res.add_argument("--noise", required=True, choices=("circuit", "si1000"), metavar="NOISE",
+                     help="noise model the qubit parameters come from (circuit or si1000)")  # fmt: skip
+    constants = res.add_mutually_exclusive_group(required=True)
+    constants.add_argument("--fits", help="fits.json from qec fit: the measured suppression model")
+    constants.add_argument("--constants", nargs=2, type=_float, metavar=("A", "P_TH"),
+                           help="A and p_th of ε_round = A·(p/p_th)^((d+1)/2), as if fitted")  # fmt: skip
+    res.add_argument("--basis", default="z", choices=BASES, metavar="BASIS", help="model basis with --fits")
+    res.add_argument(
+        "--code",
+        default="surface_rotated",
+        choices=CODE_NAMES,
+        metavar="CODE",
+        help="code of the model and of the data-patch column (default surface_rotated)",
+    )
+    budget_group = res.add_mutually_exclusive_group(required=True)
+    budget_group.add_argument(
+        "--error-budget",
+        type=_float,
+        metavar="E",
+        help="probability of any logical error per circuit execution, in (0, 1)",
+    )
+    budget_group.add_argument("--tolerance", help="tolerance.json: E* = 1 − (1 − ε*)^G with ε*'s interval")
+    res.add_argument(
+        "--preset",
+        default="gate_ns",
+        choices=("gate_ns", "gate_us"),
+        help="operation times: gate_ns (50 ns gates, 100 ns measurement) or gate_us (100 µs)",
+    )
+    res.add_argument("--max-code-distance", type=_positive_int, default=None,
+                     help="the estimator's largest code distance (default: QDK's, 50)")  # fmt: skip
+    res.add_argument("--out", required=True, help="resources JSON; a .txt table is written beside it")
 
     plot = sub.add_parser("plot", help="regenerate every figure of a study from its data folder")
     plot.add_argument("folder", help="data/<study>")
@@ -553,6 +599,51 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_resources(args: argparse.Namespace) -> int:
+    from qec import fit
+    from qec import resources as res
+    from qec.fit import SuppressionModel
+    from qec.tolerance import Tolerance
+
+    try:
+        out = pathlib.Path(args.out)
+        _check_folder("--out", args.out)
+        if args.constants is not None:
+            model = SuppressionModel.power(A=args.constants[0], p_th=args.constants[1])
+        else:
+            model = fit.read_model(_read_json("--fits", args.fits), f"{args.code}/{args.noise}/{args.basis}")
+        timing = None
+        if args.qnn is not None:
+            result = _read_json("--qnn", args.qnn)
+            circuit, name = res.qnn_circuit_from_result(result), f"QNN of {args.qnn}"
+            timing = res.qnn_timing(result["config"])
+        else:
+            circuit, name = res.load_circuit(args.circuit), args.circuit
+        budgets: dict[str, Any] = {"budget": args.error_budget}
+        star = None
+        if args.tolerance is not None:
+            t = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
+            g = res.logical_operations(circuit)
+            star = (t.eps_star, t.eps_star_low, t.eps_star_high)
+            budgets = {
+                "budget": res.error_budget(t.eps_star, g),
+                "budget_low": res.error_budget(t.eps_star_low, g),
+                "budget_high": res.error_budget(t.eps_star_high, g),
+            }
+        report = res.estimate_resources(
+            circuit, ps=args.p, noise=args.noise, model=model, preset=args.preset, code=args.code,
+            timing=timing, eps_star=star, max_code_distance=args.max_code_distance, circuit_name=name,
+            progress=_progress("resources"), **budgets,
+        )  # fmt: skip
+    except ValueError as e:
+        return _usage_error(args, e)
+    text = report.format()
+    atomic_write_text(out, json.dumps(report.to_dict(), indent=1) + "\n")
+    atomic_write_text(out.with_suffix(".txt"), text + "\n")
+    print(text)
+    return 0
+
+
 def _cmd_plot(args: argparse.Namespace) -> int:
     from qec.plot import plot_study
 
@@ -580,7 +671,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     commands = {
         "sample": _cmd_sample, "combine": _cmd_combine, "fit": _cmd_fit, "train": _cmd_train,
-        "tolerance": _cmd_tolerance, "budget": _cmd_budget, "plot": _cmd_plot, "inspect": _cmd_inspect,
+        "tolerance": _cmd_tolerance, "budget": _cmd_budget, "resources": _cmd_resources,
+        "plot": _cmd_plot, "inspect": _cmd_inspect,
     }  # fmt: skip
     return commands[args.command](args)
 

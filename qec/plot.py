@@ -14,6 +14,7 @@ from qec.stats import atomic_write_bytes
 
 if TYPE_CHECKING:
     from qec.budget import BudgetReport
+    from qec.resources import ResourcesReport
     from qec.tolerance import Tolerance
 
 
@@ -238,11 +239,50 @@ def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.P
     return _save(fig, path)
 
 
+def plot_resources(report: ResourcesReport, path: str | os.PathLike[str]) -> pathlib.Path:
+    """Physical qubits vs p from the QDK Resource Estimator, stacked algorithm + T factories,
+    for the measured constants and QDK's defaults side by side, with the data-patch-only
+    count (the QNN's logical qubits at the same distance, no layout, no factories)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(10.5, 4.6))
+    ps = sorted({r.p for r in report.rows})
+    x = np.arange(len(ps))
+    width = 0.38
+    for offset, constants, color in ((-width / 2, "measured", "C0"), (width / 2, "qdk-default", "C7")):
+        rows = {r.p: r for r in report.rows if r.constants == constants and r.bound == "estimate"}
+        have = [i for i, p in enumerate(ps) if p in rows]
+        alg = np.array([rows[ps[i]].physical_qubits_algorithm for i in have])
+        fac = np.array([rows[ps[i]].physical_qubits_factories for i in have])
+        ax.bar(x[have] + offset, alg, width, color=color, label=f"{constants}: algorithm")
+        ax.bar(x[have] + offset, fac, width, bottom=alg, color=color, alpha=0.45, hatch="//",
+               label=f"{constants}: T factories")  # fmt: skip
+        if constants == "measured":
+            ax.plot(x[have] + offset, [rows[ps[i]].data_patch_qubits for i in have], "k_", ms=14, mew=2,
+                    label="data patches only (the budget's count)")  # fmt: skip
+            for i in (i for i, p in enumerate(ps) if p not in rows):
+                ax.text(x[i] + offset, 0.03, "estimator refused", ha="center", va="bottom", fontsize=7,
+                        rotation=90, transform=ax.get_xaxis_transform())  # fmt: skip
+    ax.set_yscale("log")
+    smallest = [v for r in report.rows for v in (r.physical_qubits_algorithm, r.data_patch_qubits) if v > 0]
+    if smallest:
+        ax.set_ylim(bottom=min(smallest) / 2)
+    ax.set_xticks(x, [f"{p:g}" for p in ps])
+    ax.set_xlabel("physical error rate p")
+    ax.set_ylabel("physical qubits")
+    ax.grid(True, axis="y", which="both", alpha=0.3)
+    budget = report.rows[0].error_budget if report.rows else float("nan")
+    ax.set_title(f"One QNN execution on a fault-tolerant machine ({report.noise}, {report.preset}, "
+                 f"error budget {budget:.3g})", fontsize=9)  # fmt: skip
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return _save(fig, path)
+
+
 def plot_study(folder: str | os.PathLike[str]) -> list[pathlib.Path]:
     """Every figure of a study, from its data folder only (no sampling, no training).
 
-    Reads ``fits.json`` and, when present, ``budget.json``, ``budget.csv`` and ``qnn/``;
-    writes ``plots/threshold.png``, ``lambda.png``, ``accuracy.png`` and ``budget.png``.
+    Reads ``fits.json`` and, when present, ``tolerance.json``, ``budget.json`` and ``resources.json``;
+    writes ``plots/threshold.png``, ``lambda.png``, ``accuracy.png``, ``budget.png`` and
+    ``resources.png``.
     """
     import json
 
@@ -263,6 +303,11 @@ def plot_study(folder: str | os.PathLike[str]) -> list[pathlib.Path]:
     plots = folder / "plots"
     plots.mkdir(exist_ok=True)
     written = [plot_fits(fits, plots / "threshold.png"), plot_lambda(fits, plots / "lambda.png")]
+    if (folder / "resources.json").exists():
+        from qec.resources import ResourcesReport
+
+        resources = ResourcesReport.from_dict(_read_json(folder / "resources.json"))
+        written.append(plot_resources(resources, plots / "resources.png"))
     report = None
     if (folder / "budget.json").exists():
         report = BudgetReport.from_dict(_read_json(folder / "budget.json"))

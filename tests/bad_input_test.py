@@ -88,6 +88,26 @@ def budget_inputs(tmp: pathlib.Path, fits: dict | None = None) -> None:
         (tmp / "f.json").write_text(json.dumps(fits))
 
 
+RESOURCES = ["resources", "--p", "0.001", "--noise", "circuit", "--constants", "0.03", "0.01"]
+RESOURCES += ["--error-budget", "0.001", "--out", "{tmp}/r.json"]
+
+
+def write_unbound_qpy(tmp: pathlib.Path) -> None:
+    from qiskit import QuantumCircuit, qpy
+    from qiskit.circuit import Parameter
+
+    qc = QuantumCircuit(1)
+    qc.ry(Parameter("theta"), 0)
+    with (tmp / "u.qpy").open("wb") as f:
+        qpy.dump(qc, f)
+
+
+def write_qasm(tmp: pathlib.Path) -> None:
+    (tmp / "c.qasm").write_text(
+        'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nry(0.3) q[0];\ncz q[0],q[1];\n'
+    )
+
+
 def stats_file(tmp: pathlib.Path, rows: list[tuple[str, dict, int, int]]) -> None:
     qec.write_stats(
         tmp / "in.csv",
@@ -257,6 +277,36 @@ CLI = [
         "--definition training needs --train-dir",
     ),
     ("tolerance-p-too-big", tolerance("--p", "0.7"), noiseless_run, "p=0.7 must be in [0, 0.5]"),
+    (
+        "resources-not-a-circuit",
+        [*RESOURCES, "--circuit", "{tmp}/c.qasm"],
+        lambda t: (t / "c.qasm").write_text("hello\n"),
+        "is not a QPY or OpenQASM circuit",
+    ),
+    (
+        "resources-unbound",
+        [*RESOURCES, "--circuit", "{tmp}/u.qpy"],
+        write_unbound_qpy,
+        "1 unbound parameters",
+    ),
+    (
+        "resources-budget-1",
+        [*RESOURCES, "--circuit", "{tmp}/c.qasm", "--error-budget", "1.5"],
+        write_qasm,
+        "error budget=1.5 must be in (0, 1)",
+    ),
+    (
+        "resources-p-above-threshold",
+        [*RESOURCES, "--circuit", "{tmp}/c.qasm", "--p", "0.02"],
+        write_qasm,
+        "p=0.02 is not below the fitted threshold",
+    ),
+    (
+        "resources-constants-negative",
+        [*RESOURCES, "--circuit", "{tmp}/c.qasm", "--constants", "-0.03", "0.01"],
+        write_qasm,
+        "A=-0.03 must be a number > 0",
+    ),
     ("plot-not-a-study", ["plot", "{tmp}"], None, "has no fits.json"),
     (
         "plot-corrupt-fits",

@@ -48,6 +48,7 @@ MINI = {
         "refine": 2,
     },
     "budget": {"code": "repetition", "basis": "z", "cycles_per_gate": 1},
+    "resources": {"preset": "gate_ns"},
 }
 
 
@@ -80,7 +81,7 @@ def test_miniature_study_end_to_end(tmp_path):
     data = tmp_path / "data" / "mini"
     budget = (data / "budget.txt").read_text()
     assert "Assumptions" in budget and "δ = 0.05" in budget
-    for name in ("threshold", "lambda", "accuracy", "budget"):
+    for name in ("threshold", "lambda", "accuracy", "budget", "resources"):
         assert (data / "plots" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     assert (data / "logs" / "sample" / "repetition" / "circuit" / "z" / "d3_p0.01.log").exists()
     from qec.budget import BudgetReport
@@ -88,6 +89,12 @@ def test_miniature_study_end_to_end(tmp_path):
     report = BudgetReport.from_dict(json.loads((data / "budget.json").read_text()))
     assert [r.p for r in report.rows] == MINI["sampling"]["ps"]
     assert report.tolerance.test_points == 10 + 40 and report.tolerance.definition == "inference"
+    from qec.resources import ResourcesReport
+
+    resources = ResourcesReport.from_dict(json.loads((data / "resources.json").read_text()))
+    # p = 0.01 and 0.03 are at or above QDK's default threshold (0.01): it refuses, and says so.
+    assert sorted({r.p for r in resources.rows if r.constants == "measured"}) == [0.01, 0.03]
+    assert all("expected value between 0 and 0.01" in f["message"] for f in resources.failures)
     stats = tmp_path / "data" / "mini" / "stats.csv"
     import sinter
 
@@ -101,11 +108,10 @@ def test_miniature_study_end_to_end(tmp_path):
     (data / "stats" / "repetition" / "circuit" / "z" / "d5_p0.03.csv").unlink()
     plan = snakemake(tmp_path, config, "-n")
     jobs = planned_jobs(plan.stdout + plan.stderr)
-    assert jobs == {"sample": 1, "combine": 1, "fit": 1, "budget": 1, "plot": 1, "all": 1}, (
-        jobs
-    )  # not tolerance
+    expected = {"sample": 1, "combine": 1, "fit": 1, "budget": 1, "resources": 1, "plot": 1, "all": 1}
+    assert jobs == expected, jobs  # not the QNN runs, not the tolerance
 
     # Figures regenerate from the data folder alone.
     plot = subprocess.run([sys.executable, "-m", "qec", "plot", str(data)], capture_output=True, text=True)
     assert plot.returncode == 0, plot.stderr
-    assert len(plot.stdout.split()) == 4
+    assert len(plot.stdout.split()) == 5

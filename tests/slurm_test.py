@@ -58,7 +58,7 @@ def test_miniature_study_runs_through_slurm(tmp_path):
     # Every job but the local `all` went through SLURM: sbatch job ids in the log, and
     # SLURM's own per-job logs on disk.
     submitted = re.findall(r"has been submitted with SLURM jobid (\d+)", output)
-    jobs = 6 + 1 + 5  # shards, the noiseless QNN run, combine/fit/tolerance/budget/plot
+    jobs = 6 + 1 + 6  # shards, the noiseless QNN run, combine/fit/tolerance/budget/resources/plot
     assert len(submitted) == jobs and len(set(submitted)) == jobs
     slurm_logs = list((tmp_path / ".snakemake" / "slurm_logs").rglob("*.log"))
     assert {p.stem for p in slurm_logs} >= set(submitted)
@@ -71,6 +71,7 @@ def test_miniature_study_runs_through_slurm(tmp_path):
         "accuracy.png",
         "budget.png",
         "lambda.png",
+        "resources.png",
         "threshold.png",
     ]
 

@@ -48,3 +48,29 @@ rule budget:
         "{params.qec} budget --fits {input.fits} --tolerance {input.tolerance} --results {input.qnn}"
         " --code {params.b[code]} --basis {params.b[basis]} --cycles-per-gate {params.b[cycles_per_gate]}"
         " --train-dir {params.train} --jobs {threads} --out {output.csv} > {log} 2>&1"
+
+
+# The fault-tolerant footprint of one QNN execution: QDK Resource Estimator with measured inputs.
+rule resources:
+    input:
+        fits=f"{DATA}/fits.json",
+        tolerance=f"{DATA}/tolerance.json",
+        qnn=f"{DATA}/qnn/none_s{Q['seeds'][0]}.json",
+    output:
+        json=f"{DATA}/resources.json",
+        txt=f"{DATA}/resources.txt",
+    log:
+        f"{DATA}/logs/resources.log",
+    params:
+        qec=QEC,
+        ps=lambda wildcards, input: " ".join(num(p) for p in below_threshold(input.fits, RESOURCE_KEY, S["ps"])),
+        noise=S["noise"],
+        r=R,
+        b=B,
+        maxd=f"--max-code-distance {R['max_code_distance']}" if R.get("max_code_distance") else "",
+    conda:
+        "../envs/qec.yaml"
+    shell:
+        "{params.qec} resources --qnn {input.qnn} --p {params.ps} --noise {params.noise} --fits {input.fits}"
+        " --basis {params.b[basis]} --code {params.b[code]} --tolerance {input.tolerance}"
+        " --preset {params.r[preset]} {params.maxd} --out {output.json} > {log} 2>&1"

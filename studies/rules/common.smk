@@ -8,6 +8,15 @@ S = config["sampling"]
 Q = config["qnn"]
 T = config["tolerance"]
 B = config["budget"]
+R = config["resources"]
+RESOURCE_KEY = f"{B['code']}/{S['noise']}/{B['basis']}"
+
+
+def below_threshold(fits, key, ps):
+    """The study's p below the fitted model's threshold (the estimator needs a distance that works)."""
+    from qec.fit import ps_below_threshold
+
+    return ps_below_threshold(fits, key, ps)
 
 
 # A number as it appears in file names and on the command line.
@@ -28,6 +37,6 @@ QNN_SPECS = ["none"] + (
     else []
 )
 QNN_RUNS = [f"{DATA}/qnn/{spec}_s{seed}.json" for spec in QNN_SPECS for seed in Q["seeds"]]
-PLOT_NAMES = ["threshold", "lambda", "accuracy", "budget"]
+PLOT_NAMES = ["threshold", "lambda", "accuracy", "budget", "resources"]
 PLOTS = [f"{DATA}/plots/{name}.png" for name in PLOT_NAMES]
 

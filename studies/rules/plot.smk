@@ -9,6 +9,7 @@ rule plot:
         f"{DATA}/tolerance.json",
         f"{DATA}/budget.csv",
         f"{DATA}/budget.json",
+        f"{DATA}/resources.json",
     output:
         [
             report(f"{DATA}/plots/{name}.png", caption=f"../report/{name}.rst", category="Figures")

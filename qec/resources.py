@@ -1,0 +1,572 @@
+"""Fault-tolerant footprint of a circuit: the QDK Resource Estimator fed with measured inputs.
+
+Rotation synthesis, T-state factories, layout and run time are the estimator's; what ``qec``
+supplies is what it measured: the QEC scheme from the fitted suppression model, the qubit
+parameters from the study's noise model, and the error budget from the QNN's tolerance ε*.
+
+Conventions (QDK's per-cycle logical error is a·d^k'·(p_q/p*)^((d+1)/2), k' an integer, p_q the
+largest error rate among the qubit's operations):
+
+- ``measured``: a = A·d^k at the distance the estimator chooses (found by re-running until the
+  distance is stable), k' = 1, p* = p_q·(p_th/p)^α. At the chosen distance the per-cycle error
+  then equals d·ε_round(d, p) of our model exactly, whatever its form.
+- ``qdk-default``: QDK's built-in surface code (a = 0.03, p* = 0.01, k' = 0), same qubits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import pathlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from qec.fit import SuppressionModel
+
+PRESETS: dict[str, dict[str, str]] = {
+    # QDK's qubit_gate_ns_* and qubit_gate_us_* operation times.
+    "gate_ns": {
+        "oneQubitMeasurementTime": "100 ns",
+        "oneQubitGateTime": "50 ns",
+        "twoQubitGateTime": "50 ns",
+        "tGateTime": "50 ns",
+    },
+    "gate_us": {
+        "oneQubitMeasurementTime": "100000 ns",
+        "oneQubitGateTime": "100000 ns",
+        "twoQubitGateTime": "100000 ns",
+        "tGateTime": "100000 ns",
+    },
+}
+CONSTANT_SETS: tuple[str, ...] = ("measured", "qdk-default")
+QDK_DEFAULT_SCHEME = {"name": "surface_code"}  # crossingPrefactor 0.03, threshold 0.01, power 0
+
+
+def qubit_params(noise: str, p: float, *, preset: str = "gate_ns") -> dict[str, Any]:
+    """QDK gate-based qubit parameters for the study's noise model at ``p``.
+
+    ``circuit``: every operation fails with p. ``si1000``: one-qubit gates p/10, two-qubit
+    gates p, measurement 5p, idle p/10; the T gate counts as a one-qubit gate. (QDK has no
+    reset operation, so si1000's 2p reset has no place here.)
+
+    Example:
+        >>> qp = qubit_params("circuit", 0.001)
+        >>> qp["twoQubitGateErrorRate"], qp["oneQubitMeasurementTime"]
+        (0.001, '100 ns')
+    """
+    if preset not in PRESETS:
+        raise ValueError(f"preset={preset!r} is not known; allowed: {', '.join(PRESETS)}")
+    if noise == "circuit":
+        one, two, meas, idle = p, p, p, p
+    elif noise == "si1000":
+        one, two, meas, idle = p / 10, p, 5 * p, p / 10
+    else:
+        raise ValueError(f"noise={noise!r} has no qubit parameters; allowed: circuit, si1000")
+    if not 0 < max(one, two, meas, idle) < 1:
+        raise ValueError(f"p={p!r} gives error rates outside (0, 1) for {noise}")
+    return {
+        "instructionSet": "GateBased",
+        "name": f"qec_{noise}_{p:g}_{preset}",
+        **PRESETS[preset],
+        "oneQubitMeasurementErrorRate": meas,
+        "oneQubitGateErrorRate": one,
+        "twoQubitGateErrorRate": two,
+        "tGateErrorRate": one,
+        "idleErrorRate": idle,
+    }
+
+
+def physical_error_rate(params: Mapping[str, Any]) -> float:
+    """The p QDK puts in its per-cycle formula: the largest error rate of the qubit's operations."""
+    return max(
+        params[k]
+        for k in (
+            "oneQubitMeasurementErrorRate",
+            "oneQubitGateErrorRate",
+            "twoQubitGateErrorRate",
+            "tGateErrorRate",
+            "idleErrorRate",
+        )
+    )
+
+
+def measured_scheme(model: SuppressionModel, *, p: float, p_qdk: float, distance: int) -> dict[str, Any]:
+    """QDK's QEC scheme whose per-cycle error at ``distance`` is d·ε_round(d, p) of ``model``.
+
+    Example:
+        >>> m = SuppressionModel.power(A=0.04, p_th=0.008)
+        >>> s = measured_scheme(m, p=0.001, p_qdk=0.001, distance=7)
+        >>> round(s["crossingPrefactor"], 12), round(s["errorCorrectionThreshold"], 12)
+        (0.04, 0.008)
+    """
+    if not 0 < p < model.p_th:
+        raise ValueError(
+            f"p={p!r} is not below the model threshold p_th={model.p_th:.4g}: no distance suffices"
+        )
+    return {
+        "name": "surface_code",
+        "crossingPrefactor": model.A * distance**model.k,
+        "errorCorrectionThreshold": p_qdk * (model.p_th / p) ** model.alpha,
+        "distanceCoefficientPower": 1,
+    }
+
+
+def error_budget(eps_op: float, operations: int) -> float:
+    """E = 1 − (1 − ε_op)^G: the chance of any logical error in G logical operations.
+
+    Example:
+        >>> round(error_budget(1e-3, 10), 8)
+        0.00995512
+    """
+    if not 0 < eps_op < 1:
+        raise ValueError(f"eps_op={eps_op!r} must be in (0, 1)")
+    return -math.expm1(operations * math.log1p(-eps_op))
+
+
+# ---------------------------------------------------------------------------------------
+# Circuits
+
+
+def load_circuit(path: str | pathlib.Path):
+    """A bound Qiskit circuit from a QPY or OpenQASM (2 or 3) file.
+
+    Raises:
+        ValueError: the file is not a circuit, or the circuit has unbound parameters.
+    """
+    path = pathlib.Path(path)
+    try:
+        if path.suffix == ".qpy":
+            from qiskit import qpy
+
+            with path.open("rb") as f:
+                circuits = qpy.load(f)
+            circuit = circuits[0]
+        else:
+            text = path.read_text()
+            from qiskit import qasm2, qasm3
+
+            circuit = qasm3.loads(text) if "OPENQASM 3" in text else qasm2.loads(text)
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"circuit file {str(path)!r} cannot be read: {e}") from None
+    except Exception as e:  # qpy and qasm parsers raise their own types
+        raise ValueError(
+            f"{str(path)!r} is not a QPY or OpenQASM circuit ({type(e).__name__}: {e})"
+        ) from None
+    return check_circuit(circuit, name=str(path))
+
+
+def check_circuit(circuit, *, name: str = "circuit"):
+    if circuit.num_parameters:
+        names = ", ".join(sorted(p.name for p in circuit.parameters)[:5])
+        raise ValueError(
+            f"{name} has {circuit.num_parameters} unbound parameters ({names}…); bind them first"
+        )
+    if circuit.num_qubits == 0 or not circuit.data:
+        raise ValueError(f"{name} is empty")
+    return circuit
+
+
+def qnn_circuit_from_result(result: Mapping[str, Any], *, sample: int = 0):
+    """The QNN of a ``qec train`` result with its trained weights and one test point bound,
+    and its readout qubits measured: one circuit execution.
+
+    Example:
+        >>> from qec.qml import TrainConfig, train
+        >>> r = train(TrainConfig(qubits=2, layers=1, samples=12, maxiter=8, chunk=8)).to_dict()
+        >>> dict(qnn_circuit_from_result(r).count_ops())
+        {'ry': 6, 'measure': 2, 'cz': 1}
+    """
+    from qec.qml import connectivity_graph, load_dataset, observable
+    from qec.qml import qnn_circuit as build
+
+    c = result["config"]
+    graph = connectivity_graph(c["connectivity"], c["qubits"])
+    circuit, inputs, weights = build(c["qubits"], c["layers"], graph)
+    data = load_dataset(
+        c["dataset"],
+        num_features=c["qubits"],
+        samples=c["samples"],
+        test_fraction=c["test_fraction"],
+        seed=c["seed"],
+    )
+    values = dict(zip(inputs, data.x_test[sample], strict=True))
+    values.update(zip(weights, result["weights"], strict=True))
+    bound = circuit.assign_parameters(values)
+    _, read = observable(c["observable"], c["qubits"])
+    from qiskit import ClassicalRegister
+
+    creg = ClassicalRegister(len(read), "c")
+    bound.add_register(creg)
+    for i, q in enumerate(read):
+        bound.measure(q, creg[i])
+    return bound
+
+
+def qnn_timing(config: Mapping[str, Any]) -> dict[str, float]:
+    """Circuit executions of one inference pass (test points × shots) and of one training run
+    (COBYLA evaluations × training points × shots), for a ``qec train`` configuration.
+
+    Example:
+        >>> qnn_timing({"samples": 200, "test_fraction": 0.5, "maxiter": 150, "shots": 100})
+        {'inference_shots': 10000.0, 'training_shots': 1500000.0}
+    """
+    n_test = math.ceil(config["samples"] * config["test_fraction"])
+    n_train = config["samples"] - n_test
+    shots = max(int(config["shots"]), 1)
+    return {
+        "inference_shots": float(n_test * shots),
+        "training_shots": float(config["maxiter"] * n_train * shots),
+    }
+
+
+def logical_operations(circuit) -> int:
+    """G: logical operations of one execution, as the logical noise model counts them — one per
+    gate (whatever its arity) and one per measured qubit.
+
+    Example:
+        >>> from qiskit import QuantumCircuit
+        >>> qc = QuantumCircuit(2, 2); _ = qc.ry(0.1, 0); _ = qc.cz(0, 1); _ = qc.measure([0, 1], [0, 1])
+        >>> logical_operations(qc)
+        4
+    """
+    return sum(1 for inst in circuit.data if inst.operation.name not in ("barrier",))
+
+
+# ---------------------------------------------------------------------------------------
+# Estimates
+
+
+@dataclasses.dataclass(frozen=True)
+class ResourceRow:
+    """One estimate: a p, a constant set and an error budget.
+
+    Attributes:
+        p: Physical error rate of the study's noise model. constants: ``measured`` or
+            ``qdk-default``. bound: ``estimate``, or ``low``/``high`` (the error budget from
+            ε*'s lower/upper end). error_budget: E per circuit execution.
+        code_distance, logical_qubits, t_states, t_factories: The estimator's.
+        physical_qubits, physical_qubits_algorithm, physical_qubits_factories: Its qubit counts.
+        runtime_ns: One circuit execution. logical_error_per_cycle: Per logical qubit and cycle.
+        crossing_prefactor, error_correction_threshold, distance_coefficient_power: The QEC
+            scheme it was given. data_patch_qubits: Logical qubits of the circuit × qubits of
+            the code at that distance, the count without layout or factories.
+        inference_seconds, training_seconds: Wall clock of one inference pass over the test set
+            (points × shots × run time) and of one training run (evaluations × training points ×
+            shots × run time), or None without a QNN configuration.
+        scheme_exact: The estimator's per-cycle error at its distance equals d·ε_round(d, p)
+            (always, unless the model's d^k prefactor made the distance search cycle).
+    """
+
+    p: float
+    constants: str
+    bound: str
+    error_budget: float
+    code_distance: int
+    logical_qubits: int
+    t_states: int
+    t_factories: int
+    physical_qubits: int
+    physical_qubits_algorithm: int
+    physical_qubits_factories: int
+    runtime_ns: float
+    logical_error_per_cycle: float
+    crossing_prefactor: float
+    error_correction_threshold: float
+    distance_coefficient_power: int
+    data_patch_qubits: int
+    inference_seconds: float | None = None
+    training_seconds: float | None = None
+    scheme_exact: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class ResourcesReport:
+    """Everything ``qec resources`` writes.
+
+    Attributes:
+        noise, preset: Qubit model. circuit: Name, qubits, logical operations G, gate counts.
+        eps_star, eps_star_low, eps_star_high: The tolerance the budget came from (None if the
+            budget was given directly). model: The measured model's constants (A, p_th, k, α).
+        rows: Estimates, per p: measured and qdk-default at E*, and measured at E*'s ends.
+        seconds_per_estimate: Median wall time of one estimator call.
+        failures: Estimates the estimator refused: ``p``, ``constants``, ``bound``, ``message``
+            (e.g. no code distance up to its maximum reaches the required error rate).
+    """
+
+    noise: str
+    preset: str
+    circuit: dict[str, Any]
+    eps_star: float | None
+    eps_star_low: float | None
+    eps_star_high: float | None
+    model: dict[str, Any]
+    rows: tuple[ResourceRow, ...]
+    seconds_per_estimate: float
+    failures: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out["rows"] = [r.to_dict() for r in self.rows]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ResourcesReport:
+        missing = [f.name for f in dataclasses.fields(cls) if f.name not in data and f.name != "failures"]
+        if missing:
+            raise ValueError(f"resources lacks {', '.join(missing)}")
+        values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
+        values["rows"] = tuple(ResourceRow(**r) for r in data["rows"])
+        values["failures"] = tuple(data.get("failures", ()))
+        return cls(**values)
+
+    def format(self) -> str:
+        c = self.circuit
+        lines = [
+            f"# Fault-tolerant resources (QDK Resource Estimator), {self.noise} noise, preset {self.preset}",
+            f"#   circuit: {c['name']}, {c['qubits']} qubits, G = {c['operations']} logical operations "
+            f"({c['counts']})",
+        ]
+        if self.eps_star is not None:
+            lines.append(
+                f"#   error budget E* = 1 − (1 − ε*)^G, ε* = {self.eps_star:.3g} "
+                f"[{self.eps_star_low:.3g}, {self.eps_star_high:.3g}]"
+            )
+        lines.append(
+            f"#   measured: {self.model.get('describe', '')}; qdk-default: a = 0.03, p* = 0.01, k = 0"
+        )
+        lines.append(
+            f"{'p':>8} {'constants':<12} {'E':>9} {'d':>3} {'logical':>7} {'T states':>8} "
+            f"{'factories':>9} {'qubits: algorithm':>17} {'factories':>10} {'total [E* range]':>26} "
+            f"{'data patches':>12} {'run time':>10} {'inference':>10} {'training':>10}"
+        )
+        for p in sorted({r.p for r in self.rows}):
+            ends = {r.bound: r for r in self.rows if r.p == p and r.constants == "measured"}
+            for r in (r for r in self.rows if r.p == p and r.bound == "estimate"):
+                span = ""
+                if r.constants == "measured" and len(ends) > 1:
+                    counts = [e.physical_qubits for e in ends.values()]
+                    span = f" [{min(counts):,}, {max(counts):,}]"
+                    span += "" if all(e.scheme_exact for e in ends.values()) else " ~"
+                lines.append(
+                    f"{p:>8g} {r.constants:<12} {r.error_budget:>9.3g} {r.code_distance:>3} "
+                    f"{r.logical_qubits:>7} "
+                    f"{r.t_states:>8,} {r.t_factories:>9} {r.physical_qubits_algorithm:>17,} "
+                    f"{r.physical_qubits_factories:>10,} {f'{r.physical_qubits:,}{span}':>26} "
+                    f"{r.data_patch_qubits:>12,} {_time(r.runtime_ns * 1e-9):>10} "
+                    f"{_time(r.inference_seconds):>10} {_time(r.training_seconds):>10}"
+                )
+        for f in self.failures:
+            lines.append(f"{f['p']:>8g} {f['constants']:<12} ({f['bound']}): {f['message']}")
+        return "\n".join(lines)
+
+
+def _time(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds * 1e9:.3g} ns"
+
+
+class EstimatorFailure(RuntimeError):
+    """The QDK Resource Estimator refused an estimate; the message is its own."""
+
+
+def _estimate(circuit, params: dict[str, Any]) -> dict[str, Any]:
+    from qdk.qiskit import estimate
+
+    try:
+        return estimate(circuit, params).data()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # qdk's EstimatorError derives from BaseException
+        message = " ".join(str(e).split())
+        raise EstimatorFailure(f"QDK Resource Estimator: {message}") from None
+
+
+def _row(
+    data: dict[str, Any],
+    *,
+    p: float,
+    constants: str,
+    bound: str,
+    budget: float,
+    code: str,
+    timing: Mapping[str, float] | None,
+) -> ResourceRow:
+    from qec.codes import Code
+
+    b = data["physicalCounts"]["breakdown"]
+    d = data["logicalQubit"]["codeDistance"]
+    scheme = data["jobParams"]["qecScheme"]
+    runtime = float(data["physicalCounts"]["runtime"])
+    per = Code(code, d).physical_qubits if d >= 2 else 0
+    n_qubits = int(data["logicalCounts"]["numQubits"])
+    return ResourceRow(
+        p=p,
+        constants=constants,
+        bound=bound,
+        error_budget=budget,
+        code_distance=int(d),
+        logical_qubits=int(b["algorithmicLogicalQubits"]),
+        t_states=int(b["numTstates"]),
+        t_factories=int(b["numTfactories"]),
+        physical_qubits=int(data["physicalCounts"]["physicalQubits"]),
+        physical_qubits_algorithm=int(b["physicalQubitsForAlgorithm"]),
+        physical_qubits_factories=int(b["physicalQubitsForTfactories"]),
+        runtime_ns=runtime,
+        logical_error_per_cycle=float(data["logicalQubit"]["logicalErrorRate"]),
+        crossing_prefactor=float(scheme["crossingPrefactor"]),
+        error_correction_threshold=float(scheme["errorCorrectionThreshold"]),
+        distance_coefficient_power=int(scheme["distanceCoefficientPower"]),
+        data_patch_qubits=n_qubits * per,
+        inference_seconds=None if timing is None else timing["inference_shots"] * runtime * 1e-9,
+        training_seconds=None if timing is None else timing["training_shots"] * runtime * 1e-9,
+    )
+
+
+def estimate_measured(
+    circuit,
+    model: SuppressionModel,
+    *,
+    p: float,
+    qubits: dict[str, Any],
+    budget: float,
+    max_code_distance: int | None = None,
+    max_rounds: int = 8,
+) -> tuple[dict[str, Any], bool]:
+    """One estimate with the measured scheme, and whether it is exact.
+
+    QDK's prefactor cannot depend on d, so a model with d^k (k ≠ 0) is given the prefactor
+    A·d₀^k and re-run with d₀ = the distance the estimator chose, starting from d₀ = 3,
+    until the two agree: then the per-cycle error at the chosen distance is d·ε_round(d, p)
+    exactly. If they never agree, the run with the largest chosen distance is kept (the
+    conservative one) and marked inexact.
+    """
+    p_qdk = physical_error_rate(qubits)
+    runs: dict[int, dict[str, Any]] = {}
+    d = 3
+    for _ in range(max_rounds):
+        scheme = measured_scheme(model, p=p, p_qdk=p_qdk, distance=d)
+        if max_code_distance is not None:
+            scheme["maxCodeDistance"] = max_code_distance
+        data = _estimate(circuit, {"qubitParams": qubits, "qecScheme": scheme, "errorBudget": budget})
+        chosen = int(data["logicalQubit"]["codeDistance"])
+        if chosen == d or model.k == 0:
+            return data, True
+        runs[d] = data
+        if chosen in runs:
+            break
+        d = chosen
+    return max(runs.values(), key=lambda r: r["logicalQubit"]["codeDistance"]), False
+
+
+def estimate_resources(
+    circuit,
+    *,
+    ps: Sequence[float],
+    noise: str,
+    model: SuppressionModel,
+    budget: float,
+    budget_low: float | None = None,
+    budget_high: float | None = None,
+    preset: str = "gate_ns",
+    code: str = "surface_rotated",
+    timing: Mapping[str, float] | None = None,
+    eps_star: tuple[float, float, float] | None = None,
+    max_code_distance: int | None = None,
+    circuit_name: str = "circuit",
+    progress: Callable[[str], None] | None = None,
+) -> ResourcesReport:
+    """Estimate ``circuit`` at each p with the measured and QDK's default constants.
+
+    Args:
+        circuit: A bound Qiskit circuit (one execution).
+        ps: Physical error rates (each below the model's threshold).
+        noise: ``circuit`` or ``si1000`` (the qubit parameters).
+        model: The suppression model (fitted, or ``SuppressionModel.power`` of given constants).
+        budget: Error budget per execution; budget_low, budget_high: its interval ends (the
+            measured constants are estimated at those too).
+        preset: Operation times, ``gate_ns`` or ``gate_us``.
+        code: Code family of the data-patch-only column.
+        timing: ``inference_shots`` and ``training_shots`` (executions per pass/run) for the
+            wall-clock columns.
+        eps_star: (ε*, low, high) the budget came from, for the report.
+        max_code_distance: The estimator's largest distance (None: QDK's default, 50).
+    """
+    import time
+
+    check_circuit(circuit, name=circuit_name)
+    for name, value in (
+        ("error budget", budget),
+        ("error budget low", budget_low),
+        ("error budget high", budget_high),
+    ):
+        if value is not None and not 0 < value < 1:
+            raise ValueError(f"{name}={value!r} must be in (0, 1)")
+    for p in ps:
+        if not 0 < p < model.p_th:
+            raise ValueError(
+                f"p={p!r} is not below the fitted threshold p_th={model.p_th:.4g}: no distance suffices"
+            )
+        qubit_params(noise, p, preset=preset)
+    say = progress or (lambda _m: None)
+    rows, seconds, failures = [], [], []
+    budgets = [("estimate", budget)] + [(b, v) for b, v in (("low", budget_low), ("high", budget_high)) if v]
+    for p in ps:
+        qubits = qubit_params(noise, p, preset=preset)
+        say(f"p = {p:g}: {len(budgets)} measured estimate(s) and the QDK default")
+        calls = [("measured", bound, value) for bound, value in budgets] + [
+            ("qdk-default", "estimate", budget)
+        ]
+        for constants, bound, value in calls:
+            start = time.perf_counter()
+            try:
+                if constants == "measured":
+                    data, exact = estimate_measured(
+                        circuit, model, p=p, qubits=qubits, budget=value, max_code_distance=max_code_distance
+                    )
+                else:
+                    default = dict(QDK_DEFAULT_SCHEME)
+                    if max_code_distance is not None:
+                        default["maxCodeDistance"] = max_code_distance
+                    params = {"qubitParams": qubits, "qecScheme": default, "errorBudget": value}
+                    data, exact = _estimate(circuit, params), True
+            except EstimatorFailure as e:
+                failures.append({"p": p, "constants": constants, "bound": bound, "message": str(e)})
+                continue
+            finally:
+                seconds.append(time.perf_counter() - start)
+            row = _row(data, p=p, constants=constants, bound=bound, budget=value, code=code, timing=timing)
+            rows.append(dataclasses.replace(row, scheme_exact=exact))
+    counts = {k: int(v) for k, v in circuit.count_ops().items()}
+    star = eps_star or (None, None, None)
+    seconds.sort()
+    return ResourcesReport(
+        noise=noise,
+        preset=preset,
+        circuit={
+            "name": circuit_name,
+            "qubits": circuit.num_qubits,
+            "operations": logical_operations(circuit),
+            "counts": counts,
+        },
+        eps_star=star[0],
+        eps_star_low=star[1],
+        eps_star_high=star[2],
+        model={
+            "A": model.A,
+            "p_th": model.p_th,
+            "k": model.k,
+            "alpha": model.alpha,
+            "form": model.form,
+            "describe": model.describe(),
+        },
+        rows=tuple(rows),
+        seconds_per_estimate=seconds[len(seconds) // 2] if seconds else 0.0,
+        failures=tuple(failures),
+    )

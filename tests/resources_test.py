@@ -1,0 +1,190 @@
+"""Tests of qec.resources against direct calls of the real QDK Resource Estimator."""
+
+import json
+import math
+
+import pytest
+from qdk.qiskit import estimate
+from qiskit import QuantumCircuit, qasm2, qpy
+from qiskit.circuit import Parameter
+
+from qec.cli import main
+from qec.fit import SuppressionModel
+from qec.resources import (
+    error_budget,
+    estimate_resources,
+    load_circuit,
+    logical_operations,
+    physical_error_rate,
+    qubit_params,
+)
+
+
+def small_circuit() -> QuantumCircuit:
+    qc = QuantumCircuit(3, 3)
+    for q in range(3):
+        qc.ry(0.3 + 0.2 * q, q)
+    qc.cz(0, 1)
+    qc.cz(1, 2)
+    for q in range(3):
+        qc.ry(1.1 - 0.3 * q, q)
+    qc.measure(range(3), range(3))
+    return qc
+
+
+def counts(data: dict) -> tuple[int, int, int]:
+    return (
+        data["logicalQubit"]["codeDistance"],
+        data["physicalCounts"]["physicalQubits"],
+        data["physicalCounts"]["breakdown"]["numTstates"],
+    )
+
+
+def rows(report, constants: str) -> dict:
+    return {r.p: r for r in report.rows if r.constants == constants and r.bound == "estimate"}
+
+
+def test_circuit_noise_at_1e3_is_qdks_qubit_gate_ns_e3():
+    direct = estimate(
+        small_circuit(), {"qubitParams": {"name": "qubit_gate_ns_e3"}, "errorBudget": 1e-3}
+    ).data()
+    ours = qubit_params("circuit", 0.001, preset="gate_ns")
+    theirs = direct["jobParams"]["qubitParams"]
+    assert {k: v for k, v in ours.items() if k != "name"} == {k: v for k, v in theirs.items() if k != "name"}
+    si = qubit_params("si1000", 0.001)
+    assert (
+        si["oneQubitGateErrorRate"],
+        si["twoQubitGateErrorRate"],
+        si["oneQubitMeasurementErrorRate"],
+        si["idleErrorRate"],
+        si["tGateErrorRate"],
+    ) == pytest.approx((1e-4, 1e-3, 5e-3, 1e-4, 1e-4))
+    assert physical_error_rate(si) == pytest.approx(5e-3)
+
+
+def test_default_rows_reproduce_a_direct_call():
+    report = estimate_resources(
+        small_circuit(),
+        ps=[0.001, 0.003],
+        noise="circuit",
+        model=SuppressionModel.power(A=0.03, p_th=0.01),
+        budget=1e-3,
+    )
+    for p, row in rows(report, "qdk-default").items():
+        direct = estimate(
+            small_circuit(), {"qubitParams": qubit_params("circuit", p), "errorBudget": 1e-3}
+        ).data()
+        assert (row.code_distance, row.physical_qubits, row.t_states) == counts(direct)
+        assert row.physical_qubits == row.physical_qubits_algorithm + row.physical_qubits_factories
+
+
+def test_given_constants_reproduce_a_direct_call_with_power_1():
+    report = estimate_resources(
+        small_circuit(),
+        ps=[0.001, 0.004],
+        noise="circuit",
+        model=SuppressionModel.power(A=0.03, p_th=0.01),
+        budget=1e-3,
+    )
+    scheme = {
+        "name": "surface_code",
+        "crossingPrefactor": 0.03,
+        "errorCorrectionThreshold": 0.01,
+        "distanceCoefficientPower": 1,
+    }
+    for p, row in rows(report, "measured").items():
+        direct = estimate(
+            small_circuit(),
+            {"qubitParams": qubit_params("circuit", p), "qecScheme": scheme, "errorBudget": 1e-3},
+        ).data()
+        assert (row.code_distance, row.physical_qubits, row.t_states) == counts(direct)
+
+
+@pytest.mark.parametrize("noise", ["circuit", "si1000"])
+def test_per_cycle_error_is_d_times_eps_round_of_a_fitted_form(noise):
+    # A model with a distance-dependent prefactor and a slope α ≠ 1 (the forms AIC picks for
+    # `paper`), on si1000 too, where the estimator's p is the 5p of measurements.
+    model = SuppressionModel(
+        form="power_alpha_dk",
+        coef=(math.log(0.05), -0.95 * math.log(0.0067), 0.95, -0.4),
+        cov=((0.0,) * 4,) * 4,
+        n_points=0,
+        chi2_dof=1.0,
+        aic=0.0,
+    )
+    report = estimate_resources(small_circuit(), ps=[0.001, 0.002], noise=noise, model=model, budget=1e-2)
+    for p, row in rows(report, "measured").items():
+        d = row.code_distance
+        assert row.scheme_exact
+        assert row.logical_error_per_cycle == pytest.approx(d * model.eps_round(d, p), rel=1e-9)
+
+
+def test_error_budget_and_operation_count():
+    qc = small_circuit()
+    assert logical_operations(qc) == 6 + 2 + 3  # rotations, CZs, readouts: as the logical noise model counts
+    assert error_budget(1e-3, 11) == pytest.approx(1 - 0.999**11)
+
+
+def test_refusals_are_recorded_with_the_estimators_own_message():
+    # At p just below the model threshold no distance up to 50 reaches a 1e-9 budget.
+    report = estimate_resources(
+        small_circuit(),
+        ps=[0.0099],
+        noise="circuit",
+        model=SuppressionModel.power(A=0.03, p_th=0.01),
+        budget=1e-9,
+    )
+    assert report.failures and "QDK Resource Estimator" in report.failures[0]["message"]
+    assert "code parameter cannot be computed" in report.failures[0]["message"]
+
+
+def test_cli_writes_resources_json_with_the_named_keys(tmp_path, capsys):
+    circuit = tmp_path / "c.qpy"
+    with circuit.open("wb") as f:
+        qpy.dump(small_circuit(), f)
+    out = tmp_path / "r.json"
+    argv = [
+        "resources",
+        "--circuit",
+        str(circuit),
+        "--p",
+        "0.001",
+        "--noise",
+        "circuit",
+        "--constants",
+        "0.03",
+        "0.01",
+        "--error-budget",
+        "0.001",
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    doc = json.loads(out.read_text())
+    keys = {
+        "p",
+        "constants",
+        "code_distance",
+        "logical_qubits",
+        "t_states",
+        "t_factories",
+        "physical_qubits",
+        "physical_qubits_algorithm",
+        "physical_qubits_factories",
+        "runtime_ns",
+    }
+    assert {r["constants"] for r in doc["rows"]} == {"measured", "qdk-default"}
+    assert all(keys <= set(r) for r in doc["rows"])
+    assert "qdk-default" in (tmp_path / "r.txt").read_text()
+
+
+def test_qasm_files_load_and_unbound_circuits_are_refused(tmp_path):
+    path = tmp_path / "c.qasm"
+    path.write_text(qasm2.dumps(small_circuit()))
+    assert load_circuit(path).count_ops()["cz"] == 2
+    unbound = QuantumCircuit(1)
+    unbound.ry(Parameter("theta"), 0)
+    with (tmp_path / "u.qpy").open("wb") as f:
+        qpy.dump(unbound, f)
+    with pytest.raises(ValueError, match="1 unbound parameters"):
+        load_circuit(tmp_path / "u.qpy")
