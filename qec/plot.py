@@ -258,7 +258,7 @@ def plot_resources(report: ResourcesReport, path: str | os.PathLike[str]) -> pat
                label=f"{constants}: T factories")  # fmt: skip
         if constants == "measured":
             ax.plot(x[have] + offset, [rows[ps[i]].data_patch_qubits for i in have], "k_", ms=14, mew=2,
-                    label="data patches only (the budget's count)")  # fmt: skip
+                    label="data patches only, same distance")  # fmt: skip
             for i in (i for i, p in enumerate(ps) if p not in rows):
                 ax.text(x[i] + offset, 0.03, "estimator refused", ha="center", va="bottom", fontsize=7,
                         rotation=90, transform=ax.get_xaxis_transform())  # fmt: skip
