@@ -1,30 +1,64 @@
-"""qec: error-correction and noise research toolkit (Stim, sinter, PyMatching, Qiskit Aer)."""
+"""qec: error-correction and noise research toolkit (Stim, sinter, PyMatching, Qiskit Aer, QDK).
 
-from qec.budget import BudgetReport, BudgetRow, budget_rows
-from qec.codes import BASES, CODE_NAMES, Code, used_qubits
-from qec.fit import (
-    FitError,
-    GroupFit,
-    LambdaFit,
-    Point,
-    SuppressionModel,
-    Threshold,
-    fit_all,
-    fit_lambdas,
-    fit_model,
-    fit_models,
-    fit_threshold,
-    logical_eps_op,
-    per_round,
-    points_from_stats,
-)
-from qec.graph import CircuitReport, graphlike_distance, inspect_experiment, matching_graph
-from qec.noise import NOISE_NAMES, NoiseModel, NoiseRates
-from qec.plot import plot_fits, plot_study
-from qec.qml import QNNNoise, TrainConfig, TrainResult, load_dataset, train
-from qec.sampling import DEFAULT_DECODER, Experiment, collect, sweep
-from qec.stats import StatsFileError, merge_stats, read_stats, write_stats
-from qec.tolerance import Evaluations, Tolerance, Workload, measure_changes, measure_tolerance
+Names load on first use (PEP 562), so `qec --help` and every Snakemake job pay only for the
+modules they touch: `import qec` imports no scipy, Qiskit or QDK.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE: dict[str, str] = {
+    "BASES": "qec.codes",
+    "BudgetReport": "qec.budget",
+    "BudgetRow": "qec.budget",
+    "CODE_NAMES": "qec.codes",
+    "CircuitReport": "qec.graph",
+    "Code": "qec.codes",
+    "DEFAULT_DECODER": "qec.sampling",
+    "Evaluations": "qec.tolerance",
+    "Experiment": "qec.sampling",
+    "FitError": "qec.fit",
+    "GroupFit": "qec.fit",
+    "LambdaFit": "qec.fit",
+    "NOISE_NAMES": "qec.noise",
+    "NoiseModel": "qec.noise",
+    "NoiseRates": "qec.noise",
+    "Point": "qec.fit",
+    "QNNNoise": "qec.qml",
+    "StatsFileError": "qec.stats",
+    "SuppressionModel": "qec.fit",
+    "Threshold": "qec.fit",
+    "Tolerance": "qec.tolerance",
+    "TrainConfig": "qec.qml",
+    "TrainResult": "qec.qml",
+    "Workload": "qec.tolerance",
+    "budget_rows": "qec.budget",
+    "collect": "qec.sampling",
+    "fit_all": "qec.fit",
+    "fit_lambdas": "qec.fit",
+    "fit_model": "qec.fit",
+    "fit_models": "qec.fit",
+    "fit_threshold": "qec.fit",
+    "graphlike_distance": "qec.graph",
+    "inspect_experiment": "qec.graph",
+    "load_dataset": "qec.qml",
+    "logical_eps_op": "qec.fit",
+    "matching_graph": "qec.graph",
+    "measure_changes": "qec.tolerance",
+    "measure_tolerance": "qec.tolerance",
+    "merge_stats": "qec.stats",
+    "per_round": "qec.fit",
+    "plot_fits": "qec.plot",
+    "plot_study": "qec.plot",
+    "points_from_stats": "qec.fit",
+    "read_stats": "qec.stats",
+    "sweep": "qec.sampling",
+    "train": "qec.qml",
+    "used_qubits": "qec.codes",
+    "write_stats": "qec.stats",
+}
 
 __all__ = [
     "BASES",
@@ -76,3 +110,15 @@ __all__ = [
     "used_qubits",
     "write_stats",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'qec' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -15,8 +15,17 @@ import sinter
 from qec.codes import BASES, CODE_NAMES
 from qec.noise import NOISE_NAMES
 from qec.qml import CONNECTIVITIES, DATASETS, OBSERVABLES
-from qec.sampling import DEFAULT_DECODER, Experiment, check_decoder, check_output, collect, sweep
-from qec.stats import atomic_write_text
+from qec.sampling import (
+    DEFAULT_DECODER,
+    Experiment,
+    OutputBusyError,
+    check_decoder,
+    check_output,
+    check_workers,
+    collect,
+    sweep,
+)
+from qec.stats import atomic_write_text, binomial_interval
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -36,6 +45,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _nonnegative_int(text: str) -> int:
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be an integer >= 0")
+    return value
+
+
 def _int(text: str) -> int:
     try:
         return int(text)
@@ -48,6 +64,16 @@ def _float(text: str) -> float:
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+
+def _check_out(flag: str, path: str | None, *sidecars: str) -> None:
+    """Usage error unless ``path`` (and its ``sidecars`` suffixes) can be written: a regular,
+    writable file or a new one in an existing folder (symlinks count as their target)."""
+    from qec.stats import output_path
+
+    if path is not None:
+        for p in (path, *(str(pathlib.Path(path).with_suffix(s)) for s in sidecars)):
+            output_path(p, flag=flag)
 
 
 def _check_folder(flag: str, path: str | None) -> None:
@@ -140,7 +166,7 @@ def _parser() -> argparse.ArgumentParser:
 
     fit = sub.add_parser(
         "fit",
-        help="threshold, Λ and the p_L(d, p) model, with 95% intervals, from sinter CSVs",
+        help="threshold, Λ and the p_L(d, p) model, with 95%% intervals, from sinter CSVs",
         description="Fit every (code, noise, basis) in the given sinter CSV files.",
     )
     fit.add_argument("stats", nargs="+", help="sinter CSV files (rows are merged per task)")
@@ -152,7 +178,7 @@ def _parser() -> argparse.ArgumentParser:
         default=200,
         help="bootstrap resamples for the threshold interval (default 200)",
     )
-    fit.add_argument("--seed", type=_int, default=0, help="bootstrap seed (default 0)")
+    fit.add_argument("--seed", type=_nonnegative_int, default=0, help="bootstrap seed (default 0)")
     fit.add_argument(
         "--threshold-window",
         nargs=2,
@@ -193,7 +219,7 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument(
         "--noise", default="none", help="none | circuit:<p> | si1000:<p> | logical:<eps> (default none)"
     )
-    tr.add_argument("--seed", type=_int, default=0, help="seed of split, initial point, scoring")
+    tr.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of split, initial point, scoring")
     tr.add_argument("--samples", type=_int, default=100, help="dataset size (default 100)")
     tr.add_argument("--test-fraction", type=_float, default=0.3, help="held-out share (default 0.3)")
     tr.add_argument("--maxiter", type=_int, default=100, help="COBYLA iterations (default 100)")
@@ -248,8 +274,8 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         help="fresh test points per seed beside the held-out split (synthetic datasets; default 0)",
     )
-    tol.add_argument("--extra-seed", type=_int, default=0, help="stream of the fresh test points (default 0)")
-    tol.add_argument("--seed", type=_int, default=0, help="bootstrap seed (default 0)")
+    tol.add_argument("--extra-seed", type=_nonnegative_int, default=0, help="stream of the fresh test points")
+    tol.add_argument("--seed", type=_nonnegative_int, default=0, help="bootstrap seed (default 0)")
     _add_training_args(tol)
     tol.add_argument("--out", required=True, help="tolerance JSON to write")
 
@@ -359,10 +385,8 @@ def _table(stats: Sequence[sinter.TaskStats]) -> str:
 
     for s in sorted(stats, key=order):
         m = s.json_metadata
-        fit = sinter.fit_binomial(
-            num_shots=s.shots - s.discards, num_hits=s.errors, max_likelihood_factor=1e3
-        )  # about ±2σ
-        rate = f"{fit.best:.3e} [{fit.low:.2e}, {fit.high:.2e}]"
+        best, low, high = binomial_interval(s.shots - s.discards, s.errors)
+        rate = f"{best:.3e} [{low:.2e}, {high:.2e}]"
         lines.append(
             f"{m.get('code', '?'):<18} {m.get('noise', '?'):<24} {m.get('d', '?'):>3} "
             f"{m.get('p', '?'):>9} {m.get('rounds', '?'):>6} {m.get('basis', '?'):>5} "
@@ -381,6 +405,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         experiments = _experiments(args)
         check_decoder(args.decoder)
         check_output(args.out)
+        check_workers(args.workers)
     except ValueError as e:
         return _usage_error(args, e)
     try:
@@ -395,6 +420,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
+    except OutputBusyError as e:
+        return _usage_error(args, e)
     print(_table(stats))
     return 0
 
@@ -418,8 +445,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     try:
         if args.bootstrap < 0:
             raise ValueError(f"--bootstrap={args.bootstrap} must be >= 0")
-        _check_folder("--out", args.out)
-        _check_folder("--plot", args.plot)
+        _check_out("--out", args.out)
+        _check_out("--plot", args.plot)
         if args.plot is not None and pathlib.Path(args.plot).suffix not in (".png", ".pdf", ".svg"):
             raise ValueError(f"--plot={args.plot!r} must end in .png, .pdf or .svg")
         stats, origin = read_stats_with_origin(*args.stats)
@@ -444,7 +471,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     out = pathlib.Path(args.out)
     checkpoint = out.with_name(f".{out.name}.checkpoint.json")
     try:
-        _check_folder("--out", args.out)
+        _check_out("--out", args.out)
         config = qml.TrainConfig(
             dataset=args.dataset, qubits=args.qubits, layers=args.layers,
             connectivity=args.connectivity, observable=args.observable, noise=args.noise,
@@ -477,7 +504,7 @@ def _cmd_combine(args: argparse.Namespace) -> int:
     from qec.stats import read_stats, write_stats
 
     try:
-        _check_folder("--out", args.out)
+        _check_out("--out", args.out)
         stats = read_stats(*args.stats)
     except ValueError as e:
         return _usage_error(args, e)
@@ -514,7 +541,7 @@ def _cmd_tolerance(args: argparse.Namespace) -> int:
     from qec.noise import NoiseModel
 
     try:
-        _check_folder("--out", args.out)
+        _check_out("--out", args.out)
         tol.check_delta(args.delta)
         tol.check_eps_grid(args.eps_grid)
         for p in args.p:
@@ -550,7 +577,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
 
     try:
         out = pathlib.Path(args.out)
-        _check_folder("--out", args.out)
+        _check_out("--out", args.out, ".txt", ".json")
         if args.cycles_per_gate <= 0:
             raise ValueError(f"--cycles-per-gate={args.cycles_per_gate} must be > 0")
         tolerance = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
@@ -607,7 +634,7 @@ def _cmd_resources(args: argparse.Namespace) -> int:
 
     try:
         out = pathlib.Path(args.out)
-        _check_folder("--out", args.out)
+        _check_out("--out", args.out, ".txt")
         if args.constants is not None:
             model = SuppressionModel.power(A=args.constants[0], p_th=args.constants[1])
         else:

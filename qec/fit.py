@@ -9,20 +9,17 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-import scipy.optimize
-import scipy.stats
 import sinter
 
 from qec.noise import NOISE_NAMES, NoiseModel
+from qec.stats import binomial_interval
 
 REQUIRED_METADATA = ("code", "noise", "d", "p", "rounds", "basis")
 # Forms whose AIC is within this of the best are "substantially supported" (Burnham & Anderson,
 # Model Selection and Multimodel Inference, 2002, §2.6): the budget's d* interval spans them.
 AIC_SUPPORT = 2.0
 CONFIDENCE = 0.95
-# Likelihood-ratio factor of a 95% binomial interval: exp(chi2_1(0.95) / 2) (Wilks).
-LR_FACTOR_95 = math.exp(scipy.stats.chi2.ppf(CONFIDENCE, 1) / 2)
-_Z = scipy.stats.norm.ppf(0.5 + CONFIDENCE / 2)  # 1.96
+_Z = 1.959963984540054  # scipy.stats.norm.ppf(0.975), written out: this module imports scipy lazily
 
 
 class FitError(ValueError):
@@ -78,8 +75,7 @@ class Point:
         """Build a point, computing the rates and intervals from the counts."""
         if shots <= 0:
             raise FitError(f"shots={shots} must be > 0")
-        fit = sinter.fit_binomial(num_shots=shots, num_hits=errors, max_likelihood_factor=LR_FACTOR_95)
-        rates = [min(max(v, 0.0), 1.0) for v in (fit.best, fit.low, fit.high)]
+        rates = binomial_interval(shots, errors)
         noisy = NoiseModel(noise, 0.0).noisy_rounds(rounds) if noise in NOISE_NAMES else rounds
         rounds_rates = [per_round(v, noisy) for v in rates]
         return cls(code=code, noise=noise, basis=basis, d=d, p=p, rounds=rounds, shots=shots,
@@ -253,7 +249,9 @@ class SuppressionModel:
         x = self._x(d, p)
         mean = float(np.dot(self.coef, x))
         se = math.sqrt(max(float(x @ np.asarray(self.cov) @ x), 0.0))
-        z = float(scipy.stats.norm.ppf(0.5 + confidence / 2))
+        from scipy.stats import norm
+
+        z = float(norm.ppf(0.5 + confidence / 2))
         return math.exp(mean - z * se), math.exp(mean + z * se)
 
     def distance_for(
@@ -478,6 +476,8 @@ def _fss_fit(d: np.ndarray, p: np.ndarray, y: np.ndarray, w: np.ndarray, start: 
             return 1e300
         return _fss_chi2(params, d, p, y, w)[0]
 
+    import scipy.optimize
+
     best = scipy.optimize.minimize(objective, np.array([start[0], math.log(start[1])]),
                                    method="Nelder-Mead",
                                    options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000})  # fmt: skip
@@ -500,6 +500,21 @@ def _crossing_guess(diffs: Sequence[tuple[float, float]]) -> float | None:
     return None
 
 
+def _threshold_points(points: Sequence[Point]) -> list[Point]:
+    """The points a threshold is fitted to: rounds = d; or, for noise that happens once
+    (code capacity), every point — rounds cannot matter there — one per (d, p), the one with
+    the most shots."""
+    once = all(pt.noise in NOISE_NAMES and NoiseModel(pt.noise, 0.0).noisy_rounds(2) == 1 for pt in points)
+    if not once:
+        return [pt for pt in points if pt.rounds == pt.d]
+    best: dict[tuple[int, float], Point] = {}
+    for pt in points:
+        key = (pt.d, pt.p)
+        if key not in best or pt.shots > best[key].shots:
+            best[key] = pt
+    return list(best.values())
+
+
 def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 0) -> Threshold:
     """Fit the finite-size-scaling threshold to the points with rounds = d.
 
@@ -509,7 +524,8 @@ def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 
     parametric bootstrap: the counts are redrawn as Binomial(shots, observed rate) and refit.
 
     Args:
-        points: Points of one (code, noise, basis); only rounds = d ones are used.
+        points: Points of one (code, noise, basis); only rounds = d ones are used, except for
+            noise that happens once (code capacity), where rounds cannot matter.
         bootstrap: Bootstrap resamples (0 skips the intervals, leaving them equal to the fit).
         seed: Seed of the bootstrap's random draws.
 
@@ -517,7 +533,7 @@ def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 
         FitError: fewer than two distances, or no crossing to bracket (all points on one
             side of threshold), or a best fit outside the sampled p range.
     """
-    used = [pt for pt in points if pt.rounds == pt.d]
+    used = _threshold_points(points)
     ds = sorted({pt.d for pt in used})
     if len(ds) < 2:
         raise FitError(f"threshold needs points with rounds = d at two or more distances; have {ds}")

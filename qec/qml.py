@@ -9,13 +9,15 @@ import os
 import pathlib
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 
 from qec.noise import NoiseModel, split_spec
 from qec.stats import atomic_write_text
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 DATASETS: tuple[str, ...] = ("moons", "circles", "parity", "iris", "wine", "breast_cancer")
 SYNTHETIC: tuple[str, ...] = ("moons", "circles", "parity")
@@ -153,6 +155,8 @@ def connectivity_graph(connectivity: str | nx.Graph, num_qubits: int) -> nx.Grap
         >>> sorted(connectivity_graph("ring", 4).edges)
         [(0, 1), (0, 3), (1, 2), (2, 3)]
     """
+    import networkx as nx
+
     if isinstance(connectivity, nx.Graph):
         if set(connectivity.nodes) != set(range(num_qubits)):
             raise ValueError(
@@ -312,9 +316,9 @@ class TrainConfig:
                 f"qubits={self.qubits!r} must be an integer in [1, {limit}] (density-matrix "
                 f"simulation needs 16·4^n bytes; {limit} fits this machine's memory)"
             )
-        for name in ("layers", "samples", "maxiter", "chunk", "shots"):
+        for name in ("layers", "samples", "maxiter", "chunk", "shots", "seed"):
             value = getattr(self, name)
-            least = 0 if name in ("layers", "shots") else 1
+            least = 0 if name in ("layers", "shots", "seed") else 1
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise ValueError(f"{name}={value!r} must be an integer >= {least}")
         if self.connectivity not in CONNECTIVITIES:

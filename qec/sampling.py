@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import os
@@ -14,9 +15,14 @@ import stim
 
 from qec.codes import BASES, Code
 from qec.noise import NoiseModel
-from qec.stats import is_stats_file, read_stats, write_stats
+from qec.stats import is_stats_file, output_path, read_stats, write_stats
 
 DEFAULT_DECODER = "pymatching"
+# Qubits × rounds of one experiment: 10⁷ is a detector error model of a few GB (d = 101 rotated
+# surface code over 101 rounds is 2·10⁶); beyond it Stim runs out of memory or runs for days.
+MAX_QUBIT_ROUNDS = 10**7
+# Sinter worker processes per CPU: more only adds processes that wait for a core.
+MAX_WORKERS_PER_CPU = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,9 +52,16 @@ class Experiment:
     noise: NoiseModel
 
     def __post_init__(self) -> None:
-        Code(self.code, self.distance)  # validates code and distance
+        code = Code(self.code, self.distance)  # validates code and distance
         if isinstance(self.rounds, bool) or not isinstance(self.rounds, int) or self.rounds < 1:
             raise ValueError(f"rounds={self.rounds!r} is not allowed: need an integer >= 1")
+        size = code.physical_qubits * self.rounds
+        if size > MAX_QUBIT_ROUNDS:
+            raise ValueError(
+                f"distance={self.distance} with rounds={self.rounds} is {size:.3g} qubit-rounds; at most "
+                f"{MAX_QUBIT_ROUNDS:.0e} fit this machine's memory (the circuit and its detector error "
+                "model grow with it): lower the distance or the rounds"
+            )
         if self.basis not in BASES:
             raise ValueError(f"basis={self.basis!r} is not allowed; allowed: {BASES}")
         if not isinstance(self.noise, NoiseModel):
@@ -138,11 +151,7 @@ def check_decoder(decoder: str) -> None:
 def check_output(out: str | os.PathLike[str]) -> pathlib.Path:
     """Check that ``out`` can be written: its folder exists and, if the file exists, it is
     a sinter CSV we may add to. Returns it as a path."""
-    path = pathlib.Path(out)
-    if not path.parent.is_dir():
-        raise ValueError(f"out={str(out)!r}: folder {str(path.parent)!r} does not exist")
-    if path.is_dir():
-        raise ValueError(f"out={str(out)!r} is a folder, not a file")
+    path = output_path(out)
     if path.exists() and path.stat().st_size > 0 and not is_stats_file(path):
         raise ValueError(f"out={str(out)!r} exists and is not a sinter CSV file; refusing to overwrite it")
     return path
@@ -187,8 +196,7 @@ def collect(
         [2000]
     """
     experiments = list(experiments)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers={workers!r} must be an integer >= 1")
+    check_workers(workers)
     for name, value in (("max_shots", max_shots), ("max_errors", max_errors)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
             raise ValueError(f"{name}={value!r} must be a positive integer (or None for no limit)")
@@ -197,7 +205,66 @@ def collect(
     check_decoder(decoder)
     path = check_output(out)
     tasks = [e.task(decoder=decoder) for e in experiments]
+    with _exclusive(path):
+        return _collect_locked(
+            experiments,
+            tasks,
+            path,
+            decoder=decoder,
+            workers=workers,
+            max_shots=max_shots,
+            max_errors=max_errors,
+            print_progress=print_progress,
+        )
 
+
+def check_workers(workers: int) -> None:
+    """Refuse a worker count that is not a positive integer or that the machine cannot run."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers={workers!r} must be an integer >= 1")
+    cpus = os.cpu_count() or 1
+    if workers > MAX_WORKERS_PER_CPU * cpus:
+        raise ValueError(
+            f"workers={workers} is more than {MAX_WORKERS_PER_CPU} × the {cpus} CPUs of this machine"
+        )
+
+
+class OutputBusyError(ValueError):
+    """Another process is writing the same output file."""
+
+
+@contextlib.contextmanager
+def _exclusive(path: pathlib.Path):
+    """Hold an exclusive lock on ``path`` (a hidden ``.<name>.lock`` beside it) or refuse."""
+    import fcntl
+
+    lock = path.with_name(f".{path.name}.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputBusyError(
+                f"out={str(path)!r} is being written by another qec sample (lock {str(lock)!r}); "
+                "wait for it to finish or choose another --out"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _collect_locked(
+    experiments: list[Experiment],
+    tasks: list[sinter.Task],
+    path: pathlib.Path,
+    *,
+    decoder: str,
+    workers: int,
+    max_shots: int | None,
+    max_errors: int | None,
+    print_progress: bool,
+) -> list[sinter.TaskStats]:
+    """``collect`` once the output is checked and locked."""
     if path.exists() and path.stat().st_size > 0:
         # Drop an unterminated last line (a write cut off by a crash) before sinter reads it.
         write_stats(path, read_stats(path, repair=True))

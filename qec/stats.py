@@ -6,8 +6,10 @@ import collections
 import csv
 import io
 import json
+import math
 import os
 import pathlib
+import stat as statmode
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -15,6 +17,21 @@ from collections.abc import Iterable
 import sinter
 
 REQUIRED_COLUMNS = ("shots", "errors", "discards", "seconds", "decoder", "strong_id", "json_metadata")
+# Likelihood-ratio factor of a 95% binomial interval: exp(χ²₁(0.95) / 2) (Wilks), with
+# χ²₁(0.95) = 3.841458820694124 written out so that this module needs no scipy.
+LR_FACTOR_95 = math.exp(3.841458820694124 / 2)
+
+
+def binomial_interval(shots: int, errors: int) -> tuple[float, float, float]:
+    """Rate and 95% likelihood-ratio interval of ``errors`` in ``shots``: every table, file and
+    plot of the project uses this one.
+
+    Example:
+        >>> [round(x, 4) for x in binomial_interval(10_000, 100)]
+        [0.01, 0.0082, 0.0121]
+    """
+    fit = sinter.fit_binomial(num_shots=shots, num_hits=errors, max_likelihood_factor=LR_FACTOR_95)
+    return tuple(min(max(v, 0.0), 1.0) for v in (fit.best, fit.low, fit.high))  # type: ignore[return-value]
 
 
 class StatsFileError(ValueError):
@@ -99,16 +116,56 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     atomic_write_bytes(path, text.encode())
 
 
+def output_path(path: str | os.PathLike[str], *, flag: str = "out") -> pathlib.Path:
+    """Where a write to ``path`` goes: through a symlink to its target; a device, pipe or
+    folder, or a read-only file, is refused (a rename would replace it), as is a missing folder.
+
+    Example:
+        >>> output_path("/dev/null")
+        Traceback (most recent call last):
+        ...
+        ValueError: out='/dev/null' is not a regular file (a device, pipe or folder); refusing to replace it
+    """
+    given = str(path)
+    target = pathlib.Path(path)
+    if target.is_symlink():
+        target = target.resolve()
+    if target.exists():
+        mode = target.stat().st_mode
+        if not statmode.S_ISREG(mode):
+            raise ValueError(
+                f"{flag}={given!r} is not a regular file (a device, pipe or folder); refusing to replace it"
+            )
+        if not mode & 0o222:
+            raise ValueError(f"{flag}={given!r} is read-only; refusing to overwrite it (chmod u+w it first)")
+    if not target.parent.is_dir():
+        raise ValueError(f"{flag}={given!r}: folder {str(target.parent)!r} does not exist")
+    return target
+
+
+def _new_file_mode(target: pathlib.Path) -> int:
+    """The mode a replaced file keeps, or what the umask gives a new one (as open() would)."""
+    if target.exists():
+        return statmode.S_IMODE(target.stat().st_mode)
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
-    path = pathlib.Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
+
+    Symlinks are written through; the file keeps its mode, or gets the umask's.
+    """
+    target = output_path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
+            os.fchmod(f.fileno(), _new_file_mode(target))
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         pathlib.Path(tmp).unlink(missing_ok=True)
         raise

@@ -102,6 +102,11 @@ def write_unbound_qpy(tmp: pathlib.Path) -> None:
         qpy.dump(qc, f)
 
 
+def read_only_stats(tmp: pathlib.Path) -> None:
+    (tmp / "ro.csv").write_text(sinter.CSV_HEADER + "\n")
+    (tmp / "ro.csv").chmod(0o444)
+
+
 def write_qasm(tmp: pathlib.Path) -> None:
     (tmp / "c.qasm").write_text(
         'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nry(0.3) q[0];\ncz q[0],q[1];\n'
@@ -137,6 +142,21 @@ CLI = [
     ("workers-0", sample("--workers", "0"), None, "argument --workers: 0 must be a positive integer"),
     ("si1000-p", sample("--noise", "si1000", "--p", "0.2"), None, "p=0.2 must be in [0, 0.1] for si1000"),
     ("missing-folder", sample("--out", "{tmp}/nope/out.csv"), None, "does not exist"),
+    ("out-device", sample("--out", "/dev/full"), None, "out='/dev/full' is not a regular file"),
+    (
+        "out-read-only",
+        sample("--out", "{tmp}/ro.csv"),
+        read_only_stats,
+        "is read-only; refusing to overwrite it",
+    ),
+    ("rounds-absurd", sample("--rounds", "100000000"), None, "qubit-rounds; at most 1e+07"),
+    (
+        "distance-absurd",
+        sample("--code", "surface_rotated", "--distance", "10001", "--rounds", "1"),
+        None,
+        "qubit-rounds; at most 1e+07",
+    ),
+    ("workers-absurd", sample("--workers", "10000"), None, "workers=10000 is more than 4 × the"),
     (
         "out-not-sinter",
         sample("--out", "{tmp}/notes.csv"),
@@ -213,6 +233,7 @@ CLI = [
         "logical eps=1.5 must be in [0, 1]",
     ),
     ("train-layers", ["train", "--layers", "-1", "--out", "{tmp}/r.json"], None, "layers=-1 must be"),
+    ("train-seed", ["train", "--seed", "-1", "--out", "{tmp}/r.json"], None, "argument --seed: -1 must be"),
     ("budget-fits-missing", budget("{tmp}/none.json"), budget_inputs, "--fits: cannot read"),
     (
         "budget-no-model",

@@ -98,3 +98,33 @@ def test_inspect_prints_distances(capsys):
     )
     out = capsys.readouterr().out
     assert "graphlike distance 3 (matching graph), 3 (stim shortest_graphlike_error)" in out
+
+
+def test_every_help_works():
+    # A help text with a bare "%" once made `qec --help` a traceback (argparse %-formats it).
+    from qec.cli import _parser
+
+    parser = _parser()
+    commands = parser._subparsers._group_actions[0].choices
+    for argv in [["--help"], *([name, "--help"] for name in commands)]:
+        run = subprocess.run([sys.executable, "-m", "qec", *argv], capture_output=True, text=True)
+        assert run.returncode == 0 and run.stdout.startswith("usage: qec"), (argv, run.stderr[-500:])
+    assert {"sample", "fit", "train", "tolerance", "budget", "resources", "plot", "inspect"} <= set(commands)
+
+
+def test_starting_qec_imports_no_heavy_modules():
+    # Snakemake starts one `qec` process per shard: its start must cost what sinter's does.
+    heavy = ("scipy", "qiskit", "qdk", "networkx", "matplotlib")
+    code = f"import sys, qec.cli; print(sorted(m for m in {heavy} if m in sys.modules))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
+
+
+def test_the_distribution_name_is_not_the_unrelated_pypi_qec():
+    import pathlib
+    import tomllib
+
+    project = tomllib.loads((pathlib.Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
+    assert project["name"] != "qec"  # pip install qec brings someone else's package
+    assert project["scripts"]["qec"] == "qec.cli:main"
+    assert any(d.startswith("pygments") for d in project["dependencies"])

@@ -332,3 +332,14 @@ def test_forms_the_data_cannot_tell_apart_are_skipped():
     # identifiable and its design matrix is singular, so those forms are not fitted.
     pts = [pt for pt in synthetic_model_points(np.random.default_rng(0)) if pt.d in (3, 5)]
     assert sorted(m.form for m in fit_models(pts)) == ["power", "power_alpha"]
+
+
+def test_code_capacity_threshold_needs_no_rounds_equal_d():
+    # Code-capacity noise happens once, so a sweep sampled with rounds = 1 (the natural
+    # choice) must give the same threshold as one with rounds = d.
+    rng = np.random.default_rng(7)
+    pts = synthetic_fss_points(rng)
+    one_round = [Point.from_counts(code=pt.code, noise=pt.noise, basis=pt.basis, d=pt.d, p=pt.p, rounds=1,
+                                   shots=pt.shots, errors=pt.errors) for pt in pts]  # fmt: skip
+    a, b = fit_threshold(pts, bootstrap=0), fit_threshold(one_round, bootstrap=0)
+    assert a.p_th == pytest.approx(b.p_th, rel=1e-9) and a.n_points == b.n_points == len(pts)

@@ -1,6 +1,9 @@
+
 """Tests of qec.sampling: sampled rates agree with exact formulas and published behaviour."""
 
 import math
+import os
+import stat
 
 import pytest
 import scipy.stats
@@ -152,3 +155,38 @@ def test_sweep_rounds():
     assert [e.rounds for e in exps] == [6, 10]
     with pytest.raises(ValueError, match="exactly one of rounds"):
         qec.sweep(codes=["repetition"], noises=["circuit"], distances=[3], ps=[0.01])
+
+
+def _one_task(tmp_path, out, **kwargs):
+    exps = qec.sweep(codes=["repetition"], noises=["code_capacity_bitflip"], distances=[3], ps=[0.1],
+                     rounds=1)  # fmt: skip
+    return qec.collect(exps, out=out, max_shots=500, max_errors=None, **kwargs)
+
+
+def test_a_symlinked_output_is_written_through(tmp_path):
+    target = tmp_path / "real.csv"
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    _one_task(tmp_path, link)
+    assert link.is_symlink() and link.resolve() == target
+    assert sum(s.shots for s in qec.read_stats(target)) == 500
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002])
+def test_new_files_respect_the_umask(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        _one_task(tmp_path, tmp_path / "s.csv")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "s.csv").stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_second_writer_is_refused_and_the_first_loses_nothing(tmp_path):
+    from qec.sampling import OutputBusyError, _exclusive
+
+    out = tmp_path / "s.csv"
+    _one_task(tmp_path, out)
+    with _exclusive(out), pytest.raises(OutputBusyError, match="being written by another qec sample"):
+        _one_task(tmp_path, out)
+    assert sum(s.shots for s in qec.read_stats(out)) == 500  # untouched by the refused writer

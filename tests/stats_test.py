@@ -86,3 +86,29 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path, monkeypatch):
         qec.write_stats(path, [ROW, ROW])
     assert path.read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv"]
+
+
+def test_one_interval_function_is_the_95_percent_likelihood_ratio_interval():
+    import math
+
+    import scipy.stats
+
+    from qec.stats import LR_FACTOR_95, binomial_interval
+
+    assert pytest.approx(math.exp(scipy.stats.chi2.ppf(0.95, 1) / 2), rel=1e-12) == LR_FACTOR_95
+    # Wilks: the interval is where 2·(log L(best) − log L(rate)) ≤ χ²₁(0.95) = 3.841.
+    best, low, high = binomial_interval(10_000, 100)
+    loglik = lambda q: 100 * math.log(q) + 9_900 * math.log(1 - q)  # noqa: E731
+    for end in (low, high):
+        assert 2 * (loglik(best) - loglik(end)) == pytest.approx(3.841458820694124, rel=1e-3)
+    assert (round(low, 4), round(high, 4)) == (0.0082, 0.0121)
+
+
+def test_the_sample_table_prints_that_interval(tmp_path, capsys):
+    from qec.cli import _table
+
+    meta = {"code": "c", "noise": "n", "d": 3, "p": 0.01, "rounds": 3, "basis": "z"}
+    stat = sinter.TaskStats(strong_id="0" * 64, decoder="pymatching", shots=10_000, errors=100,
+                            json_metadata=meta)  # fmt: skip
+    # Not sinter's factor 1000 (±3.7σ: [6.7e-03, 1.42e-02]), the 95% interval the fits use.
+    assert "[8.17e-03, 1.21e-02]" in _table([stat]) and "95% CI" in _table([stat])
