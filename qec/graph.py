@@ -28,8 +28,8 @@ class CircuitReport:
         error_mechanisms: Distinct error mechanisms in its detector error model.
         graph_nodes: Nodes of PyMatching's decoding graph (detectors + boundary).
         graph_edges: Edges of PyMatching's decoding graph.
-        graph_distance: Fewest graph edges (error mechanisms) that flip the logical
-            observable undetected: the shortest odd-parity cycle of the matching graph.
+        graph_distance: Fewest graphlike error mechanisms that flip the logical observable
+            undetected: the shortest odd-parity cycle of the decoding graph, parallel edges kept.
         stim_distance: ``len(circuit.shortest_graphlike_error())``, the same quantity by Stim.
     """
 
@@ -58,7 +58,7 @@ class CircuitReport:
             f"  detectors         {self.detectors}",
             f"  error mechanisms  {self.error_mechanisms}",
             f"  decoding graph    {self.graph_nodes} nodes, {self.graph_edges} edges",
-            f"  graphlike distance {self.graph_distance} (matching graph), "
+            f"  graphlike distance {self.graph_distance} (decoding graph), "
             f"{self.stim_distance} (stim shortest_graphlike_error)",
         ]
         if self.graph_distance != self.stim_distance:
@@ -89,13 +89,50 @@ def _dem(circuit: stim.Circuit) -> stim.DetectorErrorModel:
     return circuit.detector_error_model(decompose_errors=True)
 
 
-def graphlike_distance(graph: nx.Graph, *, observable: int = 0) -> int:
-    """Fewest edges of ``graph`` whose flips cancel on every detector but flip ``observable``.
+def graphlike_edges(
+    dem: stim.DetectorErrorModel, *, observable: int = 0
+) -> tuple[list[tuple[int, int, int]], int]:
+    """Every graphlike error of ``dem`` as an edge (u, v, flips observable), boundary = −1.
 
-    Undetectable error sets are the cycles of the matching graph (the boundary is one
+    Parallel edges are kept: PyMatching's graph merges two errors between the same detectors
+    into one edge, and when one of them flips the observable and the other does not, the
+    distance-2 logical error they form together disappears from it. Returns the edges and the
+    number of detectors.
+
+    Example:
+        >>> dem = stim.DetectorErrorModel("error(0.1) D0 L0\\nerror(0.1) D0\\nerror(0.1) D0 D1")
+        >>> graphlike_edges(dem)
+        ([(0, -1, 1), (0, -1, 0), (0, 1, 0)], 2)
+    """
+    edges: list[tuple[int, int, int]] = []
+    for inst in dem.flattened():
+        if inst.type != "error":
+            continue
+        component: list[stim.DemTarget] = []
+        for target in [*inst.targets_copy(), None]:  # None closes the last component
+            if target is not None and not target.is_separator():
+                component.append(target)
+                continue
+            dets = [t.val for t in component if t.is_relative_detector_id()]
+            flip = int(sum(1 for t in component if t.is_logical_observable_id() and t.val == observable) % 2)
+            if len(dets) == 2:
+                edges.append((dets[0], dets[1], flip))
+            elif len(dets) == 1:
+                edges.append((dets[0], -1, flip))
+            elif not dets and flip:
+                edges.append((-1, -1, 1))  # a logical error no detector sees: distance 1
+            component = []
+    return edges, dem.num_detectors
+
+
+def graphlike_distance(graph: nx.Graph | stim.DetectorErrorModel, *, observable: int = 0) -> int:
+    """Fewest graphlike errors whose flips cancel on every detector but flip ``observable``.
+
+    Undetectable error sets are the cycles of the decoding graph (the boundary is one
     node); a logical error is a cycle crossing the observable an odd number of times.
     Lifting every node to (node, parity) turns that into a shortest path from (v, 0) to
-    (v, 1), found by breadth-first search from every node.
+    (v, 1), found by breadth-first search from every node. Given a detector error model,
+    parallel errors are kept (see ``graphlike_edges``); given a networkx graph, its edges.
 
     Example:
         >>> g = nx.cycle_graph(5)
@@ -104,12 +141,19 @@ def graphlike_distance(graph: nx.Graph, *, observable: int = 0) -> int:
         >>> graphlike_distance(g)
         5
     """
-    nodes = list(graph.nodes)
+    if isinstance(graph, stim.DetectorErrorModel):
+        edges, n_det = graphlike_edges(graph, observable=observable)
+        if any(u == v == -1 for u, v, _ in edges):
+            return 1
+        nodes = [*range(n_det), -1]
+        pairs = [(u, v, flip) for u, v, flip in edges]
+    else:
+        nodes = list(graph.nodes)
+        pairs = [(u, v, int(observable in a.get("fault_ids", ()))) for u, v, a in graph.edges(data=True)]
     n = len(nodes)
     index = {v: i for i, v in enumerate(nodes)}
     rows, cols = [], []
-    for u, v, attrs in graph.edges(data=True):
-        flip = int(observable in attrs.get("fault_ids", ()))
+    for u, v, flip in pairs:
         for b in (0, 1):
             rows.append(index[u] + b * n)
             cols.append(index[v] + (b ^ flip) * n)
@@ -150,6 +194,6 @@ def inspect_experiment(experiment: Experiment) -> CircuitReport:
         error_mechanisms=dem.num_errors,
         graph_nodes=graph.number_of_nodes(),
         graph_edges=graph.number_of_edges(),
-        graph_distance=graphlike_distance(graph),
+        graph_distance=graphlike_distance(dem),
         stim_distance=len(circuit.shortest_graphlike_error()),
     )
