@@ -7,6 +7,7 @@ import dataclasses
 import itertools
 import os
 import pathlib
+import tempfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -205,7 +206,7 @@ def collect(
     check_decoder(decoder)
     path = check_output(out)
     tasks = [e.task(decoder=decoder) for e in experiments]
-    with _exclusive(path):
+    with _exclusive(path), _workers_die_with_parent():
         return _collect_locked(
             experiments,
             tasks,
@@ -227,6 +228,41 @@ def check_workers(workers: int) -> None:
         raise ValueError(
             f"workers={workers} is more than {MAX_WORKERS_PER_CPU} × the {cpus} CPUs of this machine"
         )
+
+
+# The interpreter sinter's spawned workers start through: it asks Linux to end the worker when
+# its parent dies (PR_SET_PDEATHSIG survives exec), then becomes the real interpreter.
+_WORKER_SHIM = """#!{python}
+import ctypes, os, signal, sys
+ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+if os.getppid() == 1:
+    os._exit(1)
+os.execv({python!r}, [{python!r}, *sys.argv[1:]])
+"""
+
+
+@contextlib.contextmanager
+def _workers_die_with_parent():
+    """Spawn sinter's workers through ``_WORKER_SHIM`` (Linux), so that a ``kill -9`` of qec
+    leaves no orphans: spawned workers never import qec, so the request must travel with the
+    executable multiprocessing starts them with."""
+    import multiprocessing
+    import multiprocessing.spawn
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="qec-worker-") as tmp:
+        shim = pathlib.Path(tmp) / "python"
+        shim.write_text(_WORKER_SHIM.format(python=sys.executable))
+        shim.chmod(0o755)
+        previous = multiprocessing.spawn.get_executable()
+        multiprocessing.set_executable(str(shim))
+        try:
+            yield
+        finally:
+            multiprocessing.set_executable(previous)
 
 
 class OutputBusyError(ValueError):

@@ -97,7 +97,7 @@ def test_inspect_prints_distances(capsys):
         == 0
     )
     out = capsys.readouterr().out
-    assert "graphlike distance 3 (matching graph), 3 (stim shortest_graphlike_error)" in out
+    assert "graphlike distance 3 (decoding graph), 3 (stim shortest_graphlike_error)" in out
 
 
 def test_every_help_works():

@@ -143,3 +143,35 @@ def test_a_failing_shard_fails_alone_with_its_cause_in_the_log(tmp_path):
         assert "p=0.2 must be in [0, 0.1] for si1000" in (logs / f"d{d}_p0.2.log").read_text()
         (good,) = sinter.read_stats_from_csv_files(shards / f"d{d}_p0.01.csv")
         assert good.shots == study["sampling"]["max_shots"] or good.errors >= study["sampling"]["max_errors"]
+
+
+def _alive(pid: str) -> bool:
+    try:
+        state = pathlib.Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_kill_9_leaves_no_orphaned_sinter_workers(tmp_path):
+    out = tmp_path / "s.csv"
+    argv = [sys.executable, "-m", "qec", "sample", "--code", "surface_rotated", "--noise", "circuit"]
+    argv += ["--distance", "5", "--p", "0.001", "--max-shots", "100000000", "--max-errors", "100000000"]
+    argv += ["--workers", "2", "--quiet", "--out", str(out)]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    proc = subprocess.Popen(argv, start_new_session=True, **quiet)
+    try:
+        wait_for(lambda: rows(out) >= 1, timeout=120)
+        pgrep = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+        children = pgrep.stdout.split()
+        assert len(children) >= 2  # the two workers (and multiprocessing's resource tracker)
+        os.kill(proc.pid, signal.SIGKILL)  # the parent only, as a dead node or the OOM killer would
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while any(_alive(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [c for c in children if _alive(c)]
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL) if proc.poll() is None else None
