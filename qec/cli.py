@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import pathlib
@@ -340,6 +341,8 @@ def _parser() -> argparse.ArgumentParser:
         choices=("gate_ns", "gate_us"),
         help="operation times: gate_ns (50 ns gates, 100 ns measurement) or gate_us (100 µs)",
     )
+    res.add_argument("--only-below-threshold", action="store_true",
+                     help="estimate the p below the model threshold; list the others as not estimated")
     res.add_argument("--max-code-distance", type=_positive_int, default=None,
                      help="the estimator's largest code distance (default: QDK's, 50)")  # fmt: skip
     res.add_argument("--out", required=True, help="resources JSON; a .txt table is written beside it")
@@ -639,6 +642,9 @@ def _cmd_resources(args: argparse.Namespace) -> int:
             model = SuppressionModel.power(A=args.constants[0], p_th=args.constants[1])
         else:
             model = fit.read_model(_read_json("--fits", args.fits), f"{args.code}/{args.noise}/{args.basis}")
+        ps, skipped = list(args.p), []
+        if args.only_below_threshold:
+            ps, skipped = [p for p in args.p if p < model.p_th], [p for p in args.p if p >= model.p_th]
         timing = None
         if args.qnn is not None:
             result = _read_json("--qnn", args.qnn)
@@ -658,12 +664,15 @@ def _cmd_resources(args: argparse.Namespace) -> int:
                 "budget_high": res.error_budget(t.eps_star_high, g),
             }
         report = res.estimate_resources(
-            circuit, ps=args.p, noise=args.noise, model=model, preset=args.preset, code=args.code,
+            circuit, ps=ps, noise=args.noise, model=model, preset=args.preset, code=args.code,
             timing=timing, eps_star=star, max_code_distance=args.max_code_distance, circuit_name=name,
             progress=_progress("resources"), **budgets,
         )  # fmt: skip
     except ValueError as e:
         return _usage_error(args, e)
+    note = f"not estimated: p is at or above the model threshold {model.p_th:.4g}"
+    skip = tuple({"p": p, "constants": "both", "bound": "estimate", "message": note} for p in skipped)
+    report = dataclasses.replace(report, failures=report.failures + skip)
     text = report.format()
     atomic_write_text(out, json.dumps(report.to_dict(), indent=1) + "\n")
     atomic_write_text(out.with_suffix(".txt"), text + "\n")

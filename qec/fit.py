@@ -816,15 +816,6 @@ def read_models(document: dict[str, Any], key: str) -> list[SuppressionModel]:
     ]
 
 
-def ps_below_threshold(path: str, key: str, ps: Sequence[float]) -> list[float]:
-    """The ``ps`` below the threshold of group ``key``'s model in the fits file at ``path``."""
-    import json
-    import pathlib
-
-    model = read_model(json.loads(pathlib.Path(path).read_text()), key)
-    return [p for p in ps if p < model.p_th]
-
-
 def read_model(document: dict[str, Any], key: str) -> SuppressionModel:
     """The suppression model of group ``key`` ("code/noise/basis") in a fits document."""
     if key not in document.get("fits", {}):

@@ -120,3 +120,31 @@ def test_miniature_study_end_to_end(tmp_path):
     plot = subprocess.run([sys.executable, "-m", "qec", "plot", str(data)], capture_output=True, text=True)
     assert plot.returncode == 0, plot.stderr
     assert len(plot.stdout.split()) == 5
+
+
+def test_snakemake_lint_is_clean():
+    cmd = [sys.executable, "-m", "snakemake", "--lint", "--snakefile", str(REPO / "Snakefile")]
+    run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert "your workflow is in a good condition!" in run.stdout + run.stderr, run.stdout[-2000:]
+
+
+def test_schema_enums_and_limits_agree_with_the_code():
+    from qec.codes import BASES, CODE_NAMES
+    from qec.qml import CONNECTIVITIES, DATASETS, OBSERVABLES, max_qubits
+    from qec.resources import PRESETS
+    from qec.tolerance import DEFINITIONS
+
+    props = yaml.safe_load((REPO / "studies/schema.yaml").read_text())["properties"]
+    q, t = props["qnn"]["properties"], props["tolerance"]["properties"]
+    assert props["sampling"]["properties"]["codes"]["items"]["enum"] == list(CODE_NAMES)
+    assert props["budget"]["properties"]["code"]["enum"] == list(CODE_NAMES)
+    assert props["sampling"]["properties"]["bases"]["items"]["enum"] == list(BASES)
+    assert props["budget"]["properties"]["basis"]["enum"] == list(BASES)
+    assert q["dataset"]["enum"] == list(DATASETS)
+    assert q["connectivity"]["enum"] == list(CONNECTIVITIES)
+    assert q["observable"]["enum"] == list(OBSERVABLES)
+    assert q["qubits"]["maximum"] == max_qubits(24 * 2**30)  # the machine the project runs on
+    assert t["definition"]["enum"] == list(DEFINITIONS)
+    assert props["resources"]["properties"]["preset"]["enum"] == list(PRESETS)
+    # The circuit-level models: the ones the QNN's physical runs and the estimator both take.
+    assert props["sampling"]["properties"]["noise"]["enum"] == ["circuit", "si1000"]

@@ -63,7 +63,7 @@ rule resources:
         f"{DATA}/logs/resources.log",
     params:
         qec=QEC,
-        ps=lambda wildcards, input: " ".join(num(p) for p in below_threshold(input.fits, RESOURCE_KEY, S["ps"])),
+        ps=" ".join(num(p) for p in S["ps"]),
         noise=S["noise"],
         r=R,
         b=B,
@@ -71,6 +71,7 @@ rule resources:
     conda:
         "../envs/qec.yaml"
     shell:
-        "{params.qec} resources --qnn {input.qnn} --p {params.ps} --noise {params.noise} --fits {input.fits}"
+        "{params.qec} resources --qnn {input.qnn} --p {params.ps} --only-below-threshold --noise {params.noise}"
+        " --fits {input.fits}"
         " --basis {params.b[basis]} --code {params.b[code]} --tolerance {input.tolerance}"
         " --preset {params.r[preset]} {params.maxd} --out {output.json} > {log} 2>&1"

@@ -1,24 +1,19 @@
 # Names every rule shares: the study folder, shard and QNN file lists, the qec command.
 import sys
 
+from snakemake.settings.types import DeploymentMethod
+
 STUDY = config["study"]
 DATA = f"data/{STUDY}"
-QEC = f"{sys.executable} -m qec"
+# Under --use-conda each job runs the `qec` of its rule's environment (studies/envs/qec.yaml);
+# otherwise the qec of the Python that runs Snakemake.
+USE_CONDA = DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
+QEC = "qec" if USE_CONDA else f"{sys.executable} -m qec"
 S = config["sampling"]
 Q = config["qnn"]
 T = config["tolerance"]
 B = config["budget"]
 R = config["resources"]
-RESOURCE_KEY = f"{B['code']}/{S['noise']}/{B['basis']}"
-
-
-def below_threshold(fits, key, ps):
-    """The study's p below the fitted model's threshold (the estimator needs a distance that works)."""
-    from qec.fit import ps_below_threshold
-
-    return ps_below_threshold(fits, key, ps)
-
-
 # A number as it appears in file names and on the command line.
 num = lambda x: f"{x:g}"
 
