@@ -53,6 +53,7 @@ _WHERE: dict[str, str] = {
     "plot_fits": "qec.plot",
     "plot_study": "qec.plot",
     "points_from_stats": "qec.fit",
+    "read_fits": "qec.fits",
     "read_stats": "qec.stats",
     "sweep": "qec.sampling",
     "train": "qec.qml",
@@ -104,6 +105,7 @@ __all__ = [
     "plot_fits",
     "plot_study",
     "points_from_stats",
+    "read_fits",
     "read_stats",
     "sweep",
     "train",
@@ -112,12 +114,21 @@ __all__ = [
 ]
 
 
+_MODULES = frozenset(
+    {"aer", "budget", "cli", "codes", "fit", "fits", "graph", "noise", "plot", "qml", "resources", "sampling"}
+    | {"stats", "tolerance"}
+)
+
+
 def __getattr__(name: str) -> Any:
     if name in _WHERE:
         value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'qec' has no attribute {name!r}")
+    elif name in _MODULES:  # `qec.fit.fit_all` works after a bare `import qec`
+        value = importlib.import_module(f"qec.{name}")
+    else:
+        raise AttributeError(f"module 'qec' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:

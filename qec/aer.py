@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import stim
 
+from qec.codes import ANNOTATIONS
 from qec.noise import NoiseModel
 
 if TYPE_CHECKING:  # heavy imports happen inside the functions that need them
@@ -111,7 +112,7 @@ def logical_noise_model(eps_op: float) -> qiskit_aer.noise.NoiseModel:
     from qiskit_aer.noise import NoiseModel as AerNoiseModel
     from qiskit_aer.noise import ReadoutError, depolarizing_error, pauli_error
 
-    if isinstance(eps_op, bool) or not isinstance(eps_op, int | float) or not 0 <= eps_op <= 1:
+    if not isinstance(eps_op, int | float) or isinstance(eps_op, bool) or not 0 <= eps_op <= 1:
         raise ValueError(f"eps_op={eps_op!r} must be a number in [0, 1]")
     model = AerNoiseModel()
     _add(model, depolarizing_error(depolarizing_lambda(eps_op, 1), 1), ONE_QUBIT_GATES, eps_op)
@@ -238,7 +239,7 @@ def stim_to_qiskit(circuit: stim.Circuit) -> qiskit.QuantumCircuit:
     record = 0
     for inst in flat:
         name, qs = inst.name, [t.value for t in inst.targets_copy() if t.is_qubit_target]
-        if name in ("DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT_COORDS"):
+        if name in ANNOTATIONS:
             continue
         if name == "TICK":
             qc.barrier()

@@ -442,7 +442,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-    from qec import fit
+    from qec import fit, fits
     from qec.stats import read_stats_with_origin
 
     try:
@@ -455,16 +455,16 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         stats, origin = read_stats_with_origin(*args.stats)
         points = fit.points_from_stats(stats, origin=origin)
         window = tuple(args.threshold_window) if args.threshold_window else None
-        fits = fit.fit_all(points, bootstrap=args.bootstrap, seed=args.seed, threshold_window=window)
+        groups = fit.fit_all(points, bootstrap=args.bootstrap, seed=args.seed, threshold_window=window)
     except ValueError as e:
         return _usage_error(args, e)
-    document = fit.fits_document(fits, inputs=args.stats, bootstrap=args.bootstrap, seed=args.seed)
+    document = fits.fits_document(groups, inputs=args.stats, bootstrap=args.bootstrap, seed=args.seed)
     atomic_write_text(args.out, json.dumps(document, indent=1) + "\n")
     if args.plot is not None:
         from qec.plot import plot_fits
 
-        plot_fits(fits, args.plot)
-    print(fit.format_table(fits))
+        plot_fits(groups, args.plot)
+    print(fits.format_table(groups))
     return 0
 
 
@@ -575,7 +575,7 @@ def _cmd_tolerance(args: argparse.Namespace) -> int:
 
 
 def _cmd_budget(args: argparse.Namespace) -> int:
-    from qec import budget, fit
+    from qec import budget, fits
     from qec.tolerance import Tolerance, measure_changes
 
     try:
@@ -585,7 +585,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
             raise ValueError(f"--cycles-per-gate={args.cycles_per_gate} must be > 0")
         tolerance = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
         noise = tolerance.physical[0].noise if tolerance.physical else "circuit"
-        model, *alternatives = fit.read_models(
+        model, *alternatives = fits.read_models(
             _read_json("--fits", args.fits), f"{args.code}/{noise}/{args.basis}"
         )
         workload = _workload(args, tolerance.definition, extra_test=tolerance.extra_test,
@@ -630,7 +630,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
 
 
 def _cmd_resources(args: argparse.Namespace) -> int:
-    from qec import fit
+    from qec import fits
     from qec import resources as res
     from qec.fit import SuppressionModel
     from qec.tolerance import Tolerance
@@ -641,7 +641,7 @@ def _cmd_resources(args: argparse.Namespace) -> int:
         if args.constants is not None:
             model = SuppressionModel.power(A=args.constants[0], p_th=args.constants[1])
         else:
-            model = fit.read_model(_read_json("--fits", args.fits), f"{args.code}/{args.noise}/{args.basis}")
+            model = fits.read_model(_read_json("--fits", args.fits), f"{args.code}/{args.noise}/{args.basis}")
         ps, skipped = list(args.p), []
         if args.only_below_threshold:
             ps, skipped = [p for p in args.p if p < model.p_th], [p for p in args.p if p >= model.p_th]

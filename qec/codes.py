@@ -7,6 +7,8 @@ from typing import Literal
 
 import stim
 
+from qec._check import check_int, is_int
+
 Basis = Literal["x", "z"]
 
 CODE_NAMES: tuple[str, ...] = ("repetition", "surface_rotated", "surface_unrotated")
@@ -49,11 +51,7 @@ class Code:
     def __post_init__(self) -> None:
         if self.name not in CODE_NAMES:
             raise ValueError(f"code={self.name!r} is not a known code; allowed: {CODE_NAMES}")
-        if (
-            isinstance(self.distance, bool)
-            or not isinstance(self.distance, int)
-            or self.distance < MIN_DISTANCE
-        ):
+        if not is_int(self.distance) or self.distance < MIN_DISTANCE:
             raise ValueError(
                 f"distance={self.distance!r} is not allowed for code {self.name!r}: "
                 f"need an integer >= {MIN_DISTANCE}"
@@ -103,8 +101,7 @@ class Code:
             >>> c.num_detectors, c.num_observables
             (6, 1)
         """
-        if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
-            raise ValueError(f"rounds={rounds!r} is not allowed: need an integer >= 1")
+        check_int("rounds", rounds, least=1)
         if basis not in BASES:
             raise ValueError(f"basis={basis!r} is not allowed; allowed: {BASES}")
         circuit = stim.Circuit.generated(
@@ -126,12 +123,14 @@ def used_qubits(circuit: stim.Circuit) -> set[int]:
     for inst in circuit:
         if isinstance(inst, stim.CircuitRepeatBlock):
             used |= used_qubits(inst.body_copy())
-        elif inst.name not in _ANNOTATIONS:
+        elif inst.name not in ANNOTATIONS | {"TICK", "MPAD"}:
             used.update(t.value for t in inst.targets_copy() if t.is_qubit_target)
     return used
 
 
-_ANNOTATIONS = frozenset({"DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT_COORDS", "TICK", "MPAD"})
+# Stim instructions that annotate a circuit and act on no qubit: the one list every module uses
+# (TICK, the layer separator, each module handles itself).
+ANNOTATIONS = frozenset({"DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT_COORDS"})
 
 
 def _hadamard_dual(circuit: stim.Circuit) -> stim.Circuit:
@@ -145,7 +144,7 @@ def _hadamard_dual(circuit: stim.Circuit) -> stim.Circuit:
             out.append("CX", swapped)
         elif inst.name in _HADAMARD_DUAL:
             out.append(_HADAMARD_DUAL[inst.name], inst.targets_copy(), inst.gate_args_copy())
-        elif inst.name in ("DETECTOR", "OBSERVABLE_INCLUDE", "SHIFT_COORDS", "QUBIT_COORDS", "TICK"):
+        elif inst.name in ANNOTATIONS or inst.name == "TICK":
             out.append(inst)
         else:
             raise ValueError(f"cannot Hadamard-conjugate instruction {inst.name!r}")

@@ -111,6 +111,13 @@ class Threshold:
     n_points: int
     chi2_dof: float
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "distances": list(self.distances)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Threshold:
+        return cls(**{**data, "distances": tuple(data["distances"])})
+
 
 @dataclasses.dataclass(frozen=True)
 class LambdaFit:
@@ -126,6 +133,17 @@ class LambdaFit:
     lambda_low: float
     lambda_high: float
     distances: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As fits.json stores it: the field ``lambda_`` under the key ``lambda``."""
+        out = {**dataclasses.asdict(self), "distances": list(self.distances)}
+        out["lambda"] = out.pop("lambda_")
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LambdaFit:
+        values = {k: v for k, v in data.items() if k != "lambda"}
+        return cls(**{**values, "lambda_": data["lambda"], "distances": tuple(data["distances"])})
 
 
 # The suppression-model forms, as a linear model ln ε_round = β · (1, u, u·ln p, ln d), u = (d+1)/2.
@@ -356,46 +374,31 @@ class GroupFit:
     def key(self) -> str:
         return f"{self.code}/{self.noise}/{self.basis}"
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> GroupFit:
-        """Rebuild a group from its ``to_dict`` form (as stored in fits.json)."""
-        t = data["threshold"]
-        threshold = None if t is None else Threshold(**{**t, "distances": tuple(t["distances"])})
-        lambdas = tuple(
-            LambdaFit(p=f["p"], lambda_=f["lambda"], lambda_low=f["lambda_low"],
-                      lambda_high=f["lambda_high"], distances=tuple(f["distances"]))
-            for f in data["lambda"]
-        )  # fmt: skip
-        model = None if data["model"] is None else SuppressionModel.from_dict(data["model"])
-        return cls(code=data["code"], noise=data["noise"], basis=data["basis"],
-                   points=tuple(Point(**pt) for pt in data["points"]), threshold=threshold,
-                   threshold_note=data["threshold_note"], lambdas=lambdas, model=model,
-                   model_note=data["model_note"],
-                   model_alternatives=tuple(SuppressionModel.from_dict(m)
-                                            for m in data.get("model_alternatives", ())))  # fmt: skip
-
     def to_dict(self) -> dict[str, Any]:
-        t = self.threshold
+        """As fits.json stores one group; ``from_dict`` reads it back (each part by its own type)."""
         return {
-            "code": self.code,
-            "noise": self.noise,
-            "basis": self.basis,
-            "threshold": None if t is None else {
-                "p_th": t.p_th, "p_th_low": t.p_th_low, "p_th_high": t.p_th_high, "nu": t.nu,
-                "nu_low": t.nu_low, "nu_high": t.nu_high, "distances": list(t.distances),
-                "n_points": t.n_points, "chi2_dof": t.chi2_dof,
-            },
+            "code": self.code, "noise": self.noise, "basis": self.basis,
+            "threshold": None if self.threshold is None else self.threshold.to_dict(),
             "threshold_note": self.threshold_note,
-            "lambda": [
-                {"p": f.p, "lambda": f.lambda_, "lambda_low": f.lambda_low,
-                 "lambda_high": f.lambda_high, "distances": list(f.distances)}
-                for f in self.lambdas
-            ],
+            "lambda": [f.to_dict() for f in self.lambdas],
             "model": None if self.model is None else self.model.to_dict(),
             "model_note": self.model_note,
             "model_alternatives": [m.to_dict() for m in self.model_alternatives],
             "points": [dataclasses.asdict(pt) for pt in self.points],
         }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GroupFit:
+        return cls(
+            code=data["code"], noise=data["noise"], basis=data["basis"],
+            threshold=None if data["threshold"] is None else Threshold.from_dict(data["threshold"]),
+            threshold_note=data["threshold_note"],
+            lambdas=tuple(LambdaFit.from_dict(f) for f in data["lambda"]),
+            model=None if data["model"] is None else SuppressionModel.from_dict(data["model"]),
+            model_note=data["model_note"],
+            model_alternatives=tuple(map(SuppressionModel.from_dict, data.get("model_alternatives", ()))),
+            points=tuple(Point(**pt) for pt in data["points"]),
+        )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------
@@ -765,62 +768,3 @@ def fit_all(
                             threshold=threshold, threshold_note=t_note, lambdas=tuple(lambdas),
                             model=model, model_note=m_note, model_alternatives=alternatives))  # fmt: skip
     return out
-
-
-def format_table(fits: Sequence[GroupFit]) -> str:
-    """A readable summary of ``fit_all``'s results."""
-    lines = []
-    for g in fits:
-        lines.append(f"== {g.key}: {len(g.points)} points, distances {sorted({p.d for p in g.points})}")
-        t = g.threshold
-        if t is None:
-            lines.append(f"  threshold  none: {g.threshold_note}")
-        else:
-            lines.append(
-                f"  threshold  p_th = {t.p_th:.5g}  [{t.p_th_low:.5g}, {t.p_th_high:.5g}]  "
-                f"nu = {t.nu:.3g} [{t.nu_low:.3g}, {t.nu_high:.3g}]  chi2/dof = {t.chi2_dof:.2f}"
-            )
-        for f in g.lambdas:
-            lines.append(
-                f"  Lambda     p = {f.p:<9.4g} {f.lambda_:8.3f}  [{f.lambda_low:.3f}, "
-                f"{f.lambda_high:.3f}]  d = {list(f.distances)}"
-            )
-        m = g.model
-        if m is None:
-            lines.append(f"  model      none: {g.model_note}")
-        else:
-            lines.append(
-                f"  model      eps_round = {m.describe()}; chi2/dof = {m.chi2_dof:.2f}, "
-                f"AIC = {m.aic:.1f}, {m.n_points} points, {g.model_note}"
-            )
-    return "\n".join(lines)  # fmt: skip
-
-
-def fits_document(fits: Sequence[GroupFit], *, inputs: Sequence[str], bootstrap: int, seed: int) -> dict:
-    """The JSON document ``qec fit`` writes: settings, then one entry per group key."""
-    return {
-        "confidence": CONFIDENCE,
-        "bootstrap": bootstrap,
-        "seed": seed,
-        "inputs": list(inputs),
-        "fits": {g.key: g.to_dict() for g in fits},
-    }
-
-
-def read_models(document: dict[str, Any], key: str) -> list[SuppressionModel]:
-    """The chosen suppression model of group ``key``, then its supported alternatives."""
-    model = read_model(document, key)
-    return [
-        model,
-        *(SuppressionModel.from_dict(m) for m in document["fits"][key].get("model_alternatives", ())),
-    ]
-
-
-def read_model(document: dict[str, Any], key: str) -> SuppressionModel:
-    """The suppression model of group ``key`` ("code/noise/basis") in a fits document."""
-    if key not in document.get("fits", {}):
-        raise FitError(f"no fit for {key!r}; the document has {sorted(document.get('fits', {}))}")
-    model = document["fits"][key]["model"]
-    if model is None:
-        raise FitError(f"{key}: no suppression model: {document['fits'][key]['model_note']}")
-    return SuppressionModel.from_dict(model)

@@ -7,7 +7,7 @@ import math
 
 import stim
 
-from qec.codes import used_qubits
+from qec.codes import ANNOTATIONS, used_qubits
 
 NOISE_NAMES: tuple[str, ...] = (
     "code_capacity",
@@ -108,16 +108,6 @@ class NoiseModel:
             gate1=p / 10, gate2=p, idle=p / 10, idle_measure_reset=2 * p,
             measure_flip=5 * p, readout_flip=5 * p, reset_flip=2 * p,
         )  # fmt: skip
-
-    def to_aer(self):
-        """The Qiskit Aer noise model with the same physics (``circuit`` and ``si1000`` only).
-
-        See ``qec.aer.physical_noise_model``; circuits need ``qec.aer.with_noise_sites``
-        so idle qubits and estimator readouts carry their noise.
-        """
-        from qec.aer import physical_noise_model
-
-        return physical_noise_model(self)
 
     def noisy_rounds(self, rounds: int) -> int:
         """How many of ``rounds`` rounds carry noise: 1 for the code-capacity models.
@@ -229,7 +219,7 @@ def _emit_layer(
     every: list[int],
     state: _State,
 ) -> None:
-    ops = [inst for inst in layer if inst.name not in _ANNOTATIONS]
+    ops = [inst for inst in layer if inst.name not in ANNOTATIONS]
     if not ops:
         for inst in layer:
             out.append(inst)
@@ -248,7 +238,7 @@ def _emit_layer(
 
     touched: set[int] = set()
     for inst in layer:
-        if inst.name in _ANNOTATIONS:
+        if inst.name in ANNOTATIONS:
             out.append(inst)
             continue
         gate = stim.gate_data(inst.name)
@@ -277,4 +267,3 @@ def _append(out: stim.Circuit, channel: str | None, targets: list[int], p: float
         out.append(channel, targets, p)
 
 
-_ANNOTATIONS = frozenset({"DETECTOR", "OBSERVABLE_INCLUDE", "QUBIT_COORDS", "SHIFT_COORDS"})

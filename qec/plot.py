@@ -284,22 +284,16 @@ def plot_study(folder: str | os.PathLike[str]) -> list[pathlib.Path]:
     writes ``plots/threshold.png``, ``lambda.png``, ``accuracy.png``, ``budget.png`` and
     ``resources.png``.
     """
-    import json
 
     from qec.budget import BudgetReport
-    from qec.fit import GroupFit
+    from qec.fits import read_fits
     from qec.tolerance import Tolerance
 
     folder = pathlib.Path(folder)
     fits_path = folder / "fits.json"
     if not fits_path.exists():
         raise ValueError(f"{str(folder)!r} has no fits.json: is it a study's data folder?")
-    try:
-        fits = [GroupFit.from_dict(g) for g in json.loads(fits_path.read_text())["fits"].values()]
-    except (json.JSONDecodeError, KeyError, TypeError) as e:
-        raise ValueError(
-            f"{fits_path}: not a fits.json written by qec fit ({type(e).__name__}: {e})"
-        ) from None
+    fits = read_fits(fits_path)
     plots = folder / "plots"
     plots.mkdir(exist_ok=True)
     written = [plot_fits(fits, plots / "threshold.png"), plot_lambda(fits, plots / "lambda.png")]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qec._check import check_int
 from qec.noise import NoiseModel, split_spec
 from qec.stats import atomic_write_text
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 DATASETS: tuple[str, ...] = ("moons", "circles", "parity", "iris", "wine", "breast_cancer")
 SYNTHETIC: tuple[str, ...] = ("moons", "circles", "parity")
+# Largest qubit count any method here can hold (a 30-qubit density matrix is 16 EiB).
+MAX_QUBITS = 30
 CONNECTIVITIES: tuple[str, ...] = ("line", "ring", "grid", "all")
 OBSERVABLES: tuple[str, ...] = ("parity", "z0")
 
@@ -88,12 +91,10 @@ def load_dataset(
 
     if name not in DATASETS:
         raise ValueError(f"dataset={name!r} is not known; allowed: {DATASETS}")
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 4:
-        raise ValueError(f"samples={samples!r} must be an integer >= 4")
+    check_int("samples", samples, least=4)
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction={test_fraction!r} must be in (0, 1)")
-    if isinstance(extra_test, bool) or not isinstance(extra_test, int) or extra_test < 0:
-        raise ValueError(f"extra_test={extra_test!r} must be an integer >= 0")
+    check_int("extra_test", extra_test, least=0)
     if extra_test and name not in SYNTHETIC:
         raise ValueError(f"extra_test={extra_test} needs a synthetic dataset {SYNTHETIC}; {name!r} has "
                          "no more points than it ships")  # fmt: skip
@@ -310,17 +311,13 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
             raise ValueError(f"dataset={self.dataset!r} is not known; allowed: {DATASETS}")
-        limit = max_qubits()
-        if isinstance(self.qubits, bool) or not isinstance(self.qubits, int) or not 1 <= self.qubits <= limit:
-            raise ValueError(
-                f"qubits={self.qubits!r} must be an integer in [1, {limit}] (density-matrix "
-                f"simulation needs 16·4^n bytes; {limit} fits this machine's memory)"
-            )
+        # Memory is checked where the simulation starts (build_qnn), not here: a config or
+        # checkpoint valid on one node must stay valid on another.
+        check_int("qubits", self.qubits, least=1, most=MAX_QUBITS)
         for name in ("layers", "samples", "maxiter", "chunk", "shots", "seed"):
             value = getattr(self, name)
             least = 0 if name in ("layers", "shots", "seed") else 1
-            if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise ValueError(f"{name}={value!r} must be an integer >= {least}")
+            check_int(name, value, least=least)
         if self.connectivity not in CONNECTIVITIES:
             raise ValueError(f"connectivity={self.connectivity!r} is not known; allowed: {CONNECTIVITIES}")
         if self.observable not in OBSERVABLES:
@@ -365,6 +362,10 @@ def build_qnn(config: TrainConfig):
 
     from qec.aer import with_noise_sites
 
+    limit = max_qubits()
+    if config.qubits > limit:
+        raise ValueError(f"qubits={config.qubits} does not fit this machine: density-matrix simulation needs "
+                         f"16·4^n bytes, and {limit} qubits fit a quarter of its memory")  # fmt: skip
     noise = QNNNoise.parse(config.noise)
     graph = connectivity_graph(config.connectivity, config.qubits)
     circuit, inputs, weights = qnn_circuit(config.qubits, config.layers, graph)

@@ -14,6 +14,7 @@ from typing import Any
 import sinter
 import stim
 
+from qec._check import check_int
 from qec.codes import BASES, Code
 from qec.noise import NoiseModel
 from qec.stats import is_stats_file, output_path, read_stats, write_stats
@@ -54,8 +55,7 @@ class Experiment:
 
     def __post_init__(self) -> None:
         code = Code(self.code, self.distance)  # validates code and distance
-        if isinstance(self.rounds, bool) or not isinstance(self.rounds, int) or self.rounds < 1:
-            raise ValueError(f"rounds={self.rounds!r} is not allowed: need an integer >= 1")
+        check_int("rounds", self.rounds, least=1)
         size = code.physical_qubits * self.rounds
         if size > MAX_QUBIT_ROUNDS:
             raise ValueError(
@@ -111,12 +111,8 @@ def sweep(
     """
     if (rounds is None) == (rounds_per_distance is None):
         raise ValueError("give exactly one of rounds and rounds_per_distance")
-    if rounds_per_distance is not None and (
-        isinstance(rounds_per_distance, bool)
-        or not isinstance(rounds_per_distance, int)
-        or rounds_per_distance < 1
-    ):
-        raise ValueError(f"rounds_per_distance={rounds_per_distance!r} must be an integer >= 1")
+    if rounds_per_distance is not None:
+        check_int("rounds_per_distance", rounds_per_distance, least=1)
     out = []
     for code, noise, d, p, basis in itertools.product(codes, noises, distances, ps, bases):
         r = rounds if rounds is not None else rounds_per_distance * d  # type: ignore[operator]
@@ -199,8 +195,8 @@ def collect(
     experiments = list(experiments)
     check_workers(workers)
     for name, value in (("max_shots", max_shots), ("max_errors", max_errors)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
-            raise ValueError(f"{name}={value!r} must be a positive integer (or None for no limit)")
+        if value is not None:
+            check_int(name, value, least=1, why="or None for no limit")
     if max_shots is None and max_errors is None:
         raise ValueError("max_shots and max_errors are both None: sampling would never stop")
     check_decoder(decoder)
@@ -221,8 +217,7 @@ def collect(
 
 def check_workers(workers: int) -> None:
     """Refuse a worker count that is not a positive integer or that the machine cannot run."""
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers={workers!r} must be an integer >= 1")
+    check_int("workers", workers, least=1)
     cpus = os.cpu_count() or 1
     if workers > MAX_WORKERS_PER_CPU * cpus:
         raise ValueError(

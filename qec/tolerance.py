@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from qec._check import check_number
+
 DEFINITIONS: tuple[str, ...] = ("inference", "training")
 # TrainConfig fields that every run of one workload shares (all but noise and seed).
 SHAPE_KEYS: tuple[str, ...] = (
@@ -42,7 +44,6 @@ SHAPE_KEYS: tuple[str, ...] = (
     "chunk",
     "shots",
 )
-
 
 # ---------------------------------------------------------------------------------------
 # The metric
@@ -379,8 +380,7 @@ def check_definition(definition: str) -> None:
 
 
 def check_delta(delta: float) -> None:
-    if isinstance(delta, bool) or not isinstance(delta, int | float) or not 0 < delta < 1:
-        raise ValueError(f"delta={delta!r} must be a number in (0, 1)")
+    check_number("delta", delta, low=0, high=1, closed="()")
 
 
 def check_eps_grid(eps_grid: Sequence[float]) -> None:

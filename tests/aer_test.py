@@ -17,6 +17,7 @@ from qec.aer import (
     depolarizing_lambda,
     depolarizing_p,
     logical_noise_model,
+    physical_noise_model,
     stim_to_qiskit,
     with_noise_sites,
 )
@@ -75,7 +76,7 @@ def test_stim_and_aer_agree_on_noisy_circuits(name, which):
     stim_rows = noise.apply(noiseless).compile_sampler(seed=7).sample(shots)
     stim_counts = collections.Counter("".join("1" if b else "0" for b in row) for row in stim_rows)
     qc = with_noise_sites(stim_to_qiskit(noiseless), barrier_layers=True)
-    sim = AerSimulator(method="density_matrix", noise_model=noise.to_aer(), seed_simulator=7)
+    sim = AerSimulator(method="density_matrix", noise_model=physical_noise_model(noise), seed_simulator=7)
     aer_counts = collections.Counter(
         {bits[::-1]: n for bits, n in sim.run(qc, shots=shots).result().get_counts().items()}
     )
@@ -92,7 +93,7 @@ def test_a_mistranslation_would_be_caught():
     shots = 40_000
     stim_rows = noise.apply(GHZ).compile_sampler(seed=3).sample(shots)
     stim_counts = collections.Counter("".join("1" if b else "0" for b in row) for row in stim_rows)
-    wrong = qec.NoiseModel("circuit", depolarizing_p(0.05, 1)).to_aer()  # λ = p for 1q gates
+    wrong = physical_noise_model(qec.NoiseModel("circuit", depolarizing_p(0.05, 1)))  # λ = p for 1q gates
     qc = with_noise_sites(stim_to_qiskit(GHZ), barrier_layers=True)
     counts = (
         AerSimulator(method="density_matrix", noise_model=wrong, seed_simulator=3)
@@ -122,7 +123,7 @@ def test_idle_noise_lands_on_idle_qubits_only():
         options={
             "backend_options": {
                 "method": "density_matrix",
-                "noise_model": qec.NoiseModel("circuit", 0.03).to_aer(),
+                "noise_model": physical_noise_model(qec.NoiseModel("circuit", 0.03)),
             }
         }
     )
@@ -134,7 +135,7 @@ def test_idle_noise_lands_on_idle_qubits_only():
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="has no gate-level Aer equivalent"):
-        qec.NoiseModel("phenomenological", 0.01).to_aer()
+        physical_noise_model(qec.NoiseModel("phenomenological", 0.01))
     with pytest.raises(ValueError, match=r"eps_op=1.5 must be a number in \[0, 1\]"):
         logical_noise_model(1.5)
     with pytest.raises(ValueError, match="does not translate"):

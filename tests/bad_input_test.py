@@ -218,7 +218,7 @@ CLI = [
         "train-qubits-huge",
         ["train", "--qubits", "30", "--out", "{tmp}/r.json"],
         None,
-        "density-matrix simulation needs 16·4^n bytes",
+        "qubits=30 does not fit this machine: density-matrix simulation needs 16·4^n bytes",
     ),
     (
         "train-noise-malformed",

@@ -128,3 +128,31 @@ def test_the_distribution_name_is_not_the_unrelated_pypi_qec():
     assert project["name"] != "qec"  # pip install qec brings someone else's package
     assert project["scripts"]["qec"] == "qec.cli:main"
     assert any(d.startswith("pygments") for d in project["dependencies"])
+
+
+def test_modules_import_each_other_without_a_cycle():
+    # noise ↔ aer ↔ fit once imported each other (inside functions, to dodge the cycle).
+    import ast
+    import pathlib
+
+    package = pathlib.Path(__file__).parents[1] / "qec"
+    deps = {}
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        names = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        deps[path.stem] = {m.split(".")[1] for m in names if m.startswith("qec.")} - {path.stem}
+    state: dict[str, int] = {}
+
+    def visit(module: str, trail: tuple[str, ...]) -> None:
+        assert state.get(module) != 1, f"import cycle: {' → '.join((*trail, module))}"
+        if state.get(module) == 2:
+            return
+        state[module] = 1
+        for dep in deps.get(module, ()):
+            if dep != "cli" and module != "__init__":
+                visit(dep, (*trail, module))
+        state[module] = 2
+
+    for module in deps:
+        if module not in ("__init__", "__main__", "cli", "conftest"):
+            visit(module, ())

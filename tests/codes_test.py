@@ -86,7 +86,7 @@ def test_bad_code_arguments(kwargs, message):
 
 def test_bad_rounds_and_basis():
     code = qec.Code("repetition", 3)
-    with pytest.raises(ValueError, match="rounds=0 is not allowed"):
+    with pytest.raises(ValueError, match="rounds=0 must be an integer >= 1"):
         code.memory_circuit(rounds=0)
     with pytest.raises(ValueError, match="basis='y' is not allowed"):
         code.memory_circuit(rounds=1, basis="y")

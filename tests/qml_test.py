@@ -109,8 +109,12 @@ def test_two_qubit_gates_follow_the_connectivity(name, edges):
 
 def test_max_qubits_limit_is_memory_based():
     assert max_qubits(16 * 4**10 * 4) == 10
-    with pytest.raises(ValueError, match=r"qubits=99 must be an integer in \[1, \d+\]"):
+    with pytest.raises(ValueError, match=r"qubits=99 must be an integer in \[1, 30\]"):
         TrainConfig(qubits=99)
+    # Memory is a property of the machine a run starts on, not of the configuration.
+    big = TrainConfig(qubits=20)
+    with pytest.raises(ValueError, match=r"qubits=20 does not fit this machine: density-matrix"):
+        train(big)
 
 
 @pytest.mark.parametrize(

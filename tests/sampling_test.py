@@ -134,7 +134,7 @@ def test_unterminated_last_line_is_repaired_on_resume(tmp_path):
     ("kwargs", "message"),
     [
         ({"workers": 0}, "workers=0"),
-        ({"max_shots": 0}, "max_shots=0 must be a positive integer"),
+        ({"max_shots": 0}, "max_shots=0 must be an integer >= 1"),
         ({"max_errors": -5}, "max_errors=-5"),
         ({"max_shots": None, "max_errors": None}, "would never stop"),
         ({"decoder": "magic"}, "decoder='magic' is not a sinter decoder"),

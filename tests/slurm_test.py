@@ -1,4 +1,4 @@
-"""A miniature study on a real SLURM cluster (tests/slurm/start_cluster.sh), through the profile."""
+"""The default study on a real SLURM cluster (tests/slurm/start_cluster.sh), through the profile."""
 
 import json
 import os
@@ -11,7 +11,7 @@ import sys
 import pytest
 import sinter
 import yaml
-from pipeline_test import MINI, REPO, snakemake_cmd
+from pipeline_test import REPO
 
 from qec.budget import BudgetReport
 
@@ -34,46 +34,38 @@ def cluster_reason() -> str | None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(cluster_reason() is not None, reason=str(cluster_reason()))
-def test_miniature_study_runs_through_slurm(tmp_path):
-    config = tmp_path / "mini.yaml"
-    config.write_text(yaml.safe_dump({**MINI, "study": "mini-slurm"}))
+def test_default_quick_study_runs_through_slurm(tmp_path):
+    # The README's main study, unchanged, through the profile on the project's own 2-CPU
+    # cluster: every job must fit its node (a 4-CPU request once pended forever).
+    quick = yaml.safe_load((REPO / "studies/quick.yaml").read_text())
     run = subprocess.run(
-        [
-            *snakemake_cmd(tmp_path, config),
-            "--profile",
-            str(REPO / "studies/profiles/slurm"),
-            # A test cluster answers at once: poll it often and keep the job logs to inspect.
-            "--slurm-init-seconds-before-status-checks",
-            "1",
-            "--seconds-between-status-checks",
-            "2",
-            "--slurm-keep-successful-logs",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+        [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+         "--directory", str(tmp_path), "--profile", str(REPO / "studies/profiles/slurm"),
+         # A test cluster answers at once: poll it often and keep the job logs to inspect.
+         "--slurm-init-seconds-before-status-checks", "1", "--seconds-between-status-checks", "2",
+         "--slurm-keep-successful-logs"],
+        capture_output=True, text=True, timeout=2400,
+    )  # fmt: skip
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-4000:]
     # Every job but the local `all` went through SLURM: sbatch job ids in the log, and
     # SLURM's own per-job logs on disk.
+    s = quick["sampling"]
+    shards = len(s["codes"]) * len(s["bases"]) * len(s["distances"]) * len(s["ps"])
+    jobs = shards + len(quick["qnn"]["seeds"]) + 6  # + combine/fit/tolerance/budget/resources/plot
     submitted = re.findall(r"has been submitted with SLURM jobid (\d+)", output)
-    jobs = 6 + 1 + 6  # shards, the noiseless QNN run, combine/fit/tolerance/budget/resources/plot
     assert len(submitted) == jobs and len(set(submitted)) == jobs
     slurm_logs = list((tmp_path / ".snakemake" / "slurm_logs").rglob("*.log"))
     assert {p.stem for p in slurm_logs} >= set(submitted)
     # The results are what a local run produces, in kind.
-    data = tmp_path / "data" / "mini-slurm"
-    assert len(sinter.read_stats_from_csv_files(data / "stats.csv")) == 6
+    data = tmp_path / "data" / "quick"
+    assert len(sinter.read_stats_from_csv_files(data / "stats.csv")) == shards
     report = BudgetReport.from_dict(json.loads((data / "budget.json").read_text()))
-    assert [r.p for r in report.rows] == MINI["sampling"]["ps"]
+    assert [r.p for r in report.rows] == s["ps"]
+    assert {"hardware", "qec", "above_threshold"} >= {r.verdict for r in report.rows}
     assert sorted(p.name for p in (data / "plots").iterdir()) == [
-        "accuracy.png",
-        "budget.png",
-        "lambda.png",
-        "resources.png",
-        "threshold.png",
-    ]
+        "accuracy.png", "budget.png", "lambda.png", "resources.png", "threshold.png",
+    ]  # fmt: skip
 
 
 def test_slurm_profile_declares_resources_per_rule():

@@ -1,0 +1,83 @@
+"""The fits.json file: one writer (``fits_document``), its readers, and the fit table text."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+from collections.abc import Sequence
+from typing import Any
+
+from qec.fit import CONFIDENCE, FitError, GroupFit, SuppressionModel
+
+
+def read_fits(path: str | os.PathLike[str]) -> list[GroupFit]:
+    """The groups of a fits.json file written by ``qec fit``.
+
+    Raises:
+        ValueError: the file is not a fits.json (the message names it and what is wrong).
+    """
+    path = pathlib.Path(path)
+    try:
+        return [GroupFit.from_dict(g) for g in json.loads(path.read_text())["fits"].values()]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as e:
+        raise ValueError(f"{path}: not a fits.json written by qec fit ({type(e).__name__}: {e})") from None
+
+
+def format_table(fits: Sequence[GroupFit]) -> str:
+    """A readable summary of ``fit_all``'s results."""
+    lines = []
+    for g in fits:
+        lines.append(f"== {g.key}: {len(g.points)} points, distances {sorted({p.d for p in g.points})}")
+        t = g.threshold
+        if t is None:
+            lines.append(f"  threshold  none: {g.threshold_note}")
+        else:
+            lines.append(
+                f"  threshold  p_th = {t.p_th:.5g}  [{t.p_th_low:.5g}, {t.p_th_high:.5g}]  "
+                f"nu = {t.nu:.3g} [{t.nu_low:.3g}, {t.nu_high:.3g}]  chi2/dof = {t.chi2_dof:.2f}"
+            )
+        for f in g.lambdas:
+            lines.append(
+                f"  Lambda     p = {f.p:<9.4g} {f.lambda_:8.3f}  [{f.lambda_low:.3f}, "
+                f"{f.lambda_high:.3f}]  d = {list(f.distances)}"
+            )
+        m = g.model
+        if m is None:
+            lines.append(f"  model      none: {g.model_note}")
+        else:
+            lines.append(
+                f"  model      eps_round = {m.describe()}; chi2/dof = {m.chi2_dof:.2f}, "
+                f"AIC = {m.aic:.1f}, {m.n_points} points, {g.model_note}"
+            )
+    return "\n".join(lines)  # fmt: skip
+
+
+def fits_document(fits: Sequence[GroupFit], *, inputs: Sequence[str], bootstrap: int, seed: int) -> dict:
+    """The JSON document ``qec fit`` writes: settings, then one entry per group key."""
+    return {
+        "confidence": CONFIDENCE,
+        "bootstrap": bootstrap,
+        "seed": seed,
+        "inputs": list(inputs),
+        "fits": {g.key: g.to_dict() for g in fits},
+    }
+
+
+def read_models(document: dict[str, Any], key: str) -> list[SuppressionModel]:
+    """The chosen suppression model of group ``key``, then its supported alternatives."""
+    model = read_model(document, key)
+    return [
+        model,
+        *(SuppressionModel.from_dict(m) for m in document["fits"][key].get("model_alternatives", ())),
+    ]
+
+
+def read_model(document: dict[str, Any], key: str) -> SuppressionModel:
+    """The suppression model of group ``key`` ("code/noise/basis") in a fits document."""
+    if key not in document.get("fits", {}):
+        raise FitError(f"no fit for {key!r}; the document has {sorted(document.get('fits', {}))}")
+    model = document["fits"][key]["model"]
+    if model is None:
+        raise FitError(f"{key}: no suppression model: {document['fits'][key]['model_note']}")
+    return SuppressionModel.from_dict(model)
