@@ -23,8 +23,8 @@ import time
 # (written to a .stim file before timing starts).
 BARE_SINTER = """
 import sys, sinter, stim
-task = sinter.Task(circuit=stim.Circuit.from_file(sys.argv[4]), json_metadata={"d": 5})
-sinter.collect(num_workers=int(sys.argv[2]), tasks=[task], max_shots=int(sys.argv[1]), max_errors=None,
+task = sinter.Task(circuit=stim.Circuit.from_file(sys.argv[4]), decoder="pymatching", json_metadata={"d": 5})
+sinter.collect(num_workers=int(sys.argv[2]), tasks=[task], max_shots=int(sys.argv[1]), max_errors=10**9,
                save_resume_filepath=sys.argv[3])
 """
 
