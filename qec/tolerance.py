@@ -207,6 +207,7 @@ class CurvePoint:
         accuracy: Mean accuracy there. delta_accuracy, delta_accuracy_low, delta_accuracy_high:
             Mean paired accuracy change against ε = 0 and its interval.
         delta_loss, delta_loss_low, delta_loss_high: The same for the squared-error loss.
+        delta_accuracy_per_seed: The mean change of each seed's QNN (the seed spread).
     """
 
     eps_op: float
@@ -218,6 +219,16 @@ class CurvePoint:
     delta_loss: float
     delta_loss_low: float
     delta_loss_high: float
+    delta_accuracy_per_seed: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "delta_accuracy_per_seed", tuple(self.delta_accuracy_per_seed))
+
+
+def _per_seed(evals: Evaluations, spec: str) -> tuple[float, ...]:
+    """Mean paired accuracy change of each seed's QNN at ``spec``: the spread between trained QNNs."""
+    change = evals.accuracy[:, evals.column(spec), :] - evals.accuracy[:, evals.column("none"), :]
+    return tuple(float(x) for x in change.mean(axis=1))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -260,6 +271,7 @@ class Tolerance:
             per seed. bootstrap: Bootstrap replicates.
         extra_test, extra_seed: Fresh test points per seed beside the held-out split, and
             their stream (``qec.qml.load_dataset``), so later checks evaluate the same points.
+        eps_star_per_seed: ε* of each seed's QNN alone (the spread between trained QNNs).
     """
 
     definition: str
@@ -281,8 +293,10 @@ class Tolerance:
     bootstrap: int
     extra_test: int = 0
     extra_seed: int = 0
+    eps_star_per_seed: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "eps_star_per_seed", tuple(self.eps_star_per_seed))
         check_definition(self.definition)
         check_delta(self.delta)
         if not self.eps_star_low <= self.eps_star <= self.eps_star_high:
@@ -468,6 +482,7 @@ def measure_tolerance(
             delta_loss=lo_.mean,
             delta_loss_low=lo_.low,
             delta_loss_high=lo_.high,
+            delta_accuracy_per_seed=_per_seed(evals, s),
         )
         for e, s, a, lo_ in zip(grid, specs, acc, loss, strict=True)
     )
@@ -513,6 +528,10 @@ def measure_tolerance(
         bootstrap=bootstrap,
         extra_test=extra_test,
         extra_seed=extra_seed,
+        eps_star_per_seed=tuple(
+            crossing(grid, [c.delta_accuracy_per_seed[k] for c in curve], delta=delta)[0]
+            for k in range(len(evals.seeds))
+        ),
     )
 
 

@@ -37,15 +37,19 @@ SAMPLE = [
 META = {"code": "repetition", "noise": "circuit", "d": 3, "p": 0.01, "rounds": 1, "basis": "z"}
 
 
-def sample(*changes: str) -> list[str]:
-    """SAMPLE with flags replaced (or added)."""
-    args = list(SAMPLE)
+def changed(base: list[str], *changes: str) -> list[str]:
+    """``base`` with each FLAG VALUE pair of ``changes`` replacing that flag's value (or added)."""
+    args = list(base)
     for flag, value in zip(changes[::2], changes[1::2], strict=True):
         if flag in args:
             args[args.index(flag) + 1] = value
         else:
             args += [flag, value]
     return args
+
+
+def sample(*changes: str) -> list[str]:
+    return changed(SAMPLE, *changes)
 
 
 def budget(fits: str) -> list[str]:
@@ -58,12 +62,7 @@ def tolerance(*changes: str) -> list[str]:
     """A valid `qec tolerance` call (on a run written by ``noiseless_run``) with flags replaced."""
     args = ["tolerance", "--results", "{tmp}/r.json", "--eps-grid", "0.001", "0.01", "0.1", "--noise",
             "circuit", "--p", "0.001", "--out", "{tmp}/t.json"]  # fmt: skip
-    for flag, value in zip(changes[::2], changes[1::2], strict=True):
-        if flag in args:
-            args[args.index(flag) + 1] = value
-        else:
-            args += [flag, value]
-    return args
+    return changed(args, *changes)
 
 
 def noiseless_run(tmp: pathlib.Path, **changes) -> None:

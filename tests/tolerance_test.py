@@ -145,6 +145,7 @@ def test_disjoint_seed_sets_give_overlapping_intervals():
         workload = Workload.from_results(trained(seeds), definition="inference", extra_test=400)
         t = measure_tolerance(workload.evaluate, eps_grid=grid, delta=0.01, bootstrap=300, qnn=SHAPE)
         assert t.bound == "" and t.test_points == 440
+        assert len(t.eps_star_per_seed) == 2 and all(e > 0 for e in t.eps_star_per_seed)  # the seed spread
         intervals.append((t.eps_star_low, t.eps_star_high))
     (a_lo, a_hi), (b_lo, b_hi) = intervals
     assert a_lo <= b_hi and b_lo <= a_hi, intervals
