@@ -363,10 +363,12 @@ class Tolerance:
             "lower": " (a lower bound: within δ on the whole grid)",
             "upper": " (an upper bound: beyond δ at the smallest ε)",
         }.get(self.bound, "")
+        per_seed = ", ".join(f"{e:.3g}" for e in self.eps_star_per_seed)
+        spread = f"; per seed {per_seed}" if len(self.eps_star_per_seed) > 1 else ""
         return (
             f"ε* = {self.eps_star:.3g} [{self.eps_star_low:.3g}, {self.eps_star_high:.3g}]{bound} "
             f"({self.definition}, δ = {self.delta:g}, {self.confidence:.0%} bootstrap over "
-            f"{len(self.seeds)} seeds × {self.test_points} test points)"
+            f"{len(self.seeds)} seeds × {self.test_points} test points{spread})"
         )
 
     def to_dict(self) -> dict[str, Any]:
