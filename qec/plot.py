@@ -213,8 +213,15 @@ def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.P
             top = np.array([getattr(r, f"{key}_high") or np.nan for r in qec], dtype=float)
             bottom = np.array([getattr(r, f"{key}_low") or np.nan for r in qec], dtype=float)
             err = np.nan_to_num(np.array([y - bottom, top - y]))
-            ax.errorbar(ps, y, yerr=err, fmt="o-", capsize=3, color="C0" if key == "d_star" else "C1",
+            color = "C0" if key == "d_star" else "C1"
+            ax.errorbar(ps, y, yerr=err, fmt="o-", capsize=3, color=color,
                         label="QEC needed: best fit [ε* and model interval]")  # fmt: skip
+            open_ended = np.isnan(top)
+            if open_ended.any():  # the pessimistic end needs more than any distance searched
+                ax.plot(ps[open_ended], y[open_ended] * (1.6 if key == "physical_qubits" else 1.25), "^",
+                        color=color, ms=8, label="upper end unbounded")  # fmt: skip
+                for x0, y0 in zip(ps[open_ended], y[open_ended], strict=True):
+                    ax.vlines(x0, y0, y0 * (1.6 if key == "physical_qubits" else 1.25), color=color, ls=":")
             ext = [r for r in qec if r.extrapolated]
             if ext:
                 ax.plot([r.p for r in ext], [getattr(r, key) for r in ext], "o", ms=11, mfc="none", mec="k",
