@@ -149,3 +149,25 @@ def test_schema_enums_and_limits_agree_with_the_code():
     assert props["resources"]["properties"]["preset"]["enum"] == list(PRESETS)
     # The circuit-level models: the ones the QNN's physical runs and the estimator both take.
     assert props["sampling"]["properties"]["noise"]["enum"] == ["circuit", "si1000"]
+
+
+@pytest.mark.slow
+def test_training_definition_runs_through_the_pipeline(tmp_path):
+    # The study config chooses the tolerance's definition; with `training` the QNN is trained at
+    # every ε of the grid and every p, and the refined grid and checks train what is missing.
+    study = {**MINI, "study": "mini-train", "tolerance": {**MINI["tolerance"], "definition": "training"}}
+    config = tmp_path / "train.yaml"
+    config.write_text(yaml.safe_dump(study))
+    run = snakemake(tmp_path, config)
+    assert run.returncode == 0, run.stderr[-3000:]
+    data = tmp_path / "data" / "mini-train"
+    trained = {p.name for p in (data / "qnn").glob("*.json")}
+    grid = [f"logical-{e:g}_s0.json" for e in MINI["tolerance"]["eps_grid"]]
+    physical = [f"circuit-{p:g}_s0.json" for p in MINI["sampling"]["ps"]]
+    assert {"none_s0.json", *grid, *physical} <= trained
+    from qec.budget import BudgetReport
+
+    report = BudgetReport.from_dict(json.loads((data / "budget.json").read_text()))
+    assert report.tolerance.definition == "training"
+    refined = [c.eps_op for c in report.tolerance.curve if c.refined]
+    assert refined and all((data / "qnn" / "refine" / f"logical-{e:.6g}_s0.json").exists() for e in refined)
