@@ -24,6 +24,7 @@ from qec.sampling import (
     check_output,
     check_workers,
     collect,
+    load_custom_decoders,
     sweep,
 )
 from qec.stats import atomic_write_text, binomial_interval
@@ -142,8 +143,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_experiment_args(sample, many=True)
     sample.add_argument(
-        "--decoder", default=DEFAULT_DECODER, help=f"sinter decoder (default {DEFAULT_DECODER})"
+        "--decoder",
+        nargs="+",
+        default=[DEFAULT_DECODER],
+        metavar="NAME",
+        help=f"sinter decoder(s): every task is sampled with each (default {DEFAULT_DECODER})",
     )
+    sample.add_argument("--custom-decoders", nargs="+", metavar="MODULE:FUNCTION",
+                        help="a function returning a dict of name → sinter.Decoder (as sinter collect's "
+                        "--custom_decoders_module_function)")  # fmt: skip
     sample.add_argument(
         "--max-shots",
         type=_positive_int,
@@ -341,8 +349,11 @@ def _parser() -> argparse.ArgumentParser:
         choices=("gate_ns", "gate_us"),
         help="operation times: gate_ns (50 ns gates, 100 ns measurement) or gate_us (100 µs)",
     )
-    res.add_argument("--only-below-threshold", action="store_true",
-                     help="estimate the p below the model threshold; list the others as not estimated")
+    res.add_argument(
+        "--only-below-threshold",
+        action="store_true",
+        help="estimate the p below the model threshold; list the others as not estimated",
+    )
     res.add_argument("--max-code-distance", type=_positive_int, default=None,
                      help="the estimator's largest code distance (default: QDK's, 50)")  # fmt: skip
     res.add_argument("--out", required=True, help="resources JSON; a .txt table is written beside it")
@@ -377,14 +388,15 @@ def _experiments(args: argparse.Namespace) -> list[Experiment]:
 
 def _table(stats: Sequence[sinter.TaskStats]) -> str:
     header = (
-        f"{'code':<18} {'noise':<24} {'d':>3} {'p':>9} {'rounds':>6} {'basis':>5} "
+        f"{'code':<18} {'noise':<24} {'d':>3} {'p':>9} {'rounds':>6} {'basis':>5} {'decoder':<22} "
         f"{'shots':>10} {'errors':>8} {'per-shot error (95% CI)':>28}"
     )
     lines = [header]
 
     def order(s: sinter.TaskStats) -> tuple:
         m = s.json_metadata
-        return (str(m.get("code")), str(m.get("noise")), str(m.get("basis")), m.get("d", 0), m.get("p", 0))
+        return (str(m.get("code")), str(m.get("noise")), str(m.get("basis")), m.get("d", 0), m.get("p", 0),
+                s.decoder)  # fmt: skip
 
     for s in sorted(stats, key=order):
         m = s.json_metadata
@@ -392,7 +404,7 @@ def _table(stats: Sequence[sinter.TaskStats]) -> str:
         rate = f"{best:.3e} [{low:.2e}, {high:.2e}]"
         lines.append(
             f"{m.get('code', '?'):<18} {m.get('noise', '?'):<24} {m.get('d', '?'):>3} "
-            f"{m.get('p', '?'):>9} {m.get('rounds', '?'):>6} {m.get('basis', '?'):>5} "
+            f"{m.get('p', '?'):>9} {m.get('rounds', '?'):>6} {m.get('basis', '?'):>5} {s.decoder:<22} "
             f"{s.shots:>10} {s.errors:>8} {rate:>28}"
         )
     return "\n".join(lines)
@@ -406,15 +418,18 @@ def _usage_error(args: argparse.Namespace, error: ValueError) -> int:
 def _cmd_sample(args: argparse.Namespace) -> int:
     try:  # everything is checked before any sampling starts or any file is written
         experiments = _experiments(args)
-        check_decoder(args.decoder)
+        custom = {k: v for spec in args.custom_decoders or () for k, v in load_custom_decoders(spec).items()}
+        for name in args.decoder:
+            check_decoder(name, custom)
         check_output(args.out)
         check_workers(args.workers)
     except ValueError as e:
         return _usage_error(args, e)
     try:
         stats = collect(
-            experiments, out=args.out, decoder=args.decoder, workers=args.workers,
-            max_shots=args.max_shots, max_errors=args.max_errors, print_progress=not args.quiet,
+            experiments, out=args.out, decoder=args.decoder, custom_decoders=custom or None,
+            workers=args.workers, max_shots=args.max_shots, max_errors=args.max_errors,
+            print_progress=not args.quiet,
         )  # fmt: skip
     except KeyboardInterrupt:
         print(

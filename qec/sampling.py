@@ -120,20 +120,56 @@ def sweep(
     return out
 
 
-def check_decoder(decoder: str) -> None:
-    """Raise ``ValueError`` unless sinter knows ``decoder`` and its package imports.
+def load_custom_decoders(spec: str) -> dict[str, Any]:
+    """The decoders ``MODULE:FUNCTION`` returns (a dict of name → ``sinter.Decoder``), as
+    ``sinter collect --custom_decoders_module_function`` takes them.
+
+    Example:
+        >>> load_custom_decoders("json:loads")
+        Traceback (most recent call last):
+        ...
+        ValueError: custom decoders 'json:loads': calling loads() failed (TypeError: ...)
+    """
+    import importlib
+
+    module_name, _, function_name = spec.partition(":")
+    if not module_name or not function_name:
+        raise ValueError(f"custom decoders {spec!r} must look like MODULE:FUNCTION")
+    try:
+        function = getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError) as e:
+        raise ValueError(f"custom decoders {spec!r}: {type(e).__name__}: {e}") from None
+    try:
+        decoders = function()
+    except Exception as e:  # the user's code: report whatever it raised
+        first = str(e).splitlines()[0] if str(e) else ""
+        raise ValueError(f"custom decoders {spec!r}: calling {function_name}() failed ({type(e).__name__}: "
+                         f"{first}...)") from None  # fmt: skip
+    if not isinstance(decoders, dict) or not all(isinstance(k, str) for k in decoders):
+        raise ValueError(f"custom decoders {spec!r}: {function_name}() must return a dict of name → "
+                         f"sinter.Decoder; got {type(decoders).__name__}")  # fmt: skip
+    return decoders
+
+
+def check_decoder(decoder: str, custom: dict[str, Any] | None = None) -> None:
+    """Raise ``ValueError`` unless sinter (or ``custom``) knows ``decoder`` and its package imports.
 
     Example:
         >>> check_decoder("pymatching")
         >>> check_decoder("magic")
         Traceback (most recent call last):
         ...
-        ValueError: decoder='magic' is not a sinter decoder; allowed: [...]
+        ValueError: decoder='magic' is not a sinter decoder; allowed: [...] (or --custom-decoders ...)
     """
-    if decoder not in sinter.BUILT_IN_DECODERS:
-        raise ValueError(
-            f"decoder={decoder!r} is not a sinter decoder; allowed: {sorted(sinter.BUILT_IN_DECODERS)}"
+    known = {**sinter.BUILT_IN_DECODERS, **(custom or {})}
+    if decoder not in known:
+        extra = (
+            f" or the custom ones {sorted(custom)}" if custom else " (or --custom-decoders MODULE:FUNCTION)"
         )
+        allowed = sorted(sinter.BUILT_IN_DECODERS)
+        raise ValueError(f"decoder={decoder!r} is not a sinter decoder; allowed: {allowed}{extra}")
+    if custom and decoder in custom:
+        return
     # PyMatching is a dependency of qec: importing it here would only cost each process 0.25 s.
     if decoder in ("pymatching", "pymatching-correlated", "vacuous"):
         return
@@ -161,7 +197,8 @@ def collect(
     experiments: Iterable[Experiment],
     *,
     out: str | os.PathLike[str],
-    decoder: str = DEFAULT_DECODER,
+    decoder: str | Sequence[str] = DEFAULT_DECODER,
+    custom_decoders: dict[str, Any] | None = None,
     workers: int = 1,
     max_shots: int | None = 1_000_000,
     max_errors: int | None = 1000,
@@ -178,7 +215,9 @@ def collect(
     Args:
         experiments: What to sample.
         out: sinter CSV file to create or extend. Rows of other tasks in it are kept.
-        decoder: A sinter decoder name (``pymatching`` by default).
+        decoder: A sinter decoder name (``pymatching`` by default), or several: every
+            experiment is sampled with each, as its own task.
+        custom_decoders: Extra decoders by name (``load_custom_decoders``).
         workers: Worker processes.
         max_shots: Stop a task once it has this many shots in total (None: no limit).
         max_errors: Stop a task once it has this many errors in total (None: no limit).
@@ -202,15 +241,20 @@ def collect(
             check_int(name, value, least=1, why="or None for no limit")
     if max_shots is None and max_errors is None:
         raise ValueError("max_shots and max_errors are both None: sampling would never stop")
-    check_decoder(decoder)
+    decoders = [decoder] if isinstance(decoder, str) else list(decoder)
+    if not decoders or len(set(decoders)) != len(decoders):
+        raise ValueError(f"decoder={decoders!r} must name one or more distinct decoders")
+    for name in decoders:
+        check_decoder(name, custom_decoders)
     path = check_output(out)
-    tasks = [e.task(decoder=decoder) for e in experiments]
+    tasks = [e.task(decoder=name) for e in experiments for name in decoders]
     with _exclusive(path), _workers_die_with_parent():
         return _collect_locked(
             experiments,
             tasks,
             path,
-            decoder=decoder,
+            decoders=decoders,
+            custom_decoders=custom_decoders,
             workers=workers,
             max_shots=max_shots,
             max_errors=max_errors,
@@ -292,7 +336,8 @@ def _collect_locked(
     tasks: list[sinter.Task],
     path: pathlib.Path,
     *,
-    decoder: str,
+    decoders: list[str],
+    custom_decoders: dict[str, Any] | None,
     workers: int,
     max_shots: int | None,
     max_errors: int | None,
@@ -321,6 +366,7 @@ def _collect_locked(
             max_errors=max_errors,
             progress_callback=append,
             print_progress=print_progress,
+            custom_decoders=custom_decoders,
         )
     finally:
         os.close(fd)
@@ -329,4 +375,4 @@ def _collect_locked(
     # Match on what identifies a task to the user; strong ids would need every task's
     # detector error model in this process, which sinter computes in its workers.
     wanted = [e.metadata for e in experiments]
-    return [s for s in every if s.decoder == decoder and s.json_metadata in wanted]
+    return [s for s in every if s.decoder in decoders and s.json_metadata in wanted]
