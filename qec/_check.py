@@ -45,3 +45,37 @@ def check_number(name: str, value: Any, *, low: float, high: float, closed: str 
     if not ok:
         raise ValueError(f"{name}={value!r} must be a number in {closed[0]}{low:g}, {high:g}{closed[1]}")
     return value
+
+
+def record_fields(cls: type, data: Any, *, what: str) -> dict[str, Any]:
+    """The fields of dataclass ``cls`` found in the mapping ``data``, for a ``from_dict``; a
+    missing field without a default is a ``ValueError`` naming it (the file is not ours, or is
+    corrupt).
+
+    Example:
+        >>> import dataclasses
+        >>> @dataclasses.dataclass
+        ... class R:
+        ...     a: int
+        ...     b: int = 0
+        >>> record_fields(R, {"a": 1, "c": 2}, what="record")
+        {'a': 1}
+        >>> record_fields(R, {"b": 1}, what="record")
+        Traceback (most recent call last):
+        ...
+        ValueError: record lacks a
+    """
+    import dataclasses
+
+    if not isinstance(data, dict):
+        raise ValueError(f"{what} must be a JSON object; got {type(data).__name__}")
+    fields = dataclasses.fields(cls)
+    required = [
+        f.name
+        for f in fields
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    missing = [n for n in required if n not in data]
+    if missing:
+        raise ValueError(f"{what} lacks {', '.join(missing)}")
+    return {f.name: data[f.name] for f in fields if f.name in data}

@@ -8,6 +8,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from qec._check import record_fields
 from qec.codes import Code
 from qec.fit import SuppressionModel, logical_eps_op
 from qec.tolerance import Change, Tolerance
@@ -120,8 +121,11 @@ def budget_rows(
             "physical_delta_accuracy_low": phys.delta_accuracy_low,
             "physical_delta_accuracy_high": phys.delta_accuracy_high,
         }
+        # The verdict follows the best estimate; where its interval holds −δ, say so.
+        marginal = phys.delta_accuracy_low < -tolerance.delta < phys.delta_accuracy_high
+        close = "marginal: the no-QEC accuracy change's interval contains −δ" if marginal else ""
         if phys.within_delta:
-            rows.append(BudgetRow(p=p, verdict="hardware", qec_needed=False, **measured))
+            rows.append(BudgetRow(p=p, verdict="hardware", qec_needed=False, note=close, **measured))
             continue
 
         def distance(eps: float, bound: str, p: float = p, m: SuppressionModel = model) -> int | None:
@@ -136,6 +140,7 @@ def budget_rows(
                 if p >= model.p_th
                 else f"needs d > {max_distance}"
             )
+            note = "; ".join(x for x in (close, note) if x)
             rows.append(BudgetRow(p=p, verdict="above_threshold", qec_needed=None, note=note, **measured))
             continue
         lows = [distance(tolerance.eps_star_high, "low", m=m) for m in (model, *alternatives)]
@@ -143,7 +148,7 @@ def budget_rows(
         d_low = min((x for x in lows if x is not None), default=None)
         d_high = None if None in highs else max(x for x in highs if x is not None)
         qubits = {x: None if x is None else Code(code, x).physical_qubits for x in {d, d_low, d_high}}
-        notes = []
+        notes = [close] if close else []
         if tolerance.bound == "lower":
             notes.append("ε* is a lower bound, so d* is an upper bound")
         elif tolerance.bound == "upper":
@@ -240,10 +245,7 @@ class BudgetReport:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BudgetReport:
         """Rebuild from ``to_dict`` output; a missing field is a ``ValueError`` naming it."""
-        optional = ("assumptions", "alternatives")
-        missing = [f.name for f in dataclasses.fields(cls) if f.name not in data and f.name not in optional]
-        if missing:
-            raise ValueError(f"budget lacks {', '.join(missing)}")
+        record_fields(cls, data, what="budget")
         return cls(
             code=data["code"],
             basis=data["basis"],

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import sinter
 
+from qec._check import record_fields
 from qec.noise import NOISE_NAMES, NoiseModel
 from qec.stats import binomial_interval
 
@@ -320,14 +321,10 @@ class SuppressionModel:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SuppressionModel:
         """Rebuild from ``to_dict`` output; a missing field is a ``ValueError`` naming it."""
-        names = [f.name for f in dataclasses.fields(cls)]
-        missing = [n for n in names if n not in data]
-        if missing:
-            raise ValueError(f"suppression model lacks {', '.join(missing)}")
-        values = {n: data[n] for n in names}
+        values = record_fields(cls, data, what="suppression model")
         values["coef"] = tuple(float(c) for c in values["coef"])
         values["cov"] = tuple(tuple(float(c) for c in r) for r in values["cov"])
-        values["distances"] = tuple(values["distances"])
+        values["distances"] = tuple(values.get("distances", ()))
         return cls(**values)
 
 

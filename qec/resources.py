@@ -21,6 +21,7 @@ import pathlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from qec._check import record_fields
 from qec.fit import SuppressionModel
 
 PRESETS: dict[str, dict[str, str]] = {
@@ -38,7 +39,6 @@ PRESETS: dict[str, dict[str, str]] = {
         "tGateTime": "100000 ns",
     },
 }
-CONSTANT_SETS: tuple[str, ...] = ("measured", "qdk-default")
 QDK_DEFAULT_SCHEME = {"name": "surface_code"}  # crossingPrefactor 0.03, threshold 0.01, power 0
 
 
@@ -314,10 +314,7 @@ class ResourcesReport:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResourcesReport:
-        missing = [f.name for f in dataclasses.fields(cls) if f.name not in data and f.name != "failures"]
-        if missing:
-            raise ValueError(f"resources lacks {', '.join(missing)}")
-        values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
+        values = record_fields(cls, data, what="resources")
         values["rows"] = tuple(ResourceRow(**r) for r in data["rows"])
         values["failures"] = tuple(data.get("failures", ()))
         return cls(**values)

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from qec._check import check_number
+from qec._check import check_number, record_fields
 
 DEFINITIONS: tuple[str, ...] = ("inference", "training")
 # TrainConfig fields that every run of one workload shares (all but noise and seed).
@@ -379,11 +379,7 @@ class Tolerance:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tolerance:
         """Rebuild from ``to_dict`` output; a missing field is a ``ValueError`` naming it."""
-        names = [f.name for f in dataclasses.fields(cls)]
-        missing = [n for n in names if n not in data]
-        if missing:
-            raise ValueError(f"tolerance lacks {', '.join(missing)}")
-        values = {n: data[n] for n in names}
+        values = record_fields(cls, data, what="tolerance")
         values["curve"] = tuple(CurvePoint(**c) for c in data["curve"])
         values["physical"] = tuple(PhysicalPoint(**x) for x in data["physical"])
         values["seeds"] = tuple(data["seeds"])

@@ -116,3 +116,14 @@ def test_supported_alternative_forms_widen_the_interval():
     assert row.d_star == MODEL.distance_for(eps_op=1e-4, p=0.004)
     assert row.d_star_low == steeper.distance_for(eps_op=1e-4, p=0.004) < row.d_star
     assert row.d_star_high == flatter.distance_for(eps_op=1e-4, p=0.004) > row.d_star
+
+
+def test_a_verdict_whose_interval_straddles_delta_is_marked_marginal():
+    t = tolerance(physical=((0.001, -0.008), (0.004, -0.012)))
+    doc = t.to_dict()
+    doc["physical"][0].update(delta_accuracy_low=-0.011, delta_accuracy_high=-0.005)  # holds −δ = −0.01
+    doc["physical"][1].update(delta_accuracy_low=-0.015, delta_accuracy_high=-0.0105)  # clear of it
+    hardware, qec = budget_rows(model=MODEL, tolerance=Tolerance.from_dict(doc), code="surface_rotated",
+                                n_logical=1)  # fmt: skip
+    assert hardware.verdict == "hardware" and hardware.note.startswith("marginal")
+    assert qec.verdict == "qec" and "marginal" not in qec.note
