@@ -290,7 +290,7 @@ class ResourcesReport:
         noise, preset: Qubit model. circuit: Name, qubits, logical operations G, gate counts.
         eps_star, eps_star_low, eps_star_high: The tolerance the budget came from (None if the
             budget was given directly). model: The measured model's constants (A, p_th, k, α).
-        rows: Estimates, per p: measured and qdk-default at E*, and measured at E*'s ends.
+        rows: Estimates, per p and constant set: at E* (``bound`` ``estimate``) and at E*'s ends.
         seconds_per_estimate: Median wall time of one estimator call.
         failures: Estimates the estimator refused: ``p``, ``constants``, ``bound``, ``message``
             (e.g. no code distance up to its maximum reaches the required error rate).
@@ -340,10 +340,10 @@ class ResourcesReport:
             f"{'data patches':>12} {'run time':>10} {'inference':>10} {'training':>10}"
         )
         for p in sorted({r.p for r in self.rows}):
-            ends = {r.bound: r for r in self.rows if r.p == p and r.constants == "measured"}
             for r in (r for r in self.rows if r.p == p and r.bound == "estimate"):
+                ends = {e.bound: e for e in self.rows if e.p == p and e.constants == r.constants}
                 span = ""
-                if r.constants == "measured" and len(ends) > 1:
+                if len(ends) > 1:
                     counts = [e.physical_qubits for e in ends.values()]
                     span = f" [{min(counts):,}, {max(counts):,}]"
                     span += "" if all(e.scheme_exact for e in ends.values()) else " ~"
@@ -486,8 +486,8 @@ def estimate_resources(
         ps: Physical error rates (each below the model's threshold).
         noise: ``circuit`` or ``si1000`` (the qubit parameters).
         model: The suppression model (fitted, or ``SuppressionModel.power`` of given constants).
-        budget: Error budget per execution; budget_low, budget_high: its interval ends (the
-            measured constants are estimated at those too).
+        budget: Error budget per execution; budget_low, budget_high: its interval ends (both
+            constant sets are estimated at those too).
         preset: Operation times, ``gate_ns`` or ``gate_us``.
         code: Code family of the data-patch-only column.
         timing: ``inference_shots`` and ``training_shots`` (executions per pass/run) for the
@@ -517,8 +517,8 @@ def estimate_resources(
     for p in ps:
         qubits = qubit_params(noise, p, preset=preset)
         say(f"p = {p:g}: {len(budgets)} measured estimate(s) and the QDK default")
-        calls = [("measured", bound, value) for bound, value in budgets] + [
-            ("qdk-default", "estimate", budget)
+        calls = [
+            (constants, bound, value) for constants in ("measured", "qdk-default") for bound, value in budgets
         ]
         for constants, bound, value in calls:
             start = time.perf_counter()
