@@ -24,6 +24,7 @@ wildcard_constraints:
     d=r"\d+",
     p=r"[0-9.e-]+",
     seed=r"\d+",
+    decoder=r"[A-Za-z0-9_.-]+",
     spec=r"none|(logical|circuit|si1000)-[0-9.e-]+",
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from qec._check import record_fields
 from qec.codes import Code
-from qec.fit import SuppressionModel, logical_eps_op
+from qec.fit import DEFAULT_DECODER, SuppressionModel, logical_eps_op
 from qec.tolerance import Change, Tolerance
 
 VERDICTS: dict[str, str] = {
@@ -22,10 +22,12 @@ VERDICTS: dict[str, str] = {
 
 @dataclasses.dataclass(frozen=True)
 class BudgetRow:
-    """The budget at one physical error rate: exactly one of ``VERDICTS``.
+    """The budget at one physical error rate with one decoder: exactly one of ``VERDICTS``.
 
     Attributes:
         p: Physical error rate.
+        decoder: The decoder whose suppression model gave d* (the no-QEC verdict does not
+            depend on it).
         verdict: ``hardware`` (the QNN under the physical model at p stays within δ),
             ``qec`` (it does not, and a distance suffices) or ``above_threshold``.
         qec_needed: False, True, or None (above threshold), as ``verdict`` says.
@@ -50,6 +52,7 @@ class BudgetRow:
     physical_delta_accuracy: float
     physical_delta_accuracy_low: float
     physical_delta_accuracy_high: float
+    decoder: str = DEFAULT_DECODER
     d_star: int | None = None
     d_star_low: int | None = None
     d_star_high: int | None = None
@@ -98,8 +101,10 @@ def budget_rows(
     cycles_per_gate: float = 1.0,
     max_distance: int = 1001,
     alternatives: Sequence[SuppressionModel] = (),
+    decoder: str = DEFAULT_DECODER,
 ) -> list[BudgetRow]:
-    """The budget at every p the tolerance measured the physical model at (no checks yet).
+    """The budget at every p the tolerance measured the physical model at (no checks yet), for
+    the suppression ``model`` of one ``decoder``.
 
     d* comes from ``model``; its interval spans ε*'s interval, the model's 95% bounds and the
     ``alternatives`` (other forms the data support about as well), so that the choice of form
@@ -120,6 +125,7 @@ def budget_rows(
             "physical_delta_accuracy": phys.delta_accuracy,
             "physical_delta_accuracy_low": phys.delta_accuracy_low,
             "physical_delta_accuracy_high": phys.delta_accuracy_high,
+            "decoder": decoder,
         }
         # The verdict follows the best estimate; where its interval holds −δ, say so.
         marginal = phys.delta_accuracy_low < -tolerance.delta < phys.delta_accuracy_high
@@ -212,15 +218,17 @@ def with_checks(rows: Sequence[BudgetRow], changes: Mapping[float, Change]) -> l
 
 @dataclasses.dataclass(frozen=True)
 class BudgetReport:
-    """Everything ``qec budget`` writes: assumptions, tolerance, model and rows.
+    """Everything ``qec budget`` writes: assumptions, tolerance, the model of each decoder, rows.
 
     Attributes:
-        code: Code family. basis: Memory basis of the model. noise: Physical noise model.
+        code: Code family. basis: Memory basis of the models. noise: Physical noise model.
         cycles_per_gate: c, the d-round cycles per logical operation.
         n_logical: Logical qubits (the QNN's qubits).
-        model: The suppression model used. tolerance: The measured tolerance.
-        rows: One per p. assumptions: Text lines printed above the table.
-        alternatives: Other model forms the data support (their d* spans the interval).
+        models: Decoder → its suppression model, in the order the rows give them.
+        tolerance: The measured tolerance.
+        rows: One per (p, decoder), by p and then decoder. assumptions: Text lines printed above
+            the table.
+        alternatives: Decoder → other model forms its data support (their d* spans the interval).
     """
 
     code: str
@@ -228,18 +236,23 @@ class BudgetReport:
     noise: str
     cycles_per_gate: float
     n_logical: int
-    model: SuppressionModel
+    models: Mapping[str, SuppressionModel]
     tolerance: Tolerance
     rows: tuple[BudgetRow, ...]
     assumptions: tuple[str, ...] = ()
-    alternatives: tuple[SuppressionModel, ...] = ()
+    alternatives: Mapping[str, tuple[SuppressionModel, ...]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def decoders(self) -> tuple[str, ...]:
+        return tuple(self.models)
 
     def to_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        out["model"], out["tolerance"] = self.model.to_dict(), self.tolerance.to_dict()
+        out["models"] = {name: m.to_dict() for name, m in self.models.items()}
+        out["tolerance"] = self.tolerance.to_dict()
         out["rows"] = [r.to_dict() for r in self.rows]
         out["assumptions"] = list(self.assumptions)
-        out["alternatives"] = [m.to_dict() for m in self.alternatives]
+        out["alternatives"] = {name: [m.to_dict() for m in ms] for name, ms in self.alternatives.items()}
         return out
 
     @classmethod
@@ -252,11 +265,14 @@ class BudgetReport:
             noise=data["noise"],
             cycles_per_gate=data["cycles_per_gate"],
             n_logical=data["n_logical"],
-            model=SuppressionModel.from_dict(data["model"]),
+            models={name: SuppressionModel.from_dict(m) for name, m in data["models"].items()},
             tolerance=Tolerance.from_dict(data["tolerance"]),
             rows=tuple(BudgetRow.from_dict(r) for r in data["rows"]),
             assumptions=tuple(data.get("assumptions", ())),
-            alternatives=tuple(SuppressionModel.from_dict(m) for m in data.get("alternatives", ())),
+            alternatives={
+                name: tuple(SuppressionModel.from_dict(m) for m in ms)
+                for name, ms in data.get("alternatives", {}).items()
+            },
         )
 
     def to_csv(self) -> str:
@@ -264,7 +280,7 @@ class BudgetReport:
         out = io.StringIO()
         writer = None
         for row in self.rows:
-            flat: dict[str, Any] = {}
+            flat: dict[str, Any] = {"p": row.p, "decoder": row.decoder}
             for key, value in row.to_dict().items():
                 if key.startswith("check_"):
                     for part, name in (("mean", ""), ("low", "_low"), ("high", "_high")):
@@ -301,18 +317,20 @@ class BudgetReport:
             f"#   noiseless accuracy {t.noiseless_accuracy:.4f} [{t.noiseless_accuracy_low:.4f}, "
             f"{t.noiseless_accuracy_high:.4f}]"
         )
-        lines.append(
-            f"#   suppression model ({self.code}, {self.basis} basis): ε_round = {self.model.describe()}, "
-            f"χ²/dof {self.model.chi2_dof:.2f}, sampled d = {list(self.model.distances)}"
-        )
+        for name, model in self.models.items():
+            lines.append(
+                f"#   suppression model ({self.code}, {self.basis} basis, decoder {name}): ε_round = "
+                f"{model.describe()}, χ²/dof {model.chi2_dof:.2f}, sampled d = {list(model.distances)}"
+            )
+            for alt in self.alternatives.get(name, ()):
+                lines.append(
+                    f"#     also supported (AIC within 2): ε_round = {alt.describe()}, "
+                    f"χ²/dof {alt.chi2_dof:.2f}"
+                )
         lines.append(
             f"#   ε_op(d, p) = 1 − (1 − ε_round(d, p))^(c·d), c = {self.cycles_per_gate:g}; "
             f"qubits = {self.n_logical} logical × qubits({self.code}, d)"
         )
-        for alt in self.alternatives:
-            lines.append(
-                f"#   also supported (AIC within 2): ε_round = {alt.describe()}, χ²/dof {alt.chi2_dof:.2f}"
-            )
         lines.append(
             "#   d* [low, high]: ε*'s upper end with the optimistic 95% bound of the model (and of each "
             "supported form), its lower end with the pessimistic one"
@@ -322,8 +340,9 @@ class BudgetReport:
             f"p (no QEC) is ≥ −δ = −{t.delta:g}"
         )
         lines.append(f"#   Δacc: paired accuracy change against ε = 0 [{t.confidence:.0%} interval]")
+        w = max(len("decoder"), *(len(r.decoder) for r in self.rows)) if self.rows else len("decoder")
         header = (
-            f"{'p':>8}  {'verdict':<38} {'Δacc no QEC':<28} {'d* [low, high]':<16} "
+            f"{'p':>8}  {'decoder':<{w}} {'verdict':<38} {'Δacc no QEC':<28} {'d* [low, high]':<16} "
             f"{'physical qubits [low, high]':<28} {'suppression p/ε*':<22} {'Δacc at d*':<28} "
             f"{'Δacc at d*-2':<28}"
         )
@@ -332,6 +351,7 @@ class BudgetReport:
             verdict = VERDICTS[r.verdict] + (" (extrapolated)" if r.extrapolated else "")
             cells = [
                 f"{r.p:>8g} ",
+                f"{r.decoder:<{w}}",
                 f"{verdict:<38}",
                 f"{_change(*(getattr(r, f'physical_delta_accuracy{x}') for x in ('', '_low', '_high'))):<28}",
             ]

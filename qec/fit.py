@@ -16,6 +16,7 @@ from qec.noise import NOISE_NAMES, NoiseModel
 from qec.stats import binomial_interval
 
 REQUIRED_METADATA = ("code", "noise", "d", "p", "rounds", "basis")
+DEFAULT_DECODER = "pymatching"  # sinter's name; qec.sampling samples with it unless told otherwise
 # Forms whose AIC is within this of the best are "substantially supported" (Burnham & Anderson,
 # Model Selection and Multimodel Inference, 2002, §2.6): the budget's d* interval spans them.
 AIC_SUPPORT = 2.0
@@ -42,7 +43,8 @@ def per_round(shot_rate: float, rounds: int) -> float:
 
 @dataclasses.dataclass(frozen=True)
 class Point:
-    """One (code, noise, basis, d, p, rounds) task: counts and rates with 95% intervals.
+    """One (code, noise, basis, d, p, rounds) task decoded by one decoder: counts and rates with
+    95% intervals.
 
     Per-round rates divide over the rounds that carry noise: all of them, except for the
     code-capacity models whose noise happens once (``NoiseModel.noisy_rounds``).
@@ -53,6 +55,7 @@ class Point:
         shots: Shots kept (discards removed). errors: Logical errors.
         shot_rate, shot_low, shot_high: Per-shot logical error and its 95% LR interval.
         round_rate, round_low, round_high: The same converted to per-round.
+        decoder: The sinter decoder that decoded the shots.
     """
 
     code: str
@@ -69,10 +72,11 @@ class Point:
     round_rate: float
     round_low: float
     round_high: float
+    decoder: str = DEFAULT_DECODER
 
     @classmethod
     def from_counts(cls, *, code: str, noise: str, basis: str, d: int, p: float, rounds: int,
-                    shots: int, errors: int) -> Point:  # fmt: skip
+                    shots: int, errors: int, decoder: str = DEFAULT_DECODER) -> Point:  # fmt: skip
         """Build a point, computing the rates and intervals from the counts."""
         if shots <= 0:
             raise FitError(f"shots={shots} must be > 0")
@@ -82,7 +86,7 @@ class Point:
         return cls(code=code, noise=noise, basis=basis, d=d, p=p, rounds=rounds, shots=shots,
                    errors=errors, shot_rate=rates[0], shot_low=rates[1], shot_high=rates[2],
                    round_rate=rounds_rates[0], round_low=rounds_rates[1],
-                   round_high=rounds_rates[2])  # fmt: skip
+                   round_high=rounds_rates[2], decoder=decoder)  # fmt: skip
 
     @property
     def log_round_sigma(self) -> float:
@@ -328,6 +332,20 @@ class SuppressionModel:
         return cls(**values)
 
 
+def _without(d: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if k != key}
+
+
+def group_key(code: str, noise: str, basis: str, decoder: str) -> str:
+    """The key of one fitted group in fits.json.
+
+    Example:
+        >>> group_key("surface_rotated", "circuit", "z", "pymatching")
+        'surface_rotated/circuit/z/pymatching'
+    """
+    return f"{code}/{noise}/{basis}/{decoder}"
+
+
 def logical_eps_op(eps_round: float, *, distance: int, cycles_per_gate: float = 1.0) -> float:
     """DESIGN.md's ε_op = 1 − (1 − ε_round)^(c·d): the logical error of one logical gate layer.
 
@@ -344,10 +362,10 @@ def logical_eps_op(eps_round: float, *, distance: int, cycles_per_gate: float = 
 
 @dataclasses.dataclass(frozen=True)
 class GroupFit:
-    """Every fit for one (code, noise, basis).
+    """Every fit for one (code, noise, basis) decoded by one decoder.
 
     Attributes:
-        code, noise, basis: The group.
+        code, noise, basis, decoder: The group: each decoder is fitted on its own.
         points: All points of the group, sorted by (d, p, rounds).
         threshold: The threshold fit, or None; threshold_note says why not.
         lambdas: Λ per p where at least two distances have errors.
@@ -366,35 +384,41 @@ class GroupFit:
     model: SuppressionModel | None
     model_note: str
     model_alternatives: tuple[SuppressionModel, ...] = ()
+    decoder: str = DEFAULT_DECODER
 
     @property
     def key(self) -> str:
-        return f"{self.code}/{self.noise}/{self.basis}"
+        """``code/noise/basis/decoder``: the group's key in fits.json (``group_key``)."""
+        return group_key(self.code, self.noise, self.basis, self.decoder)
 
     def to_dict(self) -> dict[str, Any]:
         """As fits.json stores one group; ``from_dict`` reads it back (each part by its own type)."""
         return {
-            "code": self.code, "noise": self.noise, "basis": self.basis,
+            "code": self.code, "noise": self.noise, "basis": self.basis, "decoder": self.decoder,
             "threshold": None if self.threshold is None else self.threshold.to_dict(),
             "threshold_note": self.threshold_note,
             "lambda": [f.to_dict() for f in self.lambdas],
             "model": None if self.model is None else self.model.to_dict(),
             "model_note": self.model_note,
             "model_alternatives": [m.to_dict() for m in self.model_alternatives],
-            "points": [dataclasses.asdict(pt) for pt in self.points],
+            "points": [_without(dataclasses.asdict(pt), "decoder") for pt in self.points],
         }  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GroupFit:
+        if "decoder" not in data:
+            group = "/".join(str(data.get(k)) for k in ("code", "noise", "basis"))
+            raise ValueError(f"group {group} has no 'decoder' field: the file predates per-decoder fits; "
+                             "run qec fit again")  # fmt: skip
         return cls(
-            code=data["code"], noise=data["noise"], basis=data["basis"],
+            code=data["code"], noise=data["noise"], basis=data["basis"], decoder=data["decoder"],
             threshold=None if data["threshold"] is None else Threshold.from_dict(data["threshold"]),
             threshold_note=data["threshold_note"],
             lambdas=tuple(LambdaFit.from_dict(f) for f in data["lambda"]),
             model=None if data["model"] is None else SuppressionModel.from_dict(data["model"]),
             model_note=data["model_note"],
             model_alternatives=tuple(map(SuppressionModel.from_dict, data.get("model_alternatives", ()))),
-            points=tuple(Point(**pt) for pt in data["points"]),
+            points=tuple(Point(**pt, decoder=data["decoder"]) for pt in data["points"]),
         )  # fmt: skip
 
 
@@ -412,8 +436,7 @@ def points_from_stats(
         origin: Optional ``strong_id`` → "file:line", used in error messages.
 
     Raises:
-        FitError: a row lacks a metadata key, has zero shots, or one task appears with two
-            decoders.
+        FitError: a row lacks a metadata key, has zero shots, or one task and decoder appears twice.
 
     Example:
         >>> meta = {"code": "c", "noise": "circuit", "d": 3, "p": 0.01, "rounds": 2, "basis": "z"}
@@ -424,7 +447,7 @@ def points_from_stats(
         (0.1, 0.052786)
     """
     origin = origin or {}
-    seen: dict[tuple, str] = {}
+    seen: set[tuple] = set()
     points = []
     for s in stats:
         where = origin.get(s.strong_id, f"task {s.strong_id[:12]}")
@@ -434,11 +457,11 @@ def points_from_stats(
         missing = [k for k in REQUIRED_METADATA if k not in m]
         if missing:
             raise FitError(f"{where}: json_metadata lacks {', '.join(missing)} (needs {REQUIRED_METADATA})")
-        key = tuple(m[k] for k in REQUIRED_METADATA)
-        if key in seen and seen[key] != s.decoder:
-            raise FitError(f"{where}: task {dict(zip(REQUIRED_METADATA, key, strict=True))} was decoded "
-                           f"by both {seen[key]!r} and {s.decoder!r}; fit one decoder at a time")  # fmt: skip
-        seen[key] = s.decoder
+        key = (*(m[k] for k in REQUIRED_METADATA), s.decoder)
+        if key in seen:
+            raise FitError(f"{where}: task {dict(zip(REQUIRED_METADATA, key, strict=False))} decoded by "
+                           f"{s.decoder!r} appears twice; merge rows first (qec combine)")  # fmt: skip
+        seen.add(key)
         shots = s.shots - s.discards
         if shots <= 0:
             raise FitError(f"{where}: zero shots (shots={s.shots}, discards={s.discards})")
@@ -448,8 +471,8 @@ def points_from_stats(
             raise FitError(f"{where}: d, p and rounds must be numbers, got {m}") from None
         points.append(Point.from_counts(code=str(m["code"]), noise=str(m["noise"]),
                                         basis=str(m["basis"]), d=d, p=p, rounds=rounds,
-                                        shots=shots, errors=s.errors))  # fmt: skip
-    return sorted(points, key=lambda pt: (pt.code, pt.noise, pt.basis, pt.d, pt.p, pt.rounds))
+                                        shots=shots, errors=s.errors, decoder=s.decoder))  # fmt: skip
+    return sorted(points, key=lambda pt: (pt.code, pt.noise, pt.basis, pt.decoder, pt.d, pt.p, pt.rounds))
 
 
 # ---------------------------------------------------------------------------------------
@@ -706,7 +729,8 @@ def fit_all(
     seed: int = 0,
     threshold_window: tuple[float, float] | None = None,
 ) -> list[GroupFit]:
-    """Threshold, Λ and model for every (code, noise, basis) among ``points``.
+    """Threshold, Λ and model for every (code, noise, basis, decoder) among ``points``: each
+    decoder is fitted on its own, so that decoders can be compared.
 
     The model is fitted on the points below threshold: p < the threshold's lower bound
     when a threshold was fitted, else the p values whose Λ interval lies above 1.
@@ -724,15 +748,15 @@ def fit_all(
         ...                          shots=10**5, errors=e) for d, e in [(3, 900), (5, 120)]]
         >>> (g,) = fit_all(pts, bootstrap=0)
         >>> g.key, g.threshold, g.threshold_note[:30], round(g.lambdas[0].lambda_, 1)
-        ('c/n/z', None, 'cannot bracket a threshold: at', 12.6)
+        ('c/n/z/pymatching', None, 'cannot bracket a threshold: at', 12.6)
     """
     if threshold_window is not None and not 0 <= threshold_window[0] < threshold_window[1]:
         raise ValueError(f"threshold_window={threshold_window!r} must be (low, high) with 0 <= low < high")
-    groups: dict[tuple[str, str, str], list[Point]] = {}
+    groups: dict[tuple[str, str, str, str], list[Point]] = {}
     for pt in points:
-        groups.setdefault((pt.code, pt.noise, pt.basis), []).append(pt)
+        groups.setdefault((pt.code, pt.noise, pt.basis, pt.decoder), []).append(pt)
     out = []
-    for (code, noise, basis), pts in sorted(groups.items()):
+    for (code, noise, basis, decoder), pts in sorted(groups.items()):
         threshold, t_note = None, ""
         try:
             window = [pt for pt in pts if threshold_window is None
@@ -761,7 +785,7 @@ def fit_all(
                 )
             except FitError as e:
                 m_note = f"not fitted on {rule}: {e}"
-        out.append(GroupFit(code=code, noise=noise, basis=basis, points=tuple(pts),
+        out.append(GroupFit(code=code, noise=noise, basis=basis, decoder=decoder, points=tuple(pts),
                             threshold=threshold, threshold_note=t_note, lambdas=tuple(lambdas),
                             model=model, model_note=m_note, model_alternatives=alternatives))  # fmt: skip
     return out

@@ -8,7 +8,7 @@ import pathlib
 from collections.abc import Sequence
 from typing import Any
 
-from qec.fit import CONFIDENCE, FitError, GroupFit, SuppressionModel
+from qec.fit import CONFIDENCE, FitError, GroupFit, SuppressionModel, group_key
 
 
 def read_fits(path: str | os.PathLike[str]) -> list[GroupFit]:
@@ -20,7 +20,7 @@ def read_fits(path: str | os.PathLike[str]) -> list[GroupFit]:
     path = pathlib.Path(path)
     try:
         return [GroupFit.from_dict(g) for g in json.loads(path.read_text())["fits"].values()]
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as e:
+    except (OSError, ValueError, KeyError, TypeError) as e:  # JSONDecodeError is a ValueError
         raise ValueError(f"{path}: not a fits.json written by qec fit ({type(e).__name__}: {e})") from None
 
 
@@ -64,6 +64,31 @@ def fits_document(fits: Sequence[GroupFit], *, inputs: Sequence[str], bootstrap:
     }
 
 
+def decoders_for(document: dict[str, Any], code: str, noise: str, basis: str) -> list[str]:
+    """The decoders with a fitted group for (code, noise, basis) in a fits document, in its order.
+
+    Raises:
+        FitError: there is none (the message lists the groups there are).
+    """
+    groups = document.get("fits", {})
+    wanted = (code, noise, basis)
+    found = [g["decoder"] for g in groups.values() if "decoder" in g
+             and (g.get("code"), g.get("noise"), g.get("basis")) == wanted]  # fmt: skip
+    if not found:
+        raise FitError(f"no fit for code={code!r}, noise={noise!r}, basis={basis!r}; the document has "
+                       f"{sorted(groups)}")  # fmt: skip
+    return found
+
+
+def models_by_decoder(
+    document: dict[str, Any], code: str, noise: str, basis: str, decoders: Sequence[str] | None = None
+) -> dict[str, list[SuppressionModel]]:
+    """Decoder → [chosen model, *supported alternatives] of (code, noise, basis), for ``decoders``
+    (default: every decoder the document fitted)."""
+    decoders = list(decoders) if decoders else decoders_for(document, code, noise, basis)
+    return {name: read_models(document, group_key(code, noise, basis, name)) for name in decoders}
+
+
 def read_models(document: dict[str, Any], key: str) -> list[SuppressionModel]:
     """The chosen suppression model of group ``key``, then its supported alternatives."""
     model = read_model(document, key)
@@ -74,7 +99,7 @@ def read_models(document: dict[str, Any], key: str) -> list[SuppressionModel]:
 
 
 def read_model(document: dict[str, Any], key: str) -> SuppressionModel:
-    """The suppression model of group ``key`` ("code/noise/basis") in a fits document."""
+    """The suppression model of group ``key`` ("code/noise/basis/decoder") in a fits document."""
     if key not in document.get("fits", {}):
         raise FitError(f"no fit for {key!r}; the document has {sorted(document.get('fits', {}))}")
     model = document["fits"][key]["model"]

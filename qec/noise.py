@@ -265,5 +265,3 @@ def _emit_layer(
 def _append(out: stim.Circuit, channel: str | None, targets: list[int], p: float) -> None:
     if channel is not None and targets and p > 0:
         out.append(channel, targets, p)
-
-

@@ -18,13 +18,18 @@ if TYPE_CHECKING:
     from qec.tolerance import Tolerance
 
 
+MARKERS = ("o", "s", "^", "D", "v", "P")
+LINESTYLES = ("-", "--", ":", "-.")
+
+
 def plot_fits(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathlib.Path:
     """Logical error vs p per distance, with the fitted threshold and the model curves.
 
-    One row per (code, noise, basis). Left: per-shot error of the rounds = d points with the
-    threshold and its 95% interval. Right: per-round error of every point with the model
-    ε_round = A·(p/p_th)^((d+1)/2) drawn where it was fitted. Error bars are 95% binomial
-    likelihood-ratio intervals. The format follows the suffix (``.png``, ``.pdf``, ``.svg``).
+    One row per (code, noise, basis); its decoders share the axes (colour: distance; marker
+    and line style: decoder). Left: per-shot error of the rounds = d points with each
+    decoder's threshold and its 95% interval. Right: per-round error of every point with each
+    decoder's model drawn where it was fitted. Error bars are 95% binomial likelihood-ratio
+    intervals. The format follows the suffix (``.png``, ``.pdf``, ``.svg``).
 
     Returns:
         The path written (atomically).
@@ -32,12 +37,29 @@ def plot_fits(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathlib
     plt = _pyplot()
     if not fits:
         raise ValueError("nothing to plot: no fit results")
-    fig, axes = plt.subplots(len(fits), 2, figsize=(11, 4.2 * len(fits)), squeeze=False)
-    for row, g in zip(axes, fits, strict=True):
-        distances = sorted({pt.d for pt in g.points})
+    rows: dict[tuple[str, str, str], list[GroupFit]] = {}
+    for g in fits:
+        rows.setdefault((g.code, g.noise, g.basis), []).append(g)
+    fig, axes = plt.subplots(len(rows), 2, figsize=(11, 4.6 * len(rows)), squeeze=False)
+    for row, ((code, noise, basis), groups) in zip(axes, rows.items(), strict=True):
+        distances = sorted({pt.d for g in groups for pt in g.points})
         colors = {d: plt.cm.viridis(i / max(len(distances) - 1, 1)) for i, d in enumerate(distances)}
-        _per_shot_panel(row[0], g, distances, colors)
-        _per_round_panel(row[1], g, distances, colors)
+        for i, g in enumerate(groups):
+            style = {"marker": MARKERS[i % len(MARKERS)], "ls": LINESTYLES[i % len(LINESTYLES)]}
+            named = len(groups) > 1
+            _per_shot_panel(row[0], g, distances, colors, style, named)
+            _per_round_panel(row[1], g, distances, colors, style, named)
+        title = f"{code}/{noise}/{basis}, decoder{'s' if len(groups) > 1 else ''} " + ", ".join(
+            g.decoder for g in groups
+        )
+        for ax, what in zip(row, ("per shot", "per round"), strict=True):
+            _p_axis(ax, [pt.p for g in groups for pt in g.points])
+            ax.set_yscale("log")
+            ax.set_title(f"{title}: {what}", fontsize=9)
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=6 if len(groups) > 1 else 8)
+        row[0].set_ylabel("logical error per shot (rounds = d)")
+        row[1].set_ylabel("logical error per round")
     return _save(fig, path)
 
 
@@ -45,7 +67,7 @@ def _errorbar(ax, pts, rate, low, high, **kwargs) -> None:
     x = np.array([pt.p for pt in pts])
     y = np.array([getattr(pt, rate) for pt in pts])
     yerr = np.array([y - [getattr(pt, low) for pt in pts], [getattr(pt, high) for pt in pts] - y])
-    ax.errorbar(x, y, yerr=np.clip(yerr, 0, None), marker="o", ms=4, capsize=2, **kwargs)
+    ax.errorbar(x, y, yerr=np.clip(yerr, 0, None), ms=4, capsize=2, **kwargs)
 
 
 def _p_axis(ax, ps: Sequence[float]) -> None:
@@ -62,59 +84,40 @@ def _p_axis(ax, ps: Sequence[float]) -> None:
     ax.set_xlabel("physical error rate p (per operation)")
 
 
-def _per_shot_panel(ax, g: GroupFit, distances, colors) -> None:
+def _per_shot_panel(ax, g: GroupFit, distances, colors, style, named: bool) -> None:
+    suffix = f", {g.decoder}" if named else ""
     for d in distances:
         pts = sorted((pt for pt in g.points if pt.d == d and pt.rounds == d and pt.errors > 0),
                      key=lambda pt: pt.p)  # fmt: skip
         if pts:
-            _errorbar(ax, pts, "shot_rate", "shot_low", "shot_high", color=colors[d], label=f"d = {d}")
+            _errorbar(ax, pts, "shot_rate", "shot_low", "shot_high", color=colors[d],
+                      label=f"d = {d}{suffix}", **style)  # fmt: skip
     t = g.threshold
     if t is not None:
-        ax.axvspan(t.p_th_low, t.p_th_high, color="0.85", zorder=0)
-        ax.axvline(
-            t.p_th,
-            color="k",
-            ls="--",
-            lw=1,
-            label=f"threshold {t.p_th:.4g} [{t.p_th_low:.4g}, {t.p_th_high:.4g}], ν = {t.nu:.2f}",
-        )
-    else:
+        ax.axvspan(t.p_th_low, t.p_th_high, color="0.85", alpha=0.6, zorder=0)
+        interval = f"{t.p_th:.4g} [{t.p_th_low:.4g}, {t.p_th_high:.4g}], ν = {t.nu:.2f}"
+        ax.axvline(t.p_th, color="k", ls=style["ls"], lw=1, label=f"threshold{suffix} {interval}")
+    elif not named:
         ax.text(0.02, 0.02, "no threshold: " + g.threshold_note, transform=ax.transAxes, fontsize=7,
                 wrap=True)  # fmt: skip
-    _p_axis(ax, [pt.p for pt in g.points])
-    ax.set_yscale("log")
-    ax.set_ylabel("logical error per shot (rounds = d)")
-    ax.set_title(f"{g.key}: per shot", fontsize=10)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
 
 
-def _per_round_panel(ax, g: GroupFit, distances, colors) -> None:
+def _per_round_panel(ax, g: GroupFit, distances, colors, style, named: bool) -> None:
+    suffix = f", {g.decoder}" if named else ""
     for d in distances:
         pts = sorted((pt for pt in g.points if pt.d == d and pt.errors > 0), key=lambda pt: pt.p)
         if pts:
-            _errorbar(ax, pts, "round_rate", "round_low", "round_high", color=colors[d], ls="none",
-                      label=f"d = {d}")  # fmt: skip
+            _errorbar(ax, pts, "round_rate", "round_low", "round_high", color=colors[d],
+                      label=f"d = {d}{suffix}", marker=style["marker"], ls="none")  # fmt: skip
     m = g.model
     if m is not None:
         ps = sorted({pt.p for pt in g.points if pt.p < m.p_th})
         if ps:
             grid = np.geomspace(ps[0], min(ps[-1] * 1.5, m.p_th), 100)
             for d in distances:
-                ax.plot(grid, [m.eps_round(d, p) for p in grid], color=colors[d], lw=1)
-            ax.plot(
-                [],
-                [],
-                color="0.3",
-                lw=1,
-                label="model " + m.describe().replace(": ", ":\n", 1),
-            )
-    _p_axis(ax, [pt.p for pt in g.points])
-    ax.set_yscale("log")
-    ax.set_ylabel("logical error per round")
-    ax.set_title(f"{g.key}: per round", fontsize=10)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
+                ax.plot(grid, [m.eps_round(d, p) for p in grid], color=colors[d], lw=1, ls=style["ls"])
+            ax.plot([], [], color="0.3", lw=1, ls=style["ls"],
+                    label=f"model{suffix} " + m.describe().replace(": ", ":\n", 1))  # fmt: skip
 
 
 def plot_lambda(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathlib.Path:
@@ -128,6 +131,7 @@ def plot_lambda(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathl
         lam = np.array([f.lambda_ for f in g.lambdas])
         err = np.array([lam - [f.lambda_low for f in g.lambdas], [f.lambda_high for f in g.lambdas] - lam])
         ax.errorbar(ps, lam, yerr=np.clip(err, 0, None), marker="o", ms=4, capsize=2, label=g.key)
+        # Decoders of one group are compared here on the same axes (the key names the decoder).
         if g.threshold is not None:
             ax.axvline(g.threshold.p_th, ls=":", lw=1, color=ax.lines[-1].get_color())
     ax.axhline(1, color="k", lw=1, ls="--", label="Λ = 1 (no suppression)")
@@ -201,37 +205,45 @@ def plot_accuracy(tolerance: Tolerance, path: str | os.PathLike[str], *,
 
 
 def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.Path:
-    """Required distance d* [interval] and physical qubits [interval] vs p, with the p where
-    hardware alone suffices and where no distance does marked."""
+    """Required distance d* [interval] and physical qubits [interval] vs p, one series per
+    decoder (side by side, nudged apart in p), with the p where hardware alone suffices and
+    where no distance does marked."""
     plt = _pyplot()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    qec = [r for r in report.rows if r.verdict == "qec"]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.4))
+    decoders = report.decoders
+    largest = max((d for m in report.models.values() for d in m.distances), default=0)
     for ax, key in ((a1, "d_star"), (a2, "physical_qubits")):
-        if qec:
-            ps = np.array([r.p for r in qec])
+        for i, decoder in enumerate(decoders):
+            qec = [r for r in report.rows if r.verdict == "qec" and r.decoder == decoder]
+            if not qec:
+                continue
+            nudge = 1.025 ** (i - (len(decoders) - 1) / 2)  # side by side on the log p axis
+            ps = np.array([r.p for r in qec]) * nudge
             y = np.array([getattr(r, key) for r in qec], dtype=float)
             top = np.array([getattr(r, f"{key}_high") or np.nan for r in qec], dtype=float)
             bottom = np.array([getattr(r, f"{key}_low") or np.nan for r in qec], dtype=float)
             err = np.nan_to_num(np.array([y - bottom, top - y]))
-            color = "C0" if key == "d_star" else "C1"
-            ax.errorbar(ps, y, yerr=err, fmt="o-", capsize=3, color=color,
-                        label="QEC needed: best fit [ε* and model interval]")  # fmt: skip
+            color = f"C{i}"
+            name = f"{decoder}: " if len(decoders) > 1 else ""
+            ax.errorbar(ps, y, yerr=err, fmt=MARKERS[i % len(MARKERS)] + "-", capsize=3, color=color,
+                        label=f"{name}QEC needed: best fit [ε* and model interval]")  # fmt: skip
             open_ended = np.isnan(top)
             if open_ended.any():  # the pessimistic end needs more than any distance searched
-                ax.plot(ps[open_ended], y[open_ended] * (1.6 if key == "physical_qubits" else 1.25), "^",
-                        color=color, ms=8, label="upper end unbounded")  # fmt: skip
+                factor = 1.6 if key == "physical_qubits" else 1.25
+                ax.plot(ps[open_ended], y[open_ended] * factor, "^", color=color, ms=8,
+                        label=f"{name}upper end unbounded")  # fmt: skip
                 for x0, y0 in zip(ps[open_ended], y[open_ended], strict=True):
-                    ax.vlines(x0, y0, y0 * (1.6 if key == "physical_qubits" else 1.25), color=color, ls=":")
-            ext = [r for r in qec if r.extrapolated]
+                    ax.vlines(x0, y0, y0 * factor, color=color, ls=":")
+            ext = [(x, yy) for x, yy, r in zip(ps, y, qec, strict=True) if r.extrapolated]
             if ext:
-                ax.plot([r.p for r in ext], [getattr(r, key) for r in ext], "o", ms=11, mfc="none", mec="k",
-                        label=f"extrapolated beyond d = {max(report.model.distances)}")  # fmt: skip
-        hw = [r.p for r in report.rows if r.verdict == "hardware"]
+                ax.plot(*zip(*ext, strict=True), "o", ms=11, mfc="none", mec="k",
+                        label=f"{name}extrapolated beyond d = {largest}")  # fmt: skip
+        hw = sorted({r.p for r in report.rows if r.verdict == "hardware"})
         if hw:
             ax.axvspan(
                 min(hw) / 1.05, max(hw) * 1.05, color="C2", alpha=0.15, label="hardware alone suffices"
             )
-        above = [r.p for r in report.rows if r.verdict == "above_threshold"]
+        above = sorted({r.p for r in report.rows if r.verdict == "above_threshold"})
         if above:
             ax.axvspan(min(above) / 1.05, max(above) * 1.05, color="0.8", label="above threshold")
         _p_axis(ax, [r.p for r in report.rows])
@@ -252,22 +264,27 @@ def plot_resources(report: ResourcesReport, path: str | os.PathLike[str]) -> pat
     count (the QNN's logical qubits at the same distance, no layout, no factories)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(10.5, 4.6))
-    ps = sorted({r.p for r in report.rows})
+    ps = sorted({r.p for r in report.rows} | {f["p"] for f in report.failures})
     x = np.arange(len(ps))
-    width = 0.38
-    for offset, constants, color in ((-width / 2, "measured", "C0"), (width / 2, "qdk-default", "C7")):
-        rows = {r.p: r for r in report.rows if r.constants == constants and r.bound == "estimate"}
-        have = [i for i, p in enumerate(ps) if p in rows]
-        alg = np.array([rows[ps[i]].physical_qubits_algorithm for i in have])
-        fac = np.array([rows[ps[i]].physical_qubits_factories for i in have])
-        ax.bar(x[have] + offset, alg, width, color=color, label=f"{constants}: algorithm")
+    labels = [f"measured ({name})" for name in report.models] + ["qdk-default"]
+    labels = [label for label in labels if any(r.label == label for r in report.rows)] or labels
+    width = 0.8 / len(labels)
+    colors = [f"C{i}" for i in range(len(labels) - 1)] + ["C7"]
+    for i, (label, color) in enumerate(zip(labels, colors, strict=True)):
+        offset = (i - (len(labels) - 1) / 2) * width
+        rows = {r.p: r for r in report.rows if r.label == label and r.bound == "estimate"}
+        have = [j for j, p in enumerate(ps) if p in rows]
+        alg = np.array([rows[ps[j]].physical_qubits_algorithm for j in have])
+        fac = np.array([rows[ps[j]].physical_qubits_factories for j in have])
+        ax.bar(x[have] + offset, alg, width, color=color, label=f"{label}: algorithm")
         ax.bar(x[have] + offset, fac, width, bottom=alg, color=color, alpha=0.45, hatch="//",
-               label=f"{constants}: T factories")  # fmt: skip
-        if constants == "measured":
-            ax.plot(x[have] + offset, [rows[ps[i]].data_patch_qubits for i in have], "k_", ms=14, mew=2,
-                    label="data patches only, same distance")  # fmt: skip
-            for i in (i for i, p in enumerate(ps) if p not in rows):
-                ax.text(x[i] + offset, 0.03, "estimator refused", ha="center", va="bottom", fontsize=7,
+               label=f"{label}: T factories")  # fmt: skip
+        if label != "qdk-default":
+            patches = [rows[ps[j]].data_patch_qubits for j in have]
+            ax.plot(x[have] + offset, patches, "k_", ms=28 / len(labels), mew=2,
+                    label="data patches only, same distance" if i == 0 else None)  # fmt: skip
+            for j in (j for j, p in enumerate(ps) if p not in rows):
+                ax.text(x[j] + offset, 0.03, "not estimated", ha="center", va="bottom", fontsize=7,
                         rotation=90, transform=ax.get_xaxis_transform())  # fmt: skip
     ax.set_yscale("log")
     smallest = [v for r in report.rows for v in (r.physical_qubits_algorithm, r.data_patch_qubits) if v > 0]

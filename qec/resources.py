@@ -16,6 +16,7 @@ largest error rate among the qubit's operations):
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import pathlib
 from collections.abc import Callable, Mapping, Sequence
@@ -238,11 +239,12 @@ def logical_operations(circuit) -> int:
 
 @dataclasses.dataclass(frozen=True)
 class ResourceRow:
-    """One estimate: a p, a constant set and an error budget.
+    """One estimate: a p, a constant set (and decoder) and an error budget.
 
     Attributes:
         p: Physical error rate of the study's noise model. constants: ``measured`` or
-            ``qdk-default``. bound: ``estimate``, or ``low``/``high`` (the error budget from
+            ``qdk-default``. decoder: Whose suppression model the measured constants are
+            (None for ``qdk-default``). bound: ``estimate``, or ``low``/``high`` (the error budget from
             ε*'s lower/upper end). error_budget: E per circuit execution.
         code_distance, logical_qubits, t_states, t_factories: The estimator's.
         physical_qubits, physical_qubits_algorithm, physical_qubits_factories: Its qubit counts.
@@ -277,9 +279,15 @@ class ResourceRow:
     inference_seconds: float | None = None
     training_seconds: float | None = None
     scheme_exact: bool = True
+    decoder: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @property
+    def label(self) -> str:
+        """``measured (decoder)`` or ``qdk-default``: the constant set in tables and plots."""
+        return self.constants if self.decoder is None else f"{self.constants} ({self.decoder})"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -289,11 +297,13 @@ class ResourcesReport:
     Attributes:
         noise, preset: Qubit model. circuit: Name, qubits, logical operations G, gate counts.
         eps_star, eps_star_low, eps_star_high: The tolerance the budget came from (None if the
-            budget was given directly). model: The measured model's constants (A, p_th, k, α).
+            budget was given directly). models: Decoder → the measured model's constants (A,
+            p_th, k, α, form, describe).
         rows: Estimates, per p and constant set: at E* (``bound`` ``estimate``) and at E*'s ends.
         seconds_per_estimate: Median wall time of one estimator call.
-        failures: Estimates the estimator refused: ``p``, ``constants``, ``bound``, ``message``
-            (e.g. no code distance up to its maximum reaches the required error rate).
+        failures: Estimates not made: ``p``, ``constants``, ``decoder``, ``bound``, ``message``
+            (the estimator refused, e.g. no code distance up to its maximum reaches the required
+            error rate; or p is at or above that decoder's threshold).
     """
 
     noise: str
@@ -302,7 +312,7 @@ class ResourcesReport:
     eps_star: float | None
     eps_star_low: float | None
     eps_star_high: float | None
-    model: dict[str, Any]
+    models: dict[str, dict[str, Any]]
     rows: tuple[ResourceRow, ...]
     seconds_per_estimate: float
     failures: tuple[dict[str, Any], ...] = ()
@@ -331,24 +341,25 @@ class ResourcesReport:
                 f"#   error budget E* = 1 − (1 − ε*)^G, ε* = {self.eps_star:.3g} "
                 f"[{self.eps_star_low:.3g}, {self.eps_star_high:.3g}]"
             )
+        for name, m in self.models.items():
+            lines.append(f"#   measured ({name}): {m.get('describe', '')}")
+        lines.append("#   qdk-default: a = 0.03, p* = 0.01, k = 0 (QDK's surface-code constants)")
+        w = max([len("constants"), *(len(r.label) for r in self.rows)])
         lines.append(
-            f"#   measured: {self.model.get('describe', '')}; qdk-default: a = 0.03, p* = 0.01, k = 0"
-        )
-        lines.append(
-            f"{'p':>8} {'constants':<12} {'E':>9} {'d':>3} {'logical':>7} {'T states':>8} "
+            f"{'p':>8} {'constants':<{w}} {'E':>9} {'d':>3} {'logical':>7} {'T states':>8} "
             f"{'factories':>9} {'qubits: algorithm':>17} {'factories':>10} {'total [E* range]':>26} "
             f"{'data patches':>12} {'run time':>10} {'inference':>10} {'training':>10}"
         )
         for p in sorted({r.p for r in self.rows}):
             for r in (r for r in self.rows if r.p == p and r.bound == "estimate"):
-                ends = {e.bound: e for e in self.rows if e.p == p and e.constants == r.constants}
+                ends = {e.bound: e for e in self.rows if e.p == p and e.label == r.label}
                 span = ""
                 if len(ends) > 1:
                     counts = [e.physical_qubits for e in ends.values()]
                     span = f" [{min(counts):,}, {max(counts):,}]"
                     span += "" if all(e.scheme_exact for e in ends.values()) else " ~"
                 lines.append(
-                    f"{p:>8g} {r.constants:<12} {r.error_budget:>9.3g} {r.code_distance:>3} "
+                    f"{p:>8g} {r.label:<{w}} {r.error_budget:>9.3g} {r.code_distance:>3} "
                     f"{r.logical_qubits:>7} "
                     f"{r.t_states:>8,} {r.t_factories:>9} {r.physical_qubits_algorithm:>17,} "
                     f"{r.physical_qubits_factories:>10,} {f'{r.physical_qubits:,}{span}':>26} "
@@ -356,7 +367,8 @@ class ResourcesReport:
                     f"{_time(r.inference_seconds):>10} {_time(r.training_seconds):>10}"
                 )
         for f in self.failures:
-            lines.append(f"{f['p']:>8g} {f['constants']:<12} ({f['bound']}): {f['message']}")
+            label = f["constants"] + (f" ({f['decoder']})" if f.get("decoder") else "")
+            lines.append(f"{f['p']:>8g} {label:<{w}} ({f['bound']}): {f['message']}")
         return "\n".join(lines)
 
 
@@ -467,7 +479,7 @@ def estimate_resources(
     *,
     ps: Sequence[float],
     noise: str,
-    model: SuppressionModel,
+    models: Mapping[str, SuppressionModel],
     budget: float,
     budget_low: float | None = None,
     budget_high: float | None = None,
@@ -477,27 +489,34 @@ def estimate_resources(
     eps_star: tuple[float, float, float] | None = None,
     max_code_distance: int | None = None,
     circuit_name: str = "circuit",
+    only_below_threshold: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> ResourcesReport:
-    """Estimate ``circuit`` at each p with the measured and QDK's default constants.
+    """Estimate ``circuit`` at each p with each decoder's measured constants and QDK's defaults.
 
     Args:
         circuit: A bound Qiskit circuit (one execution).
-        ps: Physical error rates (each below the model's threshold).
+        ps: Physical error rates.
         noise: ``circuit`` or ``si1000`` (the qubit parameters).
-        model: The suppression model (fitted, or ``SuppressionModel.power`` of given constants).
-        budget: Error budget per execution; budget_low, budget_high: its interval ends (both
-            constant sets are estimated at those too).
+        models: Decoder → its suppression model (fitted, or ``SuppressionModel.power`` of given
+            constants).
+        budget: Error budget per execution; budget_low, budget_high: its interval ends (every
+            constant set is estimated at those too).
         preset: Operation times, ``gate_ns`` or ``gate_us``.
         code: Code family of the data-patch-only column.
         timing: ``inference_shots`` and ``training_shots`` (executions per pass/run) for the
             wall-clock columns.
         eps_star: (ε*, low, high) the budget came from, for the report.
         max_code_distance: The estimator's largest distance (None: QDK's default, 50).
+        only_below_threshold: A p at or above a decoder's threshold is listed as not estimated
+            for that decoder (and QDK's default is estimated only where some decoder is below);
+            without it such a p is a ``ValueError``.
     """
     import time
 
     check_circuit(circuit, name=circuit_name)
+    if not models:
+        raise ValueError("models is empty: give at least one decoder's suppression model")
     for name, value in (
         ("error budget", budget),
         ("error budget low", budget_low),
@@ -505,28 +524,35 @@ def estimate_resources(
     ):
         if value is not None and not 0 < value < 1:
             raise ValueError(f"{name}={value!r} must be in (0, 1)")
+    failures: list[dict[str, Any]] = []
     for p in ps:
-        if not 0 < p < model.p_th:
-            raise ValueError(
-                f"p={p!r} is not below the fitted threshold p_th={model.p_th:.4g}: no distance suffices"
-            )
         qubit_params(noise, p, preset=preset)
+        for decoder, model in models.items():
+            if not 0 < p < model.p_th:
+                if not only_below_threshold:
+                    raise ValueError(f"p={p!r} is not below the fitted threshold p_th={model.p_th:.4g} of "
+                                     f"decoder {decoder!r}: no distance suffices")  # fmt: skip
+                failures.append({"p": p, "constants": "measured", "decoder": decoder, "bound": "estimate",
+                                 "message": f"not estimated: p is at or above the model threshold "
+                                            f"{model.p_th:.4g}"})  # fmt: skip
     say = progress or (lambda _m: None)
-    rows, seconds, failures = [], [], []
+    rows, seconds = [], []
     budgets = [("estimate", budget)] + [(b, v) for b, v in (("low", budget_low), ("high", budget_high)) if v]
     for p in ps:
+        below = [name for name, m in models.items() if p < m.p_th]
+        if not below:
+            continue
         qubits = qubit_params(noise, p, preset=preset)
-        say(f"p = {p:g}: {len(budgets)} measured estimate(s) and the QDK default")
-        calls = [
-            (constants, bound, value) for constants in ("measured", "qdk-default") for bound, value in budgets
-        ]
-        for constants, bound, value in calls:
+        say(f"p = {p:g}: {len(budgets)} estimate(s) for each of {', '.join(below)} and the QDK default")
+        calls = [("measured", name) for name in below] + [("qdk-default", None)]
+        for (constants, decoder), (bound, value) in itertools.product(calls, budgets):
             start = time.perf_counter()
             try:
-                if constants == "measured":
+                if decoder is not None:
                     data, exact = estimate_measured(
-                        circuit, model, p=p, qubits=qubits, budget=value, max_code_distance=max_code_distance
-                    )
+                        circuit, models[decoder], p=p, qubits=qubits, budget=value,
+                        max_code_distance=max_code_distance,
+                    )  # fmt: skip
                 else:
                     default = dict(QDK_DEFAULT_SCHEME)
                     if max_code_distance is not None:
@@ -534,12 +560,13 @@ def estimate_resources(
                     params = {"qubitParams": qubits, "qecScheme": default, "errorBudget": value}
                     data, exact = _estimate(circuit, params), True
             except EstimatorFailure as e:
-                failures.append({"p": p, "constants": constants, "bound": bound, "message": str(e)})
+                failures.append({"p": p, "constants": constants, "decoder": decoder, "bound": bound,
+                                 "message": str(e)})  # fmt: skip
                 continue
             finally:
                 seconds.append(time.perf_counter() - start)
             row = _row(data, p=p, constants=constants, bound=bound, budget=value, code=code, timing=timing)
-            rows.append(dataclasses.replace(row, scheme_exact=exact))
+            rows.append(dataclasses.replace(row, scheme_exact=exact, decoder=decoder))
     counts = {k: int(v) for k, v in circuit.count_ops().items()}
     star = eps_star or (None, None, None)
     seconds.sort()
@@ -555,15 +582,18 @@ def estimate_resources(
         eps_star=star[0],
         eps_star_low=star[1],
         eps_star_high=star[2],
-        model={
-            "A": model.A,
-            "p_th": model.p_th,
-            "k": model.k,
-            "alpha": model.alpha,
-            "form": model.form,
-            "describe": model.describe(),
+        models={
+            name: {
+                "A": m.A,
+                "p_th": m.p_th,
+                "k": m.k,
+                "alpha": m.alpha,
+                "form": m.form,
+                "describe": m.describe(),
+            }
+            for name, m in models.items()
         },
         rows=tuple(rows),
         seconds_per_estimate=seconds[len(seconds) // 2] if seconds else 0.0,
-        failures=tuple(failures),
+        failures=tuple(sorted(failures, key=lambda f: f["p"])),
     )

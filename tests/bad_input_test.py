@@ -87,6 +87,14 @@ def budget_inputs(tmp: pathlib.Path, fits: dict | None = None) -> None:
         (tmp / "f.json").write_text(json.dumps(fits))
 
 
+GOOD_FITS = {
+    "fits": {
+        "surface_rotated/circuit/z/pymatching": {
+            "code": "surface_rotated", "noise": "circuit", "basis": "z", "decoder": "pymatching",
+            "model": {"A": 0.1}, "model_note": "",
+        }
+    }
+}  # fmt: skip
 RESOURCES = ["resources", "--p", "0.001", "--noise", "circuit", "--constants", "0.03", "0.01"]
 RESOURCES += ["--error-budget", "0.001", "--out", "{tmp}/r.json"]
 
@@ -206,10 +214,10 @@ CLI = [
         "json_metadata lacks noise, d, p",
     ),
     (
-        "fit-mixed-decoders",
+        "fit-same-task-twice",  # one file, one task and decoder in two rows: combine merges them
         ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
-        lambda t: stats_file(t, [("pymatching", META, 5, 1), ("fusion_blossom", META, 5, 1)]),
-        "decoded by both 'pymatching' and 'fusion_blossom'",
+        lambda t: stats_file(t, [("pymatching", META, 5, 1), ("pymatching", META, 5, 1)]),
+        "decoded by 'pymatching' appears twice; merge rows first (qec combine)",
     ),
     (
         "fit-plot-suffix",
@@ -256,13 +264,37 @@ CLI = [
         "budget-no-model",
         budget("{tmp}/f.json"),
         lambda t: budget_inputs(t, {"fits": {}}),
-        "no fit for 'surface_rotated/circuit/z'",
+        "no fit for code='surface_rotated', noise='circuit', basis='z'",
+    ),
+    (
+        "budget-unknown-decoder",
+        [*budget("{tmp}/f.json"), "--decoder", "magic"],
+        lambda t: budget_inputs(t, GOOD_FITS),
+        "no fit for 'surface_rotated/circuit/z/magic'; the document has ['surface_rotated/circuit/z/pymat",
+    ),
+    (
+        "resources-decoder-with-constants",
+        [*RESOURCES, "--circuit", "{tmp}/c.qasm", "--decoder", "pymatching"],
+        None,
+        "--decoder chooses among the fitted models of --fits; --constants gives one model",
     ),
     (
         "budget-corrupt-model",
         budget("{tmp}/f.json"),
         lambda t: budget_inputs(
-            t, {"fits": {"surface_rotated/circuit/z": {"model": {"A": 0.1}, "model_note": ""}}}
+            t,
+            {
+                "fits": {
+                    "surface_rotated/circuit/z/pymatching": {
+                        "code": "surface_rotated",
+                        "noise": "circuit",
+                        "basis": "z",
+                        "decoder": "pymatching",
+                        "model": {"A": 0.1},
+                        "model_note": "",
+                    }
+                }
+            },
         ),
         "suppression model lacks form, coef, cov",
     ),

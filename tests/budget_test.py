@@ -73,7 +73,7 @@ def test_report_round_trips_through_json_and_csv():
     rows = with_checks(rows, {e: Change(-0.001, -0.002, 0.0) for e in check_eps(rows)})
     t = tolerance(low=5e-5, high=2e-4)
     report = BudgetReport(code="surface_rotated", basis="z", noise="circuit", cycles_per_gate=1, n_logical=3,
-                          model=fitted_model(), tolerance=t, rows=tuple(rows))  # fmt: skip
+                          models={"pymatching": fitted_model()}, tolerance=t, rows=tuple(rows))  # fmt: skip
     doc = json.loads(json.dumps(report.to_dict()))
     assert BudgetReport.from_dict(doc) == report
     # The keys scripts outside the repository read.

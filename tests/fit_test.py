@@ -312,18 +312,18 @@ def test_fit_cli_writes_json_table_and_plot(tmp_path, capsys):
     out, png = tmp_path / "fits.json", tmp_path / "fits.png"
     assert main(["fit", str(path), "--out", str(out), "--plot", str(png), "--bootstrap", "20"]) == 0
     doc = json.loads(out.read_text())
-    circuit = doc["fits"]["surface_rotated/circuit/z"]
+    circuit = doc["fits"]["surface_rotated/circuit/z/pymatching"]
     assert circuit["threshold"] is None and "cannot bracket" in circuit["threshold_note"]
     assert {"form", "coef", "cov", "A", "p_th", "formula"} <= set(circuit["model"])
     low, high = SuppressionModel.from_dict(circuit["model"]).eps_round_interval(5, 0.002)
     assert low <= 0.08 * (0.002 / 0.012) ** 3 <= high  # the truth synthetic_model_points drew from
     assert [entry["p"] for entry in circuit["lambda"]] == [0.001, 0.002, 0.004]
     assert len(circuit["points"]) == 9 and "round_rate" in circuit["points"][0]
-    cc = doc["fits"]["surface_rotated/code_capacity_bitflip/z"]
+    cc = doc["fits"]["surface_rotated/code_capacity_bitflip/z/pymatching"]
     assert set(cc["threshold"]) >= {"p_th", "p_th_low", "p_th_high", "nu"}
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert "threshold" in capsys.readouterr().out
-    model = qec.fits.read_model(doc, "surface_rotated/circuit/z")
+    model = qec.fits.read_model(doc, "surface_rotated/circuit/z/pymatching")
     assert math.isclose(model.A, circuit["model"]["A"])
 
 

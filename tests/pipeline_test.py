@@ -22,7 +22,7 @@ MINI = {
         "rounds_per_distance": 1,
         "max_shots": 4000,
         "max_errors": 200,
-        "decoder": "pymatching",
+        "decoders": ["pymatching", "pymatching-correlated"],
     },
     "fit": {"bootstrap": 10, "threshold_window": None},
     "qnn": {
@@ -83,30 +83,43 @@ def test_miniature_study_end_to_end(tmp_path):
     assert "Assumptions" in budget and "δ = 0.05" in budget
     for name in ("threshold", "lambda", "accuracy", "budget", "resources"):
         assert (data / "plots" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
-    assert (data / "logs" / "sample" / "repetition" / "circuit" / "z" / "d3_p0.01.log").exists()
+    assert (
+        data / "logs" / "sample" / "repetition" / "circuit" / "z" / "pymatching" / "d3_p0.01.log"
+    ).exists()
     from qec.budget import BudgetReport
 
     report = BudgetReport.from_dict(json.loads((data / "budget.json").read_text()))
-    assert [r.p for r in report.rows] == MINI["sampling"]["ps"]
+    # One row per (p, decoder), the decoders side by side, each with its own fitted model.
+    decoders = MINI["sampling"]["decoders"]
+    assert [(r.p, r.decoder) for r in report.rows] == [
+        (p, d) for p in MINI["sampling"]["ps"] for d in decoders
+    ]
+    assert list(report.models) == decoders
     assert report.tolerance.test_points == 10 + 40 and report.tolerance.definition == "inference"
     from qec.resources import ResourcesReport
 
     resources = ResourcesReport.from_dict(json.loads((data / "resources.json").read_text()))
     # p = 0.01 and 0.03 are at or above QDK's default threshold (0.01): it refuses, and says so.
-    assert sorted({r.p for r in resources.rows if r.constants == "measured"}) == [0.01, 0.03]
+    for decoder in decoders:
+        measured = {r.p for r in resources.rows if r.constants == "measured" and r.decoder == decoder}
+        assert sorted(measured) == [0.01, 0.03]
     refused = [f for f in resources.failures if f["constants"] == "qdk-default"]
     assert refused and all("expected value between 0 and 0.01" in f["message"] for f in refused)
     stats = tmp_path / "data" / "mini" / "stats.csv"
     import sinter
 
-    assert len(sinter.read_stats_from_csv_files(stats)) == 6  # 2 distances x 3 p, summed per task
+    assert (
+        len(sinter.read_stats_from_csv_files(stats)) == 12
+    )  # 2 decoders x 2 distances x 3 p, summed per task
+    fits = json.loads((data / "fits.json").read_text())["fits"]
+    assert sorted(fits) == [f"repetition/circuit/z/{d}" for d in decoders]
 
     # Rerunning does nothing.
     again = snakemake(tmp_path, config, "-n")
     assert "Nothing to be done" in again.stdout + again.stderr
 
     # Deleting one shard recomputes that shard and what depends on it, and nothing else.
-    (data / "stats" / "repetition" / "circuit" / "z" / "d5_p0.03.csv").unlink()
+    (data / "stats" / "repetition" / "circuit" / "z" / "pymatching-correlated" / "d5_p0.03.csv").unlink()
     plan = snakemake(tmp_path, config, "-n")
     jobs = planned_jobs(plan.stdout + plan.stderr)
     expected = {"sample": 1, "combine": 1, "fit": 1, "budget": 1, "resources": 1, "plot": 1, "all": 1}

@@ -67,7 +67,7 @@ def test_default_rows_reproduce_a_direct_call():
         small_circuit(),
         ps=[0.001, 0.003],
         noise="circuit",
-        model=SuppressionModel.power(A=0.03, p_th=0.01),
+        models={"given": SuppressionModel.power(A=0.03, p_th=0.01)},
         budget=1e-3,
     )
     for p, row in rows(report, "qdk-default").items():
@@ -83,7 +83,7 @@ def test_given_constants_reproduce_a_direct_call_with_power_1():
         small_circuit(),
         ps=[0.001, 0.004],
         noise="circuit",
-        model=SuppressionModel.power(A=0.03, p_th=0.01),
+        models={"given": SuppressionModel.power(A=0.03, p_th=0.01)},
         budget=1e-3,
     )
     scheme = {
@@ -112,7 +112,9 @@ def test_per_cycle_error_is_d_times_eps_round_of_a_fitted_form(noise):
         chi2_dof=1.0,
         aic=0.0,
     )
-    report = estimate_resources(small_circuit(), ps=[0.001, 0.002], noise=noise, model=model, budget=1e-2)
+    report = estimate_resources(
+        small_circuit(), ps=[0.001, 0.002], noise=noise, models={"fit": model}, budget=1e-2
+    )
     for p, row in rows(report, "measured").items():
         d = row.code_distance
         assert row.scheme_exact
@@ -131,7 +133,7 @@ def test_refusals_are_recorded_with_the_estimators_own_message():
         small_circuit(),
         ps=[0.0099],
         noise="circuit",
-        model=SuppressionModel.power(A=0.03, p_th=0.01),
+        models={"given": SuppressionModel.power(A=0.03, p_th=0.01)},
         budget=1e-9,
     )
     assert report.failures and "QDK Resource Estimator" in report.failures[0]["message"]

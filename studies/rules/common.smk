@@ -18,10 +18,12 @@ R = config["resources"]
 num = lambda x: f"{x:g}"
 
 
+DECODERS = S.get("decoders") or [S["decoder"]]
 SHARDS = [
-    f"{DATA}/stats/{code}/{S['noise']}/{basis}/d{d}_p{num(p)}.csv"
+    f"{DATA}/stats/{code}/{S['noise']}/{basis}/{decoder}/d{d}_p{num(p)}.csv"
     for code in S["codes"]
     for basis in S["bases"]
+    for decoder in DECODERS
     for d in S["distances"]
     for p in S["ps"]
 ]

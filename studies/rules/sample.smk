@@ -1,17 +1,20 @@
-# One shard per (code, noise, basis, d, p): an independent sinter CSV; combine sums rows per task.
+# One shard per (code, noise, basis, decoder, d, p): an independent sinter CSV; combine sums rows
+# per task and decoder, and qec fit fits each decoder on its own.
 
 
 rule sample:
     output:
-        "data/{study}/stats/{code}/{noise}/{basis}/d{d}_p{p}.csv",
+        "data/{study}/stats/{code}/{noise}/{basis}/{decoder}/d{d}_p{p}.csv",
     log:
-        "data/{study}/logs/sample/{code}/{noise}/{basis}/d{d}_p{p}.log",
+        "data/{study}/logs/sample/{code}/{noise}/{basis}/{decoder}/d{d}_p{p}.log",
     params:
         qec=QEC,
         rpd=S["rounds_per_distance"],
         max_shots=S["max_shots"],
         max_errors=S["max_errors"],
-        decoder=S["decoder"],
+        custom=(
+            "--custom-decoders " + " ".join(S["custom_decoders"]) if S.get("custom_decoders") else ""
+        ),
     threads: 1
     conda:
         "../envs/qec.yaml"
@@ -19,7 +22,7 @@ rule sample:
         "{params.qec} sample --code {wildcards.code} --noise {wildcards.noise} --basis {wildcards.basis}"
         " --distance {wildcards.d} --p {wildcards.p} --rounds-per-distance {params.rpd}"
         " --max-shots {params.max_shots} --max-errors {params.max_errors}"
-        " --decoder {params.decoder} --workers {threads} --quiet --out {output} > {log} 2>&1"
+        " --decoder {wildcards.decoder} {params.custom} --workers {threads} --quiet --out {output} > {log} 2>&1"
 
 
 rule combine:
