@@ -299,11 +299,22 @@ class BudgetReport:
         lines = ["# QML error budget. Assumptions (disagree with one? change the study config):"]
         s = t.qnn
         if s:  # a tolerance measured on a workload, not given by hand
-            lines.append(
-                f"#   QNN: {s['dataset']}, {s['qubits']} qubits, {s['layers']} layers, {s['connectivity']} "
-                f"connectivity, {s['observable']} observable, {s['samples']} samples "
-                f"(test {s['test_fraction']}), COBYLA {s['maxiter']} iterations, seeds {list(t.seeds)}"
+            circuit = (
+                f"circuit {s['circuit']}"
+                if s.get("circuit")
+                else f"{s['layers']} layers, {s['connectivity']} connectivity"
             )
+            lines.append(
+                f"#   QNN: {s['dataset']}, {s['qubits']} qubits, {circuit}, {s['observable']} observable, "
+                f"{s['samples']} samples (test {s['test_fraction']}), COBYLA {s['maxiter']} iterations, "
+                f"seeds {list(t.seeds)}"
+            )
+            if s.get("method", "auto") != "density_matrix":
+                lines.append(
+                    f"#   simulation: method {s.get('method', 'auto')} (noise trajectories: "
+                    f"{s.get('trajectories', 1000)} per expectation, precision ±1/√N, when the density "
+                    "matrix is not used)"
+                )
             lines.append(
                 f"#   accuracy: expected accuracy from {t.shots} shots per prediction (exact binomial), "
                 f"{t.test_points} test points per seed ({t.extra_test} fresh beyond the held-out split)"

@@ -14,7 +14,7 @@ import sinter
 
 from qec.codes import BASES, CODE_NAMES
 from qec.noise import NOISE_NAMES
-from qec.qml import CONNECTIVITIES, DATASETS, OBSERVABLES
+from qec.qml import AUTO_DENSITY_MAX, CONNECTIVITIES, DATASETS, METHODS
 from qec.sampling import (
     DEFAULT_DECODER,
     Experiment,
@@ -197,17 +197,25 @@ def _parser() -> argparse.ArgumentParser:
 
     tr = sub.add_parser(
         "train",
-        help="train a QNN under no, physical or logical noise (Aer, density matrix)",
-        description="Train a QNN with COBYLA (qiskit-machine-learning on Aer's density-matrix "
-        "EstimatorV2). Checkpoints after every chunk of iterations and resumes from it.",
+        help="train a QNN (built-in or your own) under no, physical or logical noise (Aer)",
+        description="Train a QNN with COBYLA (qiskit-machine-learning on Aer's EstimatorV2: exact "
+        "statevector when noiseless; density matrix or noise trajectories under noise). Checkpoints "
+        "after every chunk of iterations and resumes from it.",
     )
-    tr.add_argument(
+    data = tr.add_mutually_exclusive_group()
+    data.add_argument(
         "--dataset",
         default="moons",
         choices=DATASETS,
         metavar="NAME",
         help=f"one of {', '.join(DATASETS)} (default moons)",
     )
+    data.add_argument("--data", metavar="FILE",
+                      help="your own data: CSV (header; label column 'label', 'y' or the last) or NPZ "
+                           "(arrays x, y); labels 0/1 or ±1")  # fmt: skip
+    tr.add_argument("--circuit", metavar="QPY|MODULE:FUNCTION",
+                    help="your own QNN circuit; inputs are ParameterVector('x'), all else weights "
+                         "(sets --qubits from it)")  # fmt: skip
     tr.add_argument("--qubits", type=_int, default=4, help="qubits = features (default 4)")
     tr.add_argument("--layers", type=_int, default=2, help="ansatz layers (default 2)")
     tr.add_argument(
@@ -220,10 +228,15 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument(
         "--observable",
         default="parity",
-        choices=OBSERVABLES,
         metavar="OBS",
-        help="parity (Z on every qubit) or z0 (default parity)",
+        help="parity (Z on every qubit), z0, or a Pauli sum such as ZZII or '0.5*ZIIZ + 0.5*IZZI' "
+        "(rightmost letter = qubit 0; default parity)",
     )
+    tr.add_argument("--method", default="auto", choices=METHODS, metavar="METHOD",
+                    help=f"noisy simulation: {', '.join(METHODS)} (auto: density matrix up to "
+                         f"{AUTO_DENSITY_MAX} qubits, trajectories beyond)")  # fmt: skip
+    tr.add_argument("--trajectories", type=_int, default=1000,
+                    help="trajectories per noisy expectation (precision 1/√N; default 1000)")  # fmt: skip
     tr.add_argument(
         "--noise", default="none", help="none | circuit:<p> | si1000:<p> | logical:<eps> (default none)"
     )
@@ -493,12 +506,23 @@ def _cmd_train(args: argparse.Namespace) -> int:
     checkpoint = out.with_name(f".{out.name}.checkpoint.json")
     try:
         _check_out("--out", args.out)
-        config = qml.TrainConfig(
-            dataset=args.dataset, qubits=args.qubits, layers=args.layers,
-            connectivity=args.connectivity, observable=args.observable, noise=args.noise,
-            seed=args.seed, samples=args.samples, test_fraction=args.test_fraction,
-            maxiter=args.maxiter, chunk=args.chunk, shots=args.shots,
+        settings = dict(
+            dataset=args.data or args.dataset, connectivity=args.connectivity, observable=args.observable,
+            noise=args.noise, seed=args.seed, samples=args.samples, test_fraction=args.test_fraction,
+            maxiter=args.maxiter, chunk=args.chunk, shots=args.shots, method=args.method,
+            trajectories=args.trajectories,
         )  # fmt: skip
+        if args.data is not None:
+            from qec.byo import load_table
+
+            load_table(args.data)  # a bad file is a usage error before anything runs
+        if args.circuit is not None:
+            config = qml.TrainConfig.for_circuit(args.circuit, **settings)
+        else:
+            config = qml.TrainConfig(qubits=args.qubits, layers=args.layers, **settings)
+        qml.simulation(config)  # a qubit count no method here can hold
+        qml.qnn_parts(config)  # observable and circuit agree
+        qml.config_dataset(config, len(qml.qnn_parts(config)[1]))  # data and circuit agree
     except ValueError as e:
         return _usage_error(args, e)
 
@@ -514,10 +538,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
         return _usage_error(args, e)
     atomic_write_text(out, json.dumps(result.to_dict(), indent=1) + "\n")
     checkpoint.unlink(missing_ok=True)
-    print(f"{config.dataset} qubits={config.qubits} layers={config.layers} noise={config.noise} "
+    shape = f"circuit={config.circuit}" if config.circuit else f"layers={config.layers}"
+    exact = "exact" if result.precision == 0 else f"precision ±{result.precision:.3g} per expectation"
+    print(f"{config.dataset} qubits={config.qubits} {shape} noise={config.noise} "
           f"seed={config.seed}: train accuracy {result.train_accuracy:.3f}, test accuracy "
           f"{result.test_accuracy:.3f}, final loss {result.final_loss:.4f}, "
-          f"{result.wall_seconds:.1f} s")  # fmt: skip
+          f"{result.wall_seconds:.1f} s; simulation {result.method} ({exact})")  # fmt: skip
     return 0
 
 
@@ -594,7 +620,7 @@ def _cmd_tolerance(args: argparse.Namespace) -> int:
 
 def _cmd_budget(args: argparse.Namespace) -> int:
     from qec import budget, fits
-    from qec.tolerance import Tolerance, measure_changes
+    from qec.tolerance import Tolerance, measure_changes, qnn_shape
 
     try:
         out = pathlib.Path(args.out)
@@ -607,7 +633,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
                                         args.decoder)  # fmt: skip
         workload = _workload(args, tolerance.definition, extra_test=tolerance.extra_test,
                              extra_seed=tolerance.extra_seed)  # fmt: skip
-        if workload.shape != tolerance.qnn or workload.seeds != tolerance.seeds:
+        if workload.shape != qnn_shape(tolerance.qnn) or workload.seeds != tolerance.seeds:
             raise ValueError(
                 f"--results are not the runs --tolerance was measured from: QNN {workload.shape}, "
                 f"seeds {workload.seeds} vs {tolerance.qnn}, seeds {tolerance.seeds}"

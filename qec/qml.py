@@ -25,7 +25,24 @@ SYNTHETIC: tuple[str, ...] = ("moons", "circles", "parity")
 # Largest qubit count any method here can hold (a 30-qubit density matrix is 16 EiB).
 MAX_QUBITS = 30
 CONNECTIVITIES: tuple[str, ...] = ("line", "ring", "grid", "all")
-OBSERVABLES: tuple[str, ...] = ("parity", "z0")
+OBSERVABLES: tuple[str, ...] = ("parity", "z0")  # or a Pauli sum (qec.byo.parse_observable)
+# How noisy expectations are simulated. auto: the density matrix up to AUTO_DENSITY_MAX qubits
+# (exact, and faster than trajectories there), noise trajectories beyond. Noiseless runs are
+# always an exact statevector.
+METHODS: tuple[str, ...] = ("auto", "density_matrix", "trajectories")
+AUTO_DENSITY_MAX = 10
+
+
+def max_statevector_qubits(memory_bytes: int | None = None) -> int:
+    """Largest qubit count whose statevector (16·2^n bytes) fits in a quarter of memory.
+
+    Example:
+        >>> max_statevector_qubits(24 * 2**30)
+        28
+    """
+    if memory_bytes is None:
+        memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return math.floor(math.log2(memory_bytes / 4 / 16))
 
 
 def max_qubits(memory_bytes: int | None = None) -> int:
@@ -89,8 +106,10 @@ def load_dataset(
     from sklearn.decomposition import PCA
     from sklearn.model_selection import train_test_split
 
-    if name not in DATASETS:
-        raise ValueError(f"dataset={name!r} is not known; allowed: {DATASETS}")
+    from qec.byo import is_data_file, load_table
+
+    if name not in DATASETS and not is_data_file(name):
+        raise ValueError(f"dataset={name!r} is not known; allowed: {DATASETS} or a .csv/.npz file")
     check_int("samples", samples, least=4)
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction={test_fraction!r} must be in (0, 1)")
@@ -99,7 +118,15 @@ def load_dataset(
         raise ValueError(f"extra_test={extra_test} needs a synthetic dataset {SYNTHETIC}; {name!r} has "
                          "no more points than it ships")  # fmt: skip
     rng = np.random.default_rng(seed)
-    if name in SYNTHETIC:
+    if is_data_file(name):
+        x, y = load_table(name)
+        if x.shape[1] != num_features:
+            raise ValueError(f"data={name!r} has {x.shape[1]} feature columns; the circuit has "
+                             f"{num_features} input parameters: they must agree")  # fmt: skip
+        pick = rng.choice(len(y), size=min(samples, len(y)), replace=False)
+        x, y = x[pick], y[pick]
+        _check_split(name, y, test_fraction)
+    elif name in SYNTHETIC:
         x, y = _synthetic(name, samples, num_features, seed)
     else:
         loader = {"iris": skd.load_iris, "wine": skd.load_wine, "breast_cancer": skd.load_breast_cancer}
@@ -129,6 +156,17 @@ def load_dataset(
     scale = lambda a: np.clip((a - lo) / span, 0, 1) * np.pi  # noqa: E731
     to_pm = lambda labels: np.where(labels == 1, 1, -1)  # noqa: E731
     return Dataset(name, scale(x_train), to_pm(y_train), scale(x_test), to_pm(y_test))
+
+
+def _check_split(name: str, y: np.ndarray, test_fraction: float) -> None:
+    """Raise unless a stratified split leaves both classes in both parts."""
+    n = len(y)
+    n_test = math.ceil(n * test_fraction)
+    smallest = int(min(np.sum(y == 0), np.sum(y == 1)))
+    if smallest < 2 or n_test < 2 or n - n_test < 2:
+        raise ValueError(f"data={name!r}: {n} rows ({smallest} in the smaller class) are too few for a "
+                         f"stratified split with test_fraction={test_fraction}: each part needs both classes "
+                         "(at least 2 rows per class, 2 per part)")  # fmt: skip
 
 
 def _synthetic(name: str, samples: int, num_features: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -285,14 +323,22 @@ class TrainConfig:
     """Everything that determines a training run (same config, same result).
 
     Attributes:
-        dataset: One of ``DATASETS``. qubits: Qubit count (= features). layers: Ansatz layers.
-        connectivity: Ansatz graph name. observable: ``parity`` or ``z0``.
+        dataset: One of ``DATASETS``, or a CSV/NPZ file of your own (``qec.byo.load_table``).
+        qubits: Qubit count (= features for the built-in ansatz; = the circuit's qubits with
+            ``circuit``). layers: Ansatz layers. connectivity: Ansatz graph name (both unused
+            with ``circuit``). observable: ``parity``, ``z0`` or a Pauli sum (``ZZII``,
+            ``0.5*ZIIZ + 0.5*IZZI``; rightmost letter = qubit 0).
         noise: Noise spec (``QNNNoise.parse`` syntax). seed: Seeds split, initial point.
         samples: Dataset size. test_fraction: Held-out share.
         maxiter: COBYLA iterations in total. chunk: Iterations between checkpoints.
         shots: Shots per prediction when scoring accuracy (0: the sign of the exact
             expectation). Training uses exact expectations; scoring with shots is what
             hardware would see, where a signal shrunk by noise drowns in shot noise.
+        circuit: Empty for the built-in ansatz, or your own: a ``.qpy`` file or
+            ``MODULE:FUNCTION`` (``qec.byo.load_circuit``; inputs are ``ParameterVector("x")``).
+        method: How noisy expectations are simulated: ``auto``, ``density_matrix`` or
+            ``trajectories`` (``METHODS``; ``simulation``). trajectories: Noise trajectories
+            per expectation with the trajectory method (its precision is 1/√trajectories).
     """
 
     dataset: str = "moons"
@@ -307,22 +353,54 @@ class TrainConfig:
     maxiter: int = 100
     chunk: int = 50
     shots: int = 1000
+    circuit: str = ""
+    method: str = "auto"
+    trajectories: int = 1000
 
     def __post_init__(self) -> None:
-        if self.dataset not in DATASETS:
-            raise ValueError(f"dataset={self.dataset!r} is not known; allowed: {DATASETS}")
+        from qec.byo import check_observable_spec, is_data_file
+
+        if self.dataset not in DATASETS and not is_data_file(self.dataset):
+            raise ValueError(
+                f"dataset={self.dataset!r} is not known; allowed: {DATASETS} or a .csv/.npz file"
+            )
         # Memory is checked where the simulation starts (build_qnn), not here: a config or
         # checkpoint valid on one node must stay valid on another.
         check_int("qubits", self.qubits, least=1, most=MAX_QUBITS)
-        for name in ("layers", "samples", "maxiter", "chunk", "shots", "seed"):
+        for name in ("layers", "samples", "maxiter", "chunk", "shots", "seed", "trajectories"):
             value = getattr(self, name)
             least = 0 if name in ("layers", "shots", "seed") else 1
             check_int(name, value, least=least)
         if self.connectivity not in CONNECTIVITIES:
             raise ValueError(f"connectivity={self.connectivity!r} is not known; allowed: {CONNECTIVITIES}")
-        if self.observable not in OBSERVABLES:
-            raise ValueError(f"observable={self.observable!r} is not known; allowed: {OBSERVABLES}")
+        check_observable_spec(self.observable)
+        if self.method not in METHODS:
+            raise ValueError(f"method={self.method!r} is not known; allowed: {METHODS}")
+        if not isinstance(self.circuit, str):
+            raise ValueError(f"circuit={self.circuit!r} must be a .qpy file, MODULE:FUNCTION or empty")
         QNNNoise.parse(self.noise)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """A config as ``dataclasses.asdict`` wrote it; keys a file predates take their defaults."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"QNN config has unknown keys {unknown}; allowed: {sorted(known)}")
+        return cls(**data)
+
+    @classmethod
+    def for_circuit(cls, circuit: str, **kwargs: Any) -> TrainConfig:
+        """A config for your own circuit, with ``qubits`` read from it (and ``layers`` = 0).
+
+        Example:
+            >>> TrainConfig.for_circuit("qec.byo:example_circuit", observable="ZZ").qubits
+            2
+        """
+        from qec.byo import load_circuit
+
+        qc, _, _ = load_circuit(circuit)
+        return cls(circuit=circuit, qubits=qc.num_qubits, layers=0, **kwargs)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -335,6 +413,9 @@ class TrainResult:
         loss_history: Objective value at every evaluation. iterations: Evaluations made.
         wall_seconds: Training wall time (summed over resumed pieces).
         weights: Trained weights.
+        method: The simulation that ran (``statevector`` exact when noiseless,
+            ``density_matrix`` or ``trajectories``). precision: Its statistical precision
+            on each expectation value (0: exact; trajectories: 1/√trajectories, one σ bound).
     """
 
     config: TrainConfig
@@ -345,6 +426,8 @@ class TrainResult:
     iterations: int
     wall_seconds: float
     weights: tuple[float, ...]
+    method: str = "density_matrix"
+    precision: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
@@ -354,31 +437,109 @@ class TrainResult:
         return out
 
 
+@dataclasses.dataclass(frozen=True)
+class Simulation:
+    """How a config's expectations are computed: ``method`` with ``precision`` per expectation.
+
+    Attributes:
+        method: ``statevector`` (exact, noiseless), ``density_matrix`` (exact) or
+            ``trajectories`` (Aer statevector, one noise realisation per trajectory).
+        precision: 0 when exact; 1/√trajectories for trajectories (each trajectory's value
+            lies in [−1, 1] for a Pauli observable, so its standard deviation is at most 1:
+            a bound on the standard error, scaled by the observable's coefficient sum).
+        trajectories: Trajectories per expectation (0 when exact).
+    """
+
+    method: str
+    precision: float = 0.0
+    trajectories: int = 0
+
+
+def simulation(config: TrainConfig, memory_bytes: int | None = None) -> Simulation:
+    """The simulation ``config`` runs on this machine, or a ``ValueError`` saying why none fits.
+
+    Example:
+        >>> simulation(TrainConfig(qubits=12, noise="logical:0.01"), 24 * 2**30)
+        Simulation(method='trajectories', precision=0.0316..., trajectories=1000)
+    """
+    n = config.qubits
+    sv_limit = max_statevector_qubits(memory_bytes)
+    dm_limit = max_qubits(memory_bytes)
+    if n > sv_limit:
+        raise ValueError(f"qubits={n} does not fit this machine: even a statevector needs 16·2^n bytes, and "
+                         f"{sv_limit} qubits fit a quarter of its memory")  # fmt: skip
+    if QNNNoise.parse(config.noise).kind == "none":
+        return Simulation("statevector")
+    method = config.method
+    if method == "auto":
+        method = "density_matrix" if n <= min(AUTO_DENSITY_MAX, dm_limit) else "trajectories"
+    if method == "density_matrix":
+        if n > dm_limit:
+            raise ValueError(f"qubits={n} does not fit this machine as a density matrix (16·4^n bytes; "
+                             f"{dm_limit} qubits fit a quarter of its memory): use method trajectories "
+                             "(or auto)")  # fmt: skip
+        return Simulation("density_matrix")
+    return Simulation(
+        "trajectories", precision=1 / math.sqrt(config.trajectories), trajectories=config.trajectories
+    )
+
+
+def qnn_parts(config: TrainConfig):
+    """The QNN of ``config`` before noise: ``(circuit, inputs, weights, observable, read_qubits)``.
+
+    The circuit ends with the basis changes its observable needs (``qec.byo.rotate_to_z``), so
+    the observable is diagonal (I/Z) and ``read_qubits`` are the qubits read out.
+    """
+    from qec.byo import load_circuit, measurement_bases, parse_observable, rotate_to_z
+
+    if config.circuit:
+        circuit, inputs, weights = load_circuit(config.circuit)
+        if circuit.num_qubits != config.qubits:
+            raise ValueError(f"qubits={config.qubits} but circuit {config.circuit!r} has "
+                             f"{circuit.num_qubits} qubits (TrainConfig.for_circuit reads them from "
+                             "it)")  # fmt: skip
+    else:
+        graph = connectivity_graph(config.connectivity, config.qubits)
+        circuit, inputs, weights = qnn_circuit(config.qubits, config.layers, graph)
+    obs = parse_observable(config.observable, config.qubits)
+    read = list(measurement_bases(obs))
+    circuit, obs = rotate_to_z(circuit, obs)
+    return circuit, inputs, weights, obs, read
+
+
 def build_qnn(config: TrainConfig):
-    """The ``EstimatorQNN`` of ``config``: its circuit with noise sites, on Aer's density-matrix
-    ``EstimatorV2`` (exact expectations: ``default_precision=0``)."""
+    """The ``EstimatorQNN`` of ``config``: its circuit with noise sites, on Aer's ``EstimatorV2``
+    with the method ``simulation`` chooses (exact expectations unless trajectories run)."""
     from qiskit_aer.primitives import EstimatorV2
     from qiskit_machine_learning.neural_networks import EstimatorQNN
 
     from qec.aer import with_noise_sites
 
-    limit = max_qubits()
-    if config.qubits > limit:
-        raise ValueError(f"qubits={config.qubits} does not fit this machine: density-matrix simulation needs "
-                         f"16·4^n bytes, and {limit} qubits fit a quarter of its memory")  # fmt: skip
+    sim = simulation(config)
     noise = QNNNoise.parse(config.noise)
-    graph = connectivity_graph(config.connectivity, config.qubits)
-    circuit, inputs, weights = qnn_circuit(config.qubits, config.layers, graph)
-    obs, read = observable(config.observable, config.qubits)
+    circuit, inputs, weights, obs, read = qnn_parts(config)
     model = noise.aer_model()
     if model is not None:
         circuit = with_noise_sites(circuit, idle=noise.has_idle_noise, readout_qubits=read)
-    backend_options: dict[str, Any] = {"method": "density_matrix"}
+    method = "statevector" if sim.method == "trajectories" else sim.method
+    backend_options: dict[str, Any] = {"method": method}
     if model is not None:
         backend_options["noise_model"] = model
-    estimator = EstimatorV2(options={"backend_options": backend_options, "default_precision": 0.0})
+    options: dict[str, Any] = {"backend_options": backend_options, "default_precision": 0.0}
+    if sim.method == "trajectories":
+        options["run_options"] = {"shots": sim.trajectories, "seed_simulator": config.seed}
+    estimator = EstimatorV2(options=options)
     return EstimatorQNN(circuit=circuit, estimator=estimator, observables=obs, input_params=inputs,
                         weight_params=weights, default_precision=0.0)  # fmt: skip
+
+
+def config_dataset(
+    config: TrainConfig, num_features: int, *, extra_test: int = 0, extra_seed: int = 0
+) -> Dataset:
+    """The dataset of ``config`` (its seed's split) with ``num_features`` features (the circuit's inputs)."""
+    return load_dataset(config.dataset, num_features=num_features, samples=config.samples,
+                        test_fraction=config.test_fraction, seed=config.seed, extra_test=extra_test,
+                        extra_seed=extra_seed)  # fmt: skip
 
 
 def train(
@@ -408,9 +569,9 @@ def train(
     from qiskit_machine_learning.algorithms import NeuralNetworkClassifier
     from qiskit_machine_learning.optimizers import COBYLA
 
-    data = load_dataset(config.dataset, num_features=config.qubits, samples=config.samples,
-                        test_fraction=config.test_fraction, seed=config.seed)  # fmt: skip
+    sim = simulation(config)
     qnn = build_qnn(config)
+    data = config_dataset(config, qnn.num_inputs)
     rng = np.random.default_rng(config.seed)
     weights = rng.uniform(-np.pi, np.pi, qnn.num_weights)
     history: list[float] = []
@@ -454,7 +615,8 @@ def train(
     return TrainResult(config=config, train_accuracy=train_acc, test_accuracy=test_acc,
                        final_loss=history[-1] if history else float("nan"),
                        loss_history=tuple(history), iterations=len(history), wall_seconds=wall,
-                       weights=tuple(weights.tolist()))  # fmt: skip
+                       weights=tuple(weights.tolist()), method=sim.method,
+                       precision=sim.precision)  # fmt: skip
 
 
 def _accuracy(

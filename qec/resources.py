@@ -177,23 +177,14 @@ def qnn_circuit_from_result(result: Mapping[str, Any], *, sample: int = 0):
         >>> dict(qnn_circuit_from_result(r).count_ops())
         {'ry': 6, 'measure': 2, 'cz': 1}
     """
-    from qec.qml import connectivity_graph, load_dataset, observable
-    from qec.qml import qnn_circuit as build
+    from qec.qml import TrainConfig, config_dataset, qnn_parts
 
-    c = result["config"]
-    graph = connectivity_graph(c["connectivity"], c["qubits"])
-    circuit, inputs, weights = build(c["qubits"], c["layers"], graph)
-    data = load_dataset(
-        c["dataset"],
-        num_features=c["qubits"],
-        samples=c["samples"],
-        test_fraction=c["test_fraction"],
-        seed=c["seed"],
-    )
+    config = TrainConfig.from_dict(dict(result["config"]))
+    circuit, inputs, weights, _, read = qnn_parts(config)
+    data = config_dataset(config, len(inputs))
     values = dict(zip(inputs, data.x_test[sample], strict=True))
     values.update(zip(weights, result["weights"], strict=True))
     bound = circuit.assign_parameters(values)
-    _, read = observable(c["observable"], c["qubits"])
     from qiskit import ClassicalRegister
 
     creg = ClassicalRegister(len(read), "c")

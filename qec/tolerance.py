@@ -43,7 +43,24 @@ SHAPE_KEYS: tuple[str, ...] = (
     "maxiter",
     "chunk",
     "shots",
+    "circuit",
+    "method",
+    "trajectories",
 )
+
+
+def qnn_shape(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``SHAPE_KEYS`` of a ``qec train`` config; keys older files lack take their defaults.
+
+    Example:
+        >>> qnn_shape({"dataset": "moons", "qubits": 2})["method"]
+        'auto'
+    """
+    from qec.qml import TrainConfig
+
+    defaults = TrainConfig()
+    return {k: config.get(k, getattr(defaults, k)) for k in SHAPE_KEYS}
+
 
 # ---------------------------------------------------------------------------------------
 # The metric
@@ -618,11 +635,11 @@ class Workload:
         check_definition(definition)
         if not results:
             raise ValueError("no QNN results given")
-        shape = {k: results[0]["config"][k] for k in SHAPE_KEYS}
+        shape = qnn_shape(results[0]["config"])
         runs: dict[tuple[str, int], tuple[float, ...]] = {}
         for r in results:
             config = r["config"]
-            other = {k: config[k] for k in SHAPE_KEYS}
+            other = qnn_shape(config)
             if other != shape:
                 diff = {k: (shape[k], other[k]) for k in SHAPE_KEYS if shape[k] != other[k]}
                 raise ValueError(f"QNN results mix configurations: {diff} (one workload per budget)")
@@ -655,18 +672,11 @@ class Workload:
         return Evaluations(tuple(specs), self.seeds, np.array(acc), np.array(loss))
 
     def _data(self, seed: int):
-        from qec.qml import load_dataset
+        from qec.qml import TrainConfig, config_dataset, qnn_parts
 
-        s = self.shape
-        return load_dataset(
-            s["dataset"],
-            num_features=s["qubits"],
-            samples=s["samples"],
-            test_fraction=s["test_fraction"],
-            seed=seed,
-            extra_test=self.extra_test,
-            extra_seed=self.extra_seed,
-        )
+        config = TrainConfig(**self.shape, seed=seed)
+        inputs = qnn_parts(config)[1]
+        return config_dataset(config, len(inputs), extra_test=self.extra_test, extra_seed=self.extra_seed)
 
     def _expectations(self, spec: str, seed: int, x: np.ndarray) -> np.ndarray:
         from qec.qml import TrainConfig, build_qnn
@@ -692,8 +702,10 @@ class Workload:
         if not path.exists():
             return None
         cached = json.loads(path.read_text())
-        config = {**self.shape, "noise": spec, "seed": seed}
-        return tuple(cached["weights"]) if {k: cached["config"][k] for k in config} == config else None
+        mine = {**self.shape, "noise": spec, "seed": seed}
+        theirs = {**qnn_shape(cached["config"]), "noise": cached["config"].get("noise"),
+                  "seed": cached["config"].get("seed")}  # fmt: skip
+        return tuple(cached["weights"]) if theirs == mine else None
 
     def _train_missing(self, specs: Sequence[str]) -> None:
         if self.definition != "training":

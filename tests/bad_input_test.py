@@ -6,6 +6,7 @@ run `snakemake -n` on a broken copy of the miniature study config.
 
 import json
 import pathlib
+import shutil
 import subprocess
 
 import pytest
@@ -34,6 +35,7 @@ SAMPLE = [
     "--out",
     "{tmp}/out.csv",
 ]
+REPO = pathlib.Path(__file__).resolve().parents[1]
 META = {"code": "repetition", "noise": "circuit", "d": 3, "p": 0.01, "rounds": 1, "basis": "z"}
 
 
@@ -50,6 +52,43 @@ def changed(base: list[str], *changes: str) -> list[str]:
 
 def sample(*changes: str) -> list[str]:
     return changed(SAMPLE, *changes)
+
+
+def byo(*changes: str) -> list[str]:
+    """A valid `qec train` on your own circuit and data (``byo_files``) with flags replaced."""
+    args = ["train", "--circuit", "{tmp}/qnn.qpy", "--data", "{tmp}/d.csv", "--observable", "ZZZZ",
+            "--samples", "20", "--maxiter", "20", "--out", "{tmp}/r.json"]  # fmt: skip
+    return changed(args, *changes)
+
+
+def byo_files(tmp: pathlib.Path) -> None:
+    """The example study's QNN and data, and broken variants of each."""
+    from qiskit import QuantumCircuit, qpy
+    from qiskit.circuit import ParameterVector
+
+    shutil.copy(REPO / "studies" / "byo" / "qnn.qpy", tmp / "qnn.qpy")
+    (tmp / "bad.qpy").write_text("not a qpy file")
+    (tmp / "bad.npz").write_text("not an npz file")
+    for name, vector in (("inputs_only", "x"), ("weights_only", "w")):
+        qc = QuantumCircuit(4)
+        for q, v in enumerate(ParameterVector(vector, 4)):
+            qc.ry(v, q)
+        with open(tmp / f"{name}.qpy", "wb") as f:
+            qpy.dump(qc, f)
+    rows = [f"{i % 7},{i % 5},{i % 3},{i % 2},{i % 2}" for i in range(40)]
+    header = "a,b,c,d,label"
+    tables = {
+        "d.csv": [header, *rows],
+        "d.txt": [header, *rows],
+        "three.csv": ["a,b,c,label", *(r.split(",", 1)[1] for r in rows)],
+        "nan.csv": [header, rows[0], "1,,2,3,1", *rows[2:]],
+        "one.csv": [header, *(r[:-1] + "1" for r in rows)],
+        "three_labels.csv": [header, *(r[:-1] + str(i % 3) for i, r in enumerate(rows))],
+        "few.csv": [header, *rows[:3]],
+        "ragged.csv": [header, rows[0], "1,2,3,1", *rows[2:]],
+    }
+    for name, lines in tables.items():
+        (tmp / name).write_text("\n".join(lines) + "\n")
 
 
 def budget(fits: str) -> list[str]:
@@ -77,12 +116,12 @@ def noiseless_run(tmp: pathlib.Path, **changes) -> None:
 
 def budget_inputs(tmp: pathlib.Path, fits: dict | None = None) -> None:
     """A valid tolerance.json and its run, and ``fits`` (if given) as f.json."""
-    from qec.tolerance import SHAPE_KEYS, Tolerance
+    from qec.tolerance import Tolerance, qnn_shape
 
     noiseless_run(tmp)
     config = json.loads((tmp / "r.json").read_text())["config"]
     t = Tolerance.given(eps_star=0.01, physical=[(0.001, -0.1)]).to_dict()
-    (tmp / "t.json").write_text(json.dumps({**t, "qnn": {k: config[k] for k in SHAPE_KEYS}}))
+    (tmp / "t.json").write_text(json.dumps({**t, "qnn": qnn_shape(config)}))
     if fits is not None:
         (tmp / "f.json").write_text(json.dumps(fits))
 
@@ -243,8 +282,89 @@ CLI = [
         "train-qubits-huge",
         ["train", "--qubits", "30", "--out", "{tmp}/r.json"],
         None,
-        "qubits=30 does not fit this machine: density-matrix simulation needs 16·4^n bytes",
+        "qubits=30 does not fit this machine: even a statevector needs 16·2^n bytes",  # 24 GiB: 28 fit
     ),
+    (
+        "train-qubits-dm-huge",
+        [
+            "train",
+            "--qubits",
+            "16",
+            "--noise",
+            "logical:0.01",
+            "--method",
+            "density_matrix",
+            "--out",
+            "{tmp}/r.json",
+        ],
+        None,
+        "qubits=16 does not fit this machine as a density matrix (16·4^n bytes; 14 qubits fit",
+    ),
+    (
+        "byo-not-qpy",
+        byo("--circuit", "{tmp}/bad.qpy"),
+        byo_files,
+        "circuit='{tmp}/bad.qpy' is not a QPY file",
+    ),
+    (
+        "byo-circuit-spec",
+        byo("--circuit", "nosuchmodule:f"),
+        byo_files,
+        "circuit='nosuchmodule:f': ModuleNotFoundError",
+    ),
+    (
+        "byo-data-suffix",
+        byo("--data", "{tmp}/d.txt"),
+        byo_files,
+        "data='{tmp}/d.txt' must be a .csv or .npz file",
+    ),
+    (
+        "byo-data-not-npz",
+        byo("--data", "{tmp}/bad.npz"),
+        byo_files,
+        "data='{tmp}/bad.npz' is not an NPZ file",
+    ),
+    (
+        "byo-inputs-vs-features",
+        byo("--data", "{tmp}/three.csv"),
+        byo_files,
+        "has 3 feature columns; the circuit has 4 input parameters: they must agree",
+    ),
+    ("byo-no-weights", byo("--circuit", "{tmp}/inputs_only.qpy"), byo_files, "no weight parameters"),
+    (
+        "byo-no-inputs",
+        byo("--circuit", "{tmp}/weights_only.qpy"),
+        byo_files,
+        "no input parameters; name them",
+    ),
+    (
+        "byo-observable-size",
+        byo("--observable", "ZZ"),
+        byo_files,
+        "observable='ZZ': term 'ZZ' has 2 letters; the circuit has 4 qubits",
+    ),
+    ("byo-observable-letters", byo("--observable", "ZZQZ"), byo_files, "letters ['Q'] are not Paulis"),
+    (
+        "byo-observable-two-settings",
+        byo("--observable", "ZZZZ + XXXX"),
+        byo_files,
+        "observable reads qubit 0 in both Z and X",
+    ),
+    ("byo-nan", byo("--data", "{tmp}/nan.csv"), byo_files, "NaN or infinite values in rows [1]"),
+    (
+        "byo-one-class",
+        byo("--data", "{tmp}/one.csv"),
+        byo_files,
+        "every label is 1; a classifier needs two classes",
+    ),
+    (
+        "byo-labels",
+        byo("--data", "{tmp}/three_labels.csv"),
+        byo_files,
+        "labels must be two values, 0/1 or -1/+1; got ['0', '1', '2']",
+    ),
+    ("byo-few-rows", byo("--data", "{tmp}/few.csv"), byo_files, "too few for a stratified split"),
+    ("byo-ragged", byo("--data", "{tmp}/ragged.csv"), byo_files, "line 3: 4 fields, the header has 5"),
     (
         "train-noise-malformed",
         ["train", "--noise", "circuit", "--out", "{tmp}/r.json"],
@@ -413,7 +533,7 @@ STUDY = [
     ("p-above-half", {"sampling": {**MINI["sampling"], "ps": [0.7]}}, "0.7"),
     ("unknown-code", {"sampling": {**MINI["sampling"], "codes": ["toric"]}}, "toric"),
     ("distances-wrong-type", {"sampling": {**MINI["sampling"], "distances": "3 5"}}, "'3 5' is not of type"),
-    ("qubits-too-many", {"qnn": {**MINI["qnn"], "qubits": 40}}, "40 is greater than the maximum of 14"),
+    ("qubits-too-many", {"qnn": {**MINI["qnn"], "qubits": 40}}, "40 is greater than the maximum of 30"),
     (
         "missing-delta",
         {"tolerance": {k: v for k, v in MINI["tolerance"].items() if k != "delta"}},

@@ -136,8 +136,8 @@ def test_a_failing_shard_fails_alone_with_its_cause_in_the_log(tmp_path):
         timeout=600,
     )
     assert run.returncode != 0
-    shards = tmp_path / "data" / "failing" / "stats" / "repetition" / "si1000" / "z"
-    logs = tmp_path / "data" / "failing" / "logs" / "sample" / "repetition" / "si1000" / "z"
+    shards = tmp_path / "data" / "failing" / "stats" / "repetition" / "si1000" / "z" / "pymatching"
+    logs = tmp_path / "data" / "failing" / "logs" / "sample" / "repetition" / "si1000" / "z" / "pymatching"
     for d in (3, 5):
         assert not (shards / f"d{d}_p0.2.csv").exists()
         assert "p=0.2 must be in [0, 0.1] for si1000" in (logs / f"d{d}_p0.2.log").read_text()

@@ -17,6 +17,7 @@ from qec.qml import (
     load_dataset,
     max_qubits,
     qnn_circuit,
+    simulation,
     train,
 )
 
@@ -111,10 +112,19 @@ def test_max_qubits_limit_is_memory_based():
     assert max_qubits(16 * 4**10 * 4) == 10
     with pytest.raises(ValueError, match=r"qubits=99 must be an integer in \[1, 30\]"):
         TrainConfig(qubits=99)
-    # Memory is a property of the machine a run starts on, not of the configuration.
-    big = TrainConfig(qubits=20)
-    with pytest.raises(ValueError, match=r"qubits=20 does not fit this machine: density-matrix"):
-        train(big)
+    # Memory is a property of the machine a run starts on, not of the configuration: checked
+    # when the simulation is chosen. 24 GiB: a quarter holds a 14-qubit density matrix
+    # (16·4^14 B = 4 GiB) and a 28-qubit statevector (16·2^28 B = 4 GiB).
+    gib24 = 24 * 2**30
+    noisy = dict(noise="logical:0.01")
+    assert simulation(TrainConfig(qubits=20), gib24).method == "statevector"  # noiseless: exact
+    assert simulation(TrainConfig(qubits=10, **noisy), gib24).method == "density_matrix"
+    auto = simulation(TrainConfig(qubits=11, trajectories=400, **noisy), gib24)
+    assert (auto.method, auto.precision, auto.trajectories) == ("trajectories", 0.05, 400)
+    with pytest.raises(ValueError, match=r"qubits=15 does not fit this machine as a density matrix"):
+        simulation(TrainConfig(qubits=15, method="density_matrix", **noisy), gib24)
+    with pytest.raises(ValueError, match=r"qubits=29 does not fit this machine: even a statevector"):
+        simulation(TrainConfig(qubits=29), gib24)
 
 
 @pytest.mark.parametrize(

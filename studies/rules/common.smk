@@ -1,4 +1,5 @@
 # Names every rule shares: the study folder, shard and QNN file lists, the qec command.
+import shlex
 import sys
 
 from snakemake.settings.types import DeploymentMethod
@@ -33,6 +34,19 @@ QNN_SPECS = ["none"] + (
     if T["definition"] == "training"
     else []
 )
+# The QNN of every run: the built-in ansatz or your own circuit, a built-in dataset or your own file.
+QNN_ARGS = " ".join(
+    [
+        f"--circuit {shlex.quote(Q['circuit'])}"
+        if Q.get("circuit")
+        else f"--qubits {Q['qubits']} --layers {Q['layers']} --connectivity {Q['connectivity']}",
+        f"--data {shlex.quote(Q['data'])}" if Q.get("data") else f"--dataset {Q['dataset']}",
+        f"--observable {shlex.quote(Q['observable'])}",
+        f"--method {Q.get('method', 'auto')} --trajectories {Q.get('trajectories', 1000)}",
+    ]
+)
+# Your own circuit and data files are inputs of every QNN run: change one and the runs rerun.
+QNN_FILES = [f for f in (Q.get("circuit", ""), Q.get("data", "")) if f.endswith((".qpy", ".csv", ".npz"))]
 QNN_RUNS = [f"{DATA}/qnn/{spec}_s{seed}.json" for spec in QNN_SPECS for seed in Q["seeds"]]
 PLOT_NAMES = ["threshold", "lambda", "accuracy", "budget", "resources"]
 PLOTS = [f"{DATA}/plots/{name}.png" for name in PLOT_NAMES]

@@ -2,6 +2,8 @@
 
 
 rule qnn:
+    input:
+        QNN_FILES,
     output:
         "data/{study}/qnn/{spec}_s{seed}.json",
     log:
@@ -10,13 +12,12 @@ rule qnn:
         qec=QEC,
         noise=lambda wc: wc.spec.replace("-", ":", 1),
         q=Q,
+        shape=QNN_ARGS,
     threads: 1
     conda:
         "../envs/qec.yaml"
     shell:
-        "{params.qec} train --dataset {params.q[dataset]} --qubits {params.q[qubits]}"
-        " --layers {params.q[layers]} --connectivity {params.q[connectivity]}"
-        " --observable {params.q[observable]} --samples {params.q[samples]}"
+        "{params.qec} train {params.shape} --samples {params.q[samples]}"
         " --test-fraction {params.q[test_fraction]} --maxiter {params.q[maxiter]}"
         " --chunk {params.q[chunk]} --shots {params.q[shots]}"
         " --noise {params.noise} --seed {wildcards.seed} --out {output} > {log} 2>&1"

@@ -1,0 +1,118 @@
+"""Your own QNN: circuits, observables and data files; trajectories for QNNs beyond a density matrix."""
+
+import json
+import math
+import pathlib
+import shutil
+
+import numpy as np
+import pytest
+
+from qec.aer import ONE_QUBIT_GATES, TWO_QUBIT_GATES
+from qec.byo import load_circuit, load_table, measurement_bases, parse_observable, rotate_to_z
+from qec.cli import main
+from qec.qml import TrainConfig, build_qnn, simulation
+from qec.stats import binomial_interval
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+BYO = REPO / "studies" / "byo"
+
+
+def test_library_circuits_are_split_into_inputs_and_weights_and_gates_noise_can_see():
+    qc, inputs, weights = load_circuit(str(BYO / "qnn.qpy"))
+    # Z feature map on x[0..3] + real amplitudes (2 repetitions) on θ[0..11] (make_inputs.py).
+    assert [str(p) for p in inputs] == [f"x[{i}]" for i in range(4)]
+    assert len(weights) == 12 and all(str(p).startswith("θ") for p in weights)
+    # Every gate is one the noise models act on by its arity: none escapes noise.
+    assert set(qc.count_ops()) <= set(ONE_QUBIT_GATES) | set(TWO_QUBIT_GATES)
+
+
+def test_observables_rotate_to_z_with_the_same_expectation():
+    from qiskit import QuantumCircuit
+    from qiskit.quantum_info import Statevector
+
+    qc = QuantumCircuit(3)
+    qc.ry(0.4, 0)
+    qc.rx(1.1, 1)
+    qc.cx(0, 1)
+    qc.ry(-0.7, 2)
+    qc.cz(1, 2)
+    obs = parse_observable("0.5*XYZ - 0.25*XIZ + IYI", 3)
+    assert measurement_bases(obs) == {0: "Z", 1: "Y", 2: "X"}
+    rotated, diagonal = rotate_to_z(qc, obs)
+    assert set("".join(diagonal.paulis.to_labels())) <= {"I", "Z"}
+    exact = Statevector(qc).expectation_value(obs).real
+    assert Statevector(rotated).expectation_value(diagonal).real == pytest.approx(exact, abs=1e-12)
+
+
+def test_data_files_csv_and_npz_read_the_same(tmp_path):
+    x, y = load_table(BYO / "breast_cancer.csv")
+    assert x.shape == (569, 4) and sorted(set(y.tolist())) == [0, 1]  # scikit-learn's 569 rows
+    np.savez(tmp_path / "d.npz", x=x, y=np.where(y == 1, 1, -1))  # ±1 labels mean the same
+    x2, y2 = load_table(tmp_path / "d.npz")
+    assert np.array_equal(x, x2) and np.array_equal(y, y2)
+
+
+def _train(tmp_path: pathlib.Path, noise: str) -> dict:
+    out = tmp_path / f"{noise.replace(':', '-')}.json"
+    argv = ["train", "--circuit", str(tmp_path / "qnn.qpy"), "--data", str(tmp_path / "data.csv"),
+            "--observable", "ZZZZ", "--samples", "300", "--test-fraction", "0.5", "--maxiter", "150",
+            "--chunk", "150", "--shots", "100", "--noise", noise, "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    return json.loads(out.read_text())
+
+
+@pytest.mark.slow
+def test_a_library_qnn_from_qpy_on_csv_learns_and_loses_under_heavy_logical_noise(tmp_path):
+    shutil.copy(BYO / "qnn.qpy", tmp_path / "qnn.qpy")
+    shutil.copy(BYO / "breast_cancer.csv", tmp_path / "data.csv")
+    clean, noisy = _train(tmp_path, "none"), _train(tmp_path, "logical:0.2")
+    n_test = math.ceil(300 * 0.5)
+    # The split is stratified: the test part's majority share is the data's, 357 of 569 benign.
+    majority = 357 / 569
+    c_low = binomial_interval(n_test, round(clean["test_accuracy"] * n_test))[1]
+    n_high = binomial_interval(n_test, round(noisy["test_accuracy"] * n_test))[2]
+    assert clean["method"] == "statevector" and noisy["method"] == "density_matrix"
+    assert c_low > majority  # it learns: better than always answering the majority class
+    assert n_high < c_low  # and heavy logical noise (ε = 0.2 per gate) costs it, beyond chance
+    assert clean["config"]["circuit"].endswith("qnn.qpy") and clean["config"]["qubits"] == 4
+
+
+def test_trajectories_agree_with_the_density_matrix_within_their_stated_precision():
+    # A small noisy QNN, exact (density matrix) against noise trajectories. Each trajectory's
+    # value of a Pauli observable lies in [−1, 1], so the mean of N has σ ≤ 1/√N: the stated
+    # precision. 6 points at 4σ: a false failure has probability < 6·6e-5.
+    base = dict(dataset="moons", qubits=3, layers=2, noise="logical:0.05", samples=12, seed=3)
+    exact_config = TrainConfig(**base, method="density_matrix")
+    traj_config = TrainConfig(**base, method="trajectories", trajectories=2000)
+    sim = simulation(traj_config)
+    assert (sim.method, sim.precision) == ("trajectories", pytest.approx(1 / math.sqrt(2000)))
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, np.pi, (6, 3))
+    w = rng.uniform(-np.pi, np.pi, build_qnn(exact_config).num_weights)
+    exact = build_qnn(exact_config).forward(x, w).ravel()
+    traj = build_qnn(traj_config).forward(x, w).ravel()
+    assert np.all(np.abs(traj - exact) < 4 * sim.precision), (traj, exact)
+    # The comparison can fail: the noise moves the values by far more than the precision.
+    clean = build_qnn(TrainConfig(**{**base, "noise": "none"})).forward(x, w).ravel()
+    assert np.max(np.abs(clean - exact)) > 4 * sim.precision
+
+
+@pytest.mark.slow
+def test_a_16_qubit_qnn_trains_and_its_tolerance_is_measured(tmp_path):
+    # Beyond the density matrix (14 qubits in a quarter of 24 GiB): noiseless training runs on an
+    # exact statevector, the noisy evaluations on trajectories; the tolerance says so.
+    run = tmp_path / "none_s0.json"
+    argv = ["train", "--dataset", "circles", "--qubits", "16", "--layers", "1", "--connectivity", "ring",
+            "--observable", "z0", "--samples", "12", "--maxiter", "34", "--chunk", "34", "--shots", "100",
+            "--trajectories", "100", "--out", str(run)]  # fmt: skip
+    assert main(argv) == 0
+    result = json.loads(run.read_text())
+    assert result["method"] == "statevector" and result["precision"] == 0
+    out = tmp_path / "tolerance.json"
+    argv = ["tolerance", "--results", str(run), "--eps-grid", "0.001", "0.03", "0.3", "--noise", "circuit",
+            "--p", "0.001", "--bootstrap", "20", "--refine", "0", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    doc = json.loads(out.read_text())
+    assert doc["qnn"]["qubits"] == 16 and doc["qnn"]["method"] == "auto" and doc["qnn"]["trajectories"] == 100
+    assert simulation(TrainConfig(qubits=16, noise="logical:0.1", trajectories=100)).method == "trajectories"
