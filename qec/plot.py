@@ -212,7 +212,14 @@ def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.P
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.4))
     decoders = report.decoders
     largest = max((d for m in report.models.values() for d in m.distances), default=0)
+    # Above threshold for every decoder: a shaded band; for some only: a cross per decoder.
+    above = sorted(
+        p
+        for p in {r.p for r in report.rows}
+        if all(r.verdict == "above_threshold" for r in report.rows if r.p == p)
+    )
     for ax, key in ((a1, "d_star"), (a2, "physical_qubits")):
+        extrapolated_labelled = False
         for i, decoder in enumerate(decoders):
             qec = [r for r in report.rows if r.verdict == "qec" and r.decoder == decoder]
             if not qec:
@@ -236,16 +243,23 @@ def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.P
                     ax.vlines(x0, y0, y0 * factor, color=color, ls=":")
             ext = [(x, yy) for x, yy, r in zip(ps, y, qec, strict=True) if r.extrapolated]
             if ext:
-                ax.plot(*zip(*ext, strict=True), "o", ms=11, mfc="none", mec="k",
-                        label=f"{name}extrapolated beyond d = {largest}")  # fmt: skip
+                label = None if extrapolated_labelled else f"extrapolated beyond d = {largest}"
+                ax.plot(*zip(*ext, strict=True), "o", ms=11, mfc="none", mec="k", label=label)
+                extrapolated_labelled = True
+            # Where this decoder is above threshold but another is not, say so on the axis.
+            only = [r.p for r in report.rows if r.decoder == decoder and r.verdict == "above_threshold"
+                    and r.p not in above]  # fmt: skip
+            if only:
+                ax.plot(np.array(only) * nudge, [0.02] * len(only), "x", color=color, ms=9, mew=2,
+                        transform=ax.get_xaxis_transform(), label=f"{name}above its threshold")  # fmt: skip
         hw = sorted({r.p for r in report.rows if r.verdict == "hardware"})
         if hw:
             ax.axvspan(
                 min(hw) / 1.05, max(hw) * 1.05, color="C2", alpha=0.15, label="hardware alone suffices"
             )
-        above = sorted({r.p for r in report.rows if r.verdict == "above_threshold"})
         if above:
-            ax.axvspan(min(above) / 1.05, max(above) * 1.05, color="0.8", label="above threshold")
+            every = " (every decoder)" if len(decoders) > 1 else ""
+            ax.axvspan(min(above) / 1.05, max(above) * 1.05, color="0.8", label=f"above threshold{every}")
         _p_axis(ax, [r.p for r in report.rows])
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
