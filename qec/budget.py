@@ -309,12 +309,7 @@ class BudgetReport:
                 f"{s['samples']} samples (test {s['test_fraction']}), COBYLA {s['maxiter']} iterations, "
                 f"seeds {list(t.seeds)}"
             )
-            if s.get("method", "auto") != "density_matrix":
-                lines.append(
-                    f"#   simulation: method {s.get('method', 'auto')} (noise trajectories: "
-                    f"{s.get('trajectories', 1000)} per expectation, precision ±1/√N, when the density "
-                    "matrix is not used)"
-                )
+            lines.append(f"#   noisy simulation: {describe_simulation(s)}")
             lines.append(
                 f"#   accuracy: expected accuracy from {t.shots} shots per prediction (exact binomial), "
                 f"{t.test_points} test points per seed ({t.extra_test} fresh beyond the held-out split)"
@@ -376,6 +371,24 @@ class BudgetReport:
                 ]
             lines.append(" ".join(cells).rstrip() + (f"  ({r.note})" if r.note else ""))
         return "\n".join(lines)
+
+
+def describe_simulation(shape: Mapping[str, Any]) -> str:
+    """How a QNN configuration's noisy expectations are computed, in words (``qec.qml.simulation``).
+
+    Example:
+        >>> describe_simulation({"qubits": 16, "method": "auto", "trajectories": 400})
+        'noise trajectories, 400 per expectation (precision ±0.05)'
+    """
+    from qec.qml import AUTO_DENSITY_MAX
+
+    method = shape.get("method", "auto")
+    if method == "auto":
+        method = "density_matrix" if shape["qubits"] <= AUTO_DENSITY_MAX else "trajectories"
+    if method == "density_matrix":
+        return "density matrix (exact)"
+    n = int(shape.get("trajectories", 1000))
+    return f"noise trajectories, {n} per expectation (precision ±{n**-0.5:.2g})"
 
 
 def _interval(value: Any, low: Any, high: Any, spec: str) -> str:
