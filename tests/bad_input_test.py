@@ -533,6 +533,21 @@ STUDY = [
     ("p-above-half", {"sampling": {**MINI["sampling"], "ps": [0.7]}}, "0.7"),
     ("unknown-code", {"sampling": {**MINI["sampling"], "codes": ["toric"]}}, "toric"),
     ("distances-wrong-type", {"sampling": {**MINI["sampling"], "distances": "3 5"}}, "'3 5' is not of type"),
+    (
+        "decoder-and-decoders",
+        {"sampling": {**MINI["sampling"], "decoder": "pymatching"}},
+        "is valid under each of",
+    ),
+    (
+        "custom-decoder-spec",
+        {"sampling": {**MINI["sampling"], "custom_decoders": ["stimbposd"]}},
+        "'stimbposd' does not match",
+    ),
+    (
+        "qnn-circuit-and-dataset-clash",
+        {"qnn": {**MINI["qnn"], "data": "d.csv"}},
+        "is not valid under any of the given schemas",
+    ),
     ("qubits-too-many", {"qnn": {**MINI["qnn"], "qubits": 40}}, "40 is greater than the maximum of 30"),
     (
         "missing-delta",

@@ -3,6 +3,7 @@
 import json
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 
@@ -134,6 +135,33 @@ def test_miniature_study_end_to_end(tmp_path):
     plot = subprocess.run([sys.executable, "-m", "qec", "plot", str(data)], capture_output=True, text=True)
     assert plot.returncode == 0, plot.stderr
     assert len(plot.stdout.split()) == 5
+
+
+BUILT_IN_QNN = ("dataset", "qubits", "layers", "connectivity")
+
+
+def test_study_decoders_and_your_own_qnn_reach_the_commands(tmp_path):
+    # A study's decoders (with a custom one) and its own circuit and data become the flags of the
+    # jobs that use them (a dry run prints every command).
+    study = {
+        **MINI,
+        "study": "mini-own",
+        "sampling": {**{k: v for k, v in MINI["sampling"].items() if k != "decoders"}, "decoder": "bposd",
+                     "custom_decoders": ["stimbposd:sinter_decoders"]},
+        "qnn": {**{k: v for k, v in MINI["qnn"].items() if k not in BUILT_IN_QNN},
+                "circuit": "studies/byo/qnn.qpy", "data": "studies/byo/breast_cancer.csv",
+                "observable": "0.5*ZZZZ + 0.5*ZIIZ"},
+    }  # fmt: skip
+    config = tmp_path / "own.yaml"
+    config.write_text(yaml.safe_dump(study))
+    shutil.copytree(REPO / "studies" / "byo", tmp_path / "studies" / "byo")  # the study's paths are relative
+    dry = snakemake_cmd(tmp_path, config, "-n", "-p")
+    run = subprocess.run(dry, capture_output=True, text=True, timeout=300)
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out[-2000:]
+    assert "--decoder bposd --custom-decoders stimbposd:sinter_decoders" in out
+    own = "--circuit studies/byo/qnn.qpy --data studies/byo/breast_cancer.csv"
+    assert f"{own} --observable '0.5*ZZZZ + 0.5*ZIIZ'" in out
 
 
 def test_snakemake_lint_is_clean():
