@@ -17,7 +17,6 @@ The rules a user's pieces follow (README, "your own QNN"):
 
 from __future__ import annotations
 
-import importlib
 import pathlib
 import re
 from collections.abc import Sequence
@@ -89,17 +88,10 @@ def _from_qpy(path: str) -> QuantumCircuit:
 def _from_function(spec: str) -> tuple[QuantumCircuit, list | None, list | None]:
     from qiskit import QuantumCircuit
 
-    module_name, _, function_name = spec.partition(":")
-    try:
-        function = getattr(importlib.import_module(module_name), function_name)
-    except (ImportError, AttributeError) as e:
-        raise ValueError(f"circuit={spec!r}: {type(e).__name__}: {e}") from None
-    try:
-        made = function()
-    except Exception as e:
-        raise ValueError(
-            f"circuit={spec!r}: calling {function_name}() failed ({type(e).__name__}: {e})"
-        ) from None
+    from qec._entry import call_entry_point
+
+    made = call_entry_point(spec, what="circuit=")
+    function_name = spec.partition(":")[2]
     if isinstance(made, QuantumCircuit):
         return made, None, None
     if isinstance(made, tuple) and len(made) == 3 and isinstance(made[0], QuantumCircuit):

@@ -130,21 +130,10 @@ def load_custom_decoders(spec: str) -> dict[str, Any]:
         ...
         ValueError: custom decoders 'json:loads': calling loads() failed (TypeError: ...)
     """
-    import importlib
+    from qec._entry import call_entry_point
 
-    module_name, _, function_name = spec.partition(":")
-    if not module_name or not function_name:
-        raise ValueError(f"custom decoders {spec!r} must look like MODULE:FUNCTION")
-    try:
-        function = getattr(importlib.import_module(module_name), function_name)
-    except (ImportError, AttributeError) as e:
-        raise ValueError(f"custom decoders {spec!r}: {type(e).__name__}: {e}") from None
-    try:
-        decoders = function()
-    except Exception as e:  # the user's code: report whatever it raised
-        first = str(e).splitlines()[0] if str(e) else ""
-        raise ValueError(f"custom decoders {spec!r}: calling {function_name}() failed ({type(e).__name__}: "
-                         f"{first}...)") from None  # fmt: skip
+    decoders = call_entry_point(spec, what="custom decoders ")
+    function_name = spec.partition(":")[2]
     if not isinstance(decoders, dict) or not all(isinstance(k, str) for k in decoders):
         raise ValueError(f"custom decoders {spec!r}: {function_name}() must return a dict of name → "
                          f"sinter.Decoder; got {type(decoders).__name__}")  # fmt: skip
