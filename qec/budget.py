@@ -377,9 +377,10 @@ def describe_simulation(shape: Mapping[str, Any]) -> str:
     """How a QNN configuration's noisy expectations are computed, in words (``qec.qml.simulation``).
 
     Example:
-        >>> describe_simulation({"qubits": 16, "method": "auto", "trajectories": 400})
+        >>> describe_simulation({"qubits": 16, "method": "auto", "trajectories": 400, "observable": "z0"})
         'noise trajectories, 400 per expectation (precision ±0.05)'
     """
+    from qec.byo import parse_observable
     from qec.qml import AUTO_DENSITY_MAX
 
     method = shape.get("method", "auto")
@@ -388,7 +389,11 @@ def describe_simulation(shape: Mapping[str, Any]) -> str:
     if method == "density_matrix":
         return "density matrix (exact)"
     n = int(shape.get("trajectories", 1000))
-    return f"noise trajectories, {n} per expectation (precision ±{n**-0.5:.2g})"
+    scale = float(
+        sum(abs(c) for c in parse_observable(shape.get("observable", "parity"), shape["qubits"]).coeffs)
+    )
+    kind = "matrix-product-state trajectories" if method == "mps" else "noise trajectories"
+    return f"{kind}, {n} per expectation (precision ±{scale / n**0.5:.2g})"
 
 
 def _interval(value: Any, low: Any, high: Any, spec: str) -> str:

@@ -233,8 +233,8 @@ def _parser() -> argparse.ArgumentParser:
         "(rightmost letter = qubit 0; default parity)",
     )
     tr.add_argument("--method", default="auto", choices=METHODS, metavar="METHOD",
-                    help=f"noisy simulation: {', '.join(METHODS)} (auto: density matrix up to "
-                         f"{AUTO_DENSITY_MAX} qubits, trajectories beyond)")  # fmt: skip
+                    help=f"simulation: {', '.join(METHODS)} (auto: density matrix up to {AUTO_DENSITY_MAX} "
+                         "qubits under noise, trajectories beyond; mps: matrix product states)")  # fmt: skip
     tr.add_argument("--trajectories", type=_int, default=1000,
                     help="trajectories per noisy expectation (precision 1/√N; default 1000)")  # fmt: skip
     tr.add_argument(

@@ -27,9 +27,11 @@ MAX_QUBITS = 30
 CONNECTIVITIES: tuple[str, ...] = ("line", "ring", "grid", "all")
 OBSERVABLES: tuple[str, ...] = ("parity", "z0")  # or a Pauli sum (qec.byo.parse_observable)
 # How noisy expectations are simulated. auto: the density matrix up to AUTO_DENSITY_MAX qubits
-# (exact, and faster than trajectories there), noise trajectories beyond. Noiseless runs are
-# always an exact statevector.
-METHODS: tuple[str, ...] = ("auto", "density_matrix", "trajectories")
+# (exact, and faster than trajectories there), noise trajectories beyond; noiseless runs are an
+# exact statevector. mps (only when asked for): matrix product states, exact when noiseless and
+# trajectories under noise, whose memory follows the entanglement rather than 2^n — for circuits
+# with little of it (a line of nearest-neighbour gates), beyond a statevector's reach.
+METHODS: tuple[str, ...] = ("auto", "density_matrix", "trajectories", "mps")
 AUTO_DENSITY_MAX = 10
 
 
@@ -336,9 +338,9 @@ class TrainConfig:
             hardware would see, where a signal shrunk by noise drowns in shot noise.
         circuit: Empty for the built-in ansatz, or your own: a ``.qpy`` file or
             ``MODULE:FUNCTION`` (``qec.byo.load_circuit``; inputs are ``ParameterVector("x")``).
-        method: How noisy expectations are simulated: ``auto``, ``density_matrix`` or
-            ``trajectories`` (``METHODS``; ``simulation``). trajectories: Noise trajectories
-            per expectation with the trajectory method (its precision is 1/√trajectories).
+        method: How expectations are simulated: ``auto``, ``density_matrix``, ``trajectories``
+            or ``mps`` (``METHODS``; ``simulation``). trajectories: Noise trajectories per
+            expectation where trajectories run (precision s/√trajectories, ``Simulation``).
     """
 
     dataset: str = "moons"
@@ -442,11 +444,12 @@ class Simulation:
     """How a config's expectations are computed: ``method`` with ``precision`` per expectation.
 
     Attributes:
-        method: ``statevector`` (exact, noiseless), ``density_matrix`` (exact) or
-            ``trajectories`` (Aer statevector, one noise realisation per trajectory).
-        precision: 0 when exact; 1/√trajectories for trajectories (each trajectory's value
-            lies in [−1, 1] for a Pauli observable, so its standard deviation is at most 1:
-            a bound on the standard error, scaled by the observable's coefficient sum).
+        method: ``statevector`` (exact, noiseless), ``density_matrix`` (exact),
+            ``trajectories`` (Aer statevector, one noise realisation per trajectory) or ``mps``
+            (matrix product states: exact when noiseless, trajectories under noise).
+        precision: 0 when exact; with trajectories, s/√trajectories, where s is the sum of the
+            observable's |coefficients| (1 for parity and z0): each trajectory's value lies in
+            [−s, s], so its standard deviation is at most s — a bound on the standard error.
         trajectories: Trajectories per expectation (0 when exact).
     """
 
@@ -462,13 +465,23 @@ def simulation(config: TrainConfig, memory_bytes: int | None = None) -> Simulati
         >>> simulation(TrainConfig(qubits=12, noise="logical:0.01"), 24 * 2**30)
         Simulation(method='trajectories', precision=0.0316..., trajectories=1000)
     """
+    from qec.byo import parse_observable
+
     n = config.qubits
+    scale = float(sum(abs(c) for c in parse_observable(config.observable, n).coeffs))
+    precision = scale / math.sqrt(config.trajectories)
     sv_limit = max_statevector_qubits(memory_bytes)
     dm_limit = max_qubits(memory_bytes)
+    noiseless = QNNNoise.parse(config.noise).kind == "none"
+    if config.method == "mps":  # memory follows the entanglement, not the qubit count
+        if noiseless:
+            return Simulation("mps")
+        return Simulation("mps", precision=precision, trajectories=config.trajectories)
     if n > sv_limit:
         raise ValueError(f"qubits={n} does not fit this machine: even a statevector needs 16·2^n bytes, and "
-                         f"{sv_limit} qubits fit a quarter of its memory")  # fmt: skip
-    if QNNNoise.parse(config.noise).kind == "none":
+                         f"{sv_limit} qubits fit a quarter of its memory; method mps may hold a circuit "
+                         "with little entanglement")  # fmt: skip
+    if noiseless:
         return Simulation("statevector")
     method = config.method
     if method == "auto":
@@ -479,9 +492,7 @@ def simulation(config: TrainConfig, memory_bytes: int | None = None) -> Simulati
                              f"{dm_limit} qubits fit a quarter of its memory): use method trajectories "
                              "(or auto)")  # fmt: skip
         return Simulation("density_matrix")
-    return Simulation(
-        "trajectories", precision=1 / math.sqrt(config.trajectories), trajectories=config.trajectories
-    )
+    return Simulation("trajectories", precision=precision, trajectories=config.trajectories)
 
 
 def qnn_parts(config: TrainConfig):
@@ -521,12 +532,12 @@ def build_qnn(config: TrainConfig):
     model = noise.aer_model()
     if model is not None:
         circuit = with_noise_sites(circuit, idle=noise.has_idle_noise, readout_qubits=read)
-    method = "statevector" if sim.method == "trajectories" else sim.method
+    method = {"trajectories": "statevector", "mps": "matrix_product_state"}.get(sim.method, sim.method)
     backend_options: dict[str, Any] = {"method": method}
     if model is not None:
         backend_options["noise_model"] = model
     options: dict[str, Any] = {"backend_options": backend_options, "default_precision": 0.0}
-    if sim.method == "trajectories":
+    if sim.trajectories:
         options["run_options"] = {"shots": sim.trajectories, "seed_simulator": config.seed}
     estimator = EstimatorV2(options=options)
     return EstimatorQNN(circuit=circuit, estimator=estimator, observables=obs, input_params=inputs,

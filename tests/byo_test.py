@@ -78,15 +78,16 @@ def test_a_library_qnn_from_qpy_on_csv_learns_and_loses_under_heavy_logical_nois
     assert clean["config"]["circuit"].endswith("qnn.qpy") and clean["config"]["qubits"] == 4
 
 
-def test_trajectories_agree_with_the_density_matrix_within_their_stated_precision():
+@pytest.mark.parametrize("method", ["trajectories", "mps"])
+def test_trajectories_agree_with_the_density_matrix_within_their_stated_precision(method):
     # A small noisy QNN, exact (density matrix) against noise trajectories. Each trajectory's
     # value of a Pauli observable lies in [−1, 1], so the mean of N has σ ≤ 1/√N: the stated
     # precision. 6 points at 4σ: a false failure has probability < 6·6e-5.
     base = dict(dataset="moons", qubits=3, layers=2, noise="logical:0.05", samples=12, seed=3)
     exact_config = TrainConfig(**base, method="density_matrix")
-    traj_config = TrainConfig(**base, method="trajectories", trajectories=2000)
+    traj_config = TrainConfig(**base, method=method, trajectories=2000)
     sim = simulation(traj_config)
-    assert (sim.method, sim.precision) == ("trajectories", pytest.approx(1 / math.sqrt(2000)))
+    assert (sim.method, sim.precision) == (method, pytest.approx(1 / math.sqrt(2000)))
     rng = np.random.default_rng(0)
     x = rng.uniform(0, np.pi, (6, 3))
     w = rng.uniform(-np.pi, np.pi, build_qnn(exact_config).num_weights)

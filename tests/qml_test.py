@@ -125,6 +125,15 @@ def test_max_qubits_limit_is_memory_based():
         simulation(TrainConfig(qubits=15, method="density_matrix", **noisy), gib24)
     with pytest.raises(ValueError, match=r"qubits=29 does not fit this machine: even a statevector"):
         simulation(TrainConfig(qubits=29), gib24)
+    # Matrix product states are held by their entanglement, not 2^n: no statevector limit.
+    assert simulation(TrainConfig(qubits=29, method="mps", trajectories=100, **noisy), gib24).method == "mps"
+    # The precision bound scales with the observable's coefficients: each trajectory's value of
+    # 0.5·Z…Z − Z on qubit 0 lies in [−1.5, 1.5].
+    obs = "0.5*" + "Z" * 11 + " - " + "I" * 10 + "Z"
+    assert (
+        simulation(TrainConfig(qubits=11, observable=obs, trajectories=400, **noisy), gib24).precision
+        == 1.5 / 20
+    )
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ Workload: the built-in ansatz (1 layer, ring), circles tiled to the qubit count,
 per expectation (precision ±0.07) where trajectories run.
 
 Usage:
-    python studies/benchmarks/qnn_qubits.py [--qubits 8 12 16] [--repeats 3] [--trajectories 200]
+    python studies/benchmarks/qnn_qubits.py [--qubits 8 12 16] [--repeats 3] [--trajectories 200] [--mps]
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def main() -> None:
     parser.add_argument("--qubits", nargs="+", type=int, default=[8, 12, 16])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--trajectories", type=int, default=200)
+    parser.add_argument("--mps", action="store_true", help="time matrix product states (method mps) too")
     args = parser.parse_args()
 
     print(f"{'qubits':>6} {'method':<16} {'s per iteration':>16} {'precision':>10} {'peak MB':>8}  "
@@ -69,6 +70,8 @@ def main() -> None:
         rows = {"auto": run(n, "auto", args.trajectories, args.repeats)}
         if rows["auto"].get("method") != "density_matrix":
             rows["density_matrix"] = run(n, "density_matrix", args.trajectories, args.repeats)
+        if args.mps:
+            rows["mps"] = run(n, "mps", args.trajectories, args.repeats)
         for label, r in rows.items():
             if "error" in r:
                 print(f"{n:>6} {label:<16} {r['error']}", flush=True)
