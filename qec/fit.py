@@ -100,10 +100,16 @@ class Threshold:
     """Finite-size-scaling threshold: P = A + B·x + C·x², x = (p − p_th)·d^(1/ν).
 
     Attributes:
-        p_th: Best-fit threshold. p_th_low, p_th_high: 95% parametric-bootstrap interval.
-        nu: Best-fit critical exponent ν. nu_low, nu_high: its 95% bootstrap interval.
+        p_th: Best-fit threshold. p_th_low, p_th_high: 95% parametric-bootstrap interval,
+            widened by ``interval_scale``.
+        nu: Best-fit critical exponent ν. nu_low, nu_high: its 95% bootstrap interval, widened
+            alike.
         distances: Distances used. n_points: Points used (rounds = d).
         chi2_dof: χ² per degree of freedom of the best fit.
+        interval_scale: √(χ²/dof) when the points scatter about the scaling form more than
+            their binomial errors allow (χ²/dof > 1), else 1: the binomial bootstrap sees only
+            counting noise, so its interval is stretched about the best fit by this factor
+            (the Particle Data Group's scale factor; the model fit's covariance is widened alike).
     """
 
     p_th: float
@@ -115,6 +121,7 @@ class Threshold:
     distances: tuple[int, ...]
     n_points: int
     chi2_dof: float
+    interval_scale: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {**dataclasses.asdict(self), "distances": list(self.distances)}
@@ -544,7 +551,9 @@ def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 
     The per-shot rates are fitted by weighted least squares (binomial variances) to
     P = A + B·x + C·x², x = (p − p_th)·d^(1/ν); for each (p_th, ν) the quadratic is solved
     exactly, and (p_th, ν) are minimised by Nelder–Mead. Intervals are percentiles of a
-    parametric bootstrap: the counts are redrawn as Binomial(shots, observed rate) and refit.
+    parametric bootstrap: the counts are redrawn as Binomial(shots, observed rate) and refit;
+    when the fit's χ²/dof exceeds 1 they are stretched about the best fit by √(χ²/dof)
+    (``Threshold.interval_scale``), since the bootstrap sees only the counting noise.
 
     Args:
         points: Points of one (code, noise, basis); only rounds = d ones are used, except for
@@ -596,9 +605,11 @@ def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 
         p_lo = p_hi = p_th
         nu_lo = nu_hi = nu
     dof = max(len(used) - 5, 1)
-    return Threshold(p_th=p_th, p_th_low=float(p_lo), p_th_high=float(p_hi), nu=nu,
-                     nu_low=float(nu_lo), nu_high=float(nu_hi), distances=tuple(ds),
-                     n_points=len(used), chi2_dof=chi2 / dof)  # fmt: skip
+    scale = max(1.0, math.sqrt(chi2 / dof)) if len(used) > 5 else 1.0
+    widen = lambda best, end: best + scale * (end - best)  # noqa: E731
+    return Threshold(p_th=p_th, p_th_low=float(widen(p_th, p_lo)), p_th_high=float(widen(p_th, p_hi)), nu=nu,
+                     nu_low=float(widen(nu, nu_lo)), nu_high=float(widen(nu, nu_hi)), distances=tuple(ds),
+                     n_points=len(used), chi2_dof=chi2 / dof, interval_scale=scale)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------
