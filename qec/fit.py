@@ -374,7 +374,8 @@ class GroupFit:
     Attributes:
         code, noise, basis, decoder: The group: each decoder is fitted on its own.
         points: All points of the group, sorted by (d, p, rounds).
-        threshold: The threshold fit, or None; threshold_note says why not.
+        threshold: The threshold fit, or None; threshold_note says why not (or, beside a fit,
+            what limits its use).
         lambdas: Λ per p where at least two distances have errors.
         model: The suppression model, or None; model_note says why not.
         model_alternatives: The other forms the data support about as well (AIC within
@@ -607,7 +608,8 @@ def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 
     dof = max(len(used) - 5, 1)
     scale = max(1.0, math.sqrt(chi2 / dof)) if len(used) > 5 else 1.0
     widen = lambda best, end: best + scale * (end - best)  # noqa: E731
-    return Threshold(p_th=p_th, p_th_low=float(widen(p_th, p_lo)), p_th_high=float(widen(p_th, p_hi)), nu=nu,
+    p_lo = max(0.0, widen(p_th, p_lo))  # a threshold is a rate: its interval ends at 0
+    return Threshold(p_th=p_th, p_th_low=float(p_lo), p_th_high=float(widen(p_th, p_hi)), nu=nu,
                      nu_low=float(widen(nu, nu_lo)), nu_high=float(widen(nu, nu_hi)), distances=tuple(ds),
                      n_points=len(used), chi2_dof=chi2 / dof, interval_scale=scale)  # fmt: skip
 
@@ -776,13 +778,16 @@ def fit_all(
         except FitError as e:
             t_note = str(e)
         lambdas = fit_lambdas(pts)
-        if threshold is not None:
+        if threshold is not None and threshold.p_th_low <= min(pt.p for pt in pts):
+            t_note = (f"its interval reaches below every sampled p (to {threshold.p_th_low:.4g}): too loose "
+                      "to choose the model's points, which Λ chooses instead")  # fmt: skip
+        if threshold is not None and not t_note:
             below = [pt for pt in pts if pt.p < threshold.p_th_low]
             rule = f"p < {threshold.p_th_low:.4g} (threshold's lower bound)"
         else:
             good = {f.p for f in lambdas if f.lambda_low > 1}
             below = [pt for pt in pts if pt.p in good]
-            rule = "p with Λ significantly above 1 (no threshold fit)"
+            rule = "p with Λ significantly above 1 (no usable threshold)"
         model, alternatives, m_note = None, (), f"fitted on {rule}"
         if not below:
             m_note = f"not fitted: no point has {rule}"

@@ -36,6 +36,7 @@ def format_table(fits: Sequence[GroupFit]) -> str:
             lines.append(
                 f"  threshold  p_th = {t.p_th:.5g}  [{t.p_th_low:.5g}, {t.p_th_high:.5g}]  "
                 f"nu = {t.nu:.3g} [{t.nu_low:.3g}, {t.nu_high:.3g}]  chi2/dof = {t.chi2_dof:.2f}"
+                + (f"  ({g.threshold_note})" if g.threshold_note else "")
             )
         for f in g.lambdas:
             lines.append(

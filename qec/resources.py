@@ -341,6 +341,7 @@ class ResourcesReport:
             f"{'factories':>9} {'qubits: algorithm':>17} {'factories':>10} {'total [E* range]':>26} "
             f"{'data patches':>12} {'run time':>10} {'inference':>10} {'training':>10}"
         )
+        refused = {(f["p"], _failure_label(f)) for f in self.failures if f["bound"] in ("low", "high")}
         for p in sorted({r.p for r in self.rows}):
             for r in (r for r in self.rows if r.p == p and r.bound == "estimate"):
                 ends = {e.bound: e for e in self.rows if e.p == p and e.label == r.label}
@@ -349,6 +350,8 @@ class ResourcesReport:
                     counts = [e.physical_qubits for e in ends.values()]
                     span = f" [{min(counts):,}, {max(counts):,}]"
                     span += "" if all(e.scheme_exact for e in ends.values()) else " ~"
+                if (p, r.label) in refused:  # the range covers only the ends QDK estimated
+                    span += " †"
                 lines.append(
                     f"{p:>8g} {r.label:<{w}} {r.error_budget:>9.3g} {r.code_distance:>3} "
                     f"{r.logical_qubits:>7} "
@@ -357,10 +360,18 @@ class ResourcesReport:
                     f"{r.data_patch_qubits:>12,} {_time(r.runtime_ns * 1e-9):>10} "
                     f"{_time(r.inference_seconds):>10} {_time(r.training_seconds):>10}"
                 )
+        if refused:
+            lines.append(
+                "# †: an end of the E* range the estimator refused (below); the range spans the others"
+            )
         for f in self.failures:
-            label = f["constants"] + (f" ({f['decoder']})" if f.get("decoder") else "")
-            lines.append(f"{f['p']:>8g} {label:<{w}} ({f['bound']}): {f['message']}")
+            lines.append(f"{f['p']:>8g} {_failure_label(f):<{w}} ({f['bound']}): {f['message']}")
         return "\n".join(lines)
+
+
+def _failure_label(failure: Mapping[str, Any]) -> str:
+    """A failure's constant set as ``ResourceRow.label`` writes it."""
+    return failure["constants"] + (f" ({failure['decoder']})" if failure.get("decoder") else "")
 
 
 def _time(seconds: float | None) -> str:

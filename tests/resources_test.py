@@ -138,6 +138,19 @@ def test_refusals_are_recorded_with_the_estimators_own_message():
     )
     assert report.failures and "QDK Resource Estimator" in report.failures[0]["message"]
     assert "code parameter cannot be computed" in report.failures[0]["message"]
+    # An end of the E* range refused while the estimate stands: the printed range says so.
+    report = estimate_resources(
+        small_circuit(),
+        ps=[0.005],
+        noise="circuit",
+        models={"given": SuppressionModel.power(A=0.03, p_th=0.01)},
+        budget=1e-2,
+        budget_low=1e-30,
+        budget_high=2e-2,
+    )
+    assert {f["bound"] for f in report.failures} == {"low"} and report.rows
+    rows = [x for x in report.format().splitlines() if x.lstrip().startswith("0.005 ")]
+    assert len(rows) == 2 + len(report.failures) and all("†" in x for x in rows[:2])
 
 
 def test_cli_writes_resources_json_with_the_named_keys(tmp_path, capsys):
