@@ -342,6 +342,7 @@ class ResourcesReport:
             f"{'data patches':>12} {'run time':>10} {'inference':>10} {'training':>10}"
         )
         refused = {(f["p"], _failure_label(f)) for f in self.failures if f["bound"] in ("low", "high")}
+        marked = False
         for p in sorted({r.p for r in self.rows}):
             for r in (r for r in self.rows if r.p == p and r.bound == "estimate"):
                 ends = {e.bound: e for e in self.rows if e.p == p and e.label == r.label}
@@ -352,6 +353,7 @@ class ResourcesReport:
                     span += "" if all(e.scheme_exact for e in ends.values()) else " ~"
                 if (p, r.label) in refused:  # the range covers only the ends QDK estimated
                     span += " †"
+                    marked = True
                 lines.append(
                     f"{p:>8g} {r.label:<{w}} {r.error_budget:>9.3g} {r.code_distance:>3} "
                     f"{r.logical_qubits:>7} "
@@ -360,9 +362,9 @@ class ResourcesReport:
                     f"{r.data_patch_qubits:>12,} {_time(r.runtime_ns * 1e-9):>10} "
                     f"{_time(r.inference_seconds):>10} {_time(r.training_seconds):>10}"
                 )
-        if refused:
+        if marked:
             lines.append(
-                "# †: an end of the E* range the estimator refused (below); the range spans the others"
+                "# †: an end of the E* range was refused (below); the range spans the ends estimated"
             )
         for f in self.failures:
             lines.append(f"{f['p']:>8g} {_failure_label(f):<{w}} ({f['bound']}): {f['message']}")
