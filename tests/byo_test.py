@@ -117,3 +117,48 @@ def test_a_16_qubit_qnn_trains_and_its_tolerance_is_measured(tmp_path):
     doc = json.loads(out.read_text())
     assert doc["qnn"]["qubits"] == 16 and doc["qnn"]["method"] == "auto" and doc["qnn"]["trajectories"] == 100
     assert simulation(TrainConfig(qubits=16, noise="logical:0.1", trajectories=100)).method == "trajectories"
+
+
+@pytest.mark.slow
+def test_tolerance_budget_and_resources_take_your_own_qnn_unchanged(tmp_path):
+    # The steps after training read the circuit, observable and data from the run's config.
+    import dataclasses
+
+    from fit_test import synthetic_model_points
+
+    from qec.budget import BudgetReport
+    from qec.fit import fit_all
+    from qec.fits import fits_document
+    from qec.resources import ResourcesReport
+
+    shutil.copy(BYO / "qnn.qpy", tmp_path / "qnn.qpy")
+    shutil.copy(BYO / "breast_cancer.csv", tmp_path / "data.csv")
+    run = tmp_path / "none_s0.json"
+    assert main(["train", "--circuit", str(tmp_path / "qnn.qpy"), "--data", str(tmp_path / "data.csv"),
+                 "--observable", "ZZZZ", "--samples", "60", "--maxiter", "20", "--chunk", "20",
+                 "--shots", "100", "--out", str(run)]) == 0  # fmt: skip
+    tol = tmp_path / "tolerance.json"
+    argv = ["tolerance", "--results", str(run), "--eps-grid", "0.001", "0.03", "0.3", "--noise", "circuit",
+            "--p", "0.001", "0.004", "--bootstrap", "50", "--refine", "0", "--out", str(tol)]  # fmt: skip
+    assert main(argv) == 0
+    # A suppression model fitted to synthetic counts (qec.fit's own test data) stands in for sampling.
+    points = [
+        dataclasses.replace(pt, code="surface_rotated")
+        for pt in synthetic_model_points(np.random.default_rng(0))
+    ]
+    fits = tmp_path / "fits.json"
+    fits.write_text(json.dumps(fits_document(fit_all(points, bootstrap=0), inputs=[], bootstrap=0, seed=0)))
+    budget = tmp_path / "budget.csv"
+    assert main(["budget", "--fits", str(fits), "--tolerance", str(tol), "--results", str(run), "--code",
+                 "surface_rotated", "--out", str(budget)]) == 0  # fmt: skip
+    report = BudgetReport.from_dict(json.loads(budget.with_suffix(".json").read_text()))
+    assert [r.p for r in report.rows] == [0.001, 0.004] and report.tolerance.qnn["circuit"].endswith(
+        "qnn.qpy"
+    )
+    assert "circuit " in budget.with_suffix(".txt").read_text()
+    out = tmp_path / "resources.json"
+    assert main(["resources", "--qnn", str(run), "--p", "0.001", "--noise", "circuit", "--fits", str(fits),
+                 "--tolerance", str(tol), "--out", str(out)]) == 0  # fmt: skip
+    resources = ResourcesReport.from_dict(json.loads(out.read_text()))
+    # One execution of this QNN: its Z feature map's H and RZ gates, the ansatz's RY and CX.
+    assert {"h", "rz", "ry", "cx", "measure"} <= set(resources.circuit["counts"]) and resources.rows
