@@ -778,9 +778,11 @@ def fit_all(
         except FitError as e:
             t_note = str(e)
         lambdas = fit_lambdas(pts)
-        if threshold is not None and threshold.p_th_low <= min(pt.p for pt in pts):
-            t_note = (f"its interval reaches below every sampled p (to {threshold.p_th_low:.4g}): too loose "
-                      "to choose the model's points, which Λ chooses instead")  # fmt: skip
+        sampled = (min(pt.p for pt in pts), max(pt.p for pt in pts))
+        if threshold is not None and not sampled[0] < threshold.p_th_low <= threshold.p_th_high < sampled[1]:
+            t_note = (f"its interval [{threshold.p_th_low:.4g}, {threshold.p_th_high:.4g}] is not inside the "
+                      f"sampled p range [{sampled[0]:.4g}, {sampled[1]:.4g}]: too loose to choose the "
+                      "model's points, which Λ chooses instead")  # fmt: skip
         if threshold is not None and not t_note:
             below = [pt for pt in pts if pt.p < threshold.p_th_low]
             rule = f"p < {threshold.p_th_low:.4g} (threshold's lower bound)"
