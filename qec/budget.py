@@ -309,7 +309,8 @@ class BudgetReport:
                 f"{s['samples']} samples (test {s['test_fraction']}), COBYLA {s['maxiter']} iterations, "
                 f"seeds {list(t.seeds)}"
             )
-            lines.append(f"#   noisy simulation: {describe_simulation(s)}")
+            if t.simulation:
+                lines.append(f"#   noisy simulation: {t.simulation}")
             lines.append(
                 f"#   accuracy: expected accuracy from {t.shots} shots per prediction (exact binomial), "
                 f"{t.test_points} test points per seed ({t.extra_test} fresh beyond the held-out split)"
@@ -371,29 +372,6 @@ class BudgetReport:
                 ]
             lines.append(" ".join(cells).rstrip() + (f"  ({r.note})" if r.note else ""))
         return "\n".join(lines)
-
-
-def describe_simulation(shape: Mapping[str, Any]) -> str:
-    """How a QNN configuration's noisy expectations are computed, in words (``qec.qml.simulation``).
-
-    Example:
-        >>> describe_simulation({"qubits": 16, "method": "auto", "trajectories": 400, "observable": "z0"})
-        'noise trajectories, 400 per expectation (precision ±0.05)'
-    """
-    from qec.byo import parse_observable
-    from qec.qml import AUTO_DENSITY_MAX
-
-    method = shape.get("method", "auto")
-    if method == "auto":
-        method = "density_matrix" if shape["qubits"] <= AUTO_DENSITY_MAX else "trajectories"
-    if method == "density_matrix":
-        return "density matrix (exact)"
-    n = int(shape.get("trajectories", 1000))
-    scale = float(
-        sum(abs(c) for c in parse_observable(shape.get("observable", "parity"), shape["qubits"]).coeffs)
-    )
-    kind = "matrix-product-state trajectories" if method == "mps" else "noise trajectories"
-    return f"{kind}, {n} per expectation (precision ±{scale / n**0.5:.2g})"
 
 
 def _interval(value: Any, low: Any, high: Any, spec: str) -> str:

@@ -41,11 +41,6 @@ _TERM = re.compile(
 # Circuits
 
 
-def is_circuit_spec(spec: str) -> bool:
-    """Whether ``spec`` names a circuit (a .qpy file or MODULE:FUNCTION) rather than nothing."""
-    return bool(spec)
-
-
 def load_circuit(spec: str) -> tuple[QuantumCircuit, list[Parameter], list[Parameter]]:
     """The circuit ``spec`` names, decomposed into ``BASIS_GATES``, with its input and weight
     parameters.
@@ -289,17 +284,12 @@ def load_table(path: str | pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
     if path.suffix.lower() == ".npz":
         try:
             with np.load(path, allow_pickle=False) as archive:
-                if "x" not in archive or "y" not in archive:
-                    raise ValueError(
-                        f"data={name!r} must hold arrays 'x' and 'y'; it holds {sorted(archive)}"
-                    )
-                x, y = np.asarray(archive["x"]), np.asarray(archive["y"])
-        except (OSError, EOFError) as e:
-            raise ValueError(f"data={name!r} is not a readable NPZ file ({e})") from None
-        except Exception as e:  # zipfile.BadZipFile and the like
-            if isinstance(e, ValueError) and str(e).startswith("data="):
-                raise
+                arrays = {k: np.asarray(archive[k]) for k in archive.files}
+        except Exception as e:  # OSError, zipfile.BadZipFile, a pickled array: not a plain NPZ
             raise ValueError(f"data={name!r} is not an NPZ file ({type(e).__name__}: {e})") from None
+        if "x" not in arrays or "y" not in arrays:
+            raise ValueError(f"data={name!r} must hold arrays 'x' and 'y'; it holds {sorted(arrays)}")
+        x, y = arrays["x"], arrays["y"]
     else:
         x, y = _read_csv(path)
     if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):

@@ -521,8 +521,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         else:
             config = qml.TrainConfig(qubits=args.qubits, layers=args.layers, **settings)
         qml.simulation(config)  # a qubit count no method here can hold
-        qml.qnn_parts(config)  # observable and circuit agree
-        qml.config_dataset(config, len(qml.qnn_parts(config)[1]))  # data and circuit agree
+        inputs = qml.qnn_parts(config)[1]  # the observable fits the circuit
+        qml.config_dataset(config, len(inputs))  # the data fit the circuit
     except ValueError as e:
         return _usage_error(args, e)
 
@@ -609,7 +609,8 @@ def _cmd_tolerance(args: argparse.Namespace) -> int:
             workload.evaluate, eps_grid=args.eps_grid, physical=[(args.noise, p) for p in args.p],
             delta=args.delta, definition=args.definition, confidence=args.confidence,
             bootstrap=args.bootstrap, refine=args.refine, seed=args.seed, qnn=workload.shape,
-            extra_test=args.extra_test, extra_seed=args.extra_seed, progress=_progress("tolerance"),
+            simulation=workload.simulation(), extra_test=args.extra_test, extra_seed=args.extra_seed,
+            progress=_progress("tolerance"),
         )  # fmt: skip
     except ValueError as e:
         return _usage_error(args, e)

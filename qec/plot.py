@@ -260,6 +260,10 @@ def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.P
         if above:
             every = " (every decoder)" if len(decoders) > 1 else ""
             ax.axvspan(min(above) / 1.05, max(above) * 1.05, color="0.8", label=f"above threshold{every}")
+        if not any(r.verdict == "qec" for r in report.rows):
+            ax.text(0.5, 0.5, "no sampled p needs QEC: nothing to draw but the verdicts", ha="center",
+                    va="center", transform=ax.transAxes, fontsize=9)  # fmt: skip
+            ax.set_yticks([])
         _p_axis(ax, [r.p for r in report.rows])
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)

@@ -457,6 +457,18 @@ class Simulation:
     precision: float = 0.0
     trajectories: int = 0
 
+    def describe(self) -> str:
+        """In words, for reports.
+
+        Example:
+            >>> Simulation("trajectories", precision=0.05, trajectories=400).describe()
+            'trajectories (statevector), 400 per expectation, precision ±0.05'
+        """
+        if not self.trajectories:
+            return f"{self.method.replace('_', ' ')} (exact)"
+        kind = "matrix product states" if self.method == "mps" else "statevector"
+        return f"trajectories ({kind}), {self.trajectories} per expectation, precision ±{self.precision:.2g}"
+
 
 def simulation(config: TrainConfig, memory_bytes: int | None = None) -> Simulation:
     """The simulation ``config`` runs on this machine, or a ``ValueError`` saying why none fits.

@@ -278,7 +278,7 @@ class ResourceRow:
     @property
     def label(self) -> str:
         """``measured (decoder)`` or ``qdk-default``: the constant set in tables and plots."""
-        return self.constants if self.decoder is None else f"{self.constants} ({self.decoder})"
+        return constant_set_label(self.constants, self.decoder)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -371,9 +371,18 @@ class ResourcesReport:
         return "\n".join(lines)
 
 
+def constant_set_label(constants: str, decoder: str | None) -> str:
+    """``measured (decoder)`` or ``qdk-default``: how rows and failures name their constant set.
+
+    Example:
+        >>> constant_set_label("measured", "pymatching"), constant_set_label("qdk-default", None)
+        ('measured (pymatching)', 'qdk-default')
+    """
+    return constants if decoder is None else f"{constants} ({decoder})"
+
+
 def _failure_label(failure: Mapping[str, Any]) -> str:
-    """A failure's constant set as ``ResourceRow.label`` writes it."""
-    return failure["constants"] + (f" ({failure['decoder']})" if failure.get("decoder") else "")
+    return constant_set_label(failure["constants"], failure.get("decoder"))
 
 
 def _time(seconds: float | None) -> str:

@@ -87,7 +87,12 @@ class Experiment:
 
     def task(self, *, decoder: str = DEFAULT_DECODER) -> sinter.Task:
         """A ``sinter.Task`` for this experiment, decoded by ``decoder``."""
-        return sinter.Task(circuit=self.circuit(), decoder=decoder, json_metadata=self.metadata)
+        return self.tasks([decoder])[0]
+
+    def tasks(self, decoders: Sequence[str]) -> list[sinter.Task]:
+        """One ``sinter.Task`` per decoder, all on one noisy circuit (built once)."""
+        circuit = self.circuit()
+        return [sinter.Task(circuit=circuit, decoder=name, json_metadata=self.metadata) for name in decoders]
 
 
 def sweep(
@@ -236,7 +241,7 @@ def collect(
     for name in decoders:
         check_decoder(name, custom_decoders)
     path = check_output(out)
-    tasks = [e.task(decoder=name) for e in experiments for name in decoders]
+    tasks = [task for e in experiments for task in e.tasks(decoders)]
     with _exclusive(path), _workers_die_with_parent():
         return _collect_locked(
             experiments,

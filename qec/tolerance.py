@@ -289,6 +289,8 @@ class Tolerance:
         extra_test, extra_seed: Fresh test points per seed beside the held-out split, and
             their stream (``qec.qml.load_dataset``), so later checks evaluate the same points.
         eps_star_per_seed: ε* of each seed's QNN alone (the spread between trained QNNs).
+        simulation: How the noisy expectations were computed (``qec.qml.Simulation.describe``;
+            empty for tolerances given by hand or written before it was recorded).
     """
 
     definition: str
@@ -311,6 +313,7 @@ class Tolerance:
     extra_test: int = 0
     extra_seed: int = 0
     eps_star_per_seed: tuple[float, ...] = ()
+    simulation: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "eps_star_per_seed", tuple(self.eps_star_per_seed))
@@ -437,6 +440,7 @@ def measure_tolerance(
     qnn: Mapping[str, Any] | None = None,
     extra_test: int = 0,
     extra_seed: int = 0,
+    simulation: str = "",
     progress: Callable[[str], None] | None = None,
 ) -> Tolerance:
     """ε* of the workload behind ``evaluate``, its interval, and the physical-noise comparison.
@@ -543,6 +547,7 @@ def measure_tolerance(
         bootstrap=bootstrap,
         extra_test=extra_test,
         extra_seed=extra_seed,
+        simulation=simulation,
         eps_star_per_seed=tuple(
             crossing(grid, [c.delta_accuracy_per_seed[k] for c in curve], delta=delta)[0]
             for k in range(len(evals.seeds))
@@ -648,6 +653,12 @@ class Workload:
         if not seeds:
             raise ValueError("the tolerance needs noiselessly trained runs (noise none); none were given")
         return cls(shape=shape, definition=definition, runs=runs, seeds=seeds, **kwargs)
+
+    def simulation(self) -> str:
+        """How this machine computes the workload's noisy expectations, in words."""
+        from qec.qml import TrainConfig, simulation
+
+        return simulation(TrainConfig(**self.shape, noise="logical:0.01")).describe()
 
     def weights(self, spec: str, seed: int) -> tuple[float, ...] | None:
         key = "none" if self.definition == "inference" else spec

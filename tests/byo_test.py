@@ -116,6 +116,7 @@ def test_a_16_qubit_qnn_trains_and_its_tolerance_is_measured(tmp_path):
     assert main(argv) == 0
     doc = json.loads(out.read_text())
     assert doc["qnn"]["qubits"] == 16 and doc["qnn"]["method"] == "auto" and doc["qnn"]["trajectories"] == 100
+    assert doc["simulation"] == "trajectories (statevector), 100 per expectation, precision ±0.1"  # 1/√100
     assert simulation(TrainConfig(qubits=16, noise="logical:0.1", trajectories=100)).method == "trajectories"
 
 
