@@ -301,11 +301,17 @@ class QNNNoise:
     def __str__(self) -> str:
         return "none" if self.kind == "none" else f"{self.kind}:{self.value:g}"
 
+    @property
+    def is_noiseless(self) -> bool:
+        """``none`` or any model at strength 0: a zero-strength noise is no noise, and takes the
+        exact noiseless path (the density-matrix path rounds differently in the last bits)."""
+        return self.kind == "none" or self.value == 0
+
     def aer_model(self):
-        """The Aer noise model, or None for ``none``."""
+        """The Aer noise model, or None when noiseless (``none`` or strength 0)."""
         from qec.aer import logical_noise_model, physical_noise_model
 
-        if self.kind == "none":
+        if self.is_noiseless:
             return None
         if self.kind == "logical":
             return logical_noise_model(self.value)
@@ -484,7 +490,7 @@ def simulation(config: TrainConfig, memory_bytes: int | None = None) -> Simulati
     precision = scale / math.sqrt(config.trajectories)
     sv_limit = max_statevector_qubits(memory_bytes)
     dm_limit = max_qubits(memory_bytes)
-    noiseless = QNNNoise.parse(config.noise).kind == "none"
+    noiseless = QNNNoise.parse(config.noise).is_noiseless
     if config.method == "mps":  # memory follows the entanglement, not the qubit count
         if noiseless:
             return Simulation("mps")
