@@ -41,6 +41,7 @@ include: "studies/rules/plot.smk"
 rule all:
     input:
         SHARDS,
+        CNOT_SHARDS,
         QNN_RUNS,
         f"{DATA}/budget.csv",
         PLOTS,

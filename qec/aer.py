@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # heavy imports happen inside the functions that need them
     import qiskit
     import qiskit_aer.noise
 
+    from qec.channel import LogicalChannel
     from qec.fit import SuppressionModel
 
 # Gate names that get the single- and two-qubit gate channels.
@@ -120,6 +121,47 @@ def logical_noise_model(eps_op: float) -> qiskit_aer.noise.NoiseModel:
     _add(model, _flip(pauli_error, eps_op), [READOUT], eps_op)
     if eps_op > 0:
         model.add_all_qubit_readout_error(ReadoutError([[1 - eps_op, eps_op], [eps_op, 1 - eps_op]]))
+    return model
+
+
+def measured_noise_model(channel: LogicalChannel) -> qiskit_aer.noise.NoiseModel:
+    """The measured logical channel (``qec.channel``) as an Aer noise model.
+
+    One-qubit gates get the memory's Pauli law over the rounds a gate takes; ``cx`` the
+    lattice-surgery CNOT's two-qubit law; ``cz`` that law with the target's X and Z swapped
+    (CZ = H_t CNOT H_t); any other two-qubit gate the CNOT's law (control = first qubit): one
+    lattice-surgery operation, not measured on its own. Readouts flip with the Z memory's flip.
+    Qiskit writes Pauli labels little-endian, so a law's ``"ZX"`` (Z on the control, X on the
+    target) is Aer's ``"XZ"`` on qargs (control, target).
+
+    Example:
+        >>> from qec.channel import LogicalChannel
+        >>> ch = LogicalChannel(distance=3, p=0.002, rounds_per_gate=3, flip_z=0.01, flip_x=0.02,
+        ...                     cnot_flips={"XXXI": .1, "XIXX": .1, "IXIX": 0, "ZIZI": 0, "ZZIZ": 0,
+        ...                                 "IZZZ": 0}.items())
+        >>> sorted(measured_noise_model(ch).noise_instructions)[:3]
+        ['ch', 'cp', 'crx']
+    """
+    from qiskit_aer.noise import NoiseModel as AerNoiseModel
+    from qiskit_aer.noise import ReadoutError, pauli_error
+
+    from qec.channel import cz_pauli_law
+
+    def error(law: dict[str, float]):
+        terms = [(label[::-1], prob) for label, prob in law.items() if prob > 0]
+        return pauli_error(terms)
+
+    model = AerNoiseModel()
+    one = channel.one_qubit
+    _add(model, error(one), ONE_QUBIT_GATES, 1 - one["I"])
+    cnot = channel.cnot
+    others = [g for g in TWO_QUBIT_GATES if g != "cz"]
+    _add(model, error(cnot), others, 1 - cnot["II"])
+    _add(model, error(cz_pauli_law(cnot)), ["cz"], 1 - cnot["II"])
+    f = channel.readout
+    _add(model, _flip(pauli_error, f), [READOUT], f)
+    if f > 0:
+        model.add_all_qubit_readout_error(ReadoutError([[1 - f, f], [f, 1 - f]]))
     return model
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import sinter
 
-from qec.codes import BASES, CODE_NAMES
+from qec.codes import BASES, CODE_NAMES, EXPERIMENTS
 from qec.noise import NOISE_NAMES
 from qec.qml import AUTO_DENSITY_MAX, CONNECTIVITIES, DATASETS, METHODS
 from qec.sampling import (
@@ -118,7 +118,16 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
         default=["z"] if many else "z",
         choices=BASES,
         metavar="BASIS",
-        help="memory basis: x, z (default z)",
+        help="memory basis: x, z (default z); for cnot, which type of stabilizer flow is measured",
+    )
+    p.add_argument(
+        "--experiment",
+        nargs=nargs,
+        default=["memory"] if many else "memory",
+        choices=EXPERIMENTS,
+        metavar="EXPERIMENT",
+        help="memory (one patch) or cnot (a lattice-surgery CNOT of two rotated patches, built with "
+        "tqec; odd d >= 3, circuit-level noise, 4d rounds of its own) (default memory)",
     )
     rounds = p.add_mutually_exclusive_group()
     rounds.add_argument("--rounds", type=_int, metavar="N", help="fixed number of rounds")
@@ -399,27 +408,29 @@ def _experiments(args: argparse.Namespace) -> list[Experiment]:
     return sweep(
         codes=args.code, noises=args.noise, distances=args.distance, ps=args.p,
         bases=args.basis, rounds=args.rounds, rounds_per_distance=args.rounds_per_distance,
+        experiments=[args.experiment] if isinstance(args.experiment, str) else args.experiment,
     )  # fmt: skip
 
 
 def _table(stats: Sequence[sinter.TaskStats]) -> str:
     header = (
-        f"{'code':<18} {'noise':<24} {'d':>3} {'p':>9} {'rounds':>6} {'basis':>5} {'decoder':<22} "
+        f"{'code':<20} {'noise':<24} {'d':>3} {'p':>9} {'rounds':>6} {'basis':>5} {'decoder':<22} "
         f"{'shots':>10} {'errors':>8} {'per-shot error (95% CI)':>28}"
     )
     lines = [header]
 
     def order(s: sinter.TaskStats) -> tuple:
         m = s.json_metadata
-        return (str(m.get("code")), str(m.get("noise")), str(m.get("basis")), m.get("d", 0), m.get("p", 0),
-                s.decoder)  # fmt: skip
+        return (str(m.get("experiment", "")), str(m.get("code")), str(m.get("noise")), str(m.get("basis")),
+                m.get("d", 0), m.get("p", 0), s.decoder)  # fmt: skip
 
     for s in sorted(stats, key=order):
         m = s.json_metadata
         best, low, high = binomial_interval(s.shots - s.discards, s.errors)
         rate = f"{best:.3e} [{low:.2e}, {high:.2e}]"
+        code = f"{m['experiment']}/{m.get('code', '?')}" if "experiment" in m else m.get("code", "?")
         lines.append(
-            f"{m.get('code', '?'):<18} {m.get('noise', '?'):<24} {m.get('d', '?'):>3} "
+            f"{code:<20} {m.get('noise', '?'):<24} {m.get('d', '?'):>3} "
             f"{m.get('p', '?'):>9} {m.get('rounds', '?'):>6} {m.get('basis', '?'):>5} {s.decoder:<22} "
             f"{s.shots:>10} {s.errors:>8} {rate:>28}"
         )

@@ -13,6 +13,8 @@ Basis = Literal["x", "z"]
 
 CODE_NAMES: tuple[str, ...] = ("repetition", "surface_rotated", "surface_unrotated")
 BASES: tuple[str, ...] = ("x", "z")
+# What a sampling task runs: a memory patch, or a lattice-surgery CNOT (qec.surgery).
+EXPERIMENTS: tuple[str, ...] = ("memory", "cnot")
 MIN_DISTANCE = 2  # what stim.Circuit.generated accepts for every family here
 
 # Stim's generator task names per (code, basis). The repetition code has no X-basis

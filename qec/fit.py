@@ -56,6 +56,10 @@ class Point:
         shot_rate, shot_low, shot_high: Per-shot logical error and its 95% LR interval.
         round_rate, round_low, round_high: The same converted to per-round.
         decoder: The sinter decoder that decoded the shots.
+        experiment: ``memory`` or a gate experiment (``cnot``). A gate's rates are per
+            operation: its "per-round" rate is the per-shot rate (one gate per shot).
+        observable: For a gate, the stabilizer flow whose flips these are (``qec.surgery``);
+            ``""`` for memory.
     """
 
     code: str
@@ -73,20 +77,27 @@ class Point:
     round_low: float
     round_high: float
     decoder: str = DEFAULT_DECODER
+    experiment: str = "memory"
+    observable: str = ""
 
     @classmethod
     def from_counts(cls, *, code: str, noise: str, basis: str, d: int, p: float, rounds: int,
-                    shots: int, errors: int, decoder: str = DEFAULT_DECODER) -> Point:  # fmt: skip
+                    shots: int, errors: int, decoder: str = DEFAULT_DECODER, experiment: str = "memory",
+                    observable: str = "") -> Point:  # fmt: skip
         """Build a point, computing the rates and intervals from the counts."""
         if shots <= 0:
             raise FitError(f"shots={shots} must be > 0")
         rates = binomial_interval(shots, errors)
-        noisy = NoiseModel(noise, 0.0).noisy_rounds(rounds) if noise in NOISE_NAMES else rounds
+        if experiment != "memory":
+            noisy = 1  # one operation per shot: the gate's rate is the unit
+        else:
+            noisy = NoiseModel(noise, 0.0).noisy_rounds(rounds) if noise in NOISE_NAMES else rounds
         rounds_rates = [per_round(v, noisy) for v in rates]
         return cls(code=code, noise=noise, basis=basis, d=d, p=p, rounds=rounds, shots=shots,
                    errors=errors, shot_rate=rates[0], shot_low=rates[1], shot_high=rates[2],
                    round_rate=rounds_rates[0], round_low=rounds_rates[1],
-                   round_high=rounds_rates[2], decoder=decoder)  # fmt: skip
+                   round_high=rounds_rates[2], decoder=decoder, experiment=experiment,
+                   observable=observable)  # fmt: skip
 
     @property
     def log_round_sigma(self) -> float:
@@ -339,18 +350,25 @@ class SuppressionModel:
         return cls(**values)
 
 
-def _without(d: dict[str, Any], key: str) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if k != key}
+def _point_dict(pt: Point) -> dict[str, Any]:
+    # decoder, experiment and observable are the group's, stored once with it
+    group_fields = ("decoder", "experiment", "observable")
+    return {k: v for k, v in dataclasses.asdict(pt).items() if k not in group_fields}
 
 
-def group_key(code: str, noise: str, basis: str, decoder: str) -> str:
-    """The key of one fitted group in fits.json.
+def group_key(code: str, noise: str, basis: str, decoder: str, experiment: str = "memory",
+              observable: str = "") -> str:  # fmt: skip
+    """The key of one fitted group in fits.json: a gate experiment's key starts with the
+    experiment and the flow.
 
     Example:
         >>> group_key("surface_rotated", "circuit", "z", "pymatching")
         'surface_rotated/circuit/z/pymatching'
+        >>> group_key("surface_rotated", "circuit", "x", "pymatching", "cnot", "XIXX")
+        'cnot:XIXX/surface_rotated/circuit/x/pymatching'
     """
-    return f"{code}/{noise}/{basis}/{decoder}"
+    head = "" if experiment == "memory" else f"{experiment}:{observable}/"
+    return f"{head}{code}/{noise}/{basis}/{decoder}"
 
 
 def logical_eps_op(eps_round: float, *, distance: int, cycles_per_gate: float = 1.0) -> float:
@@ -393,15 +411,21 @@ class GroupFit:
     model_note: str
     model_alternatives: tuple[SuppressionModel, ...] = ()
     decoder: str = DEFAULT_DECODER
+    experiment: str = "memory"
+    observable: str = ""
 
     @property
     def key(self) -> str:
         """``code/noise/basis/decoder``: the group's key in fits.json (``group_key``)."""
-        return group_key(self.code, self.noise, self.basis, self.decoder)
+        return group_key(self.code, self.noise, self.basis, self.decoder, self.experiment, self.observable)
 
     def to_dict(self) -> dict[str, Any]:
-        """As fits.json stores one group; ``from_dict`` reads it back (each part by its own type)."""
+        """As fits.json stores one group; ``from_dict`` reads it back (each part by its own type).
+        Memory groups carry no experiment keys (files from before gate experiments read alike)."""
+        gate = {} if self.experiment == "memory" else {"experiment": self.experiment,
+                                                        "observable": self.observable}  # fmt: skip
         return {
+            **gate,
             "code": self.code, "noise": self.noise, "basis": self.basis, "decoder": self.decoder,
             "threshold": None if self.threshold is None else self.threshold.to_dict(),
             "threshold_note": self.threshold_note,
@@ -409,7 +433,7 @@ class GroupFit:
             "model": None if self.model is None else self.model.to_dict(),
             "model_note": self.model_note,
             "model_alternatives": [m.to_dict() for m in self.model_alternatives],
-            "points": [_without(dataclasses.asdict(pt), "decoder") for pt in self.points],
+            "points": [_point_dict(pt) for pt in self.points],
         }  # fmt: skip
 
     @classmethod
@@ -426,7 +450,9 @@ class GroupFit:
             model=None if data["model"] is None else SuppressionModel.from_dict(data["model"]),
             model_note=data["model_note"],
             model_alternatives=tuple(map(SuppressionModel.from_dict, data.get("model_alternatives", ()))),
-            points=tuple(Point(**pt, decoder=data["decoder"]) for pt in data["points"]),
+            experiment=data.get("experiment", "memory"), observable=data.get("observable", ""),
+            points=tuple(Point(**pt, decoder=data["decoder"], experiment=data.get("experiment", "memory"),
+                               observable=data.get("observable", "")) for pt in data["points"]),
         )  # fmt: skip
 
 
@@ -465,7 +491,7 @@ def points_from_stats(
         missing = [k for k in REQUIRED_METADATA if k not in m]
         if missing:
             raise FitError(f"{where}: json_metadata lacks {', '.join(missing)} (needs {REQUIRED_METADATA})")
-        key = (*(m[k] for k in REQUIRED_METADATA), s.decoder)
+        key = (*(m[k] for k in REQUIRED_METADATA), m.get("experiment", "memory"), s.decoder)
         if key in seen:
             raise FitError(f"{where}: task {dict(zip(REQUIRED_METADATA, key, strict=False))} decoded by "
                            f"{s.decoder!r} appears twice; merge rows first (qec combine)")  # fmt: skip
@@ -477,10 +503,55 @@ def points_from_stats(
             d, p, rounds = int(m["d"]), float(m["p"]), int(m["rounds"])
         except (TypeError, ValueError):
             raise FitError(f"{where}: d, p and rounds must be numbers, got {m}") from None
-        points.append(Point.from_counts(code=str(m["code"]), noise=str(m["noise"]),
-                                        basis=str(m["basis"]), d=d, p=p, rounds=rounds,
-                                        shots=shots, errors=s.errors, decoder=s.decoder))  # fmt: skip
-    return sorted(points, key=lambda pt: (pt.code, pt.noise, pt.basis, pt.decoder, pt.d, pt.p, pt.rounds))
+        common = dict(code=str(m["code"]), noise=str(m["noise"]), basis=str(m["basis"]), d=d, p=p,
+                      rounds=rounds, shots=shots, decoder=s.decoder)  # fmt: skip
+        experiment = m.get("experiment", "memory")
+        if experiment == "memory":
+            points.append(Point.from_counts(**common, errors=s.errors))
+        else:
+            for flow, errors in flow_errors(s, where=where).items():
+                points.append(Point.from_counts(**common, errors=errors, experiment=str(experiment),
+                                                observable=flow))  # fmt: skip
+    return sorted(points, key=lambda pt: (pt.experiment, pt.observable, pt.code, pt.noise, pt.basis,
+                                          pt.decoder, pt.d, pt.p, pt.rounds))  # fmt: skip
+
+
+MASK_PREFIX = "obs_mistake_mask="
+
+
+def flow_errors(stats: sinter.TaskStats, *, where: str = "") -> dict[str, int]:
+    """Logical errors per stabilizer flow of a two-observable gate row: each measured flow (the
+    row's ``flows``, observable 0 and 1) and their product, which fails when exactly one does.
+
+    The counts come from sinter's per-shot failure masks (``obs_mistake_mask=E_``: observable 0
+    failed, 1 did not), which ``qec.collect`` records for gate experiments.
+
+    Example:
+        >>> import collections, sinter
+        >>> s = sinter.TaskStats(strong_id="a", decoder="pymatching", shots=1000, errors=30,
+        ...     json_metadata={"flows": ["XXXI", "XIXX"]},
+        ...     custom_counts=collections.Counter({"obs_mistake_mask=E_": 10, "obs_mistake_mask=EE": 20}))
+        >>> flow_errors(s)
+        {'XXXI': 30, 'XIXX': 20, 'IXIX': 10}
+    """
+    from qec.surgery import flow_product
+
+    where = where or f"task {stats.strong_id[:12]}"
+    flows = stats.json_metadata.get("flows") if isinstance(stats.json_metadata, dict) else None
+    if not (isinstance(flows, list) and len(flows) == 2 and all(isinstance(f, str) for f in flows)):
+        raise FitError(f"{where}: a gate row needs json_metadata 'flows' naming its two observables' "
+                       f"stabilizer flows; got {flows!r}")  # fmt: skip
+    masks = {k[len(MASK_PREFIX):]: v for k, v in stats.custom_counts.items() if k.startswith(MASK_PREFIX)}
+    if sum(masks.values()) != stats.errors or any(len(k) != 2 or set(k) - {"E", "_"} for k in masks):
+        raise FitError(f"{where}: its per-observable failure counts ({dict(masks)}) do not add up to its "
+                       f"{stats.errors} errors over 2 observables; sample it with qec sample "
+                       "(which counts them)")  # fmt: skip
+    a, b = flows
+    return {
+        a: sum(v for k, v in masks.items() if k[0] == "E"),
+        b: sum(v for k, v in masks.items() if k[1] == "E"),
+        flow_product(a, b): sum(v for k, v in masks.items() if k.count("E") == 1),
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -534,7 +605,9 @@ def _crossing_guess(diffs: Sequence[tuple[float, float]]) -> float | None:
 def _threshold_points(points: Sequence[Point]) -> list[Point]:
     """The points a threshold is fitted to: rounds = d; or, for noise that happens once
     (code capacity), every point — rounds cannot matter there — one per (d, p), the one with
-    the most shots."""
+    the most shots. A gate experiment's rounds are its own (they grow with d): every point."""
+    if all(pt.experiment != "memory" for pt in points):
+        return list(points)
     once = all(pt.noise in NOISE_NAMES and NoiseModel(pt.noise, 0.0).noisy_rounds(2) == 1 for pt in points)
     if not once:
         return [pt for pt in points if pt.rounds == pt.d]
@@ -765,11 +838,12 @@ def fit_all(
     """
     if threshold_window is not None and not 0 <= threshold_window[0] < threshold_window[1]:
         raise ValueError(f"threshold_window={threshold_window!r} must be (low, high) with 0 <= low < high")
-    groups: dict[tuple[str, str, str, str], list[Point]] = {}
+    groups: dict[tuple[str, ...], list[Point]] = {}
     for pt in points:
-        groups.setdefault((pt.code, pt.noise, pt.basis, pt.decoder), []).append(pt)
+        key = (pt.experiment, pt.observable, pt.code, pt.noise, pt.basis, pt.decoder)
+        groups.setdefault(key, []).append(pt)
     out = []
-    for (code, noise, basis, decoder), pts in sorted(groups.items()):
+    for (experiment, observable, code, noise, basis, decoder), pts in sorted(groups.items()):
         threshold, t_note = None, ""
         try:
             window = [pt for pt in pts if threshold_window is None
@@ -804,6 +878,7 @@ def fit_all(
             except FitError as e:
                 m_note = f"not fitted on {rule}: {e}"
         out.append(GroupFit(code=code, noise=noise, basis=basis, decoder=decoder, points=tuple(pts),
+                            experiment=experiment, observable=observable,
                             threshold=threshold, threshold_note=t_note, lambdas=tuple(lambdas),
                             model=model, model_note=m_note, model_alternatives=alternatives))  # fmt: skip
     return out

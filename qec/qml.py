@@ -20,6 +20,8 @@ from qec.stats import atomic_write_text
 if TYPE_CHECKING:
     import networkx as nx
 
+    from qec.channel import LogicalChannel
+
 DATASETS: tuple[str, ...] = ("moons", "circles", "parity", "iris", "wine", "breast_cancer")
 SYNTHETIC: tuple[str, ...] = ("moons", "circles", "parity")
 # Largest qubit count any method here can hold (a 30-qubit density matrix is 16 EiB).
@@ -536,18 +538,24 @@ def qnn_parts(config: TrainConfig):
     return circuit, inputs, weights, obs, read
 
 
-def build_qnn(config: TrainConfig):
+def build_qnn(config: TrainConfig, *, channel: LogicalChannel | None = None):
     """The ``EstimatorQNN`` of ``config``: its circuit with noise sites, on Aer's ``EstimatorV2``
-    with the method ``simulation`` chooses (exact expectations unless trajectories run)."""
+    with the method ``simulation`` chooses (exact expectations unless trajectories run).
+
+    ``channel``: a measured logical channel (``qec.channel``) in place of ``config.noise``,
+    simulated as any noisy run of this shape is."""
     from qiskit_aer.primitives import EstimatorV2
     from qiskit_machine_learning.neural_networks import EstimatorQNN
 
-    from qec.aer import with_noise_sites
+    from qec.aer import measured_noise_model, with_noise_sites
 
+    if channel is not None:
+        # Noise of the logical kind: the same simulation method a logical:<eps> run gets.
+        config = dataclasses.replace(config, noise="logical:0.01")
     sim = simulation(config)
     noise = QNNNoise.parse(config.noise)
     circuit, inputs, weights, obs, read = qnn_parts(config)
-    model = noise.aer_model()
+    model = noise.aer_model() if channel is None else measured_noise_model(channel)
     if model is not None:
         circuit = with_noise_sites(circuit, idle=noise.has_idle_noise, readout_qubits=read)
     method = {"trajectories": "statevector", "mps": "matrix_product_state"}.get(sim.method, sim.method)

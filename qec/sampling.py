@@ -15,11 +15,14 @@ import sinter
 import stim
 
 from qec._check import check_int
-from qec.codes import BASES, Code
+from qec.codes import BASES, EXPERIMENTS, Code
 from qec.noise import NoiseModel
 from qec.stats import is_stats_file, output_path, read_stats, write_stats
 
 DEFAULT_DECODER = "pymatching"
+# tqec's CNOT is four blocks in time (preparation, merge, split, readout), each d measurement
+# layers: 4d rounds (counted on its circuits at d = 3, 5; a test keeps it so).
+CNOT_ROUNDS_PER_DISTANCE = 4
 # Qubits × rounds of one experiment: 10⁷ is a detector error model of a few GB (d = 101 rotated
 # surface code over 101 rounds is 2·10⁶); beyond it Stim runs out of memory or runs for days.
 MAX_QUBIT_ROUNDS = 10**7
@@ -29,14 +32,18 @@ MAX_WORKERS_PER_CPU = 4
 
 @dataclasses.dataclass(frozen=True)
 class Experiment:
-    """One memory experiment: a code at a distance, under a noise model, for some rounds.
+    """One experiment: a code at a distance, under a noise model, for some rounds.
 
     Attributes:
         code: Code family name (see ``qec.CODE_NAMES``).
         distance: Code distance.
-        rounds: Number of stabilizer measurement rounds, ≥ 1.
-        basis: ``"x"`` or ``"z"``: which logical observable is protected.
+        rounds: Number of stabilizer measurement rounds, ≥ 1 (memory). The ``cnot`` circuit has
+            its own and sets it: ``CNOT_ROUNDS_PER_DISTANCE`` · d.
+        basis: ``"x"`` or ``"z"``: which logical observable is protected (memory), or which
+            type of stabilizer flow is measured (``cnot``, see ``qec.surgery``).
         noise: The noise model, with its physical error rate.
+        experiment: ``memory`` (one patch, Stim's generator) or ``cnot`` (a lattice-surgery
+            CNOT between two rotated patches, built with tqec; circuit-level noise only).
 
     Example:
         >>> e = qec.Experiment("surface_rotated", distance=3, rounds=3, basis="z",
@@ -52,9 +59,23 @@ class Experiment:
     rounds: int
     basis: str
     noise: NoiseModel
+    experiment: str = "memory"
 
     def __post_init__(self) -> None:
         code = Code(self.code, self.distance)  # validates code and distance
+        if self.experiment not in EXPERIMENTS:
+            raise ValueError(f"experiment={self.experiment!r} is not known; allowed: {EXPERIMENTS}")
+        if self.experiment == "cnot":
+            from qec.surgery import check_cnot_distance
+
+            if self.code != "surface_rotated":
+                raise ValueError(f"code={self.code!r} is not allowed for the cnot experiment: tqec's "
+                                 "lattice surgery joins rotated patches (surface_rotated)")  # fmt: skip
+            check_cnot_distance(self.distance)
+            object.__setattr__(self, "rounds", CNOT_ROUNDS_PER_DISTANCE * self.distance)
+            if isinstance(self.noise, NoiseModel) and self.noise.name not in ("circuit", "si1000"):
+                raise ValueError(f"noise={self.noise.name!r} is not allowed for the cnot experiment: it "
+                                 "needs gate-level noise (circuit, si1000)")  # fmt: skip
         check_int("rounds", self.rounds, least=1)
         size = code.physical_qubits * self.rounds
         if size > MAX_QUBIT_ROUNDS:
@@ -70,8 +91,13 @@ class Experiment:
 
     @property
     def metadata(self) -> dict[str, Any]:
-        """The ``json_metadata`` written with every CSV row of this experiment."""
-        return {
+        """The ``json_metadata`` written with every CSV row of this experiment.
+
+        A memory row without an ``experiment`` key is a memory experiment (rows written before
+        the key existed read the same); every other experiment names itself, and ``cnot`` rows
+        name the stabilizer flows of their two observables (``qec.surgery.cnot_flows``).
+        """
+        meta: dict[str, Any] = {
             "code": self.code,
             "noise": self.noise.name,
             "d": self.distance,
@@ -79,9 +105,19 @@ class Experiment:
             "rounds": self.rounds,
             "basis": self.basis,
         }
+        if self.experiment != "memory":
+            from qec.surgery import cnot_flows
+
+            meta["experiment"] = self.experiment
+            meta["flows"] = list(cnot_flows(self.basis)[:2])
+        return meta
 
     def circuit(self) -> stim.Circuit:
         """The noisy Stim circuit."""
+        if self.experiment == "cnot":
+            from qec.surgery import cnot_circuit
+
+            return self.noise.apply(cnot_circuit(self.distance, self.basis))
         noiseless = Code(self.code, self.distance).memory_circuit(rounds=self.rounds, basis=self.basis)
         return self.noise.apply(noiseless)
 
@@ -104,6 +140,7 @@ def sweep(
     bases: Sequence[str] = ("z",),
     rounds: int | None = None,
     rounds_per_distance: int | None = None,
+    experiments: Sequence[str] = ("memory",),
 ) -> list[Experiment]:
     """The product of the argument lists, as experiments.
 
@@ -119,9 +156,10 @@ def sweep(
     if rounds_per_distance is not None:
         check_int("rounds_per_distance", rounds_per_distance, least=1)
     out = []
-    for code, noise, d, p, basis in itertools.product(codes, noises, distances, ps, bases):
+    for kind, code, noise, d, p, basis in itertools.product(experiments, codes, noises, distances, ps, bases):
         r = rounds if rounds is not None else rounds_per_distance * d  # type: ignore[operator]
-        out.append(Experiment(code, distance=d, rounds=r, basis=basis, noise=NoiseModel(noise, p)))
+        out.append(Experiment(code, distance=d, rounds=r, basis=basis, noise=NoiseModel(noise, p),
+                              experiment=kind))  # fmt: skip
     return out
 
 
@@ -361,6 +399,9 @@ def _collect_locked(
             progress_callback=append,
             print_progress=print_progress,
             custom_decoders=custom_decoders,
+            # Gate experiments read several observables: which of them failed, per shot, is what
+            # their logical channel is made of (custom counts "obs_mistake_mask=E_", ...).
+            count_observable_error_combos=any(e.experiment != "memory" for e in experiments),
         )
     finally:
         os.close(fd)

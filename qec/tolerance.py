@@ -24,11 +24,14 @@ import json
 import math
 import pathlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from qec._check import check_number, record_fields
+
+if TYPE_CHECKING:
+    from qec.channel import LogicalChannel
 
 DEFINITIONS: tuple[str, ...] = ("inference", "training")
 # TrainConfig fields that every run of one workload shares (all but noise and seed).
@@ -681,6 +684,26 @@ class Workload:
             acc.append(a_row)
             loss.append(l_row)
         return Evaluations(tuple(specs), self.seeds, np.array(acc), np.array(loss))
+
+    def evaluate_channels(self, channels: Sequence[LogicalChannel]) -> np.ndarray:
+        """Per-point accuracy of every seed's noiseless QNN under each measured logical channel:
+        shape (seeds, channels, points), the points ``evaluate`` scores (paired with its ``none``)."""
+        from qec.qml import TrainConfig, build_qnn
+
+        if self.definition != "inference":
+            raise ValueError("the measured channel is evaluated with the inference definition only "
+                             "(noiselessly trained weights under the channel)")  # fmt: skip
+        acc = []
+        for seed in self.seeds:
+            data = self._data(seed)
+            weights = np.asarray(self.weights("none", seed))
+            row = []
+            for channel in channels:
+                qnn = build_qnn(TrainConfig(**self.shape, noise="none", seed=seed), channel=channel)
+                ev = np.asarray(qnn.forward(data.x_test, weights)).reshape(-1)
+                row.append(shot_accuracy(ev, data.y_test, shots=int(self.shape["shots"])))
+            acc.append(row)
+        return np.array(acc)
 
     def _data(self, seed: int):
         from qec.qml import TrainConfig, config_dataset, qnn_parts

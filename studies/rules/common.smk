@@ -27,7 +27,22 @@ SHARDS = [
     for decoder in DECODERS
     for d in S["distances"]
     for p in S["ps"]
-]
+] if "memory" in S.get("experiments", ["memory"]) else []
+# The lattice-surgery CNOT (sampling.experiments has cnot): one shard per (basis, d) holding every
+# p and decoder, because tqec takes 5–40 s to build the circuit and sampling a p takes seconds.
+EXPERIMENTS = S.get("experiments", ["memory"])
+C = {
+    "distances": [d for d in S["distances"] if d >= 3 and d % 2],
+    "ps": S["ps"],
+    "max_shots": S["max_shots"],
+    "max_errors": S["max_errors"],
+    **S.get("cnot", {}),
+}
+CNOT_SHARDS = (
+    [f"{DATA}/stats/cnot/{S['noise']}/{basis}/d{d}.csv" for basis in ("x", "z") for d in C["distances"]]
+    if "cnot" in EXPERIMENTS
+    else []
+)
 # Inference evaluates the noiseless runs at every ε; training needs a run trained at each.
 QNN_SPECS = ["none"] + (
     [f"logical-{num(e)}" for e in T["eps_grid"]] + [f"{S['noise']}-{num(p)}" for p in S["ps"]]

@@ -25,9 +25,34 @@ rule sample:
         " --decoder {wildcards.decoder} {params.custom} --workers {threads} --quiet --out {output} > {log} 2>&1"
 
 
+rule sample_cnot:
+    output:
+        "data/{study}/stats/cnot/{noise}/{basis}/d{d}.csv",
+    log:
+        "data/{study}/logs/sample/cnot/{noise}/{basis}/d{d}.log",
+    params:
+        qec=QEC,
+        ps=" ".join(num(p) for p in C["ps"]),
+        max_shots=C["max_shots"],
+        max_errors=C["max_errors"],
+        decoders=" ".join(DECODERS),
+        custom=(
+            "--custom-decoders " + " ".join(S["custom_decoders"]) if S.get("custom_decoders") else ""
+        ),
+    threads: 1
+    conda:
+        "../envs/qec.yaml"
+    shell:
+        "{params.qec} sample --experiment cnot --code surface_rotated --noise {wildcards.noise}"
+        " --basis {wildcards.basis} --distance {wildcards.d} --p {params.ps}"
+        " --max-shots {params.max_shots} --max-errors {params.max_errors}"
+        " --decoder {params.decoders} {params.custom} --workers {threads} --quiet --out {output} > {log} 2>&1"
+
+
 rule combine:
     input:
         SHARDS,
+        CNOT_SHARDS,
     output:
         f"{DATA}/stats.csv",
     log:
