@@ -1,0 +1,263 @@
+"""d* from the measured logical channel: the QNN evaluated under each candidate distance's channel.
+
+The scalar route turns ε* into a distance through one memory patch (ε_op = 1 − (1 − ε_round)^(c·d)).
+This route makes no such step: at each candidate odd d it builds the measured channel
+(``qec.channel``: the lattice-surgery CNOT's flow flips for two-qubit gates, X/Z memory flips for
+one-qubit gates and readouts), evaluates every seed's noiseless QNN under it on the same test
+points as the tolerance, and takes d* as the smallest d whose paired accuracy change is within
+−δ. The interval: the optimistic end is the smallest d whose change's upper bound reaches −δ
+with every rate at its model's lower bound; the pessimistic end the smallest d whose change's
+lower bound reaches −δ with every rate at its upper bound.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from qec.channel import ChannelError, LogicalChannel, channel_from_fits
+from qec.surgery import cnot_flows
+
+VERDICTS = ("hardware", "qec", "above_threshold", "unavailable")
+MIN_DISTANCE = 3  # the smallest CNOT tqec builds
+
+
+@dataclasses.dataclass(frozen=True)
+class ChannelRow:
+    """The measured-channel budget at one p for one decoder.
+
+    Attributes:
+        p: Physical error rate. decoder: The decoder whose fits made the channel.
+        verdict: ``hardware`` (no QEC needed, as the scalar route measured it), ``qec``,
+            ``above_threshold`` (the measured CNOT or memory does not improve with d at p, or
+            no d up to the limit reaches −δ) or ``unavailable`` (a model is missing; see note).
+        d_star, d_star_low, d_star_high: Smallest odd d within −δ, and its interval (None when
+            open-ended or not applicable).
+        delta_accuracy, delta_accuracy_low, delta_accuracy_high: Paired accuracy change under the
+            channel at d*, with its bootstrap interval.
+        cnot_error: Probability that one logical CNOT fails (any Pauli) at d*.
+        memory_eps_op: The scalar route's ε_op at d* (one memory patch, c·d rounds).
+        cnot_vs_memory: ``cnot_error / memory_eps_op``: how far the memory assumption is off.
+        d_star_scalar: The scalar route's d* at the same p and decoder, for comparison.
+        extrapolated: ``""``, or what the channel at d* extrapolates in (``d``, ``p``, ``d and p``).
+        evaluations: Channels the QNN was evaluated under to find this row.
+        note: Why, where the verdict needs a word.
+    """
+
+    p: float
+    decoder: str
+    verdict: str
+    d_star: int | None = None
+    d_star_low: int | None = None
+    d_star_high: int | None = None
+    delta_accuracy: float | None = None
+    delta_accuracy_low: float | None = None
+    delta_accuracy_high: float | None = None
+    cnot_error: float | None = None
+    memory_eps_op: float | None = None
+    cnot_vs_memory: float | None = None
+    d_star_scalar: int | None = None
+    extrapolated: str = ""
+    evaluations: int = 0
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict={self.verdict!r} is not allowed; allowed: {VERDICTS}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ChannelRow:
+        from qec._check import record_fields
+
+        return cls(**record_fields(cls, data, what="channel budget row"))
+
+
+def smallest_passing(passes: Callable[[int], bool], *, start: int, d_max: int) -> int | None:
+    """The smallest odd d in [3, ``d_max``] with ``passes(d)``, for a ``passes`` that is false
+    then true as d grows; galloping from ``start`` then bisecting, so a good guess costs few calls.
+
+    Example:
+        >>> calls = []
+        >>> smallest_passing(lambda d: calls.append(d) or d >= 13, start=9, d_max=101), len(calls)
+        (13, 4)
+    """
+    start = min(max(MIN_DISTANCE, start | 1), d_max if d_max % 2 else d_max - 1)
+    if passes(start):
+        good, step = start, 2
+        while True:
+            d = max(MIN_DISTANCE, good - step)
+            if d == good:
+                return good
+            if not passes(d):
+                bad = d
+                break
+            good, step = d, step * 2
+    else:
+        bad, step = start, 2
+        while True:
+            d = min(bad + step, d_max if d_max % 2 else d_max - 1)
+            if d == bad:
+                return None
+            if passes(d):
+                good = d
+                break
+            bad, step = d, step * 2
+    while good - bad > 2:  # bisect on odd distances
+        mid = (bad + good) // 2 | 1
+        if mid >= good:
+            mid = good - 2
+        if passes(mid):
+            good = mid
+        else:
+            bad = mid
+    return good
+
+
+def cnot_above_threshold(groups: Mapping[str, Any], *, noise: str, decoder: str, p: float) -> str:
+    """Why the measured CNOT does not improve with d at ``p`` (``""`` if it does, as far as the
+    data say): p above a flow's measured threshold interval, or a flow's Λ interval at p reaching 1.
+
+    Example:
+        >>> cnot_above_threshold({}, noise="circuit", decoder="pymatching", p=0.001)
+        ''
+    """
+    from qec.fit import group_key
+
+    for basis in ("x", "z"):
+        for flow in cnot_flows(basis):
+            group = groups.get(group_key("surface_rotated", noise, basis, decoder, "cnot", flow))
+            if group is None:
+                continue
+            t = group.threshold
+            if t is not None and p > t.p_th_high:
+                return (f"p is above the CNOT flow {flow}'s measured threshold {t.p_th:.3g} "
+                        f"[{t.p_th_low:.3g}, {t.p_th_high:.3g}]")  # fmt: skip
+            for lam in group.lambdas:
+                if lam.p == p and lam.lambda_low <= 1:
+                    return (f"the CNOT flow {flow}'s Λ at p = {p:g} is {lam.lambda_:.3g} "
+                            f"[{lam.lambda_low:.3g}, {lam.lambda_high:.3g}]: its interval reaches 1")
+    return ""
+
+
+def channel_row(
+    *,
+    p: float,
+    decoder: str,
+    scalar_verdict: str,
+    scalar_d_star: int | None,
+    groups: Mapping[str, Any],
+    evaluate: Callable[[LogicalChannel], np.ndarray],
+    baseline: np.ndarray,
+    weights: np.ndarray,
+    delta: float,
+    code: str,
+    noise: str,
+    cycles_per_gate: float = 1.0,
+    confidence: float = 0.95,
+    max_distance: int = 101,
+) -> ChannelRow:
+    """One row of the measured-channel budget (see the module docstring).
+
+    Args:
+        p, decoder: The row. scalar_verdict, scalar_d_star: The scalar route's verdict and d*
+            at the same p and decoder (its ``hardware`` verdict is kept: it measured the QNN
+            under physical noise, with no code at all; its d* is the search's first guess).
+        groups: fits.json groups by key. evaluate: channel → accuracy (seeds, points), paired
+            with ``baseline`` (the noiseless accuracy, same shape).
+        weights: Bootstrap weights (replicates, seeds, points), as the tolerance draws them.
+        delta: Accuracy loss tolerated. code, noise: The memory groups' code and noise.
+        cycles_per_gate: Logical cycles a one-qubit gate or readout takes.
+        max_distance: Largest d searched.
+    """
+    base = {"p": p, "decoder": decoder, "d_star_scalar": scalar_d_star}
+    if scalar_verdict == "hardware":
+        return ChannelRow(**base, verdict="hardware", note="the QNN under physical noise stays within −δ")
+    why = cnot_above_threshold(groups, noise=noise, decoder=decoder, p=p)
+    if scalar_verdict == "above_threshold" or why:
+        return ChannelRow(**base, verdict="above_threshold", note=why or "the memory is above threshold")
+    cache: dict[tuple[int, str], tuple[LogicalChannel, float, float, float]] = {}
+
+    def change(d: int, bound: str) -> tuple[LogicalChannel, float, float, float]:
+        if (d, bound) not in cache:
+            channel = channel_from_fits(groups, code=code, noise=noise, decoder=decoder, distance=d, p=p,
+                                        cycles_per_gate=cycles_per_gate, bound=bound)  # fmt: skip
+            diff = evaluate(channel) - baseline  # (seeds, points)
+            reps = np.einsum("bsn,sn->b", weights, diff)
+            lo, hi = np.quantile(reps, [(1 - confidence) / 2, (1 + confidence) / 2])
+            cache[(d, bound)] = (channel, float(diff.mean()), float(lo), float(hi))
+        return cache[(d, bound)]
+
+    start = scalar_d_star or MIN_DISTANCE
+    try:
+        d = smallest_passing(lambda d: change(d, "best")[1] >= -delta, start=start, d_max=max_distance)
+        if d is None:
+            return ChannelRow(**base, verdict="above_threshold", evaluations=len(cache),
+                              note=f"no d <= {max_distance} keeps the change within −δ")  # fmt: skip
+        d_low = smallest_passing(lambda d: change(d, "low")[3] >= -delta, start=d, d_max=max_distance)
+        d_high = smallest_passing(lambda d: change(d, "high")[2] >= -delta, start=d, d_max=max_distance)
+    except ChannelError as e:
+        return ChannelRow(**base, verdict="unavailable", evaluations=len(cache), note=str(e))
+    channel, mean, lo, hi = change(d, "best")
+    memory = memory_eps_op(groups, code=code, noise=noise, decoder=decoder, distance=d, p=p,
+                           cycles_per_gate=cycles_per_gate)  # fmt: skip
+    where = channel.label.rpartition("extrapolated in ")[2].rstrip(")") if "extrapolated" in channel.label \
+        else ""  # fmt: skip
+    notes = []
+    if d_high is None:
+        notes.append(f"the pessimistic end needs d > {max_distance}")
+    return ChannelRow(**base, verdict="qec", d_star=d, d_star_low=min(d_low or d, d), d_star_high=d_high,
+                      delta_accuracy=mean, delta_accuracy_low=lo, delta_accuracy_high=hi,
+                      cnot_error=channel.cnot_error, memory_eps_op=memory,
+                      cnot_vs_memory=channel.cnot_error / memory if memory > 0 else None,
+                      extrapolated=where, evaluations=len(cache), note="; ".join(notes))  # fmt: skip
+
+
+def memory_eps_op(
+    groups: Mapping[str, Any], *, code: str, noise: str, decoder: str, distance: int, p: float,
+    cycles_per_gate: float = 1.0, basis: str = "z",
+) -> float:  # fmt: skip
+    """The scalar route's ε_op at (d, p): one ``basis`` memory patch for c·d rounds.
+
+    Example:
+        >>> memory_eps_op({}, code="surface_rotated", noise="circuit", decoder="pymatching",
+        ...               distance=3, p=0.001)
+        Traceback (most recent call last):
+        ...
+        qec.channel.ChannelError: the scalar route needs the fit 'surface_rotated/circuit/z/pymatching'
+    """
+    from qec.fit import group_key, logical_eps_op
+
+    key = group_key(code, noise, basis, decoder)
+    group = groups.get(key)
+    if group is None or group.model is None:
+        raise ChannelError(f"the scalar route needs the fit {key!r}")
+    eps_round = min(group.model.eps_round(distance, p), 1.0)
+    return logical_eps_op(eps_round, distance=distance, cycles_per_gate=cycles_per_gate)
+
+
+def format_rows(rows: Sequence[ChannelRow], *, delta: float) -> str:
+    """The measured-channel table, beside the scalar route's d*."""
+    lines = [
+        f"d* from the measured logical channel (two-qubit gates: the lattice-surgery CNOT's flow flips; "
+        f"one-qubit gates and readouts: X/Z memory flips), paired accuracy change within −δ = −{delta:g}",
+        f"{'p':>8} {'decoder':<22} {'verdict':<16} {'d* [interval]':<16} {'scalar d*':>9} "
+        f"{'Δacc at d* [95%]':<28} {'CNOT error':>10} {'memory ε_op':>11} {'CNOT/mem':>8}  note",
+    ]
+    for r in rows:
+        high = r.d_star_high or ">max"
+        d = "" if r.d_star is None else f"{r.d_star} [{r.d_star_low}, {high}]"
+        acc = "" if r.delta_accuracy is None else (
+            f"{r.delta_accuracy:+.4f} [{r.delta_accuracy_low:+.4f}, {r.delta_accuracy_high:+.4f}]")
+        num = lambda x, spec: "" if x is None else format(x, spec)  # noqa: E731
+        where = f"extrapolated in {r.extrapolated}" if r.extrapolated else ""
+        note = "; ".join(x for x in (where, r.note) if x)
+        lines.append(f"{r.p:>8g} {r.decoder:<22} {r.verdict:<16} {d:<16} {num(r.d_star_scalar, 'd'):>9} "
+                     f"{acc:<28} {num(r.cnot_error, '.3g'):>10} {num(r.memory_eps_op, '.3g'):>11} "
+                     f"{num(r.cnot_vs_memory, '.3g'):>8}  {note}")  # fmt: skip
+    return "\n".join(lines)
