@@ -334,7 +334,8 @@ def _parser() -> argparse.ArgumentParser:
     bud = sub.add_parser(
         "budget",
         help="per p: hardware suffices, QEC with d* [interval] and qubits, or above threshold",
-        description="The QML error budget of DESIGN.md from a fits.json and a tolerance.json.",
+        description="The QML error budget (docs/concepts.md, 'The budget') from a fits.json and a "
+        "tolerance.json.",
     )
     bud.add_argument("--fits", required=True, help="fits.json from qec fit")
     bud.add_argument("--tolerance", required=True, help="tolerance.json from qec tolerance")
