@@ -1,4 +1,4 @@
-# qec studies: sample → combine → fit → QNN runs → budget → plots (see README.md).
+# qec studies: sample → combine → fit → QNN runs → budget → plots (see docs/how-to/studies.md).
 # Default study: quick. Another: snakemake --profile studies/profiles/local --configfile studies/paper.yaml
 import os
 

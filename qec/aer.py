@@ -67,10 +67,11 @@ def depolarizing_p(lam: float, num_qubits: int) -> float:
 def physical_noise_model(noise: NoiseModel) -> qiskit_aer.noise.NoiseModel:
     """The Aer noise model meaning the same physics as a Stim circuit-level ``noise``.
 
-    Channels (DESIGN.md): depolarizing after every one- and two-qubit gate, depolarizing on
-    the idle identities `with_noise_sites` inserts (``idle`` and, while others measure or
-    reset, ``idle_measure``), an X flip after ``reset``, a readout flip on ``measure``, and
-    an X flip on the ``readout`` identities (the estimator path, where there is no measure).
+    Channels (the noise-model table of docs/concepts.md): depolarizing after every one- and
+    two-qubit gate, depolarizing on the idle identities `with_noise_sites` inserts (``idle``
+    and, while others measure or reset, ``idle_measure``), an X flip after ``reset``, a readout
+    flip on ``measure``, and an X flip on the ``readout`` identities (the estimator path, where
+    there is no measure).
 
     Example:
         >>> nm = physical_noise_model(qec.NoiseModel("si1000", 0.001))
@@ -104,7 +105,7 @@ def logical_noise_model(eps_op: float) -> qiskit_aer.noise.NoiseModel:
     """Logical noise: Stim-convention depolarizing ``eps_op`` after every gate, readout flip ``eps_op``.
 
     ``eps_op`` is the probability that a logical gate suffers a logical (non-identity Pauli)
-    error, as DESIGN.md's budget model defines it. At ``eps_op = 0`` the model is empty.
+    error, as the budget model defines it (docs/concepts.md). At ``eps_op = 0`` the model is empty.
 
     Example:
         >>> logical_noise_model(0.0).is_ideal()
@@ -169,7 +170,7 @@ def logical_noise_model_from_fit(
     model: SuppressionModel, *, distance: int, p: float, cycles_per_gate: float = 1.0
 ) -> qiskit_aer.noise.NoiseModel:
     """``logical_noise_model`` at the ε_op a fitted suppression model predicts for distance
-    ``distance`` at physical rate ``p``: ε_op = 1 − (1 − ε_round(d, p))^(c·d) (DESIGN.md).
+    ``distance`` at physical rate ``p``: ε_op = 1 − (1 − ε_round(d, p))^(c·d) (docs/concepts.md).
 
     Example:
         >>> from qec.fit import SuppressionModel

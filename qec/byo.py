@@ -1,6 +1,6 @@
 """Bring your own QNN: circuits (QPY or MODULE:FUNCTION), Pauli observables and CSV/NPZ datasets.
 
-The rules a user's pieces follow (README, "your own QNN"):
+The rules a user's pieces follow (docs/how-to/own-qnn.md):
 
 - **Circuit**: a QPY file holding one circuit, or ``MODULE:FUNCTION`` returning a
   ``QuantumCircuit`` (or ``(circuit, input_params, weight_params)``). Input parameters are the

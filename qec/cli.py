@@ -30,6 +30,8 @@ from qec.stats import atomic_write_text, binomial_interval
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+# "qec" on PyPI is an unrelated project; this one is distributed as qec-budget.
+DISTRIBUTION = "qec-budget"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,6 +39,34 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def version() -> str:
+    """The installed version of the ``qec-budget`` distribution (what ``qec --version`` prints).
+
+    Example:
+        >>> import importlib.metadata
+        >>> version() == importlib.metadata.version("qec-budget")
+        True
+    """
+    from importlib import metadata  # only when asked: every `qec` start would pay for it
+
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return f"unknown (the {DISTRIBUTION} distribution is not installed: pip install -e .)"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: print ``qec <version>`` and exit 0; the version is looked up only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:  # fmt: skip
+        print(f"qec {version()}")
+        parser.exit(0)
 
 
 def _positive_int(text: str) -> int:
@@ -141,6 +171,7 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="qec", description="Error-correction and noise research toolkit.")
+    parser.add_argument("--version", action=_VersionAction, help="print qec's version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     sample = sub.add_parser(
@@ -312,7 +343,8 @@ def _parser() -> argparse.ArgumentParser:
     bud = sub.add_parser(
         "budget",
         help="per p: hardware suffices, QEC with d* [interval] and qubits, or above threshold",
-        description="The QML error budget of DESIGN.md from a fits.json and a tolerance.json.",
+        description="The QML error budget (docs/concepts.md, 'The budget') from a fits.json and a "
+        "tolerance.json.",
     )
     bud.add_argument("--fits", required=True, help="fits.json from qec fit")
     bud.add_argument("--tolerance", required=True, help="tolerance.json from qec tolerance")

@@ -191,7 +191,7 @@ class SuppressionModel:
     """ε_round(d, p) in one of ``MODEL_FORMS``, with the covariance of its coefficients.
 
     Every form is linear in ln ε_round = β₀ + β₁·u + β₂·u·ln p + β₃·ln d with u = (d+1)/2:
-    ``power`` (β₂ = 1, β₃ = 0) is DESIGN.md's A·(p/p_th)^u; ``power_dk`` adds a
+    ``power`` (β₂ = 1, β₃ = 0) is the basic A·(p/p_th)^u (docs/concepts.md); ``power_dk`` adds a
     distance-dependent prefactor d^k (the form of QDK's QEC schemes); ``power_alpha`` lets
     the slope in ln p float (ε ∝ p^(αu)). A = e^β₀, p_th = e^(−β₁/β₂), k = β₃, α = β₂.
 
@@ -372,7 +372,7 @@ def group_key(code: str, noise: str, basis: str, decoder: str, experiment: str =
 
 
 def logical_eps_op(eps_round: float, *, distance: int, cycles_per_gate: float = 1.0) -> float:
-    """DESIGN.md's ε_op = 1 − (1 − ε_round)^(c·d): the logical error of one logical gate layer.
+    """ε_op = 1 − (1 − ε_round)^(c·d): the logical error of one logical gate layer (docs/concepts.md).
 
     Example:
         >>> round(logical_eps_op(1e-4, distance=5), 14)  # 5ε − 10ε² + 10ε³ − …

@@ -52,7 +52,7 @@ class NoiseRates:
 
 @dataclasses.dataclass(frozen=True)
 class NoiseModel:
-    """A named noise model at physical error rate ``p`` (Stim convention, see DESIGN.md).
+    """A named noise model at physical error rate ``p`` (Stim convention, see docs/concepts.md).
 
     ``p`` is a probability per operation: ``DEPOLARIZE1(p)`` applies X, Y or Z each with p/3.
 
@@ -89,7 +89,7 @@ class NoiseModel:
 
     @property
     def rates(self) -> NoiseRates:
-        """The channel probabilities this model places (DESIGN.md's table)."""
+        """The channel probabilities this model places (the noise-model table of docs/concepts.md)."""
         p = self.p
         if self.name == "code_capacity":
             return NoiseRates(data_channel="DEPOLARIZE1", data_p=p, data_every_round=False)

@@ -508,7 +508,7 @@ def estimate_resources(
     """Estimate ``circuit`` at each p with each decoder's measured constants and QDK's defaults.
 
     Args:
-        circuit: A bound Qiskit circuit (one execution).
+        circuit (qiskit.QuantumCircuit): A bound Qiskit circuit (one execution).
         ps: Physical error rates.
         noise: ``circuit`` or ``si1000`` (the qubit parameters).
         models: Decoder → its suppression model (fitted, or ``SuppressionModel.power`` of given

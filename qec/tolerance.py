@@ -1,6 +1,6 @@
 """The QNN's tolerance ε*: paired evaluations over a logical-error grid, with a bootstrap interval.
 
-Two definitions (DESIGN.md, budget model v2):
+Two definitions (docs/concepts.md, "The tolerance ε*"):
 
 - ``inference``: the noiselessly trained weights of each seed, evaluated on the same test points
   at every ε. Differences against ε = 0 are paired point by point, so their error comes from

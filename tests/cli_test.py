@@ -120,6 +120,17 @@ def test_starting_qec_imports_no_heavy_modules():
     assert run.stdout.strip() == "[]"
 
 
+def test_version_prints_the_project_version_and_exits_0():
+    # The version is the installed distribution's (importlib.metadata), which is pyproject's.
+    import pathlib
+    import tomllib
+
+    project = tomllib.loads((pathlib.Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
+    run = subprocess.run([sys.executable, "-m", "qec", "--version"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == f"qec {project['version']}\n"
+
+
 def test_the_distribution_name_is_not_the_unrelated_pypi_qec():
     import pathlib
     import tomllib

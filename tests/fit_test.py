@@ -176,7 +176,7 @@ def test_lambda_is_the_ratio_of_successive_distances():
 def test_distance_for_matches_brute_force(p, eps_op, c):
     m = SuppressionModel.power(A=0.05, p_th=0.008)
     d = m.distance_for(eps_op=eps_op, p=p, cycles_per_gate=c)
-    # DESIGN.md: ε_op(d, p) = 1 − (1 − ε_round(d, p))^(c·d), written out independently here.
+    # docs/concepts.md: ε_op(d, p) = 1 − (1 − ε_round(d, p))^(c·d), written out independently here.
     eps = lambda dist: 1 - (1 - 0.05 * (p / 0.008) ** ((dist + 1) / 2)) ** (c * dist)  # noqa: E731
     assert eps(d) <= eps_op * (1 + 1e-9)
     assert d == 3 or eps(d - 2) > eps_op

@@ -1,4 +1,4 @@
-"""Tests of qec.noise: each model puts exactly DESIGN.md's channels where the table says."""
+"""Tests of qec.noise: each model puts exactly the channels of docs/concepts.md's noise-model table."""
 
 import collections
 
@@ -31,7 +31,7 @@ def without_annotations(circuit: stim.Circuit) -> str:
     return str(stim.Circuit("\n".join(str(i) for i in keep)))
 
 
-# Hand-written from DESIGN.md's table for the distance-3 repetition code, 2 rounds:
+# Hand-written from docs/concepts.md's noise-model table for the distance-3 repetition code, 2 rounds:
 # data 0 2 4, measure 1 3; layers R | CX | CX | MR | CX | CX | MR | M.
 EXPECTED = {
     "code_capacity": """

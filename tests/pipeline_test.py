@@ -126,7 +126,7 @@ def test_miniature_study_end_to_end(tmp_path):
     expected = {"sample": 1, "combine": 1, "fit": 1, "budget": 1, "resources": 1, "plot": 1, "all": 1}
     assert jobs == expected, jobs  # not the QNN runs, not the tolerance
 
-    # The report the README documents builds on a fresh install (it needs pygments).
+    # The report docs/how-to/studies.md documents builds on a fresh install (it needs pygments).
     report = snakemake(tmp_path, config, "--report", str(tmp_path / "report.html"))
     assert report.returncode == 0, report.stderr[-2000:]
     assert (tmp_path / "report.html").stat().st_size > 10_000
