@@ -8,7 +8,16 @@ import pathlib
 from collections.abc import Sequence
 from typing import Any
 
-from qec.fit import CONFIDENCE, AboveThreshold, FitError, GroupFit, SuppressionModel, group_key
+from qec.fit import (
+    CONFIDENCE,
+    AboveThreshold,
+    FitError,
+    GroupFit,
+    LambdaFit,
+    SuppressionModel,
+    Threshold,
+    group_key,
+)
 
 
 def read_fits(path: str | os.PathLike[str]) -> list[GroupFit]:
@@ -115,7 +124,15 @@ def above_threshold_by_decoder(
         key = group_key(code, noise, basis, name)
         if key not in document.get("fits", {}):
             raise FitError(f"no fit for {key!r}; the document has {sorted(document.get('fits', {}))}")
-        out[name] = GroupFit.from_dict(document["fits"][key]).above_threshold
+        group = document["fits"][key]
+        try:
+            threshold = None if group["threshold"] is None else Threshold.from_dict(group["threshold"])
+            lambdas = [LambdaFit.from_dict(f) for f in group["lambda"]]
+        except (KeyError, TypeError, ValueError) as e:
+            raise FitError(
+                f"{key}: no threshold and Λ as qec fit writes them ({type(e).__name__}: {e})"
+            ) from None
+        out[name] = AboveThreshold.measured(threshold, lambdas)
     return out
 
 
