@@ -184,7 +184,8 @@ def _parser() -> argparse.ArgumentParser:
         "--bootstrap",
         type=_int,
         default=200,
-        help="bootstrap resamples for the threshold interval (default 200)",
+        help="bootstrap resamples for the threshold's reported bootstrap interval (default 200); "
+        "nothing else depends on it: the profile interval chooses the model's points",
     )
     fit.add_argument("--seed", type=_nonnegative_int, default=0, help="bootstrap seed (default 0)")
     fit.add_argument(

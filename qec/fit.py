@@ -936,7 +936,9 @@ def fit_all(
 
     Args:
         points: Points of any number of groups.
-        bootstrap: Bootstrap resamples for the threshold interval.
+        bootstrap: Bootstrap resamples for the threshold's bootstrap interval (reported; the
+            model's points and "above threshold" use the profile interval, so they do not
+            depend on it).
         seed: Bootstrap seed.
         threshold_window: Only points with p in [low, high] enter the threshold fit (the
             quadratic scaling form holds near threshold only).
