@@ -137,6 +137,7 @@ def plot_lambda(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathl
     """Λ = ε_d / ε_{d+2} vs p for every group, with 95% intervals and Λ = 1 marked."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    one_labelled = False
     for g in fits:
         if not g.lambdas:
             continue
@@ -150,8 +151,9 @@ def plot_lambda(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathl
             ax.axvline(g.threshold.p_th, ls=":", lw=1, color=color)
         one = g.above_threshold.lambda_reaches_one
         if one is not None:  # not the threshold: where Λ's interval reaches 1, named as such
-            ax.plot([one], [1], marker="|", ms=14, mew=2, color=color, ls="none",
-                    label=f"{g.decoder}: Λ's interval reaches 1 from p = {one:.4g}")  # fmt: skip
+            label = None if one_labelled else "from here on Λ's 95% interval reaches 1"
+            ax.plot([one], [1], marker="|", ms=14, mew=2, color=color, ls="none", label=label)
+            one_labelled = True
     ax.axhline(1, color="k", lw=1, ls="--", label="Λ = 1 (no suppression)")
     _p_axis(ax, [f.p for g in fits for f in g.lambdas])
     ax.set_yscale("log")
