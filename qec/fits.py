@@ -125,6 +125,11 @@ def above_threshold_by_decoder(
         if key not in document.get("fits", {}):
             raise FitError(f"no fit for {key!r}; the document has {sorted(document.get('fits', {}))}")
         group = document["fits"][key]
+        if isinstance(group.get("threshold"), dict) and "p_th_profile_high" not in group["threshold"]:
+            # Read silently, such a file would leave only Λ to say "above threshold".
+            raise FitError(
+                f"{key}: the threshold has no profile interval: the file predates it; run qec fit again"
+            )
         try:
             threshold = None if group["threshold"] is None else Threshold.from_dict(group["threshold"])
             lambdas = [LambdaFit.from_dict(f) for f in group["lambda"]]

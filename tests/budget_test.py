@@ -233,6 +233,10 @@ def test_the_budget_reads_where_each_decoder_is_above_threshold_from_fits_json()
     assert above_threshold_by_decoder(doc, "surface_rotated", "circuit", "z") == {
         "pymatching": group.above_threshold
     }
+    old = json.loads(json.dumps(doc))
+    del old["fits"][group.key]["threshold"]["p_th_profile_high"]
+    with pytest.raises(ValueError, match="the file predates it; run qec fit again"):
+        above_threshold_by_decoder(old, "surface_rotated", "circuit", "z")
     del doc["fits"][group.key]["threshold"]
     with pytest.raises(ValueError, match="no threshold and Λ as qec fit writes them"):
         above_threshold_by_decoder(doc, "surface_rotated", "circuit", "z")
