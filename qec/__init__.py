@@ -10,6 +10,7 @@ import importlib
 from typing import Any
 
 _WHERE: dict[str, str] = {
+    "AboveThreshold": "qec.fit",
     "BASES": "qec.codes",
     "BudgetReport": "qec.budget",
     "BudgetRow": "qec.budget",
@@ -66,6 +67,7 @@ __all__ = [
     "CODE_NAMES",
     "DEFAULT_DECODER",
     "NOISE_NAMES",
+    "AboveThreshold",
     "BudgetReport",
     "BudgetRow",
     "CircuitReport",

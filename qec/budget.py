@@ -10,14 +10,16 @@ from typing import Any
 
 from qec._check import record_fields
 from qec.codes import Code
-from qec.fit import DEFAULT_DECODER, SuppressionModel, logical_eps_op
+from qec.fit import DEFAULT_DECODER, AboveThreshold, SuppressionModel, logical_eps_op
 from qec.tolerance import Change, Tolerance
 
 VERDICTS: dict[str, str] = {
     "hardware": "hardware alone suffices",
     "qec": "QEC needed",
     "above_threshold": "above threshold: no distance suffices",
+    "no_distance": "QEC needed; the model finds no d",
 }
+_QEC_NEEDED = {"hardware": False, "qec": True, "above_threshold": None, "no_distance": True}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,7 +31,10 @@ class BudgetRow:
         decoder: The decoder whose suppression model gave d* (the no-QEC verdict does not
             depend on it).
         verdict: ``hardware`` (the QNN under the physical model at p stays within δ),
-            ``qec`` (it does not, and a distance suffices) or ``above_threshold``.
+            ``qec`` (it does not, and a distance suffices), ``above_threshold`` (p is above
+            the measured threshold, or where Λ's interval reaches 1: ``AboveThreshold``) or
+            ``no_distance`` (below it, but the model finds no distance: p at or above the
+            model's p_th, an extrapolation parameter, or d beyond the search).
         qec_needed: False, True, or None (above threshold), as ``verdict`` says.
         physical_delta_accuracy, physical_delta_accuracy_low, physical_delta_accuracy_high:
             Paired accuracy change under the physical model at p (no QEC), with its interval.
@@ -40,6 +45,8 @@ class BudgetRow:
         physical_qubits, physical_qubits_low, physical_qubits_high: For all logical qubits.
         extrapolated: d* exceeds the largest sampled distance; extrapolated_by: by how many
             distance steps (of 2).
+        extrapolated_p: p lies outside the p range the model was fitted on (rows that use
+            the model: ``qec`` and ``no_distance``).
         suppression, suppression_low, suppression_high: p / ε* with ε*'s interval (QEC rows).
         eps_op_d_star, eps_op_d_star_minus_2: ε_op the best-fit model gives at d* and d* − 2.
         check_d_star, check_d_star_minus_2: Measured paired accuracy change at those ε_op.
@@ -62,6 +69,7 @@ class BudgetRow:
     physical_qubits_high: int | None = None
     extrapolated: bool = False
     extrapolated_by: int = 0
+    extrapolated_p: bool = False
     suppression: float | None = None
     suppression_low: float | None = None
     suppression_high: float | None = None
@@ -74,7 +82,7 @@ class BudgetRow:
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict={self.verdict!r} is not known; allowed: {sorted(VERDICTS)}")
-        expected = {"hardware": False, "qec": True, "above_threshold": None}[self.verdict]
+        expected = _QEC_NEEDED[self.verdict]
         if self.qec_needed is not expected:
             raise ValueError(f"qec_needed={self.qec_needed!r} contradicts verdict={self.verdict!r}")
         if self.verdict == "qec" and self.d_star is None:
@@ -102,18 +110,23 @@ def budget_rows(
     max_distance: int = 1001,
     alternatives: Sequence[SuppressionModel] = (),
     decoder: str = DEFAULT_DECODER,
+    above_threshold: AboveThreshold | None = None,
 ) -> list[BudgetRow]:
     """The budget at every p the tolerance measured the physical model at (no checks yet), for
     the suppression ``model`` of one ``decoder``.
 
-    d* comes from ``model``; its interval spans ε*'s interval, the model's 95% bounds and the
+    Where ``above_threshold`` (the decoder's measured threshold and Λ, ``GroupFit.above_threshold``)
+    says p is above threshold, the row says so whatever the model would give. Elsewhere d*
+    comes from ``model``; its interval spans ε*'s interval, the model's 95% bounds and the
     ``alternatives`` (other forms the data support about as well), so that the choice of form
-    is part of the uncertainty.
+    is part of the uncertainty. A p outside the p range the model was fitted on is marked
+    ``extrapolated_p``.
 
     Example:
         >>> t = Tolerance.given(eps_star=1e-4, physical=[(0.001, -0.02), (0.02, -0.3), (1e-4, 0.0)])
         >>> rows = budget_rows(model=SuppressionModel.power(A=0.1, p_th=0.01), tolerance=t,
-        ...                    code="surface_rotated", n_logical=4)
+        ...                    code="surface_rotated", n_logical=4,
+        ...                    above_threshold=AboveThreshold(lambda_reaches_one=0.01))
         >>> [(r.verdict, r.d_star, r.physical_qubits) for r in rows]
         [('qec', 7, 388), ('above_threshold', None, None), ('hardware', None, None)]
     """
@@ -133,6 +146,18 @@ def budget_rows(
         if phys.within_delta:
             rows.append(BudgetRow(p=p, verdict="hardware", qec_needed=False, note=close, **measured))
             continue
+        above = above_threshold.reason(p) if above_threshold is not None else ""
+        if above:
+            note = "; ".join(x for x in (close, above) if x)
+            rows.append(BudgetRow(p=p, verdict="above_threshold", qec_needed=None, note=note, **measured))
+            continue
+        fitted = model.p_range
+        outside_p = fitted is not None and not fitted[0] <= p <= fitted[1]
+        in_p = (
+            f"extrapolated in p: the model was fitted on p in [{fitted[0]:.4g}, {fitted[1]:.4g}]"
+            if outside_p
+            else ""
+        )
 
         def distance(eps: float, bound: str, p: float = p, m: SuppressionModel = model) -> int | None:
             return m.distance_for(
@@ -141,13 +166,15 @@ def budget_rows(
 
         d = distance(tolerance.eps_star, "best")
         if d is None:
-            note = (
-                f"p is not below the model threshold {model.p_th:.4g}"
+            why = (
+                f"p is not below the model's p_th {model.p_th:.4g} (an extrapolation parameter): its "
+                "ε_round stops falling with d"
                 if p >= model.p_th
                 else f"needs d > {max_distance}"
             )
-            note = "; ".join(x for x in (close, note) if x)
-            rows.append(BudgetRow(p=p, verdict="above_threshold", qec_needed=None, note=note, **measured))
+            note = "; ".join(x for x in (close, why, in_p) if x)
+            rows.append(BudgetRow(p=p, verdict="no_distance", qec_needed=True, extrapolated_p=outside_p,
+                                  note=note, **measured))  # fmt: skip
             continue
         lows = [distance(tolerance.eps_star_high, "low", m=m) for m in (model, *alternatives)]
         highs = [distance(tolerance.eps_star_low, "high", m=m) for m in (model, *alternatives)]
@@ -161,10 +188,12 @@ def budget_rows(
             notes.append("ε* is an upper bound, so d* is a lower bound")
         if d_high is None:
             notes.append(
-                f"the pessimistic end needs d > {max_distance}, or p is above a supported form's threshold"
+                f"the pessimistic end needs d > {max_distance}, or p is not below a supported form's p_th"
             )
         if d > largest:
             notes.append(f"extrapolated {(d - largest) // 2} distance steps beyond d = {largest}")
+        if in_p:
+            notes.append(in_p)
         if p < tolerance.eps_star:
             notes.append("p < ε*: the physical model (idle and readout noise on every layer) costs more than "
                          "logical noise at ε_op = p")  # fmt: skip
@@ -186,6 +215,7 @@ def budget_rows(
                 physical_qubits_high=None if d_high is None else n_logical * qubits[d_high],
                 extrapolated=d > largest,
                 extrapolated_by=max(0, (d - largest) // 2),
+                extrapolated_p=outside_p,
                 suppression=p / tolerance.eps_star,
                 suppression_low=p / tolerance.eps_star_high,
                 suppression_high=p / tolerance.eps_star_low,
@@ -229,6 +259,8 @@ class BudgetReport:
         rows: One per (p, decoder), by p and then decoder. assumptions: Text lines printed above
             the table.
         alternatives: Decoder → other model forms its data support (their d* spans the interval).
+        above_threshold: Decoder → where its measurements say "above threshold" (none given:
+            only the model speaks, and never says "above threshold").
     """
 
     code: str
@@ -241,6 +273,7 @@ class BudgetReport:
     rows: tuple[BudgetRow, ...]
     assumptions: tuple[str, ...] = ()
     alternatives: Mapping[str, tuple[SuppressionModel, ...]] = dataclasses.field(default_factory=dict)
+    above_threshold: Mapping[str, AboveThreshold] = dataclasses.field(default_factory=dict)
 
     @property
     def decoders(self) -> tuple[str, ...]:
@@ -253,6 +286,7 @@ class BudgetReport:
         out["rows"] = [r.to_dict() for r in self.rows]
         out["assumptions"] = list(self.assumptions)
         out["alternatives"] = {name: [m.to_dict() for m in ms] for name, ms in self.alternatives.items()}
+        out["above_threshold"] = {name: a.to_dict() for name, a in self.above_threshold.items()}
         return out
 
     @classmethod
@@ -272,6 +306,9 @@ class BudgetReport:
             alternatives={
                 name: tuple(SuppressionModel.from_dict(m) for m in ms)
                 for name, ms in data.get("alternatives", {}).items()
+            },
+            above_threshold={
+                name: AboveThreshold.from_dict(a) for name, a in data.get("above_threshold", {}).items()
             },
         )
 
@@ -324,10 +361,20 @@ class BudgetReport:
             f"#   noiseless accuracy {t.noiseless_accuracy:.4f} [{t.noiseless_accuracy_low:.4f}, "
             f"{t.noiseless_accuracy_high:.4f}]"
         )
+        lines.append(
+            "#   above threshold: p above the upper end of the measured threshold's 95% profile interval "
+            "(finite-size-scaling crossing of the per-shot error at rounds = d, from qec fit), or from "
+            "the p where Λ's 95% interval reaches 1 on; a model's p_th is an extrapolation parameter "
+            "and decides no verdict"
+        )
         for name, model in self.models.items():
+            if name in self.above_threshold:
+                lines.append(f"#   measured (decoder {name}): {self.above_threshold[name].describe()}")
+            fitted = model.p_range
+            where = f"fitted on p in [{fitted[0]:.4g}, {fitted[1]:.4g}], " if fitted else ""
             lines.append(
                 f"#   suppression model ({self.code}, {self.basis} basis, decoder {name}): ε_round = "
-                f"{model.describe()}, χ²/dof {model.chi2_dof:.2f}, sampled d = {list(model.distances)}"
+                f"{model.describe()}, χ²/dof {model.chi2_dof:.2f}, {where}sampled d = {list(model.distances)}"
             )
             for alt in self.alternatives.get(name, ()):
                 lines.append(
@@ -346,20 +393,25 @@ class BudgetReport:
             f"#   hardware alone suffices where the paired accuracy change under {self.noise} noise at "
             f"p (no QEC) is ≥ −δ = −{t.delta:g}"
         )
+        lines.append(
+            "#   (extrapolated): d* beyond the largest sampled distance; (extrapolated in p): p outside the "
+            "p range the model was fitted on; (extrapolated in d and p): both"
+        )
         lines.append(f"#   Δacc: paired accuracy change against ε = 0 [{t.confidence:.0%} interval]")
         w = max(len("decoder"), *(len(r.decoder) for r in self.rows)) if self.rows else len("decoder")
+        verdicts = [VERDICTS[r.verdict] + _extrapolation_mark(r) for r in self.rows]
+        vw = max(38, *map(len, verdicts)) if verdicts else 38
         header = (
-            f"{'p':>8}  {'decoder':<{w}} {'verdict':<38} {'Δacc no QEC':<28} {'d* [low, high]':<16} "
+            f"{'p':>8}  {'decoder':<{w}} {'verdict':<{vw}} {'Δacc no QEC':<28} {'d* [low, high]':<16} "
             f"{'physical qubits [low, high]':<28} {'suppression p/ε*':<22} {'Δacc at d*':<28} "
             f"{'Δacc at d*-2':<28}"
         )
         lines.append(header)
-        for r in self.rows:
-            verdict = VERDICTS[r.verdict] + (" (extrapolated)" if r.extrapolated else "")
+        for r, verdict in zip(self.rows, verdicts, strict=True):
             cells = [
                 f"{r.p:>8g} ",
                 f"{r.decoder:<{w}}",
-                f"{verdict:<38}",
+                f"{verdict:<{vw}}",
                 f"{_change(*(getattr(r, f'physical_delta_accuracy{x}') for x in ('', '_low', '_high'))):<28}",
             ]
             if r.verdict == "qec":
@@ -372,6 +424,13 @@ class BudgetReport:
                 ]
             lines.append(" ".join(cells).rstrip() + (f"  ({r.note})" if r.note else ""))
         return "\n".join(lines)
+
+
+def _extrapolation_mark(row: BudgetRow) -> str:
+    """The verdict's mark: distance extrapolation as before, p extrapolation named."""
+    if row.extrapolated and row.extrapolated_p:
+        return " (extrapolated in d and p)"
+    return " (extrapolated)" if row.extrapolated else " (extrapolated in p)" if row.extrapolated_p else ""
 
 
 def _interval(value: Any, low: Any, high: Any, spec: str) -> str:

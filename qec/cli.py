@@ -224,7 +224,8 @@ def _parser() -> argparse.ArgumentParser:
         "--bootstrap",
         type=_int,
         default=200,
-        help="bootstrap resamples for the threshold interval (default 200)",
+        help="bootstrap resamples for the threshold's reported bootstrap interval (default 200); "
+        "nothing else depends on it: the profile interval chooses the model's points",
     )
     fit.add_argument("--seed", type=_nonnegative_int, default=0, help="bootstrap seed (default 0)")
     fit.add_argument(
@@ -673,8 +674,9 @@ def _cmd_budget(args: argparse.Namespace) -> int:
             raise ValueError(f"--cycles-per-gate={args.cycles_per_gate} must be > 0")
         tolerance = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
         noise = tolerance.physical[0].noise if tolerance.physical else "circuit"
-        models = fits.models_by_decoder(_read_json("--fits", args.fits), args.code, noise, args.basis,
-                                        args.decoder)  # fmt: skip
+        document = _read_json("--fits", args.fits)
+        models = fits.models_by_decoder(document, args.code, noise, args.basis, args.decoder)
+        above = fits.above_threshold_by_decoder(document, args.code, noise, args.basis, list(models))
         workload = _workload(args, tolerance.definition, extra_test=tolerance.extra_test,
                              extra_seed=tolerance.extra_seed)  # fmt: skip
         if workload.shape != qnn_shape(tolerance.qnn) or workload.seeds != tolerance.seeds:
@@ -695,6 +697,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
                     cycles_per_gate=args.cycles_per_gate,
                     alternatives=alternatives,
                     decoder=name,
+                    above_threshold=above[name],
                 )
             ),
             key=lambda r: (r.p, order[r.decoder]),
@@ -715,6 +718,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
         tolerance=tolerance,
         rows=tuple(budget.with_checks(rows, changes)),
         alternatives={name: tuple(ms[1:]) for name, ms in models.items()},
+        above_threshold=above,
         assumptions=(f"decoders: {', '.join(models)}, each fitted on its own in {args.fits}",),
     )
     text = report.format()

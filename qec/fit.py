@@ -110,6 +110,10 @@ class Point:
 class Threshold:
     """Finite-size-scaling threshold: P = A + B·x + C·x², x = (p − p_th)·d^(1/ν).
 
+    This crossing is the project's one threshold: the budget's "above threshold", the model's
+    points and the plots all use it (``AboveThreshold``). The model's p_th and the p where Λ
+    reaches 1 are other quantities and are named as such.
+
     Attributes:
         p_th: Best-fit threshold. p_th_low, p_th_high: 95% parametric-bootstrap interval,
             widened by ``interval_scale``.
@@ -121,6 +125,12 @@ class Threshold:
             their binomial errors allow (χ²/dof > 1), else 1: the binomial bootstrap sees only
             counting noise, so its interval is stretched about the best fit by this factor
             (the Particle Data Group's scale factor; the model fit's covariance is widened alike).
+        p_th_profile_low, p_th_profile_high: 95% profile-likelihood interval of p_th: where
+            χ² minimised over ν rises by z²·interval_scale² above the best fit. None where it
+            runs past the sampled p range (the data do not bound the threshold on that side).
+            It is a function of the counts alone, not of a random draw, so the decisions that
+            use an interval (which points the model sees, where the budget says "above
+            threshold") give the same answer for every bootstrap count.
     """
 
     p_th: float
@@ -133,13 +143,22 @@ class Threshold:
     n_points: int
     chi2_dof: float
     interval_scale: float = 1.0
+    p_th_profile_low: float | None = None
+    p_th_profile_high: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {**dataclasses.asdict(self), "distances": list(self.distances)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Threshold:
+        """Rebuild from ``to_dict`` output (a file written before the profile interval existed
+        reads with it missing: None, so nothing is decided from it)."""
         return cls(**{**data, "distances": tuple(data["distances"])})
+
+    @property
+    def bounded(self) -> bool:
+        """Whether the profile interval closes on both sides within the p range of the threshold fit."""
+        return self.p_th_profile_low is not None and self.p_th_profile_high is not None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,6 +186,89 @@ class LambdaFit:
     def from_dict(cls, data: dict[str, Any]) -> LambdaFit:
         values = {k: v for k, v in data.items() if k != "lambda"}
         return cls(**{**values, "lambda_": data["lambda"], "distances": tuple(data["distances"])})
+
+
+@dataclasses.dataclass(frozen=True)
+class AboveThreshold:
+    """Where one group is measured to be above threshold, whatever a model's p_th says.
+
+    A p is above threshold when it lies above the upper end of the measured threshold's
+    interval (the finite-size-scaling crossing, ``Threshold``, its 95% profile interval), or at
+    or above the p where Λ's 95% interval reaches 1. Both are measured; the suppression model
+    is only used below them.
+
+    Attributes:
+        threshold, threshold_low, threshold_high: The measured threshold and its 95% profile
+            interval (None: no threshold, or an end the data do not bound).
+        lambda_reaches_one: The smallest sampled p from which on Λ's 95% interval reaches 1 at
+            every sampled p (None: nowhere). Counted from the top, so that a wide interval at
+            a low p with few errors does not declare everything above it above threshold.
+
+    Example:
+        >>> a = AboveThreshold(threshold=0.0054, threshold_low=0.0053, threshold_high=0.0056,
+        ...                    lambda_reaches_one=0.01)
+        >>> a.reason(0.005), a.reason(0.006)[:47]
+        ('', 'p is above the measured threshold 0.0054 [0.005')
+        >>> a.limit
+        0.0056
+    """
+
+    threshold: float | None = None
+    threshold_low: float | None = None
+    threshold_high: float | None = None
+    lambda_reaches_one: float | None = None
+
+    @classmethod
+    def measured(cls, threshold: Threshold | None, lambdas: Sequence[LambdaFit]) -> AboveThreshold:
+        """From a group's threshold fit and Λ fits."""
+        one = None
+        for f in sorted(lambdas, key=lambda f: f.p, reverse=True):
+            if f.lambda_low > 1:
+                break
+            one = f.p
+        if threshold is None:
+            return cls(lambda_reaches_one=one)
+        return cls(threshold=threshold.p_th, threshold_low=threshold.p_th_profile_low,
+                   threshold_high=threshold.p_th_profile_high, lambda_reaches_one=one)  # fmt: skip
+
+    @property
+    def limit(self) -> float | None:
+        """The smallest p at which the measurements say "above threshold" (None: nowhere)."""
+        return min((x for x in (self.threshold_high, self.lambda_reaches_one) if x is not None), default=None)
+
+    def reason(self, p: float) -> str:
+        """Why ``p`` is above threshold, or "" when it is not."""
+        if self.threshold_high is not None and p > self.threshold_high:
+            return (f"p is above the measured threshold {self.threshold:.4g} "
+                    f"[{_fmt(self.threshold_low)}, {self.threshold_high:.4g}]")  # fmt: skip
+        if self.lambda_reaches_one is not None and p >= self.lambda_reaches_one:
+            return f"Λ's 95% interval reaches 1 from p = {self.lambda_reaches_one:.4g} on"
+        return ""
+
+    def describe(self) -> str:
+        """One line: the measured threshold and where Λ reaches 1."""
+        t = "no measured threshold"
+        if self.threshold is not None:
+            ends = f"{_fmt(self.threshold_low)}, {_fmt(self.threshold_high)}"
+            t = f"measured threshold {self.threshold:.4g} [{ends}] (95% profile interval)"
+        one = (
+            "at no sampled p"
+            if self.lambda_reaches_one is None
+            else f"from p = {self.lambda_reaches_one:.4g} on"
+        )
+        return f"{t}; Λ's 95% interval reaches 1 {one}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AboveThreshold:
+        return cls(**record_fields(cls, data, what="above-threshold record"))
+
+
+def _fmt(value: float | None) -> str:
+    """An interval end; "open" where the data do not bound it."""
+    return "open" if value is None else f"{value:.4g}"
 
 
 # The suppression-model forms, as a linear model ln ε_round = β · (1, u, u·ln p, ln d), u = (d+1)/2.
@@ -202,7 +304,12 @@ class SuppressionModel:
             the fit is worse than its error bars.
         n_points: Points fitted. chi2_dof: χ² per degree of freedom. aic: χ² + 2·(free
             coefficients), the criterion that chose the form.
-        distances: Distances fitted; p_min, p_max: the p range fitted.
+        distances: Distances fitted; p_min, p_max: the p range fitted (both 0 for given
+            constants: no range). Where the model holds is this range; the budget marks a p
+            outside it "extrapolated in p" and a d beyond it "extrapolated".
+
+    p_th is where ε_round would stop falling with d if the form held up there: an
+    extrapolation parameter of the fit, not the threshold (that is ``Threshold``'s crossing).
 
     Example:
         >>> m = SuppressionModel.power(A=0.1, p_th=0.01)
@@ -265,8 +372,15 @@ class SuppressionModel:
         return self.coef[3]
 
     def describe(self) -> str:
-        """The form with its fitted constants, e.g. ``A·(p/p_th)^((d+1)/2), A = 0.041, p_th = 0.0075``."""
-        text = f"{MODEL_FORMS[self.form]}: A = {self.A:.4g}, p_th = {self.p_th:.4g}"
+        """The form with its fitted constants; its p_th is named an extrapolation parameter, since
+        the threshold is the measured crossing (``Threshold``), not this.
+
+        Example:
+            >>> SuppressionModel.power(A=0.041, p_th=0.0075).describe()
+            'A·(p/p_th)^((d+1)/2): A = 0.041, model p_th = 0.0075 (extrapolation parameter)'
+        """
+        text = f"{MODEL_FORMS[self.form]}: A = {self.A:.4g}, model p_th = {self.p_th:.4g}"
+        text += " (extrapolation parameter)"
         text += f", k = {self.k:.3g}" if "dk" in self.form else ""
         return text + (f", α = {self.alpha:.3g}" if "alpha" in self.form else "")
 
@@ -333,11 +447,19 @@ class SuppressionModel:
                 return None
         return None
 
+    @property
+    def p_range(self) -> tuple[float, float] | None:
+        """(p_min, p_max) of the points fitted, or None for given constants (nothing was sampled)."""
+        return (self.p_min, self.p_max) if self.p_max > 0 else None
+
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out["coef"], out["cov"] = list(self.coef), [list(r) for r in self.cov]
         out["distances"] = list(self.distances)
         out["A"], out["p_th"], out["formula"] = self.A, self.p_th, MODEL_FORMS[self.form]  # for readers
+        # Where the model holds, for readers (from_dict rebuilds both from p_min, p_max, distances).
+        out["p_range"] = None if self.p_range is None else list(self.p_range)
+        out["d_range"] = [min(self.distances), max(self.distances)] if self.distances else None
         return out
 
     @classmethod
@@ -419,6 +541,11 @@ class GroupFit:
         """``code/noise/basis/decoder``: the group's key in fits.json (``group_key``)."""
         return group_key(self.code, self.noise, self.basis, self.decoder, self.experiment, self.observable)
 
+    @property
+    def above_threshold(self) -> AboveThreshold:
+        """Where this group is measured to be above threshold (threshold and Λ)."""
+        return AboveThreshold.measured(self.threshold, self.lambdas)
+
     def to_dict(self) -> dict[str, Any]:
         """As fits.json stores one group; ``from_dict`` reads it back (each part by its own type).
         Memory groups carry no experiment keys (files from before gate experiments read alike)."""
@@ -433,6 +560,7 @@ class GroupFit:
             "model": None if self.model is None else self.model.to_dict(),
             "model_note": self.model_note,
             "model_alternatives": [m.to_dict() for m in self.model_alternatives],
+            "above_threshold": self.above_threshold.to_dict(),  # for readers: from_dict derives it
             "points": [_point_dict(pt) for pt in self.points],
         }  # fmt: skip
 
@@ -586,6 +714,30 @@ def _fss_fit(d: np.ndarray, p: np.ndarray, y: np.ndarray, w: np.ndarray, start: 
     return float(best.x[0]), float(math.exp(best.x[1])), float(best.fun)
 
 
+def _profile_interval(d: np.ndarray, p: np.ndarray, y: np.ndarray, w: np.ndarray, best: tuple[float, float],
+                      rise: float) -> tuple[float | None, float | None]:  # fmt: skip
+    """Where χ² minimised over ν exceeds its best value by ``rise``, on each side of the best
+    p_th; None on a side where it does not within the sampled p range."""
+    import scipy.optimize
+
+    p_best, nu_best = best
+    chi2_best = _fss_chi2(np.array([p_best, math.log(nu_best)]), d, p, y, w)[0]
+
+    def excess(p_th: float) -> float:
+        at_best_nu = _fss_chi2(np.array([p_th, math.log(nu_best)]), d, p, y, w)[0]
+        nu = scipy.optimize.minimize_scalar(lambda ln: _fss_chi2(np.array([p_th, ln]), d, p, y, w)[0],
+                                            bounds=(-3, 3), method="bounded")  # fmt: skip
+        return min(float(nu.fun), at_best_nu) - chi2_best - rise
+
+    ends: list[float | None] = []
+    for edge in (float(p.min()), float(p.max())):
+        if excess(edge) <= 0:
+            ends.append(None)
+        else:
+            ends.append(float(scipy.optimize.brentq(excess, p_best, edge, xtol=1e-9 * p_best)))
+    return ends[0], ends[1]
+
+
 def _extreme_differences(points: Sequence[Point]) -> list[tuple[float, float]]:
     """(p, rate of the largest d − rate of the smallest d) at every p both have, by p."""
     ds = sorted({pt.d for pt in points})
@@ -627,7 +779,8 @@ def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 
     exactly, and (p_th, ν) are minimised by Nelder–Mead. Intervals are percentiles of a
     parametric bootstrap: the counts are redrawn as Binomial(shots, observed rate) and refit;
     when the fit's χ²/dof exceeds 1 they are stretched about the best fit by √(χ²/dof)
-    (``Threshold.interval_scale``), since the bootstrap sees only the counting noise.
+    (``Threshold.interval_scale``), since the bootstrap sees only the counting noise. p_th also
+    gets a profile-likelihood interval, which needs no random draws (``Threshold``).
 
     Args:
         points: Points of one (code, noise, basis); only rounds = d ones are used, except for
@@ -682,9 +835,13 @@ def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 
     scale = max(1.0, math.sqrt(chi2 / dof)) if len(used) > 5 else 1.0
     widen = lambda best, end: best + scale * (end - best)  # noqa: E731
     p_lo = max(0.0, widen(p_th, p_lo))  # a threshold is a rate: its interval ends at 0
+    # Δχ² = z² is the 95% profile interval of one parameter; × scale² widens it as the
+    # bootstrap's is widened (χ² is quadratic near the best fit, so its width grows by scale).
+    profile = _profile_interval(d, p, k / n, weights(k), (p_th, nu), rise=(_Z * scale) ** 2)
     return Threshold(p_th=p_th, p_th_low=float(p_lo), p_th_high=float(widen(p_th, p_hi)), nu=nu,
                      nu_low=float(widen(nu, nu_lo)), nu_high=float(widen(nu, nu_hi)), distances=tuple(ds),
-                     n_points=len(used), chi2_dof=chi2 / dof, interval_scale=scale)  # fmt: skip
+                     n_points=len(used), chi2_dof=chi2 / dof, interval_scale=scale,
+                     p_th_profile_low=profile[0], p_th_profile_high=profile[1])  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------
@@ -804,6 +961,32 @@ def fit_model(points: Sequence[Point], *, form: str | None = None) -> Suppressio
     return fit_models(points, form=form)[0]
 
 
+def _choose_model(candidates: Sequence[SuppressionModel], limit: float | None, rule: str
+                  ) -> tuple[SuppressionModel | None, tuple[SuppressionModel, ...], str]:  # fmt: skip
+    """The lowest-AIC form, its supported alternatives and the note saying how it was chosen.
+
+    A form with k > 0 has ε_round(d+2)/ε_round(d) = ((d+2)/d)^k·(p/p_th)^α: its d^k prefactor
+    holds the suppression back at every finite d, so it can fit points far below threshold with
+    a p_th far above it (the issue-17 trial: k = +1.48, p_th = 1.44% against a measured 0.53%).
+    Such a form is dropped when its p_th lies above ``limit``, where the measurements say
+    "above threshold" (``AboveThreshold.limit``).
+    """
+    dropped = [c for c in candidates if c.k > 0 and limit is not None and c.p_th > limit]
+    kept = [c for c in candidates if c not in dropped]
+    note = "form chosen by AIC among " + ", ".join(
+        f"{c.form} (AIC {c.aic:.1f}, χ²/dof {c.chi2_dof:.2f})" for c in candidates
+    )
+    if dropped:
+        note += "; dropped: " + ", ".join(
+            f"{c.form} (k = {c.k:+.3g} > 0 puts its p_th {c.p_th:.4g} above the measured {limit:.4g})"
+            for c in dropped
+        )
+    if not kept:
+        return None, (), f"not fitted on {rule}: every form was dropped; {note}"
+    model = kept[0]
+    return model, tuple(c for c in kept[1:] if c.aic - model.aic <= AIC_SUPPORT), f"fitted on {rule}; {note}"
+
+
 # ---------------------------------------------------------------------------------------
 # Everything, per group
 
@@ -818,13 +1001,17 @@ def fit_all(
     """Threshold, Λ and model for every (code, noise, basis, decoder) among ``points``: each
     decoder is fitted on its own, so that decoders can be compared.
 
-    The model is fitted on the points below threshold: p < the threshold's lower bound
-    when a threshold was fitted, else the p values whose Λ interval lies above 1.
-    Whatever cannot be fitted is None with a note saying why.
+    The model is fitted on the points below threshold: p < the lower end of the threshold's
+    profile interval when a threshold was fitted and that interval is inside the sampled p
+    range, else the p values whose Λ interval lies above 1 (and not above threshold). Neither
+    depends on ``bootstrap``. A form with k > 0 whose p_th lies above the measured threshold is
+    not used (``_choose_model``). Whatever cannot be fitted is None with a note saying why.
 
     Args:
         points: Points of any number of groups.
-        bootstrap: Bootstrap resamples for the threshold interval.
+        bootstrap: Bootstrap resamples for the threshold's bootstrap interval (reported; the
+            model's points and "above threshold" use the profile interval, so they do not
+            depend on it).
         seed: Bootstrap seed.
         threshold_window: Only points with p in [low, high] enter the threshold fit (the
             quadratic scaling form holds near threshold only).
@@ -852,16 +1039,22 @@ def fit_all(
         except FitError as e:
             t_note = str(e)
         lambdas = fit_lambdas(pts)
+        above = AboveThreshold.measured(threshold, lambdas)
         sampled = (min(pt.p for pt in pts), max(pt.p for pt in pts))
-        if threshold is not None and not sampled[0] < threshold.p_th_low <= threshold.p_th_high < sampled[1]:
-            t_note = (f"its interval [{threshold.p_th_low:.4g}, {threshold.p_th_high:.4g}] is not inside the "
-                      f"sampled p range [{sampled[0]:.4g}, {sampled[1]:.4g}]: too loose to choose the "
-                      "model's points, which Λ chooses instead")  # fmt: skip
+        # The model's points are chosen by the profile interval, not the bootstrap's: it depends
+        # on the counts alone, so every bootstrap count (0 included, where the bootstrap
+        # interval collapses onto p_th) feeds the model the same points and gives the same form.
+        if threshold is not None and not (threshold.bounded and sampled[0] < threshold.p_th_profile_low
+                                          and threshold.p_th_profile_high < sampled[1]):  # fmt: skip
+            t_note = (f"its profile interval [{_fmt(threshold.p_th_profile_low)}, "
+                      f"{_fmt(threshold.p_th_profile_high)}] is not inside the sampled p range "
+                      f"[{sampled[0]:.4g}, {sampled[1]:.4g}]: too loose to choose the model's points, "
+                      "which Λ chooses instead")  # fmt: skip
         if threshold is not None and not t_note:
-            below = [pt for pt in pts if pt.p < threshold.p_th_low]
-            rule = f"p < {threshold.p_th_low:.4g} (threshold's lower bound)"
+            below = [pt for pt in pts if pt.p < threshold.p_th_profile_low]
+            rule = f"p < {threshold.p_th_profile_low:.4g} (the threshold's lower bound, profile interval)"
         else:
-            good = {f.p for f in lambdas if f.lambda_low > 1}
+            good = {f.p for f in lambdas if f.lambda_low > 1 and not above.reason(f.p)}
             below = [pt for pt in pts if pt.p in good]
             rule = "p with Λ significantly above 1 (no usable threshold)"
         model, alternatives, m_note = None, (), f"fitted on {rule}"
@@ -869,12 +1062,7 @@ def fit_all(
             m_note = f"not fitted: no point has {rule}"
         else:
             try:
-                candidates = fit_models(below)
-                model = candidates[0]
-                alternatives = tuple(c for c in candidates[1:] if c.aic - model.aic <= AIC_SUPPORT)
-                m_note += "; form chosen by AIC among " + ", ".join(
-                    f"{c.form} (AIC {c.aic:.1f}, χ²/dof {c.chi2_dof:.2f})" for c in candidates
-                )
+                model, alternatives, m_note = _choose_model(fit_models(below), above.limit, rule)
             except FitError as e:
                 m_note = f"not fitted on {rule}: {e}"
         out.append(GroupFit(code=code, noise=noise, basis=basis, decoder=decoder, points=tuple(pts),

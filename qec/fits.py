@@ -8,7 +8,16 @@ import pathlib
 from collections.abc import Sequence
 from typing import Any
 
-from qec.fit import CONFIDENCE, FitError, GroupFit, SuppressionModel, group_key
+from qec.fit import (
+    CONFIDENCE,
+    AboveThreshold,
+    FitError,
+    GroupFit,
+    LambdaFit,
+    SuppressionModel,
+    Threshold,
+    group_key,
+)
 
 
 def read_fits(path: str | os.PathLike[str]) -> list[GroupFit]:
@@ -33,11 +42,16 @@ def format_table(fits: Sequence[GroupFit]) -> str:
         if t is None:
             lines.append(f"  threshold  none: {g.threshold_note}")
         else:
+            profile = [_end(t.p_th_profile_low), _end(t.p_th_profile_high)]
             lines.append(
-                f"  threshold  p_th = {t.p_th:.5g}  [{t.p_th_low:.5g}, {t.p_th_high:.5g}]  "
-                f"nu = {t.nu:.3g} [{t.nu_low:.3g}, {t.nu_high:.3g}]  chi2/dof = {t.chi2_dof:.2f}"
-                + (f"  ({g.threshold_note})" if g.threshold_note else "")
+                f"  threshold  p_th = {t.p_th:.5g}  [{profile[0]}, {profile[1]}] (profile; bootstrap "
+                f"[{t.p_th_low:.5g}, {t.p_th_high:.5g}])  nu = {t.nu:.3g} [{t.nu_low:.3g}, {t.nu_high:.3g}]  "
+                f"chi2/dof = {t.chi2_dof:.2f}" + (f"  ({g.threshold_note})" if g.threshold_note else "")
             )
+        a = g.above_threshold
+        where = "nowhere measured" if a.limit is None else f"p >= {a.limit:.4g}"
+        where = f"p > {a.limit:.4g}" if a.limit is not None and a.limit == a.threshold_high else where
+        lines.append(f"  above thr  {where} ({a.describe()})")
         for f in g.lambdas:
             lines.append(
                 f"  Lambda     p = {f.p:<9.4g} {f.lambda_:8.3f}  [{f.lambda_low:.3f}, "
@@ -49,9 +63,14 @@ def format_table(fits: Sequence[GroupFit]) -> str:
         else:
             lines.append(
                 f"  model      eps_round = {m.describe()}; chi2/dof = {m.chi2_dof:.2f}, "
-                f"AIC = {m.aic:.1f}, {m.n_points} points, {g.model_note}"
+                f"AIC = {m.aic:.1f}, {m.n_points} points (p in [{m.p_min:.4g}, {m.p_max:.4g}], "
+                f"d = {list(m.distances)}), {g.model_note}"
             )
     return "\n".join(lines)  # fmt: skip
+
+
+def _end(value: float | None) -> str:
+    return "open" if value is None else f"{value:.5g}"
 
 
 def fits_document(fits: Sequence[GroupFit], *, inputs: Sequence[str], bootstrap: int, seed: int) -> dict:
@@ -88,6 +107,38 @@ def models_by_decoder(
     (default: every decoder the document fitted)."""
     decoders = list(decoders) if decoders else decoders_for(document, code, noise, basis)
     return {name: read_models(document, group_key(code, noise, basis, name)) for name in decoders}
+
+
+def above_threshold_by_decoder(
+    document: dict[str, Any], code: str, noise: str, basis: str, decoders: Sequence[str] | None = None
+) -> dict[str, AboveThreshold]:
+    """Decoder → where its measured threshold and Λ say "above threshold", for ``decoders``
+    (default: every decoder the document fitted).
+
+    Raises:
+        FitError: a decoder has no fit (the message lists the groups there are).
+    """
+    decoders = list(decoders) if decoders else decoders_for(document, code, noise, basis)
+    out = {}
+    for name in decoders:
+        key = group_key(code, noise, basis, name)
+        if key not in document.get("fits", {}):
+            raise FitError(f"no fit for {key!r}; the document has {sorted(document.get('fits', {}))}")
+        group = document["fits"][key]
+        if isinstance(group.get("threshold"), dict) and "p_th_profile_high" not in group["threshold"]:
+            # Read silently, such a file would leave only Λ to say "above threshold".
+            raise FitError(
+                f"{key}: the threshold has no profile interval: the file predates it; run qec fit again"
+            )
+        try:
+            threshold = None if group["threshold"] is None else Threshold.from_dict(group["threshold"])
+            lambdas = [LambdaFit.from_dict(f) for f in group["lambda"]]
+        except (KeyError, TypeError, ValueError) as e:
+            raise FitError(
+                f"{key}: no threshold and Λ as qec fit writes them ({type(e).__name__}: {e})"
+            ) from None
+        out[name] = AboveThreshold.measured(threshold, lambdas)
+    return out
 
 
 def read_models(document: dict[str, Any], key: str) -> list[SuppressionModel]:

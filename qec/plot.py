@@ -27,9 +27,11 @@ def plot_fits(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathlib
 
     One row per (code, noise, basis); its decoders share the axes (colour: distance; marker
     and line style: decoder). Left: per-shot error of the rounds = d points with each
-    decoder's threshold and its 95% interval. Right: per-round error of every point with each
-    decoder's model drawn where it was fitted. Error bars are 95% binomial likelihood-ratio
-    intervals. The format follows the suffix (``.png``, ``.pdf``, ``.svg``).
+    decoder's threshold (the finite-size-scaling crossing, the one threshold the budget uses)
+    and its 95% profile interval. Right: per-round error of every point with each decoder's
+    model drawn solid where it was fitted and dotted up to where it is measured to be above
+    threshold. Error bars are 95% binomial likelihood-ratio intervals. The format follows the
+    suffix (``.png``, ``.pdf``, ``.svg``).
 
     Returns:
         The path written (atomically).
@@ -63,6 +65,10 @@ def plot_fits(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathlib
     return _save(fig, path)
 
 
+def _end(value: float | None) -> str:
+    return "open" if value is None else f"{value:.4g}"
+
+
 def _errorbar(ax, pts, rate, low, high, **kwargs) -> None:
     x = np.array([pt.p for pt in pts])
     y = np.array([getattr(pt, rate) for pt in pts])
@@ -94,8 +100,11 @@ def _per_shot_panel(ax, g: GroupFit, distances, colors, style, named: bool) -> N
                       label=f"d = {d}{suffix}", **style)  # fmt: skip
     t = g.threshold
     if t is not None:
-        ax.axvspan(t.p_th_low, t.p_th_high, color="0.85", alpha=0.6, zorder=0)
-        interval = f"{t.p_th:.4g} [{t.p_th_low:.4g}, {t.p_th_high:.4g}], ν = {t.nu:.2f}"
+        ps = [pt.p for pt in g.points]
+        low, high = t.p_th_profile_low or min(ps), t.p_th_profile_high or max(ps)  # None: open end
+        ax.axvspan(low, high, color="0.85", alpha=0.6, zorder=0)
+        a = g.above_threshold
+        interval = f"{t.p_th:.4g} [{_end(a.threshold_low)}, {_end(a.threshold_high)}], ν = {t.nu:.2f}"
         ax.axvline(t.p_th, color="k", ls=style["ls"], lw=1, label=f"threshold{suffix} {interval}")
     elif not named:
         ax.text(0.02, 0.02, "no threshold: " + g.threshold_note, transform=ax.transAxes, fontsize=7,
@@ -110,20 +119,25 @@ def _per_round_panel(ax, g: GroupFit, distances, colors, style, named: bool) -> 
             _errorbar(ax, pts, "round_rate", "round_low", "round_high", color=colors[d],
                       label=f"d = {d}{suffix}", marker=style["marker"], ls="none")  # fmt: skip
     m = g.model
-    if m is not None:
-        ps = sorted({pt.p for pt in g.points if pt.p < m.p_th})
-        if ps:
-            grid = np.geomspace(ps[0], min(ps[-1] * 1.5, m.p_th), 100)
-            for d in distances:
-                ax.plot(grid, [m.eps_round(d, p) for p in grid], color=colors[d], lw=1, ls=style["ls"])
-            ax.plot([], [], color="0.3", lw=1, ls=style["ls"],
-                    label=f"model{suffix} " + m.describe().replace(": ", ":\n", 1))  # fmt: skip
+    if m is not None and m.p_range is not None:
+        fitted = np.geomspace(*m.p_range, 100)
+        # Beyond the fitted range the model is an extrapolation: dotted, and only up to where
+        # the measurements say "above threshold" (never up to its own p_th, a fit parameter).
+        top = min(x for x in (g.above_threshold.limit, max(pt.p for pt in g.points)) if x is not None)
+        beyond = np.geomspace(m.p_max, top, 30) if top > m.p_max else np.array([])
+        for d in distances:
+            ax.plot(fitted, [m.eps_round(d, p) for p in fitted], color=colors[d], lw=1, ls=style["ls"])
+            if beyond.size:
+                ax.plot(beyond, [m.eps_round(d, p) for p in beyond], color=colors[d], lw=0.8, ls=":")
+        ax.plot([], [], color="0.3", lw=1, ls=style["ls"],
+                label=f"model{suffix} " + m.describe().replace(": ", ":\n", 1))  # fmt: skip
 
 
 def plot_lambda(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathlib.Path:
     """Λ = ε_d / ε_{d+2} vs p for every group, with 95% intervals and Λ = 1 marked."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    one_labelled = False
     for g in fits:
         if not g.lambdas:
             continue
@@ -132,13 +146,19 @@ def plot_lambda(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathl
         err = np.array([lam - [f.lambda_low for f in g.lambdas], [f.lambda_high for f in g.lambdas] - lam])
         ax.errorbar(ps, lam, yerr=np.clip(err, 0, None), marker="o", ms=4, capsize=2, label=g.key)
         # Decoders of one group are compared here on the same axes (the key names the decoder).
+        color = ax.lines[-1].get_color()
         if g.threshold is not None:
-            ax.axvline(g.threshold.p_th, ls=":", lw=1, color=ax.lines[-1].get_color())
+            ax.axvline(g.threshold.p_th, ls=":", lw=1, color=color)
+        one = g.above_threshold.lambda_reaches_one
+        if one is not None:  # not the threshold: where Λ's interval reaches 1, named as such
+            label = None if one_labelled else "from here on Λ's 95% interval reaches 1"
+            ax.plot([one], [1], marker="|", ms=14, mew=2, color=color, ls="none", label=label)
+            one_labelled = True
     ax.axhline(1, color="k", lw=1, ls="--", label="Λ = 1 (no suppression)")
     _p_axis(ax, [f.p for g in fits for f in g.lambdas])
     ax.set_yscale("log")
     ax.set_ylabel("Λ = ε_d / ε_(d+2)  (per round)")
-    ax.set_title("Error suppression per distance step (dotted: fitted threshold)", fontsize=10)
+    ax.set_title("Error suppression per distance step (dotted: measured threshold)", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     return _save(fig, path)
@@ -219,7 +239,7 @@ def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.P
         if all(r.verdict == "above_threshold" for r in report.rows if r.p == p)
     )
     for ax, key in ((a1, "d_star"), (a2, "physical_qubits")):
-        extrapolated_labelled = False
+        extrapolated_labelled = extrapolated_p_labelled = False
         for i, decoder in enumerate(decoders):
             qec = [r for r in report.rows if r.verdict == "qec" and r.decoder == decoder]
             if not qec:
@@ -246,12 +266,22 @@ def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.P
                 label = None if extrapolated_labelled else f"extrapolated beyond d = {largest}"
                 ax.plot(*zip(*ext, strict=True), "o", ms=11, mfc="none", mec="k", label=label)
                 extrapolated_labelled = True
+            ext_p = [(x, yy) for x, yy, r in zip(ps, y, qec, strict=True) if r.extrapolated_p]
+            if ext_p:
+                label = None if extrapolated_p_labelled else "extrapolated in p (outside the model's p range)"
+                ax.plot(*zip(*ext_p, strict=True), "s", ms=14, mfc="none", mec="0.4", label=label)
+                extrapolated_p_labelled = True
             # Where this decoder is above threshold but another is not, say so on the axis.
             only = [r.p for r in report.rows if r.decoder == decoder and r.verdict == "above_threshold"
                     and r.p not in above]  # fmt: skip
             if only:
                 ax.plot(np.array(only) * nudge, [0.02] * len(only), "x", color=color, ms=9, mew=2,
                         transform=ax.get_xaxis_transform(), label=f"{name}above its threshold")  # fmt: skip
+            lost = [r.p for r in report.rows if r.decoder == decoder and r.verdict == "no_distance"]
+            if lost:  # below the measured threshold, but the model finds no distance
+                ax.plot(np.array(lost) * nudge, [0.98] * len(lost), "v", color=color, ms=8,
+                        transform=ax.get_xaxis_transform(),
+                        label=f"{name}QEC needed, model finds no d")  # fmt: skip
         hw = sorted({r.p for r in report.rows if r.verdict == "hardware"})
         if hw:
             ax.axvspan(

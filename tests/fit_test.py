@@ -1,7 +1,9 @@
 """Tests of qec.fit: conversions, interval coverage on synthetic data, published thresholds."""
 
+import dataclasses
 import json
 import math
+import pathlib
 
 import numpy as np
 import pytest
@@ -11,10 +13,12 @@ import sinter
 import qec
 from qec.cli import main
 from qec.fit import (
+    AboveThreshold,
     FitError,
     GroupFit,
     Point,
     SuppressionModel,
+    Threshold,
     fit_all,
     fit_lambdas,
     fit_model,
@@ -23,6 +27,19 @@ from qec.fit import (
     per_round,
     points_from_stats,
 )
+from qec.stats import read_stats_with_origin
+
+# Sampled once with the real stack, as issue 17's trial did (surface_rotated, circuit noise,
+# z basis, rounds = d, d = 3, 5, 7, p = 0.3..0.7%, 20k shots, pymatching):
+#   qec.collect(qec.sweep(codes=["surface_rotated"], noises=["circuit"], distances=[3, 5, 7],
+#               ps=[0.003, 0.004, 0.005, 0.006, 0.007], rounds_per_distance=1),
+#               out=..., max_shots=20_000, max_errors=None)
+# Kept so that tests of what depends on these counts are deterministic and fast.
+NEAR_THRESHOLD = pathlib.Path(__file__).parent / "data" / "surface_circuit_near_threshold.csv"
+
+
+def near_threshold_points():
+    return points_from_stats(read_stats_with_origin(NEAR_THRESHOLD)[0])
 
 
 def test_per_round_matches_sinter_documentation():
@@ -122,14 +139,21 @@ def synthetic_fss_points(rng, *, p_th=0.1, nu=1.5, shots=50_000, jitter=0.0):
     return points
 
 
+def profile_covers(t, p_th):
+    """Whether the profile interval holds ``p_th``; an end the data do not bound (None) is open."""
+    return (t.p_th_profile_low or 0.0) <= p_th <= (t.p_th_profile_high or math.inf)
+
+
 @pytest.mark.slow
 def test_threshold_bootstrap_intervals_cover_the_truth():
     n = 30
-    hits = 0
+    hits = profile_hits = 0
     for seed in range(n):
         t = fit_threshold(synthetic_fss_points(np.random.default_rng(seed)), bootstrap=100, seed=seed)
         hits += t.p_th_low <= 0.1 <= t.p_th_high
+        profile_hits += profile_covers(t, 0.1)
     assert coverage_bounds(n)[0] <= hits
+    assert coverage_bounds(n)[0] <= profile_hits  # the interval the budget and the model use
 
 
 @pytest.mark.slow
@@ -138,15 +162,17 @@ def test_threshold_intervals_are_widened_when_points_scatter_beyond_counting_noi
     # alone is ~4× too narrow (it covered the truth in about 12 of 30 data sets); stretched by
     # √(χ²/dof) it must cover at the nominal rate.
     n = 30
-    hits = raw_hits = 0
+    hits = raw_hits = profile_hits = 0
     for seed in range(n):
         pts = synthetic_fss_points(np.random.default_rng(1000 + seed), jitter=0.04)
         t = fit_threshold(pts, bootstrap=100, seed=seed)
         assert t.interval_scale == pytest.approx(math.sqrt(t.chi2_dof)) and t.interval_scale > 2
         hits += t.p_th_low <= 0.1 <= t.p_th_high
+        profile_hits += profile_covers(t, 0.1)
         raw = [t.p_th + (end - t.p_th) / t.interval_scale for end in (t.p_th_low, t.p_th_high)]
         raw_hits += raw[0] <= 0.1 <= raw[1]
     assert coverage_bounds(n)[0] <= hits
+    assert coverage_bounds(n)[0] <= profile_hits  # widened alike, by Δχ² = z²·scale²
     assert raw_hits < coverage_bounds(n)[0]  # without the stretch the same test fails
 
 
@@ -363,3 +389,65 @@ def test_code_capacity_threshold_needs_no_rounds_equal_d():
                                    shots=pt.shots, errors=pt.errors) for pt in pts]  # fmt: skip
     a, b = fit_threshold(pts, bootstrap=0), fit_threshold(one_round, bootstrap=0)
     assert a.p_th == pytest.approx(b.p_th, rel=1e-9) and a.n_points == b.n_points == len(pts)
+
+
+def test_the_model_sees_the_same_points_whatever_the_bootstrap_count():
+    # Issue 17: bootstrap=0 fitted one form on 9 points, bootstrap=50 another on 6, because
+    # the points were chosen by the bootstrap interval (which collapses onto p_th at 0).
+    groups = [fit_all(near_threshold_points(), bootstrap=b)[0] for b in (0, 50, 200)]
+    models = [g.model for g in groups]
+    assert len({(m.form, m.n_points, m.p_min, m.p_max) for m in models}) == 1, models
+    assert all(m.coef == models[0].coef for m in models)  # the same points: the same fit, exactly
+    assert len({g.above_threshold for g in groups}) == 1
+    # The profile interval is deterministic, and agrees with the bootstrap's where there is one.
+    t = groups[2].threshold
+    width = t.p_th_high - t.p_th_low
+    assert t.bounded
+    # The 2.5% percentile of 200 draws has a standard error of √(q(1−q)/n)/φ(1.96)·σ ≈ 0.05 of a
+    # normal interval's width (3.92σ): allow five of them.
+    assert abs(t.p_th_profile_low - t.p_th_low) < 0.25 * width
+    assert abs(t.p_th_profile_high - t.p_th_high) < 0.25 * width
+
+
+def test_the_model_is_fitted_below_the_measured_threshold_and_records_where():
+    (g,) = fit_all(near_threshold_points(), bootstrap=0)
+    m, t = g.model, g.threshold
+    assert m.p_max < t.p_th_profile_low and m.p_min == 0.003
+    doc = m.to_dict()
+    assert doc["p_range"] == [m.p_min, m.p_max] and doc["d_range"] == [3, 7]
+    assert "extrapolation parameter" in m.describe()
+    assert g.to_dict()["above_threshold"]["threshold_high"] == t.p_th_profile_high
+    assert GroupFit.from_dict(json.loads(json.dumps(g.to_dict()))) == g
+
+
+def test_a_form_with_positive_k_cannot_put_its_p_th_above_the_measured_threshold():
+    # The issue-17 trial's choice: k = +1.48 and p_th = 1.44% against a measured 0.53%.
+    from qec.fit import _choose_model
+
+    bad = dataclasses.replace(SuppressionModel.power(A=0.05, p_th=0.0144, k=1.48), aic=1.0)
+    ok = dataclasses.replace(SuppressionModel.power(A=0.05, p_th=0.008), aic=2.5)
+    negative_k = dataclasses.replace(SuppressionModel.power(A=0.05, p_th=0.009, k=-0.5), aic=3.0)
+    model, alternatives, note = _choose_model([bad, ok, negative_k], 0.006, "p < 0.005")
+    assert model == ok and alternatives == (negative_k,)
+    assert "dropped: power_dk (k = +1.48 > 0 puts its p_th 0.0144 above the measured 0.006)" in note
+    model, alternatives, note = _choose_model([bad], 0.006, "p < 0.005")
+    assert model is None and note.startswith("not fitted on p < 0.005: every form was dropped")
+    assert _choose_model([bad], None, "p < 0.005")[0] == bad  # nothing measured: nothing to hold it to
+
+
+def lam(p, low):
+    return qec.fit.LambdaFit(p=p, lambda_=low + 0.1, lambda_low=low, lambda_high=low + 0.2, distances=(3, 5))
+
+
+def test_above_threshold_comes_from_the_measurements():
+    # Λ counted from the top: a wide interval at a low p (few errors) does not reach up.
+    lambdas = [lam(0.001, 0.8), lam(0.004, 1.5), lam(0.008, 0.95), lam(0.01, 0.9)]
+    a = AboveThreshold.measured(None, lambdas)
+    assert a.lambda_reaches_one == 0.008 and a.limit == 0.008
+    assert a.reason(0.005) == "" and a.reason(0.001) == ""
+    assert a.reason(0.009).startswith("Λ's 95% interval reaches 1 from p = 0.008")
+    t = Threshold(p_th=0.005, p_th_low=0.0049, p_th_high=0.0051, nu=1, nu_low=1, nu_high=1, distances=(3, 5),
+                  n_points=10, chi2_dof=1, p_th_profile_low=0.0048, p_th_profile_high=0.0052)  # fmt: skip
+    a = AboveThreshold.measured(t, lambdas)
+    assert a.limit == 0.0052 and a.reason(0.0052) == "" and "measured threshold 0.005" in a.reason(0.0053)
+    assert AboveThreshold.from_dict(a.to_dict()) == a
