@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qec._check import record_fields
+from qec.channel_budget import CHANNEL_ASSUMPTIONS, ChannelRow
+from qec.channel_budget import format_rows as format_channel_rows
 from qec.codes import Code
 from qec.fit import DEFAULT_DECODER, AboveThreshold, SuppressionModel, logical_eps_op
 from qec.tolerance import Change, Tolerance
@@ -261,6 +263,8 @@ class BudgetReport:
         alternatives: Decoder → other model forms its data support (their d* spans the interval).
         above_threshold: Decoder → where its measurements say "above threshold" (none given:
             only the model speaks, and never says "above threshold").
+        channel_rows: The measured-channel route beside the rows (``qec.channel_budget``), one
+            per row, when the fits hold the lattice-surgery CNOT; empty otherwise.
     """
 
     code: str
@@ -274,6 +278,7 @@ class BudgetReport:
     assumptions: tuple[str, ...] = ()
     alternatives: Mapping[str, tuple[SuppressionModel, ...]] = dataclasses.field(default_factory=dict)
     above_threshold: Mapping[str, AboveThreshold] = dataclasses.field(default_factory=dict)
+    channel_rows: tuple[ChannelRow, ...] = ()
 
     @property
     def decoders(self) -> tuple[str, ...]:
@@ -287,6 +292,7 @@ class BudgetReport:
         out["assumptions"] = list(self.assumptions)
         out["alternatives"] = {name: [m.to_dict() for m in ms] for name, ms in self.alternatives.items()}
         out["above_threshold"] = {name: a.to_dict() for name, a in self.above_threshold.items()}
+        out["channel_rows"] = [r.to_dict() for r in self.channel_rows]
         return out
 
     @classmethod
@@ -310,6 +316,7 @@ class BudgetReport:
             above_threshold={
                 name: AboveThreshold.from_dict(a) for name, a in data.get("above_threshold", {}).items()
             },
+            channel_rows=tuple(ChannelRow.from_dict(r) for r in data.get("channel_rows", ())),
         )
 
     def to_csv(self) -> str:
@@ -423,6 +430,9 @@ class BudgetReport:
                     f"{_check(r.check_d_star_minus_2):<28}",
                 ]
             lines.append(" ".join(cells).rstrip() + (f"  ({r.note})" if r.note else ""))
+        if self.channel_rows:
+            lines += ["", "# The measured route (no depolarizing assumption): " + CHANNEL_ASSUMPTIONS,
+                      format_channel_rows(self.channel_rows, delta=t.delta)]  # fmt: skip
         return "\n".join(lines)
 
 

@@ -22,6 +22,14 @@ from qec.channel import ChannelError, LogicalChannel, channel_from_fits
 from qec.surgery import cnot_flows
 
 VERDICTS = ("hardware", "qec", "above_threshold", "unavailable")
+CHANNEL_ASSUMPTIONS = (
+    "CNOT: the lattice-surgery CNOT's measured flow flips (tqec, two patches and their merged region for "
+    "4d rounds, its own preparation and readout included: an upper bound on the gate alone), X and Z "
+    "parts independent; CZ: the same with the target's X and Z swapped (CZ = H_t CNOT H_t); "
+    "one-qubit gates and readouts: the X/Z memory flips over c·d rounds; d* [low, high]: the "
+    "smallest odd d whose change (or its interval's upper / lower end, with every rate at its "
+    "model's lower / upper bound) is ≥ −δ; CNOT/mem: the CNOT's error over the scalar route's ε_op at d*"
+)
 MIN_DISTANCE = 3  # the smallest CNOT tqec builds
 
 
@@ -261,3 +269,75 @@ def format_rows(rows: Sequence[ChannelRow], *, delta: float) -> str:
                      f"{acc:<28} {num(r.cnot_error, '.3g'):>10} {num(r.memory_eps_op, '.3g'):>11} "
                      f"{num(r.cnot_vs_memory, '.3g'):>8}  {note}")  # fmt: skip
     return "\n".join(lines)
+
+
+def channel_rows(
+    scalar_rows: Sequence[Any],
+    *,
+    groups: Mapping[str, Any],
+    workload: Any,
+    delta: float,
+    code: str,
+    noise: str,
+    cycles_per_gate: float = 1.0,
+    confidence: float = 0.95,
+    bootstrap: int = 1000,
+    seed: int = 0,
+    max_distance: int = 101,
+    jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> list[ChannelRow]:
+    """The measured-channel row beside each scalar budget row (same p and decoder).
+
+    Rows run in ``jobs`` processes; each evaluates the noiseless baseline once and then one
+    channel per candidate distance it visits (``Workload.evaluate_channels``).
+
+    Args:
+        scalar_rows: ``qec.budget.BudgetRow`` records (verdict, d*, p, decoder).
+        groups: fits.json groups by key. workload: A ``qec.tolerance.Workload`` (inference).
+        delta, confidence, bootstrap, seed: As the tolerance measured ε*.
+        code, noise, cycles_per_gate, max_distance: See ``channel_row``.
+        jobs: Processes. progress: Called with one line per finished row.
+    """
+    import concurrent.futures
+
+    args = [dict(p=r.p, decoder=r.decoder, scalar_verdict=_scalar_verdict(r.verdict), scalar_d_star=r.d_star,
+                 groups=groups, delta=delta, code=code, noise=noise, cycles_per_gate=cycles_per_gate,
+                 confidence=confidence, max_distance=max_distance) for r in scalar_rows]  # fmt: skip
+    common = dict(workload=workload, bootstrap=bootstrap, seed=seed)
+    if jobs <= 1 or len(args) <= 1:
+        rows = []
+        for a in args:
+            rows.append(_row_job(a, **common))
+            if progress:
+                progress(f"p = {a['p']:g}, {a['decoder']}: {rows[-1].verdict} {rows[-1].d_star or ''}")
+        return rows
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_row_job, a, **common) for a in args]
+        rows = []
+        for a, future in zip(args, futures, strict=True):
+            rows.append(future.result())
+            if progress:
+                progress(f"p = {a['p']:g}, {a['decoder']}: {rows[-1].verdict} {rows[-1].d_star or ''}")
+        return rows
+
+
+def _scalar_verdict(verdict: str) -> str:
+    # The scalar route's verdicts that decide this route's: hardware, and above threshold as measured.
+    return verdict if verdict in ("hardware", "above_threshold") else "qec"
+
+
+def _row_job(args: dict[str, Any], *, workload: Any, bootstrap: int, seed: int) -> ChannelRow:
+    """One row in a worker process: the baseline, then the search."""
+    from qec.tolerance import bootstrap_weights
+
+    if args["scalar_verdict"] != "qec":
+        return channel_row(**args, evaluate=_never, baseline=np.zeros((1, 1)), weights=np.zeros((1, 1, 1)))
+    baseline = workload.evaluate(["none"]).accuracy[:, 0, :]  # (seeds, points)
+    weights = bootstrap_weights(*baseline.shape, replicates=bootstrap, rng=np.random.default_rng(seed))
+    return channel_row(**args, evaluate=lambda ch: workload.evaluate_channels([ch])[:, 0, :],
+                       baseline=baseline, weights=weights)  # fmt: skip
+
+
+def _never(channel: LogicalChannel) -> np.ndarray:
+    raise AssertionError("no evaluation is needed for this verdict")

@@ -708,6 +708,17 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     _progress("budget")(f"measuring the accuracy change at ε_op(d*) and ε_op(d* − 2): {len(eps)} values")
     changes = measure_changes(workload.evaluate, eps, confidence=tolerance.confidence,
                               bootstrap=tolerance.bootstrap or 1000)  # fmt: skip
+    groups = {g.key: g for g in fits.groups_of(document)}
+    channel_rows: list = []
+    if any(g.experiment == "cnot" for g in groups.values()) and tolerance.definition == "inference":
+        from qec.channel_budget import channel_rows as measured_rows
+
+        _progress("budget")(f"the measured-channel route: {len(rows)} rows, the QNN evaluated at each d")
+        channel_rows = measured_rows(
+            rows, groups=groups, workload=workload, delta=tolerance.delta, code=args.code, noise=noise,
+            cycles_per_gate=args.cycles_per_gate, confidence=tolerance.confidence,
+            bootstrap=tolerance.bootstrap or 1000, jobs=args.jobs, progress=_progress("budget"),
+        )  # fmt: skip
     report = budget.BudgetReport(
         code=args.code,
         basis=args.basis,
@@ -720,6 +731,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
         alternatives={name: tuple(ms[1:]) for name, ms in models.items()},
         above_threshold=above,
         assumptions=(f"decoders: {', '.join(models)}, each fitted on its own in {args.fits}",),
+        channel_rows=tuple(channel_rows),
     )
     text = report.format()
     atomic_write_text(out, report.to_csv())

@@ -33,6 +33,14 @@ def read_fits(path: str | os.PathLike[str]) -> list[GroupFit]:
         raise ValueError(f"{path}: not a fits.json written by qec fit ({type(e).__name__}: {e})") from None
 
 
+def groups_of(document: dict[str, Any]) -> list[GroupFit]:
+    """The groups of a parsed fits.json document (``read_fits`` reads the file)."""
+    try:
+        return [GroupFit.from_dict(g) for g in document["fits"].values()]
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"not a fits.json written by qec fit ({type(e).__name__}: {e})") from None
+
+
 def format_table(fits: Sequence[GroupFit]) -> str:
     """A readable summary of ``fit_all``'s results."""
     lines = []

@@ -349,12 +349,89 @@ def plot_resources(report: ResourcesReport, path: str | os.PathLike[str]) -> pat
     return _save(fig, path)
 
 
+def cnot_vs_memory(fits: Sequence[GroupFit], *, decoder: str, cycles_per_gate: float = 1.0,
+                   basis: str = "z") -> list[dict[str, float]]:  # fmt: skip
+    """Per sampled (d, p): the lattice-surgery CNOT's measured error (any logical Pauli, from its
+    six flows; the interval with every flow at its 95% bound) and the memory prediction the scalar
+    route makes, ε_op = 1 − (1 − ε_round)^(c·d), from the ``basis`` memory point at the same (d, p).
+
+    Example:
+        >>> cnot_vs_memory([], decoder="pymatching")
+        []
+    """
+    from qec.channel import cnot_pauli_law
+    from qec.fit import logical_eps_op
+
+    flows: dict[tuple[int, float], dict[str, tuple[float, float, float]]] = {}
+    memory: dict[tuple[int, float], float] = {}
+    for g in fits:
+        if g.decoder != decoder:
+            continue
+        for pt in g.points:
+            if g.experiment == "cnot":
+                flows.setdefault((pt.d, pt.p), {})[g.observable] = (pt.shot_rate, pt.shot_low, pt.shot_high)
+            elif g.basis == basis and pt.rounds == pt.d:
+                memory[(pt.d, pt.p)] = logical_eps_op(pt.round_rate, distance=pt.d,
+                                                      cycles_per_gate=cycles_per_gate)  # fmt: skip
+    out = []
+    for (d, p), by_flow in sorted(flows.items()):
+        if len(by_flow) < 6 or (d, p) not in memory:
+            continue
+        error = [1 - cnot_pauli_law({f: v[i] for f, v in by_flow.items()})["II"] for i in range(3)]
+        out.append({"d": d, "p": p, "cnot": error[0], "cnot_low": error[1], "cnot_high": error[2],
+                    "memory": memory[(d, p)]})  # fmt: skip
+    return out
+
+
+def plot_cnot(fits: Sequence[GroupFit], path: str | os.PathLike[str], *, cycles_per_gate: float = 1.0,
+              basis: str = "z") -> pathlib.Path:  # fmt: skip
+    """The lattice-surgery CNOT's measured logical error against the memory prediction, per d.
+
+    One row per decoder. Left: the CNOT's error per operation (markers, 95% intervals; any
+    logical Pauli, from its six stabilizer flows) and the scalar route's memory-based ε_op at
+    the same (d, p) (dashed, same colour). Right: their ratio, the factor by which one memory
+    patch for c·d rounds underestimates the CNOT.
+    """
+    plt = _pyplot()
+    decoders = sorted({g.decoder for g in fits if g.experiment == "cnot"})
+    if not decoders:
+        raise ValueError("nothing to plot: the fits hold no cnot experiment")
+    fig, axes = plt.subplots(len(decoders), 2, figsize=(11, 4.4 * len(decoders)), squeeze=False)
+    for row, decoder in zip(axes, decoders, strict=True):
+        data = cnot_vs_memory(fits, decoder=decoder, cycles_per_gate=cycles_per_gate, basis=basis)
+        distances = sorted({r["d"] for r in data})
+        colors = {d: plt.cm.viridis(i / max(len(distances) - 1, 1)) for i, d in enumerate(distances)}
+        for d in distances:
+            rs = [r for r in data if r["d"] == d]
+            ps = [r["p"] for r in rs]
+            cnot = np.array([r["cnot"] for r in rs])
+            err = [cnot - [r["cnot_low"] for r in rs], [r["cnot_high"] for r in rs] - cnot]
+            row[0].errorbar(ps, cnot, yerr=err, color=colors[d], marker="o", ls="-", label=f"CNOT, d = {d}")
+            row[0].plot(ps, [r["memory"] for r in rs], color=colors[d], ls="--",
+                        label=f"memory ε_op, d = {d}")  # fmt: skip
+            memory = np.array([r["memory"] for r in rs])
+            ratio_err = [err[0] / memory, err[1] / memory]
+            row[1].errorbar(ps, cnot / memory, yerr=ratio_err, color=colors[d], marker="o", label=f"d = {d}")
+        row[1].axhline(1, color="k", lw=0.8)
+        for ax in row:
+            _p_axis(ax, [r["p"] for r in data] or [1e-3])
+            ax.set_yscale("log")
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=7)
+        row[0].set_ylabel("logical error per operation")
+        row[1].set_ylabel("CNOT error / memory ε_op")
+        row[0].set_title(f"lattice-surgery CNOT vs one memory patch for {cycles_per_gate:g}·d rounds "
+                         f"({basis} basis), {decoder}", fontsize=9)  # fmt: skip
+        row[1].set_title(f"how far the memory assumption is off, {decoder}", fontsize=9)
+    return _save(fig, path)
+
+
 def plot_study(folder: str | os.PathLike[str]) -> list[pathlib.Path]:
     """Every figure of a study, from its data folder only (no sampling, no training).
 
     Reads ``fits.json`` and, when present, ``tolerance.json``, ``budget.json`` and ``resources.json``;
     writes ``plots/threshold.png``, ``lambda.png``, ``accuracy.png``, ``budget.png`` and
-    ``resources.png``.
+    ``resources.png``, and ``cnot.png`` when the fits hold the lattice-surgery CNOT.
     """
 
     from qec.budget import BudgetReport
@@ -365,7 +442,8 @@ def plot_study(folder: str | os.PathLike[str]) -> list[pathlib.Path]:
     fits_path = folder / "fits.json"
     if not fits_path.exists():
         raise ValueError(f"{str(folder)!r} has no fits.json: is it a study's data folder?")
-    fits = read_fits(fits_path)
+    every = read_fits(fits_path)
+    fits = [g for g in every if g.experiment == "memory"]
     plots = folder / "plots"
     plots.mkdir(exist_ok=True)
     written = [plot_fits(fits, plots / "threshold.png"), plot_lambda(fits, plots / "lambda.png")]
@@ -378,6 +456,9 @@ def plot_study(folder: str | os.PathLike[str]) -> list[pathlib.Path]:
     if (folder / "budget.json").exists():
         report = BudgetReport.from_dict(_read_json(folder / "budget.json"))
         written.append(plot_budget(report, plots / "budget.png"))
+    if any(g.experiment == "cnot" for g in every):
+        cycles = report.cycles_per_gate if report is not None else 1.0
+        written.append(plot_cnot(every, plots / "cnot.png", cycles_per_gate=cycles))
     if report is not None or (folder / "tolerance.json").exists():
         tolerance = report.tolerance if report else Tolerance.from_dict(_read_json(folder / "tolerance.json"))
         written.insert(2, plot_accuracy(tolerance, plots / "accuracy.png", report=report))

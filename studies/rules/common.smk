@@ -63,6 +63,6 @@ QNN_ARGS = " ".join(
 # Your own circuit and data files are inputs of every QNN run: change one and the runs rerun.
 QNN_FILES = [f for f in (Q.get("circuit", ""), Q.get("data", "")) if f.endswith((".qpy", ".csv", ".npz"))]
 QNN_RUNS = [f"{DATA}/qnn/{spec}_s{seed}.json" for spec in QNN_SPECS for seed in Q["seeds"]]
-PLOT_NAMES = ["threshold", "lambda", "accuracy", "budget", "resources"]
+PLOT_NAMES = ["threshold", "lambda", "accuracy", "budget", "resources"] + (["cnot"] if CNOT_SHARDS else [])
 PLOTS = [f"{DATA}/plots/{name}.png" for name in PLOT_NAMES]
 

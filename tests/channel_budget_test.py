@@ -1,0 +1,97 @@
+"""Tests of qec.channel_budget: the search for d* under the measured channel, on synthetic models
+and a synthetic QNN whose accuracy loss is known in closed form."""
+
+import types
+
+import numpy as np
+import pytest
+
+from qec.channel import channel_from_fits
+from qec.channel_budget import ChannelRow, channel_row, format_rows, smallest_passing
+from qec.fit import SuppressionModel, group_key
+from qec.surgery import cnot_flows
+from qec.tolerance import bootstrap_weights
+
+
+@pytest.mark.parametrize("answer", [3, 5, 9, 13, 31, 99, 101])
+@pytest.mark.parametrize("start", [3, 7, 21, 101])
+def test_smallest_passing_finds_the_first_passing_odd_distance(answer, start):
+    calls = []
+
+    def passes(d):
+        calls.append(d)
+        assert d % 2 == 1 and 3 <= d <= 101
+        return d >= answer
+
+    assert smallest_passing(passes, start=start, d_max=101) == answer
+    assert len(calls) <= 2 * 7 + 2  # galloping then bisecting: logarithmic in the range
+    assert smallest_passing(lambda d: False, start=start, d_max=101) is None
+
+
+def _groups(A_memory=0.03, A_cnot=0.3, p_th=0.01):
+    """fits.json-like groups: memory in both bases and all six CNOT flows, each a power law."""
+    def group(A):
+        return types.SimpleNamespace(model=SuppressionModel.power(A=A, p_th=p_th), threshold=None, lambdas=())
+
+    out = {group_key("surface_rotated", "circuit", b, "pymatching"): group(A_memory) for b in "xz"}
+    for b in "xz":
+        for f in cnot_flows(b):
+            out[group_key("surface_rotated", "circuit", b, "pymatching", "cnot", f)] = group(A_cnot)
+    return out
+
+
+def test_channel_from_fits_follows_the_models():
+    # Each flow flips at A (p/p_th)^((d+1)/2); the one-qubit flips are the memory's over c·d rounds.
+    ch = channel_from_fits(_groups(), code="surface_rotated", noise="circuit", decoder="pymatching",
+                           distance=5, p=0.001)  # fmt: skip
+    flow = 0.3 * 0.1**3
+    assert dict(ch.cnot_flips)["XXXI"] == pytest.approx(flow)
+    per_round = 0.03 * 0.1**3
+    assert ch.flip_z == pytest.approx((1 - (1 - 2 * per_round) ** 5) / 2)
+    # Three flows per type at the same rate f: P(11) = f/2 per type, so P(no error in a type) = 1 − 3f/2.
+    assert ch.cnot_error == pytest.approx(1 - (1 - 1.5 * flow) ** 2)
+
+
+def test_channel_row_finds_the_distance_where_a_known_loss_crosses_delta():
+    # A synthetic QNN whose accuracy falls by 10 × the CNOT error: the change at d is
+    # −10 · cnot_error(d), so d* is the smallest odd d with 10 · cnot_error(d) <= δ.
+    groups = _groups()
+    delta = 0.01
+    rng = np.random.default_rng(0)
+    baseline = np.ones((3, 200))
+    weights = bootstrap_weights(3, 200, replicates=200, rng=rng)
+
+    def evaluate(channel):
+        return baseline - 10 * channel.cnot_error
+
+    row = channel_row(p=0.002, decoder="pymatching", scalar_verdict="qec", scalar_d_star=5, groups=groups,
+                      evaluate=evaluate, baseline=baseline, weights=weights, delta=delta,
+                      code="surface_rotated", noise="circuit")  # fmt: skip
+
+    def cnot_error(d):
+        return channel_from_fits(groups, code="surface_rotated", noise="circuit", decoder="pymatching",
+                                 distance=d, p=0.002).cnot_error  # fmt: skip
+
+    expected = next(d for d in range(3, 101, 2) if 10 * cnot_error(d) <= delta)
+    assert row.verdict == "qec" and row.d_star == expected
+    # No noise in this QNN: the interval is the models' (given models have zero covariance).
+    assert row.d_star_low == row.d_star_high == expected
+    assert row.cnot_vs_memory == pytest.approx(cnot_error(expected) / row.memory_eps_op)
+    assert ChannelRow.from_dict(row.to_dict()) == row
+    assert "pymatching" in format_rows([row], delta=delta)
+
+
+def test_channel_row_keeps_hardware_and_refuses_above_the_cnots_threshold():
+    groups = _groups()
+    common = dict(decoder="pymatching", scalar_d_star=None, groups=groups, evaluate=None, baseline=None,
+                  weights=None, delta=0.01, code="surface_rotated", noise="circuit")  # fmt: skip
+    assert channel_row(p=0.001, scalar_verdict="hardware", **common).verdict == "hardware"
+    key = group_key("surface_rotated", "circuit", "x", "pymatching", "cnot", "XXXI")
+    groups[key].threshold = types.SimpleNamespace(p_th=0.004, p_th_low=0.0038, p_th_high=0.0042)
+    row = channel_row(p=0.005, scalar_verdict="qec", **common)
+    assert row.verdict == "above_threshold" and "XXXI's measured threshold" in row.note
+    missing = {k: v for k, v in _groups().items() if "IZZZ" not in k}
+    row = channel_row(p=0.002, scalar_verdict="qec", **{**common, "groups": missing,
+                      "evaluate": lambda ch: np.zeros((1, 1)), "baseline": np.zeros((1, 1)),
+                      "weights": np.ones((2, 1, 1))})  # fmt: skip
+    assert row.verdict == "unavailable" and "IZZZ" in row.note
