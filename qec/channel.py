@@ -233,3 +233,61 @@ def channel_from_fits(
     return LogicalChannel(distance=distance, p=p, rounds_per_gate=rounds, flip_z=flip_z, flip_x=flip_x,
                           cnot_flips=tuple(flips.items()),
                           label=f"{decoder}, models at d={distance} ({bound}; {where})")  # fmt: skip
+
+
+# tqec's filled CNOT occupies ten patch-blocks of spacetime (``BlockGraph.spacetime_volume`` of
+# the filled graph; the gate itself is six, the rest its preparation and readout), each about d
+# rounds of one patch: what QDK's per-patch, per-logical-cycle formula counts.
+CNOT_BLOCKS = 10
+
+
+def cnot_equivalent_points(groups: Mapping[str, Any], *, noise: str, decoder: str) -> list[Any]:
+    """The CNOT's measured error spread over its patch-blocks, as per-round points of a memory-like
+    fit: at each sampled (d, p) with all six flows, the any-Pauli error e (its 95% ends with every
+    flow at its bound), per block 1 − (1 − e)^(1/CNOT_BLOCKS), per round over d rounds. Only p
+    below every flow's measured "above threshold" limit.
+
+    Example:
+        >>> cnot_equivalent_points({}, noise="circuit", decoder="pymatching")
+        []
+    """
+    from qec.fit import Point, group_key, per_round
+
+    flows: dict[tuple[int, float], dict[str, Any]] = {}
+    limits = []
+    for basis in ("x", "z"):
+        for flow in cnot_flows(basis):
+            group = groups.get(group_key("surface_rotated", noise, basis, decoder, "cnot", flow))
+            if group is None:
+                return []
+            limits.append(group.above_threshold.limit)
+            for pt in group.points:
+                flows.setdefault((pt.d, pt.p), {})[flow] = pt
+    limit = min((x for x in limits if x is not None), default=float("inf"))
+    points = []
+    for (d, p), by_flow in sorted(flows.items()):
+        if len(by_flow) < 6 or p >= limit:
+            continue
+        ends = []
+        for attr in ("shot_rate", "shot_low", "shot_high"):
+            e = 1 - cnot_pauli_law({f: getattr(pt, attr) for f, pt in by_flow.items()})["II"]
+            block = 1 - (1 - e) ** (1 / CNOT_BLOCKS)
+            ends.append((block, per_round(block, d)))
+        shots = min(pt.shots for pt in by_flow.values())
+        (s, r), (s_lo, r_lo), (s_hi, r_hi) = ends
+        points.append(Point(code="surface_rotated", noise=noise, basis="cnot", d=d, p=p, rounds=d,
+                            shots=shots, errors=round(s * shots), shot_rate=s, shot_low=s_lo, shot_high=s_hi,
+                            round_rate=r, round_low=r_lo, round_high=r_hi, decoder=decoder))  # fmt: skip
+    return points
+
+
+def cnot_equivalent_model(groups: Mapping[str, Any], *, noise: str, decoder: str) -> Any:
+    """The suppression model (best form by AIC) of ``cnot_equivalent_points``: per-patch,
+    per-cycle constants for QDK as the CNOT measured them, or None when they cannot be fitted."""
+    from qec.fit import FitError, fit_models
+
+    points = cnot_equivalent_points(groups, noise=noise, decoder=decoder)
+    try:
+        return fit_models(points)[0] if points else None
+    except FitError:
+        return None

@@ -129,7 +129,8 @@ def smallest_passing(passes: Callable[[int], bool], *, start: int, d_max: int) -
 
 def cnot_above_threshold(groups: Mapping[str, Any], *, noise: str, decoder: str, p: float) -> str:
     """Why the measured CNOT does not improve with d at ``p`` (``""`` if it does, as far as the
-    data say): p above a flow's measured threshold interval, or a flow's Λ interval at p reaching 1.
+    data say): any flow measured above threshold there (``qec.fit.AboveThreshold``: p above its
+    threshold's interval, or where its Λ interval reaches 1), the rule memory rows follow too.
 
     Example:
         >>> cnot_above_threshold({}, noise="circuit", decoder="pymatching", p=0.001)
@@ -140,16 +141,9 @@ def cnot_above_threshold(groups: Mapping[str, Any], *, noise: str, decoder: str,
     for basis in ("x", "z"):
         for flow in cnot_flows(basis):
             group = groups.get(group_key("surface_rotated", noise, basis, decoder, "cnot", flow))
-            if group is None:
-                continue
-            t = group.threshold
-            if t is not None and p > t.p_th_high:
-                return (f"p is above the CNOT flow {flow}'s measured threshold {t.p_th:.3g} "
-                        f"[{t.p_th_low:.3g}, {t.p_th_high:.3g}]")  # fmt: skip
-            for lam in group.lambdas:
-                if lam.p == p and lam.lambda_low <= 1:
-                    return (f"the CNOT flow {flow}'s Λ at p = {p:g} is {lam.lambda_:.3g} "
-                            f"[{lam.lambda_low:.3g}, {lam.lambda_high:.3g}]: its interval reaches 1")
+            why = "" if group is None else group.above_threshold.reason(p)
+            if why:
+                return f"CNOT flow {flow}: {why}"
     return ""
 
 

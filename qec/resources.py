@@ -23,7 +23,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from qec._check import record_fields
-from qec.fit import SuppressionModel
+from qec.channel import CNOT_BLOCKS
+from qec.fit import AboveThreshold, SuppressionModel
 
 PRESETS: dict[str, dict[str, str]] = {
     # QDK's qubit_gate_ns_* and qubit_gate_us_* operation times.
@@ -332,6 +333,13 @@ class ResourcesReport:
                 f"#   error budget E* = 1 − (1 − ε*)^G, ε* = {self.eps_star:.3g} "
                 f"[{self.eps_star_low:.3g}, {self.eps_star_high:.3g}]"
             )
+        lines.append(
+            "#   measured (decoder): constants of the memory patch (QDK's formula is the error per patch "
+            "per logical cycle, which a memory patch of d rounds measures; QDK's own layout counts the "
+            "patches and cycles each operation takes); measured (decoder, cnot): the lattice-surgery "
+            f"CNOT's measured error spread over its {CNOT_BLOCKS} patch-blocks, as if every patch-cycle "
+            "failed like the CNOT's"
+        )
         for name, m in self.models.items():
             lines.append(f"#   measured ({name}): {m.get('describe', '')}")
         lines.append("#   qdk-default: a = 0.03, p* = 0.01, k = 0 (QDK's surface-code constants)")
@@ -503,6 +511,7 @@ def estimate_resources(
     max_code_distance: int | None = None,
     circuit_name: str = "circuit",
     only_below_threshold: bool = False,
+    above: Mapping[str, AboveThreshold] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ResourcesReport:
     """Estimate ``circuit`` at each p with each decoder's measured constants and QDK's defaults.
@@ -524,6 +533,8 @@ def estimate_resources(
         only_below_threshold: A p at or above a decoder's threshold is listed as not estimated
             for that decoder (and QDK's default is estimated only where some decoder is below);
             without it such a p is a ``ValueError``.
+        above: Constant set → where its measurements say "above threshold" (``qec.fit``): such a
+            p is not estimated, whatever the model's p_th (an extrapolation parameter) says.
     """
     import time
 
@@ -538,21 +549,29 @@ def estimate_resources(
         if value is not None and not 0 < value < 1:
             raise ValueError(f"{name}={value!r} must be in (0, 1)")
     failures: list[dict[str, Any]] = []
+    above = above or {}
+
+    def why_above(name: str, p: float) -> str:
+        measured = above[name].reason(p) if name in above else ""
+        if measured:
+            return measured
+        p_th = models[name].p_th
+        return "" if 0 < p < p_th else f"p is at or above the model's p_th {p_th:.4g} (no distance suffices)"
+
     for p in ps:
         qubit_params(noise, p, preset=preset)
-        for decoder, model in models.items():
-            if not 0 < p < model.p_th:
+        for decoder in models:
+            why = why_above(decoder, p)
+            if why:
                 if not only_below_threshold:
-                    raise ValueError(f"p={p!r} is not below the fitted threshold p_th={model.p_th:.4g} of "
-                                     f"decoder {decoder!r}: no distance suffices")  # fmt: skip
+                    raise ValueError(f"p={p!r} cannot be estimated for {decoder!r}: {why}")
                 failures.append({"p": p, "constants": "measured", "decoder": decoder, "bound": "estimate",
-                                 "message": f"not estimated: p is at or above the model threshold "
-                                            f"{model.p_th:.4g}"})  # fmt: skip
+                                 "message": f"not estimated: {why}"})  # fmt: skip
     say = progress or (lambda _m: None)
     rows, seconds = [], []
     budgets = [("estimate", budget)] + [(b, v) for b, v in (("low", budget_low), ("high", budget_high)) if v]
     for p in ps:
-        below = [name for name, m in models.items() if p < m.p_th]
+        below = [name for name in models if not why_above(name, p)]
         if not below:
             continue
         qubits = qubit_params(noise, p, preset=preset)

@@ -8,7 +8,7 @@ import pytest
 
 from qec.channel import channel_from_fits
 from qec.channel_budget import ChannelRow, channel_row, format_rows, smallest_passing
-from qec.fit import SuppressionModel, group_key
+from qec.fit import AboveThreshold, SuppressionModel, group_key
 from qec.surgery import cnot_flows
 from qec.tolerance import bootstrap_weights
 
@@ -31,7 +31,8 @@ def test_smallest_passing_finds_the_first_passing_odd_distance(answer, start):
 def _groups(A_memory=0.03, A_cnot=0.3, p_th=0.01):
     """fits.json-like groups: memory in both bases and all six CNOT flows, each a power law."""
     def group(A):
-        return types.SimpleNamespace(model=SuppressionModel.power(A=A, p_th=p_th), threshold=None, lambdas=())
+        model = SuppressionModel.power(A=A, p_th=p_th)
+        return types.SimpleNamespace(model=model, above_threshold=AboveThreshold())
 
     out = {group_key("surface_rotated", "circuit", b, "pymatching"): group(A_memory) for b in "xz"}
     for b in "xz":
@@ -87,9 +88,9 @@ def test_channel_row_keeps_hardware_and_refuses_above_the_cnots_threshold():
                   weights=None, delta=0.01, code="surface_rotated", noise="circuit")  # fmt: skip
     assert channel_row(p=0.001, scalar_verdict="hardware", **common).verdict == "hardware"
     key = group_key("surface_rotated", "circuit", "x", "pymatching", "cnot", "XXXI")
-    groups[key].threshold = types.SimpleNamespace(p_th=0.004, p_th_low=0.0038, p_th_high=0.0042)
+    groups[key].above_threshold = AboveThreshold(threshold=0.004, threshold_low=0.0038, threshold_high=0.0042)
     row = channel_row(p=0.005, scalar_verdict="qec", **common)
-    assert row.verdict == "above_threshold" and "XXXI's measured threshold" in row.note
+    assert row.verdict == "above_threshold" and "XXXI: p is above the measured threshold" in row.note
     missing = {k: v for k, v in _groups().items() if "IZZZ" not in k}
     row = channel_row(p=0.002, scalar_verdict="qec", **{**common, "groups": missing,
                       "evaluate": lambda ch: np.zeros((1, 1)), "baseline": np.zeros((1, 1)),
