@@ -96,3 +96,25 @@ def test_channel_row_keeps_hardware_and_refuses_above_the_cnots_threshold():
                       "evaluate": lambda ch: np.zeros((1, 1)), "baseline": np.zeros((1, 1)),
                       "weights": np.ones((2, 1, 1))})  # fmt: skip
     assert row.verdict == "unavailable" and "IZZZ" in row.note
+
+
+def test_cnot_equivalent_points_spread_the_gate_over_its_blocks():
+    # Six flows at rate f: the CNOT fails with e = 1 − (1 − 3f/2)² (see above); per block
+    # 1 − (1 − e)^(1/10), per round over d rounds (1 − (1 − 2b)^(1/d))/2.
+    from qec.channel import CNOT_BLOCKS, cnot_equivalent_points
+    from qec.fit import Point
+
+    f, d, p = 0.02, 5, 0.002
+    groups = {}
+    for b in "xz":
+        for flow in cnot_flows(b):
+            pt = Point.from_counts(code="surface_rotated", noise="circuit", basis=b, d=d, p=p, rounds=4 * d,
+                                   shots=10**6, errors=int(f * 10**6), experiment="cnot", observable=flow)
+            key = group_key("surface_rotated", "circuit", b, "pymatching", "cnot", flow)
+            groups[key] = types.SimpleNamespace(points=(pt,), above_threshold=AboveThreshold())
+    (point,) = cnot_equivalent_points(groups, noise="circuit", decoder="pymatching")
+    e = 1 - (1 - 1.5 * f) ** 2
+    block = 1 - (1 - e) ** (1 / CNOT_BLOCKS)
+    assert point.shot_rate == pytest.approx(block)
+    assert point.round_rate == pytest.approx((1 - (1 - 2 * block) ** (1 / d)) / 2)
+    assert point.round_low < point.round_rate < point.round_high
