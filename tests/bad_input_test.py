@@ -489,7 +489,7 @@ CLI = [
         "resources-p-above-threshold",
         [*RESOURCES, "--circuit", "{tmp}/c.qasm", "--p", "0.02"],
         write_qasm,
-        "p=0.02 is not below the fitted threshold",
+        "p=0.02 cannot be estimated for 'given': p is at or above the model's p_th",
     ),
     (
         "resources-constants-negative",
