@@ -213,3 +213,30 @@ def test_training_definition_runs_through_the_pipeline(tmp_path):
     assert report.tolerance.definition == "training"
     refined = [c.eps_op for c in report.tolerance.curve if c.refined]
     assert refined and all((data / "qnn" / "refine" / f"logical-{e:.6g}_s0.json").exists() for e in refined)
+
+
+@pytest.mark.slow
+def test_study_with_the_cnot_experiment_gives_the_measured_route(tmp_path):
+    # experiments: [memory, cnot]: one cnot shard per (basis, d) with every p and decoder, fits per
+    # flow, the measured-channel row beside every scalar row, and the CNOT figure.
+    budget = {"code": "surface_rotated", "basis": "z", "cycles_per_gate": 1}
+    study = {**MINI, "study": "gates", "budget": budget}
+    study["sampling"] = {**MINI["sampling"], "codes": ["surface_rotated"], "ps": [0.002, 0.004],
+                         "decoders": ["pymatching"], "experiments": ["memory", "cnot"], "max_shots": 3000,
+                         "bases": ["x", "z"]}  # fmt: skip
+    config = tmp_path / "gates.yaml"
+    config.write_text(yaml.safe_dump(study))
+    run = snakemake(tmp_path, config)
+    assert run.returncode == 0, run.stderr[-3000:]
+    data = tmp_path / "data" / "gates"
+    shards = sorted(p.name for p in (data / "stats" / "cnot" / "circuit" / "z").glob("*.csv"))
+    assert shards == ["d3.csv", "d5.csv"]
+    fits = json.loads((data / "fits.json").read_text())["fits"]
+    flows = {"XXXI", "XIXX", "IXIX", "ZIZI", "ZZIZ", "IZZZ"}
+    assert {k.split("/")[0] for k in fits if k.startswith("cnot:")} == {f"cnot:{f}" for f in flows}
+    from qec.budget import BudgetReport
+
+    report = BudgetReport.from_dict(json.loads((data / "budget.json").read_text()))
+    assert [(r.p, r.decoder) for r in report.channel_rows] == [(r.p, r.decoder) for r in report.rows]
+    assert "The measured route" in (data / "budget.txt").read_text()
+    assert (data / "plots" / "cnot.png").read_bytes()[:4] == b"\x89PNG"
