@@ -353,7 +353,8 @@ def cnot_vs_memory(fits: Sequence[GroupFit], *, decoder: str, cycles_per_gate: f
                    basis: str = "z") -> list[dict[str, float]]:  # fmt: skip
     """Per sampled (d, p): the lattice-surgery CNOT's measured error (any logical Pauli, from its
     six flows; the interval with every flow at its 95% bound) and the memory prediction the scalar
-    route makes, ε_op = 1 − (1 − ε_round)^(c·d), from the ``basis`` memory point at the same (d, p).
+    route makes, ε_op = 1 − (1 − ε_round)^(c·d), from the ``basis`` memory point at the same (d, p),
+    and their ratio (its interval from both intervals' opposite ends).
 
     Example:
         >>> cnot_vs_memory([], decoder="pymatching")
@@ -363,23 +364,26 @@ def cnot_vs_memory(fits: Sequence[GroupFit], *, decoder: str, cycles_per_gate: f
     from qec.fit import logical_eps_op
 
     flows: dict[tuple[int, float], dict[str, tuple[float, float, float]]] = {}
-    memory: dict[tuple[int, float], float] = {}
+    memory: dict[tuple[int, float], list[float]] = {}
     for g in fits:
         if g.decoder != decoder:
             continue
         for pt in g.points:
             if g.experiment == "cnot":
                 flows.setdefault((pt.d, pt.p), {})[g.observable] = (pt.shot_rate, pt.shot_low, pt.shot_high)
-            elif g.basis == basis and pt.rounds == pt.d:
-                memory[(pt.d, pt.p)] = logical_eps_op(pt.round_rate, distance=pt.d,
-                                                      cycles_per_gate=cycles_per_gate)  # fmt: skip
+            elif g.experiment == "memory" and g.basis == basis and pt.rounds == pt.d:
+                memory[(pt.d, pt.p)] = [logical_eps_op(r, distance=pt.d, cycles_per_gate=cycles_per_gate)
+                                        for r in (pt.round_rate, pt.round_low, pt.round_high)]  # fmt: skip
     out = []
     for (d, p), by_flow in sorted(flows.items()):
         if len(by_flow) < 6 or (d, p) not in memory:
             continue
         error = [1 - cnot_pauli_law({f: v[i] for f, v in by_flow.items()})["II"] for i in range(3)]
+        mem = memory[(d, p)]
         out.append({"d": d, "p": p, "cnot": error[0], "cnot_low": error[1], "cnot_high": error[2],
-                    "memory": memory[(d, p)]})  # fmt: skip
+                    "memory": mem[0], "memory_low": mem[1], "memory_high": mem[2],
+                    "ratio": error[0] / mem[0], "ratio_low": error[1] / mem[2],
+                    "ratio_high": error[2] / mem[1] if mem[1] > 0 else float("inf")})  # fmt: skip
     return out
 
 
@@ -409,9 +413,9 @@ def plot_cnot(fits: Sequence[GroupFit], path: str | os.PathLike[str], *, cycles_
             row[0].errorbar(ps, cnot, yerr=err, color=colors[d], marker="o", ls="-", label=f"CNOT, d = {d}")
             row[0].plot(ps, [r["memory"] for r in rs], color=colors[d], ls="--",
                         label=f"memory ε_op, d = {d}")  # fmt: skip
-            memory = np.array([r["memory"] for r in rs])
-            ratio_err = [err[0] / memory, err[1] / memory]
-            row[1].errorbar(ps, cnot / memory, yerr=ratio_err, color=colors[d], marker="o", label=f"d = {d}")
+            ratio = np.array([r["ratio"] for r in rs])
+            ratio_err = [ratio - [r["ratio_low"] for r in rs], [r["ratio_high"] for r in rs] - ratio]
+            row[1].errorbar(ps, ratio, yerr=ratio_err, color=colors[d], marker="o", label=f"d = {d}")
         row[1].axhline(1, color="k", lw=0.8)
         for ax in row:
             _p_axis(ax, [r["p"] for r in data] or [1e-3])
