@@ -54,7 +54,7 @@ _WHERE: dict[str, str] = {
     "plot_fits": "qec.plot",
     "plot_study": "qec.plot",
     "points_from_stats": "qec.fit",
-    "read_fits": "qec.fits",
+    "read_fits": "qec.fit",
     "read_stats": "qec.stats",
     "sweep": "qec.sampling",
     "train": "qec.qml",
@@ -117,7 +117,7 @@ __all__ = [
 
 
 _MODULES = frozenset(
-    {"aer", "budget", "cli", "codes", "fit", "fits", "graph", "noise", "plot", "qml", "resources", "sampling"}
+    {"aer", "budget", "cli", "codes", "fit", "graph", "noise", "plot", "qml", "resources", "sampling"}
     | {"stats", "tolerance"}
 )
 

@@ -193,7 +193,7 @@ def channel_from_fits(
     """The channel the fitted models predict at (``distance``, ``p``).
 
     Args:
-        groups: ``fits.json`` groups by key (``qec.fits.read_fits``), as ``GroupFit`` records.
+        groups: ``fits.json`` groups by key (``qec.fit.read_fits``), as ``GroupFit`` records.
         code, noise, decoder: Which memory groups (both bases) give the one-qubit rates; the
             CNOT's flows are the ``cnot:<flow>/surface_rotated/<noise>/<basis>/<decoder>`` groups.
         distance: Code distance. p: Physical error rate.

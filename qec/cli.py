@@ -517,7 +517,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-    from qec import fit, fits
+    from qec import fit
     from qec.stats import read_stats_with_origin
 
     try:
@@ -533,13 +533,13 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         groups = fit.fit_all(points, bootstrap=args.bootstrap, seed=args.seed, threshold_window=window)
     except ValueError as e:
         return _usage_error(args, e)
-    document = fits.fits_document(groups, inputs=args.stats, bootstrap=args.bootstrap, seed=args.seed)
+    document = fit.fits_document(groups, inputs=args.stats, bootstrap=args.bootstrap, seed=args.seed)
     atomic_write_text(args.out, json.dumps(document, indent=1) + "\n")
     if args.plot is not None:
         from qec.plot import plot_fits
 
         plot_fits(groups, args.plot)
-    print(fits.format_table(groups))
+    print(fit.format_table(groups))
     return 0
 
 
@@ -664,7 +664,7 @@ def _cmd_tolerance(args: argparse.Namespace) -> int:
 
 
 def _cmd_budget(args: argparse.Namespace) -> int:
-    from qec import budget, fits
+    from qec import budget, fit
     from qec.tolerance import Tolerance, measure_changes, qnn_shape
 
     try:
@@ -675,8 +675,8 @@ def _cmd_budget(args: argparse.Namespace) -> int:
         tolerance = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
         noise = tolerance.physical[0].noise if tolerance.physical else "circuit"
         document = _read_json("--fits", args.fits)
-        models = fits.models_by_decoder(document, args.code, noise, args.basis, args.decoder)
-        above = fits.above_threshold_by_decoder(document, args.code, noise, args.basis, list(models))
+        models = fit.models_by_decoder(document, args.code, noise, args.basis, args.decoder)
+        above = fit.above_threshold_by_decoder(document, args.code, noise, args.basis, list(models))
         workload = _workload(args, tolerance.definition, extra_test=tolerance.extra_test,
                              extra_seed=tolerance.extra_seed)  # fmt: skip
         if workload.shape != qnn_shape(tolerance.qnn) or workload.seeds != tolerance.seeds:
@@ -708,7 +708,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     _progress("budget")(f"measuring the accuracy change at ε_op(d*) and ε_op(d* − 2): {len(eps)} values")
     changes = measure_changes(workload.evaluate, eps, confidence=tolerance.confidence,
                               bootstrap=tolerance.bootstrap or 1000)  # fmt: skip
-    groups = {g.key: g for g in fits.groups_of(document)}
+    groups = {g.key: g for g in fit.groups_of(document)}
     channel_rows: list = []
     if any(g.experiment == "cnot" for g in groups.values()) and tolerance.definition == "inference":
         from qec.channel_budget import channel_rows as measured_rows
@@ -742,7 +742,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
 
 
 def _cmd_resources(args: argparse.Namespace) -> int:
-    from qec import fits
+    from qec import fit
     from qec import resources as res
     from qec.fit import SuppressionModel
     from qec.tolerance import Tolerance
@@ -759,10 +759,10 @@ def _cmd_resources(args: argparse.Namespace) -> int:
             models = {"given": SuppressionModel.power(A=args.constants[0], p_th=args.constants[1])}
         else:
             document = _read_json("--fits", args.fits)
-            fitted = fits.models_by_decoder(document, args.code, args.noise, args.basis, args.decoder)
+            fitted = fit.models_by_decoder(document, args.code, args.noise, args.basis, args.decoder)
             models = {name: ms[0] for name, ms in fitted.items()}
-            above = fits.above_threshold_by_decoder(document, args.code, args.noise, args.basis, list(models))
-            models, above = _with_cnot_constants(models, above, fits.groups_of(document), noise=args.noise)
+            above = fit.above_threshold_by_decoder(document, args.code, args.noise, args.basis, list(models))
+            models, above = _with_cnot_constants(models, above, fit.groups_of(document), noise=args.noise)
         timing = None
         if args.qnn is not None:
             result = _read_json("--qnn", args.qnn)

@@ -435,7 +435,7 @@ def plot_study(folder: str | os.PathLike[str]) -> list[pathlib.Path]:
     """
 
     from qec.budget import BudgetReport
-    from qec.fits import read_fits
+    from qec.fit import read_fits
     from qec.tolerance import Tolerance
 
     folder = pathlib.Path(folder)

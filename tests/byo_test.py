@@ -128,8 +128,7 @@ def test_tolerance_budget_and_resources_take_your_own_qnn_unchanged(tmp_path):
     from fit_test import synthetic_model_points
 
     from qec.budget import BudgetReport
-    from qec.fit import fit_all
-    from qec.fits import fits_document
+    from qec.fit import fit_all, fits_document
     from qec.resources import ResourcesReport
 
     shutil.copy(BYO / "qnn.qpy", tmp_path / "qnn.qpy")

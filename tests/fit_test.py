@@ -369,7 +369,7 @@ def test_fit_cli_writes_json_table_and_plot(tmp_path, capsys):
     assert set(cc["threshold"]) >= {"p_th", "p_th_low", "p_th_high", "nu"}
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert "threshold" in capsys.readouterr().out
-    model = qec.fits.read_model(doc, "surface_rotated/circuit/z/pymatching")
+    model = qec.fit.read_model(doc, "surface_rotated/circuit/z/pymatching")
     assert math.isclose(model.A, circuit["model"]["A"])
 
 

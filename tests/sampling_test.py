@@ -210,7 +210,7 @@ def test_several_decoders_share_one_file_and_correlated_matching_is_better(tmp_p
     from qec.cli import main
 
     assert main(["fit", str(out), "--out", str(tmp_path / "fits.json"), "--bootstrap", "0"]) == 0
-    groups = {g.decoder: g for g in qec.fits.read_fits(tmp_path / "fits.json")}
+    groups = {g.decoder: g for g in qec.fit.read_fits(tmp_path / "fits.json")}
     assert sorted(groups) == ["pymatching", "pymatching-correlated"]
     ((pm,), (pmc,)) = groups["pymatching"].points, groups["pymatching-correlated"].points
     assert (pm.shots, pm.errors) == (by["pymatching"].shots, by["pymatching"].errors)
