@@ -12,6 +12,7 @@ from typing import Any
 
 import sinter
 
+from qec._io import atomic_write_text
 from qec.codes import BASES, CODE_NAMES, EXPERIMENTS
 from qec.noise import NOISE_NAMES
 from qec.qml import AUTO_DENSITY_MAX, CONNECTIVITIES, DATASETS, METHODS
@@ -26,7 +27,7 @@ from qec.sampling import (
     load_custom_decoders,
     sweep,
 )
-from qec.stats import atomic_write_text, binomial_interval
+from qec.stats import binomial_interval
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -100,7 +101,7 @@ def _float(text: str) -> float:
 def _check_out(flag: str, path: str | None, *sidecars: str) -> None:
     """Usage error unless ``path`` (and its ``sidecars`` suffixes) can be written: a regular,
     writable file or a new one in an existing folder (symlinks count as their target)."""
-    from qec.stats import output_path
+    from qec._io import output_path
 
     if path is not None:
         for p in (path, *(str(pathlib.Path(path).with_suffix(s)) for s in sidecars)):

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qec._io import atomic_write_bytes
 from qec.fit import GroupFit
-from qec.stats import atomic_write_bytes
 
 if TYPE_CHECKING:
     from qec.budget import BudgetReport

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qec._check import check_int
+from qec._io import atomic_write_text
 from qec.noise import NoiseModel, split_spec
-from qec.stats import atomic_write_text
 
 if TYPE_CHECKING:
     import networkx as nx

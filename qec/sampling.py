@@ -15,9 +15,10 @@ import sinter
 import stim
 
 from qec._check import check_int
+from qec._io import output_path
 from qec.codes import BASES, EXPERIMENTS, Code
 from qec.noise import NoiseModel
-from qec.stats import is_stats_file, output_path, read_stats, write_stats
+from qec.stats import is_stats_file, read_stats, write_stats
 
 DEFAULT_DECODER = "pymatching"
 # tqec's CNOT is four blocks in time (preparation, merge, split, readout), each d measurement

@@ -760,8 +760,8 @@ class Workload:
 
 def _train_into(shape: Mapping[str, Any], spec: str, seed: int, path: str) -> None:
     """Train one run into ``path`` (a worker process's job)."""
+    from qec._io import atomic_write_text
     from qec.qml import TrainConfig, train
-    from qec.stats import atomic_write_text
 
     result = train(TrainConfig(**shape, noise=spec, seed=seed)).to_dict()
     atomic_write_text(path, json.dumps(result, indent=1) + "\n")

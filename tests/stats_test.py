@@ -81,7 +81,7 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path, monkeypatch):
     def disk_full(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("qec.stats.os.replace", disk_full)
+    monkeypatch.setattr("qec._io.os.replace", disk_full)
     with pytest.raises(OSError, match="No space left"):
         qec.write_stats(path, [ROW, ROW])
     assert path.read_text() == before
