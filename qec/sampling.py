@@ -20,7 +20,7 @@ from qec.codes import BASES, EXPERIMENTS, Code
 from qec.noise import NoiseModel
 from qec.stats import is_stats_file, read_stats, write_stats
 
-DEFAULT_DECODER = "pymatching"
+DEFAULT_DECODER = "pymatching"  # sinter's name; samples, fits and budgets use it unless told otherwise
 # tqec's CNOT is four blocks in time (preparation, merge, split, readout), each d measurement
 # layers: 4d rounds (counted on its circuits at d = 3, 5; a test keeps it so).
 CNOT_ROUNDS_PER_DISTANCE = 4

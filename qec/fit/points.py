@@ -9,10 +9,10 @@ from collections.abc import Iterable
 import sinter
 
 from qec.noise import NOISE_NAMES, NoiseModel
+from qec.sampling import DEFAULT_DECODER
 from qec.stats import binomial_interval
 
 REQUIRED_METADATA = ("code", "noise", "d", "p", "rounds", "basis")
-DEFAULT_DECODER = "pymatching"  # sinter's name; qec.sampling samples with it unless told otherwise
 CONFIDENCE = 0.95
 _Z = 1.959963984540054  # scipy.stats.norm.ppf(0.975), written out: this module imports scipy lazily
 
