@@ -14,7 +14,7 @@ import sinter
 
 from qec._io import atomic_write_text
 from qec.codes import BASES, CODE_NAMES, EXPERIMENTS
-from qec.noise import NOISE_NAMES
+from qec.noise import CIRCUIT_LEVEL, NOISE_NAMES
 from qec.qml import AUTO_DENSITY_MAX, CONNECTIVITIES, DATASETS, METHODS
 from qec.sampling import (
     DEFAULT_DECODER,
@@ -319,7 +319,7 @@ def _parser() -> argparse.ArgumentParser:
     tol.add_argument(
         "--delta", type=_float, default=0.01, help="accuracy tolerance δ in (0, 1) (default 0.01)"
     )
-    tol.add_argument("--noise", required=True, choices=("circuit", "si1000"), metavar="NOISE",
+    tol.add_argument("--noise", required=True, choices=CIRCUIT_LEVEL, metavar="NOISE",
                      help="physical noise model for the no-QEC comparison (circuit or si1000)")  # fmt: skip
     tol.add_argument("--p", nargs="+", required=True, type=_float, metavar="P",
                      help="physical error rates for the no-QEC comparison")  # fmt: skip
@@ -378,7 +378,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     res.add_argument("--p", nargs="*", required=True, type=_float, metavar="P",
                      help="physical error rates (below the model's threshold)")  # fmt: skip
-    res.add_argument("--noise", required=True, choices=("circuit", "si1000"), metavar="NOISE",
+    res.add_argument("--noise", required=True, choices=CIRCUIT_LEVEL, metavar="NOISE",
                      help="noise model the qubit parameters come from (circuit or si1000)")  # fmt: skip
     constants = res.add_mutually_exclusive_group(required=True)
     constants.add_argument("--fits", help="fits.json from qec fit: the measured suppression model")

@@ -17,7 +17,7 @@ import stim
 from qec._check import check_int
 from qec._io import output_path
 from qec.codes import BASES, EXPERIMENTS, Code
-from qec.noise import NoiseModel
+from qec.noise import CIRCUIT_LEVEL, NoiseModel
 from qec.stats import is_stats_file, read_stats, write_stats
 
 DEFAULT_DECODER = "pymatching"  # sinter's name; samples, fits and budgets use it unless told otherwise
@@ -74,7 +74,7 @@ class Experiment:
                                  "lattice surgery joins rotated patches (surface_rotated)")  # fmt: skip
             check_cnot_distance(self.distance)
             object.__setattr__(self, "rounds", CNOT_ROUNDS_PER_DISTANCE * self.distance)
-            if isinstance(self.noise, NoiseModel) and self.noise.name not in ("circuit", "si1000"):
+            if isinstance(self.noise, NoiseModel) and self.noise.name not in CIRCUIT_LEVEL:
                 raise ValueError(f"noise={self.noise.name!r} is not allowed for the cnot experiment: it "
                                  "needs gate-level noise (circuit, si1000)")  # fmt: skip
         check_int("rounds", self.rounds, least=1)
