@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from qec._check import record_fields
+from qec._check import check_number, record_fields
 from qec.fit.points import CONFIDENCE, FitError, Point
 
 # Forms whose AIC is within this of the best are "substantially supported" (Burnham & Anderson,
@@ -175,10 +175,8 @@ class SuppressionModel:
             >>> m.distance_for(eps_op=1e-4, p=0.001), m.distance_for(eps_op=1e-4, p=0.02)
             (7, None)
         """
-        if not 0 < eps_op < 1:
-            raise ValueError(f"eps_op={eps_op!r} must be in (0, 1)")
-        if not 0 < p < 1:
-            raise ValueError(f"p={p!r} must be in (0, 1)")
+        check_number("eps_op", eps_op, low=0, high=1, closed="()")
+        check_number("p", p, low=0, high=1, closed="()")
         if bound not in ("best", "low", "high"):
             raise ValueError(f"bound={bound!r} must be 'best', 'low' or 'high'")
         for d in range(3, max_distance + 1, 2):
@@ -224,10 +222,8 @@ def logical_eps_op(eps_round: float, *, distance: int, cycles_per_gate: float = 
         >>> round(logical_eps_op(1e-4, distance=5), 14)  # 5ε − 10ε² + 10ε³ − …
         0.00049990001
     """
-    if not 0 <= eps_round <= 1:
-        raise ValueError(f"eps_round={eps_round!r} must be in [0, 1]")
-    if cycles_per_gate <= 0:
-        raise ValueError(f"cycles_per_gate={cycles_per_gate!r} must be > 0")
+    check_number("eps_round", eps_round, low=0, high=1)
+    check_number("cycles_per_gate", cycles_per_gate, low=0, high=math.inf, closed="()")
     return -math.expm1(cycles_per_gate * distance * math.log1p(-eps_round)) if eps_round < 1 else 1.0
 
 
