@@ -460,8 +460,8 @@ def _table(stats: Sequence[sinter.TaskStats]) -> str:
 
     for s in sorted(stats, key=order):
         m = s.json_metadata
-        best, low, high = binomial_interval(s.shots - s.discards, s.errors)
-        rate = f"{best:.3e} [{low:.2e}, {high:.2e}]"
+        r = binomial_interval(s.shots - s.discards, s.errors)
+        rate = f"{r.best:.3e} [{r.low:.2e}, {r.high:.2e}]"
         code = f"{m['experiment']}/{m.get('code', '?')}" if "experiment" in m else m.get("code", "?")
         lines.append(
             f"{code:<20} {m.get('noise', '?'):<24} {m.get('d', '?'):>3} "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -22,16 +23,61 @@ REQUIRED_COLUMNS = ("shots", "errors", "discards", "seconds", "decoder", "strong
 LR_FACTOR_95 = math.exp(3.841458820694124 / 2)
 
 
-def binomial_interval(shots: int, errors: int) -> tuple[float, float, float]:
+@dataclasses.dataclass(frozen=True)
+class Interval:
+    """A best estimate and its interval, one record for every interval of the project (as
+    sinter's ``Fit(low, best, high)``).
+
+    Attributes:
+        best: The estimate.
+        low: The interval's lower end; None where the data do not bound it.
+        high: The interval's upper end; None where the data do not bound it.
+
+    Raises:
+        ValueError: an end on the wrong side of ``best``.
+
+    Example:
+        >>> Interval(0.01, low=0.008, high=0.012)
+        Interval(0.01, low=0.008, high=0.012)
+        >>> Interval(0.0054, low=0.0053, high=None).high is None  # an end the data leave open
+        True
+        >>> 0.0119 in Interval(0.01, low=0.008, high=0.012)
+        True
+    """
+
+    best: float
+    low: float | None
+    high: float | None
+
+    def __post_init__(self) -> None:
+        below = self.low is not None and self.low > self.best
+        above = self.high is not None and self.high < self.best
+        if below or above:
+            raise ValueError(f"{self!r}: needs low <= best <= high")
+
+    def __repr__(self) -> str:
+        return f"Interval({self.best:.4g}, low={_end(self.low)}, high={_end(self.high)})"
+
+    def __contains__(self, value: float) -> bool:
+        """Whether ``value`` lies within the interval (an open end bounds nothing)."""
+        return (self.low is None or self.low <= value) and (self.high is None or value <= self.high)
+
+
+def _end(value: float | None) -> str:
+    return "None" if value is None else f"{value:.4g}"
+
+
+def binomial_interval(shots: int, errors: int) -> Interval:
     """Rate and 95% likelihood-ratio interval of ``errors`` in ``shots``: every table, file and
     plot of the project uses this one.
 
     Example:
-        >>> [round(x, 4) for x in binomial_interval(10_000, 100)]
-        [0.01, 0.0082, 0.0121]
+        >>> binomial_interval(10_000, 100)
+        Interval(0.01, low=0.008173, high=0.01208)
     """
     fit = sinter.fit_binomial(num_shots=shots, num_hits=errors, max_likelihood_factor=LR_FACTOR_95)
-    return tuple(min(max(v, 0.0), 1.0) for v in (fit.best, fit.low, fit.high))  # type: ignore[return-value]
+    best, low, high = (min(max(v, 0.0), 1.0) for v in (fit.best, fit.low, fit.high))
+    return Interval(best, low=low, high=high)
 
 
 class StatsFileError(ValueError):

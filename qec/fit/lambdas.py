@@ -11,6 +11,7 @@ import numpy as np
 
 from qec.fit.model import _loggable, _wls
 from qec.fit.points import _Z, Point
+from qec.stats import Interval
 
 
 @dataclasses.dataclass(frozen=True)
@@ -18,7 +19,7 @@ class LambdaFit:
     """Suppression factor Λ = ε_d / ε_{d+2} at one p, from a weighted fit of ln ε_round vs d.
 
     Attributes:
-        p: Physical error rate. lambda_: Λ. lambda_low, lambda_high: 95% interval.
+        p: Physical error rate. lambda_: Λ. lambda_low, lambda_high: 95% interval (``interval``).
         distances: Distances used.
     """
 
@@ -27,6 +28,11 @@ class LambdaFit:
     lambda_low: float
     lambda_high: float
     distances: tuple[int, ...]
+
+    @property
+    def interval(self) -> Interval:
+        """Λ with its 95% interval."""
+        return Interval(self.lambda_, low=self.lambda_low, high=self.lambda_high)
 
     def to_dict(self) -> dict[str, Any]:
         """As fits.json stores it: the field ``lambda_`` under the key ``lambda``."""

@@ -11,6 +11,7 @@ import numpy as np
 
 from qec._check import check_number, record_fields
 from qec.fit.points import CONFIDENCE, FitError, Point
+from qec.stats import Interval
 
 # Forms whose AIC is within this of the best are "substantially supported" (Burnham & Anderson,
 # Model Selection and Multimodel Inference, 2002, §2.6): the budget's d* interval spans them.
@@ -138,13 +139,13 @@ class SuppressionModel:
         """Model logical error per round at distance ``d`` and physical rate ``p``."""
         return math.exp(float(np.dot(self.coef, self._x(d, p))))
 
-    def eps_round_interval(self, d: int, p: float, *, confidence: float = CONFIDENCE) -> tuple[float, float]:
-        """Pointwise interval of ε_round(d, p) from the coefficient covariance (delta method on ln ε).
+    def eps_round_interval(self, d: int, p: float, *, confidence: float = CONFIDENCE) -> Interval:
+        """ε_round(d, p) with its pointwise interval from the coefficient covariance (delta method
+        on ln ε).
 
         Example:
-            >>> low, high = SuppressionModel.power(A=0.1, p_th=0.01).eps_round_interval(3, 0.001)
-            >>> round(low, 12), round(high, 12)  # given constants carry no uncertainty
-            (0.001, 0.001)
+            >>> SuppressionModel.power(A=0.1, p_th=0.01).eps_round_interval(3, 0.001)  # no uncertainty
+            Interval(0.001, low=0.001, high=0.001)
         """
         x = self._x(d, p)
         mean = float(np.dot(self.coef, x))
@@ -152,7 +153,7 @@ class SuppressionModel:
         from scipy.stats import norm
 
         z = float(norm.ppf(0.5 + confidence / 2))
-        return math.exp(mean - z * se), math.exp(mean + z * se)
+        return Interval(math.exp(mean), low=math.exp(mean - z * se), high=math.exp(mean + z * se))
 
     def distance_for(
         self,
@@ -183,7 +184,8 @@ class SuppressionModel:
             if bound == "best":
                 eps_round = self.eps_round(d, p)
             else:
-                eps_round = self.eps_round_interval(d, p, confidence=confidence)[bound == "high"]
+                interval = self.eps_round_interval(d, p, confidence=confidence)
+                eps_round = interval.high if bound == "high" else interval.low
             if logical_eps_op(min(eps_round, 1.0), distance=d, cycles_per_gate=cycles_per_gate) <= eps_op:
                 return d
             if d > 3 and p >= self.p_th:  # ε_round no longer falls with d: no distance will do

@@ -10,7 +10,7 @@ import sinter
 
 from qec.noise import NOISE_NAMES, NoiseModel
 from qec.sampling import DEFAULT_DECODER
-from qec.stats import binomial_interval
+from qec.stats import Interval, binomial_interval
 
 REQUIRED_METADATA = ("code", "noise", "d", "p", "rounds", "basis")
 CONFIDENCE = 0.95
@@ -48,8 +48,9 @@ class Point:
         code: Code family. noise: Noise model. basis: Memory basis.
         d: Distance. p: Physical error rate. rounds: Rounds per shot.
         shots: Shots kept (discards removed). errors: Logical errors.
-        shot_rate, shot_low, shot_high: Per-shot logical error and its 95% LR interval.
-        round_rate, round_low, round_high: The same converted to per-round.
+        shot_rate, shot_low, shot_high: Per-shot logical error and its 95% LR interval
+            (``shot_interval`` gives the three as one ``Interval``).
+        round_rate, round_low, round_high: The same converted to per-round (``round_interval``).
         decoder: The sinter decoder that decoded the shots.
         experiment: ``memory`` or a gate experiment (``cnot``). A gate's rates are per
             operation: its "per-round" rate is the per-shot rate (one gate per shot).
@@ -82,17 +83,26 @@ class Point:
         """Build a point, computing the rates and intervals from the counts."""
         if shots <= 0:
             raise FitError(f"shots={shots} must be > 0")
-        rates = binomial_interval(shots, errors)
+        shot = binomial_interval(shots, errors)
         if experiment != "memory":
             noisy = 1  # one operation per shot: the gate's rate is the unit
         else:
             noisy = NoiseModel(noise, 0.0).noisy_rounds(rounds) if noise in NOISE_NAMES else rounds
-        rounds_rates = [per_round(v, noisy) for v in rates]
         return cls(code=code, noise=noise, basis=basis, d=d, p=p, rounds=rounds, shots=shots,
-                   errors=errors, shot_rate=rates[0], shot_low=rates[1], shot_high=rates[2],
-                   round_rate=rounds_rates[0], round_low=rounds_rates[1],
-                   round_high=rounds_rates[2], decoder=decoder, experiment=experiment,
+                   errors=errors, shot_rate=shot.best, shot_low=shot.low, shot_high=shot.high,
+                   round_rate=per_round(shot.best, noisy), round_low=per_round(shot.low, noisy),
+                   round_high=per_round(shot.high, noisy), decoder=decoder, experiment=experiment,
                    observable=observable)  # fmt: skip
+
+    @property
+    def shot_interval(self) -> Interval:
+        """The per-shot rate with its 95% interval."""
+        return Interval(self.shot_rate, low=self.shot_low, high=self.shot_high)
+
+    @property
+    def round_interval(self) -> Interval:
+        """The per-round rate with its 95% interval."""
+        return Interval(self.round_rate, low=self.round_low, high=self.round_high)
 
     @property
     def log_round_sigma(self) -> float:

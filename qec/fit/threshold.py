@@ -14,6 +14,7 @@ from qec._check import record_fields
 from qec.fit.lambdas import LambdaFit
 from qec.fit.points import _Z, CONFIDENCE, FitError, Point
 from qec.noise import NOISE_NAMES, NoiseModel
+from qec.stats import Interval
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,7 +41,8 @@ class Threshold:
             runs past the sampled p range (the data do not bound the threshold on that side).
             It is a function of the counts alone, not of a random draw, so the decisions that
             use an interval (which points the model sees, where the budget says "above
-            threshold") give the same answer for every bootstrap count.
+            threshold") give the same answer for every bootstrap count. ``p_th_profile`` gives
+            p_th with it as one ``Interval``.
     """
 
     p_th: float
@@ -64,6 +66,11 @@ class Threshold:
         """Rebuild from ``to_dict`` output (a file written before the profile interval existed
         reads with it missing: None, so nothing is decided from it)."""
         return cls(**{**data, "distances": tuple(data["distances"])})
+
+    @property
+    def p_th_profile(self) -> Interval:
+        """p_th with its 95% profile interval (an end is None where the data do not bound it)."""
+        return Interval(self.p_th, low=self.p_th_profile_low, high=self.p_th_profile_high)
 
     @property
     def bounded(self) -> bool:
@@ -114,6 +121,13 @@ class AboveThreshold:
             return cls(lambda_reaches_one=one)
         return cls(threshold=threshold.p_th, threshold_low=threshold.p_th_profile_low,
                    threshold_high=threshold.p_th_profile_high, lambda_reaches_one=one)  # fmt: skip
+
+    @property
+    def threshold_interval(self) -> Interval | None:
+        """The measured threshold with its 95% profile interval, or None without a threshold."""
+        if self.threshold is None:
+            return None
+        return Interval(self.threshold, low=self.threshold_low, high=self.threshold_high)
 
     @property
     def limit(self) -> float | None:
