@@ -378,9 +378,6 @@ class Tolerance:
             bootstrap=0,
         )
 
-    def physical_at(self, p: float) -> PhysicalPoint | None:
-        return next((x for x in self.physical if math.isclose(x.p, p, rel_tol=1e-9)), None)
-
     def describe(self) -> str:
         bound = {
             "lower": " (a lower bound: within δ on the whole grid)",
