@@ -137,19 +137,15 @@ Evaluator = Callable[[Sequence[str]], Evaluations]
 
 
 def decreasing_fit(values: Sequence[float]) -> np.ndarray:
-    """Least-squares non-increasing fit (pool adjacent violators), equal weights.
+    """Least-squares non-increasing fit, equal weights (scipy's pool-adjacent-violators).
 
     Example:
         >>> decreasing_fit([0.0, -0.02, -0.01, -0.05]).tolist()
         [0.0, -0.015, -0.015, -0.05]
     """
-    blocks: list[list[float]] = []  # [mean, count]
-    for v in values:
-        blocks.append([float(v), 1.0])
-        while len(blocks) > 1 and blocks[-2][0] < blocks[-1][0]:
-            (m2, n2), (m1, n1) = blocks.pop(), blocks.pop()
-            blocks.append([(m1 * n1 + m2 * n2) / (n1 + n2), n1 + n2])
-    return np.array([m for m, n in blocks for _ in range(int(n))])
+    from scipy.optimize import isotonic_regression  # lazily: `qec --help` imports no scipy
+
+    return isotonic_regression(np.asarray(values, dtype=float), increasing=False).x
 
 
 def crossing(eps: Sequence[float], change: Sequence[float], *, delta: float) -> tuple[float, str]:
