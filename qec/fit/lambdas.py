@@ -46,7 +46,6 @@ class LambdaFit:
         return cls(**{**values, "lambda_": data["lambda"], "distances": tuple(data["distances"])})
 
 
-
 def fit_lambdas(points: Sequence[Point]) -> list[LambdaFit]:
     """Λ at every p where two or more distances have errors (all rounds used, per round).
 

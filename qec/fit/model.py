@@ -229,7 +229,6 @@ def logical_eps_op(eps_round: float, *, distance: int, cycles_per_gate: float = 
     return -math.expm1(cycles_per_gate * distance * math.log1p(-eps_round)) if eps_round < 1 else 1.0
 
 
-
 def _wls(design: np.ndarray, y: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """Weighted least squares: coefficients, covariance (widened by χ²/dof when > 1), χ²/dof."""
     a = design / sigma[:, None]

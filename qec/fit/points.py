@@ -21,7 +21,6 @@ class FitError(ValueError):
     """Data that cannot support the requested fit; the message says why."""
 
 
-
 def per_round(shot_rate: float, rounds: int) -> float:
     """Per-round error rate of a ``rounds``-round memory with per-shot error ``shot_rate``.
 
@@ -33,7 +32,6 @@ def per_round(shot_rate: float, rounds: int) -> float:
         0.05278640450004207
     """
     return float(sinter.shot_error_rate_to_piece_error_rate(shot_rate, pieces=rounds))
-
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,7 +107,6 @@ class Point:
         """Standard error of ln(round_rate), read off the width of its 95% interval."""
         low = max(self.round_low, 1e-300)
         return (math.log(self.round_high) - math.log(low)) / (2 * _Z)
-
 
 
 def points_from_stats(

@@ -179,19 +179,25 @@ def fit_all(
             good = {f.p for f in lambdas if f.lambda_low > 1 and not above.reason(f.p)}
             below = [pt for pt in pts if pt.p in good]
             rule = "p with Λ significantly above 1 (no usable threshold)"
-        model, alternatives, m_note = None, (), f"fitted on {rule}"
-        if not below:
-            m_note = f"not fitted: no point has {rule}"
-        else:
-            try:
-                model, alternatives, m_note = _choose_model(fit_models(below), above.limit, rule)
-            except FitError as e:
-                m_note = f"not fitted on {rule}: {e}"
+        model, alternatives, m_note = _model_on(below, rule, above.limit)
         out.append(GroupFit(code=code, noise=noise, basis=basis, decoder=decoder, points=tuple(pts),
                             experiment=experiment, observable=observable,
                             threshold=threshold, threshold_note=t_note, lambdas=tuple(lambdas),
                             model=model, model_note=m_note, model_alternatives=alternatives))  # fmt: skip
     return out
+
+
+def _model_on(below: Sequence[Point], rule: str, limit: float | None
+              ) -> tuple[SuppressionModel | None, tuple[SuppressionModel, ...], str]:  # fmt: skip
+    """The model ``fit_all`` keeps for points ``below`` (chosen by ``rule``), its supported
+    alternatives, and the note saying how it was chosen or why there is none."""
+    if not below:
+        return None, (), f"not fitted: no point has {rule}"
+    try:
+        return _choose_model(fit_models(below), limit, rule)
+    except FitError as e:
+        return None, (), f"not fitted on {rule}: {e}"
+
 
 def read_fits(path: str | os.PathLike[str]) -> list[GroupFit]:
     """The groups of a fits.json file written by ``qec fit``.

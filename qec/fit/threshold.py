@@ -78,7 +78,6 @@ class Threshold:
         return self.p_th_profile_low is not None and self.p_th_profile_high is not None
 
 
-
 @dataclasses.dataclass(frozen=True)
 class AboveThreshold:
     """Where one group is measured to be above threshold, whatever a model's p_th says.
