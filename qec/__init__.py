@@ -22,6 +22,7 @@ _WHERE: dict[str, str] = {
     "Experiment": "qec.sampling",
     "FitError": "qec.fit",
     "GroupFit": "qec.fit",
+    "Interval": "qec.stats",
     "LambdaFit": "qec.fit",
     "NOISE_NAMES": "qec.noise",
     "NoiseModel": "qec.noise",
@@ -54,7 +55,7 @@ _WHERE: dict[str, str] = {
     "plot_fits": "qec.plot",
     "plot_study": "qec.plot",
     "points_from_stats": "qec.fit",
-    "read_fits": "qec.fits",
+    "read_fits": "qec.fit",
     "read_stats": "qec.stats",
     "sweep": "qec.sampling",
     "train": "qec.qml",
@@ -76,6 +77,7 @@ __all__ = [
     "Experiment",
     "FitError",
     "GroupFit",
+    "Interval",
     "LambdaFit",
     "NoiseModel",
     "NoiseRates",
@@ -117,7 +119,7 @@ __all__ = [
 
 
 _MODULES = frozenset(
-    {"aer", "budget", "cli", "codes", "fit", "fits", "graph", "noise", "plot", "qml", "resources", "sampling"}
+    {"aer", "budget", "cli", "codes", "fit", "graph", "noise", "plot", "qml", "resources", "sampling"}
     | {"stats", "tolerance"}
 )
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import stim
 
 from qec.codes import ANNOTATIONS
-from qec.noise import NoiseModel
+from qec.noise import CIRCUIT_LEVEL, NoiseModel
 
 if TYPE_CHECKING:  # heavy imports happen inside the functions that need them
     import qiskit
@@ -81,7 +81,7 @@ def physical_noise_model(noise: NoiseModel) -> qiskit_aer.noise.NoiseModel:
     from qiskit_aer.noise import NoiseModel as AerNoiseModel
     from qiskit_aer.noise import ReadoutError, depolarizing_error, pauli_error
 
-    if noise.name not in ("circuit", "si1000"):
+    if noise.name not in CIRCUIT_LEVEL:
         raise ValueError(f"noise={noise.name!r} has no gate-level Aer equivalent; use 'circuit' or 'si1000'")
     r = noise.rates
     # Measurement flips: syndrome and readout rates agree for both circuit-level models, so

@@ -12,7 +12,8 @@ from qec._check import record_fields
 from qec.channel_budget import CHANNEL_ASSUMPTIONS, ChannelRow
 from qec.channel_budget import format_rows as format_channel_rows
 from qec.codes import Code
-from qec.fit import DEFAULT_DECODER, AboveThreshold, SuppressionModel, logical_eps_op
+from qec.fit import AboveThreshold, SuppressionModel, logical_eps_op
+from qec.sampling import DEFAULT_DECODER
 from qec.tolerance import Change, Tolerance
 
 VERDICTS: dict[str, str] = {

@@ -193,7 +193,7 @@ def channel_from_fits(
     """The channel the fitted models predict at (``distance``, ``p``).
 
     Args:
-        groups: ``fits.json`` groups by key (``qec.fits.read_fits``), as ``GroupFit`` records.
+        groups: ``fits.json`` groups by key (``qec.fit.read_fits``), as ``GroupFit`` records.
         code, noise, decoder: Which memory groups (both bases) give the one-qubit rates; the
             CNOT's flows are the ``cnot:<flow>/surface_rotated/<noise>/<basis>/<decoder>`` groups.
         distance: Code distance. p: Physical error rate.
@@ -222,8 +222,8 @@ def channel_from_fits(
             outside.add("p")
         if bound == "best":
             return min(model.eps_round(distance, p), 0.5)
-        low, high = model.eps_round_interval(distance, p)
-        return min(low if bound == "low" else high, 0.5)
+        interval = model.eps_round_interval(distance, p)
+        return min(interval.low if bound == "low" else interval.high, 0.5)
 
     flip_z = shot_flip(rate(group_key(code, noise, "z", decoder)), rounds)
     flip_x = shot_flip(rate(group_key(code, noise, "x", decoder)), rounds)

@@ -12,8 +12,9 @@ from typing import Any
 
 import sinter
 
+from qec._io import atomic_write_text
 from qec.codes import BASES, CODE_NAMES, EXPERIMENTS
-from qec.noise import NOISE_NAMES
+from qec.noise import CIRCUIT_LEVEL, NOISE_NAMES
 from qec.qml import AUTO_DENSITY_MAX, CONNECTIVITIES, DATASETS, METHODS
 from qec.sampling import (
     DEFAULT_DECODER,
@@ -26,7 +27,7 @@ from qec.sampling import (
     load_custom_decoders,
     sweep,
 )
-from qec.stats import atomic_write_text, binomial_interval
+from qec.stats import binomial_interval
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -100,7 +101,7 @@ def _float(text: str) -> float:
 def _check_out(flag: str, path: str | None, *sidecars: str) -> None:
     """Usage error unless ``path`` (and its ``sidecars`` suffixes) can be written: a regular,
     writable file or a new one in an existing folder (symlinks count as their target)."""
-    from qec.stats import output_path
+    from qec._io import output_path
 
     if path is not None:
         for p in (path, *(str(pathlib.Path(path).with_suffix(s)) for s in sidecars)):
@@ -318,7 +319,7 @@ def _parser() -> argparse.ArgumentParser:
     tol.add_argument(
         "--delta", type=_float, default=0.01, help="accuracy tolerance δ in (0, 1) (default 0.01)"
     )
-    tol.add_argument("--noise", required=True, choices=("circuit", "si1000"), metavar="NOISE",
+    tol.add_argument("--noise", required=True, choices=CIRCUIT_LEVEL, metavar="NOISE",
                      help="physical noise model for the no-QEC comparison (circuit or si1000)")  # fmt: skip
     tol.add_argument("--p", nargs="+", required=True, type=_float, metavar="P",
                      help="physical error rates for the no-QEC comparison")  # fmt: skip
@@ -377,7 +378,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     res.add_argument("--p", nargs="*", required=True, type=_float, metavar="P",
                      help="physical error rates (below the model's threshold)")  # fmt: skip
-    res.add_argument("--noise", required=True, choices=("circuit", "si1000"), metavar="NOISE",
+    res.add_argument("--noise", required=True, choices=CIRCUIT_LEVEL, metavar="NOISE",
                      help="noise model the qubit parameters come from (circuit or si1000)")  # fmt: skip
     constants = res.add_mutually_exclusive_group(required=True)
     constants.add_argument("--fits", help="fits.json from qec fit: the measured suppression model")
@@ -459,8 +460,8 @@ def _table(stats: Sequence[sinter.TaskStats]) -> str:
 
     for s in sorted(stats, key=order):
         m = s.json_metadata
-        best, low, high = binomial_interval(s.shots - s.discards, s.errors)
-        rate = f"{best:.3e} [{low:.2e}, {high:.2e}]"
+        r = binomial_interval(s.shots - s.discards, s.errors)
+        rate = f"{r.best:.3e} [{r.low:.2e}, {r.high:.2e}]"
         code = f"{m['experiment']}/{m.get('code', '?')}" if "experiment" in m else m.get("code", "?")
         lines.append(
             f"{code:<20} {m.get('noise', '?'):<24} {m.get('d', '?'):>3} "
@@ -517,7 +518,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-    from qec import fit, fits
+    from qec import fit
     from qec.stats import read_stats_with_origin
 
     try:
@@ -533,13 +534,13 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         groups = fit.fit_all(points, bootstrap=args.bootstrap, seed=args.seed, threshold_window=window)
     except ValueError as e:
         return _usage_error(args, e)
-    document = fits.fits_document(groups, inputs=args.stats, bootstrap=args.bootstrap, seed=args.seed)
+    document = fit.fits_document(groups, inputs=args.stats, bootstrap=args.bootstrap, seed=args.seed)
     atomic_write_text(args.out, json.dumps(document, indent=1) + "\n")
     if args.plot is not None:
         from qec.plot import plot_fits
 
         plot_fits(groups, args.plot)
-    print(fits.format_table(groups))
+    print(fit.format_table(groups))
     return 0
 
 
@@ -664,7 +665,7 @@ def _cmd_tolerance(args: argparse.Namespace) -> int:
 
 
 def _cmd_budget(args: argparse.Namespace) -> int:
-    from qec import budget, fits
+    from qec import budget, fit
     from qec.tolerance import Tolerance, measure_changes, qnn_shape
 
     try:
@@ -675,8 +676,8 @@ def _cmd_budget(args: argparse.Namespace) -> int:
         tolerance = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
         noise = tolerance.physical[0].noise if tolerance.physical else "circuit"
         document = _read_json("--fits", args.fits)
-        models = fits.models_by_decoder(document, args.code, noise, args.basis, args.decoder)
-        above = fits.above_threshold_by_decoder(document, args.code, noise, args.basis, list(models))
+        models = fit.models_by_decoder(document, args.code, noise, args.basis, args.decoder)
+        above = fit.above_threshold_by_decoder(document, args.code, noise, args.basis, list(models))
         workload = _workload(args, tolerance.definition, extra_test=tolerance.extra_test,
                              extra_seed=tolerance.extra_seed)  # fmt: skip
         if workload.shape != qnn_shape(tolerance.qnn) or workload.seeds != tolerance.seeds:
@@ -708,7 +709,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
     _progress("budget")(f"measuring the accuracy change at ε_op(d*) and ε_op(d* − 2): {len(eps)} values")
     changes = measure_changes(workload.evaluate, eps, confidence=tolerance.confidence,
                               bootstrap=tolerance.bootstrap or 1000)  # fmt: skip
-    groups = {g.key: g for g in fits.groups_of(document)}
+    groups = {g.key: g for g in fit.groups_of(document)}
     channel_rows: list = []
     if any(g.experiment == "cnot" for g in groups.values()) and tolerance.definition == "inference":
         from qec.channel_budget import channel_rows as measured_rows
@@ -742,7 +743,7 @@ def _cmd_budget(args: argparse.Namespace) -> int:
 
 
 def _cmd_resources(args: argparse.Namespace) -> int:
-    from qec import fits
+    from qec import fit
     from qec import resources as res
     from qec.fit import SuppressionModel
     from qec.tolerance import Tolerance
@@ -759,10 +760,10 @@ def _cmd_resources(args: argparse.Namespace) -> int:
             models = {"given": SuppressionModel.power(A=args.constants[0], p_th=args.constants[1])}
         else:
             document = _read_json("--fits", args.fits)
-            fitted = fits.models_by_decoder(document, args.code, args.noise, args.basis, args.decoder)
+            fitted = fit.models_by_decoder(document, args.code, args.noise, args.basis, args.decoder)
             models = {name: ms[0] for name, ms in fitted.items()}
-            above = fits.above_threshold_by_decoder(document, args.code, args.noise, args.basis, list(models))
-            models, above = _with_cnot_constants(models, above, fits.groups_of(document), noise=args.noise)
+            above = fit.above_threshold_by_decoder(document, args.code, args.noise, args.basis, list(models))
+            models, above = _with_cnot_constants(models, above, fit.groups_of(document), noise=args.noise)
         timing = None
         if args.qnn is not None:
             result = _read_json("--qnn", args.qnn)

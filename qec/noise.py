@@ -17,6 +17,9 @@ NOISE_NAMES: tuple[str, ...] = (
     "circuit",
     "si1000",
 )
+# The gate-level models: noise on every operation, so that a gate (the CNOT) or an Aer circuit
+# can carry it; the others put noise on data qubits and measurements only.
+CIRCUIT_LEVEL: tuple[str, ...] = ("circuit", "si1000")
 
 
 @dataclasses.dataclass(frozen=True)

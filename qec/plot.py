@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qec._io import atomic_write_bytes
 from qec.fit import GroupFit
-from qec.stats import atomic_write_bytes
 
 if TYPE_CHECKING:
     from qec.budget import BudgetReport
@@ -439,7 +439,7 @@ def plot_study(folder: str | os.PathLike[str]) -> list[pathlib.Path]:
     """
 
     from qec.budget import BudgetReport
-    from qec.fits import read_fits
+    from qec.fit import read_fits
     from qec.tolerance import Tolerance
 
     folder = pathlib.Path(folder)

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qec._check import check_int
-from qec.noise import NoiseModel, split_spec
-from qec.stats import atomic_write_text
+from qec._io import atomic_write_text
+from qec.noise import CIRCUIT_LEVEL, NoiseModel, split_spec
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -288,7 +288,7 @@ class QNNNoise:
             if not 0 <= self.value <= 1:
                 raise ValueError(f"logical eps={self.value!r} must be in [0, 1]")
             return
-        if self.kind not in ("circuit", "si1000"):
+        if self.kind not in CIRCUIT_LEVEL:
             raise ValueError(f"noise kind {self.kind!r} is not allowed; allowed: none, circuit:<p>, "
                              "si1000:<p>, logical:<eps>")  # fmt: skip
         NoiseModel(self.kind, self.value)  # validates p
@@ -321,7 +321,7 @@ class QNNNoise:
 
     @property
     def has_idle_noise(self) -> bool:
-        return self.kind in ("circuit", "si1000") and self.value > 0
+        return self.kind in CIRCUIT_LEVEL and self.value > 0
 
 
 # ---------------------------------------------------------------------------------------

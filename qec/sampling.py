@@ -15,11 +15,12 @@ import sinter
 import stim
 
 from qec._check import check_int
+from qec._io import output_path
 from qec.codes import BASES, EXPERIMENTS, Code
-from qec.noise import NoiseModel
-from qec.stats import is_stats_file, output_path, read_stats, write_stats
+from qec.noise import CIRCUIT_LEVEL, NoiseModel
+from qec.stats import is_stats_file, read_stats, write_stats
 
-DEFAULT_DECODER = "pymatching"
+DEFAULT_DECODER = "pymatching"  # sinter's name; samples, fits and budgets use it unless told otherwise
 # tqec's CNOT is four blocks in time (preparation, merge, split, readout), each d measurement
 # layers: 4d rounds (counted on its circuits at d = 3, 5; a test keeps it so).
 CNOT_ROUNDS_PER_DISTANCE = 4
@@ -73,7 +74,7 @@ class Experiment:
                                  "lattice surgery joins rotated patches (surface_rotated)")  # fmt: skip
             check_cnot_distance(self.distance)
             object.__setattr__(self, "rounds", CNOT_ROUNDS_PER_DISTANCE * self.distance)
-            if isinstance(self.noise, NoiseModel) and self.noise.name not in ("circuit", "si1000"):
+            if isinstance(self.noise, NoiseModel) and self.noise.name not in CIRCUIT_LEVEL:
                 raise ValueError(f"noise={self.noise.name!r} is not allowed for the cnot experiment: it "
                                  "needs gate-level noise (circuit, si1000)")  # fmt: skip
         check_int("rounds", self.rounds, least=1)

@@ -1,20 +1,21 @@
-"""sinter CSV files: strict reading with file:line errors, merging, atomic writing."""
+"""sinter CSV files: strict reading with file:line errors, merging, atomic writing (``qec._io``)."""
 
 from __future__ import annotations
 
 import collections
 import csv
+import dataclasses
 import io
 import json
 import math
 import os
 import pathlib
-import stat as statmode
 import sys
-import tempfile
 from collections.abc import Iterable
 
 import sinter
+
+from qec._io import atomic_write_text
 
 REQUIRED_COLUMNS = ("shots", "errors", "discards", "seconds", "decoder", "strong_id", "json_metadata")
 # Likelihood-ratio factor of a 95% binomial interval: exp(χ²₁(0.95) / 2) (Wilks), with
@@ -22,16 +23,61 @@ REQUIRED_COLUMNS = ("shots", "errors", "discards", "seconds", "decoder", "strong
 LR_FACTOR_95 = math.exp(3.841458820694124 / 2)
 
 
-def binomial_interval(shots: int, errors: int) -> tuple[float, float, float]:
+@dataclasses.dataclass(frozen=True)
+class Interval:
+    """A best estimate and its interval, one record for every interval of the project (as
+    sinter's ``Fit(low, best, high)``).
+
+    Attributes:
+        best: The estimate.
+        low: The interval's lower end; None where the data do not bound it.
+        high: The interval's upper end; None where the data do not bound it.
+
+    Raises:
+        ValueError: an end on the wrong side of ``best``.
+
+    Example:
+        >>> Interval(0.01, low=0.008, high=0.012)
+        Interval(0.01, low=0.008, high=0.012)
+        >>> Interval(0.0054, low=0.0053, high=None).high is None  # an end the data leave open
+        True
+        >>> 0.0119 in Interval(0.01, low=0.008, high=0.012)
+        True
+    """
+
+    best: float
+    low: float | None
+    high: float | None
+
+    def __post_init__(self) -> None:
+        below = self.low is not None and self.low > self.best
+        above = self.high is not None and self.high < self.best
+        if below or above:
+            raise ValueError(f"{self!r}: needs low <= best <= high")
+
+    def __repr__(self) -> str:
+        return f"Interval({self.best:.4g}, low={_end(self.low)}, high={_end(self.high)})"
+
+    def __contains__(self, value: float) -> bool:
+        """Whether ``value`` lies within the interval (an open end bounds nothing)."""
+        return (self.low is None or self.low <= value) and (self.high is None or value <= self.high)
+
+
+def _end(value: float | None) -> str:
+    return "None" if value is None else f"{value:.4g}"
+
+
+def binomial_interval(shots: int, errors: int) -> Interval:
     """Rate and 95% likelihood-ratio interval of ``errors`` in ``shots``: every table, file and
     plot of the project uses this one.
 
     Example:
-        >>> [round(x, 4) for x in binomial_interval(10_000, 100)]
-        [0.01, 0.0082, 0.0121]
+        >>> binomial_interval(10_000, 100)
+        Interval(0.01, low=0.008173, high=0.01208)
     """
     fit = sinter.fit_binomial(num_shots=shots, num_hits=errors, max_likelihood_factor=LR_FACTOR_95)
-    return tuple(min(max(v, 0.0), 1.0) for v in (fit.best, fit.low, fit.high))  # type: ignore[return-value]
+    best, low, high = (min(max(v, 0.0), 1.0) for v in (fit.best, fit.low, fit.high))
+    return Interval(best, low=low, high=high)
 
 
 class StatsFileError(ValueError):
@@ -109,66 +155,6 @@ def write_stats(path: str | os.PathLike[str], stats: Iterable[sinter.TaskStats])
     """Write ``stats`` (merged per task) as sinter CSV, atomically: temp file, then rename."""
     text = sinter.CSV_HEADER + "\n" + "".join(s.to_csv_line() + "\n" for s in merge_stats(stats))
     atomic_write_text(path, text)
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
-    atomic_write_bytes(path, text.encode())
-
-
-def output_path(path: str | os.PathLike[str], *, flag: str = "out") -> pathlib.Path:
-    """Where a write to ``path`` goes: through a symlink to its target; a device, pipe or
-    folder, or a read-only file, is refused (a rename would replace it), as is a missing folder.
-
-    Example:
-        >>> output_path("/dev/null")
-        Traceback (most recent call last):
-        ...
-        ValueError: out='/dev/null' is not a regular file (a device, pipe or folder); refusing to replace it
-    """
-    given = str(path)
-    target = pathlib.Path(path)
-    if target.is_symlink():
-        target = target.resolve()
-    if target.exists():
-        mode = target.stat().st_mode
-        if not statmode.S_ISREG(mode):
-            raise ValueError(
-                f"{flag}={given!r} is not a regular file (a device, pipe or folder); refusing to replace it"
-            )
-        if not mode & 0o222:
-            raise ValueError(f"{flag}={given!r} is read-only; refusing to overwrite it (chmod u+w it first)")
-    if not target.parent.is_dir():
-        raise ValueError(f"{flag}={given!r}: folder {str(target.parent)!r} does not exist")
-    return target
-
-
-def _new_file_mode(target: pathlib.Path) -> int:
-    """The mode a replaced file keeps, or what the umask gives a new one (as open() would)."""
-    if target.exists():
-        return statmode.S_IMODE(target.stat().st_mode)
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
-
-    Symlinks are written through; the file keeps its mode, or gets the umask's.
-    """
-    target = output_path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fchmod(f.fileno(), _new_file_mode(target))
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        pathlib.Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _header_ok(line: str) -> bool:

@@ -137,19 +137,15 @@ Evaluator = Callable[[Sequence[str]], Evaluations]
 
 
 def decreasing_fit(values: Sequence[float]) -> np.ndarray:
-    """Least-squares non-increasing fit (pool adjacent violators), equal weights.
+    """Least-squares non-increasing fit, equal weights (scipy's pool-adjacent-violators).
 
     Example:
         >>> decreasing_fit([0.0, -0.02, -0.01, -0.05]).tolist()
         [0.0, -0.015, -0.015, -0.05]
     """
-    blocks: list[list[float]] = []  # [mean, count]
-    for v in values:
-        blocks.append([float(v), 1.0])
-        while len(blocks) > 1 and blocks[-2][0] < blocks[-1][0]:
-            (m2, n2), (m1, n1) = blocks.pop(), blocks.pop()
-            blocks.append([(m1 * n1 + m2 * n2) / (n1 + n2), n1 + n2])
-    return np.array([m for m, n in blocks for _ in range(int(n))])
+    from scipy.optimize import isotonic_regression  # lazily: `qec --help` imports no scipy
+
+    return isotonic_regression(np.asarray(values, dtype=float), increasing=False).x
 
 
 def crossing(eps: Sequence[float], change: Sequence[float], *, delta: float) -> tuple[float, str]:
@@ -377,9 +373,6 @@ class Tolerance:
             test_points=0,
             bootstrap=0,
         )
-
-    def physical_at(self, p: float) -> PhysicalPoint | None:
-        return next((x for x in self.physical if math.isclose(x.p, p, rel_tol=1e-9)), None)
 
     def describe(self) -> str:
         bound = {
@@ -760,8 +753,8 @@ class Workload:
 
 def _train_into(shape: Mapping[str, Any], spec: str, seed: int, path: str) -> None:
     """Train one run into ``path`` (a worker process's job)."""
+    from qec._io import atomic_write_text
     from qec.qml import TrainConfig, train
-    from qec.stats import atomic_write_text
 
     result = train(TrainConfig(**shape, noise=spec, seed=seed)).to_dict()
     atomic_write_text(path, json.dumps(result, indent=1) + "\n")

@@ -226,7 +226,7 @@ def test_bootstrap_count_does_not_change_the_budget():
 def test_the_budget_reads_where_each_decoder_is_above_threshold_from_fits_json():
     from fit_test import near_threshold_points
 
-    from qec.fits import above_threshold_by_decoder, fits_document
+    from qec.fit import above_threshold_by_decoder, fits_document
 
     (group,) = fit_all(near_threshold_points(), bootstrap=0)
     doc = json.loads(json.dumps(fits_document([group], inputs=[], bootstrap=0, seed=0)))

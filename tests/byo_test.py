@@ -70,8 +70,8 @@ def test_a_library_qnn_from_qpy_on_csv_learns_and_loses_under_heavy_logical_nois
     n_test = math.ceil(300 * 0.5)
     # The split is stratified: the test part's majority share is the data's, 357 of 569 benign.
     majority = 357 / 569
-    c_low = binomial_interval(n_test, round(clean["test_accuracy"] * n_test))[1]
-    n_high = binomial_interval(n_test, round(noisy["test_accuracy"] * n_test))[2]
+    c_low = binomial_interval(n_test, round(clean["test_accuracy"] * n_test)).low
+    n_high = binomial_interval(n_test, round(noisy["test_accuracy"] * n_test)).high
     assert clean["method"] == "statevector" and noisy["method"] == "density_matrix"
     assert c_low > majority  # it learns: better than always answering the majority class
     assert n_high < c_low  # and heavy logical noise (ε = 0.2 per gate) costs it, beyond chance
@@ -128,8 +128,7 @@ def test_tolerance_budget_and_resources_take_your_own_qnn_unchanged(tmp_path):
     from fit_test import synthetic_model_points
 
     from qec.budget import BudgetReport
-    from qec.fit import fit_all
-    from qec.fits import fits_document
+    from qec.fit import fit_all, fits_document
     from qec.resources import ResourcesReport
 
     shutil.copy(BYO / "qnn.qpy", tmp_path / "qnn.qpy")

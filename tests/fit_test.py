@@ -97,8 +97,7 @@ def test_model_recovers_A_and_p_th_with_honest_intervals():
     for seed in range(n):
         m = fit_model(synthetic_model_points(np.random.default_rng(seed + 1)), form="power")
         for d in hits:
-            low, high = m.eps_round_interval(d, 0.001)
-            hits[d] += low <= 0.08 * (0.001 / 0.012) ** ((d + 1) / 2) <= high
+            hits[d] += 0.08 * (0.001 / 0.012) ** ((d + 1) / 2) in m.eps_round_interval(d, 0.001)
     low, high = coverage_bounds(n)
     assert all(low <= h <= high for h in hits.values()), hits
 
@@ -361,15 +360,15 @@ def test_fit_cli_writes_json_table_and_plot(tmp_path, capsys):
     circuit = doc["fits"]["surface_rotated/circuit/z/pymatching"]
     assert circuit["threshold"] is None and "cannot bracket" in circuit["threshold_note"]
     assert {"form", "coef", "cov", "A", "p_th", "formula"} <= set(circuit["model"])
-    low, high = SuppressionModel.from_dict(circuit["model"]).eps_round_interval(5, 0.002)
-    assert low <= 0.08 * (0.002 / 0.012) ** 3 <= high  # the truth synthetic_model_points drew from
+    interval = SuppressionModel.from_dict(circuit["model"]).eps_round_interval(5, 0.002)
+    assert 0.08 * (0.002 / 0.012) ** 3 in interval  # the truth synthetic_model_points drew from
     assert [entry["p"] for entry in circuit["lambda"]] == [0.001, 0.002, 0.004]
     assert len(circuit["points"]) == 9 and "round_rate" in circuit["points"][0]
     cc = doc["fits"]["surface_rotated/code_capacity_bitflip/z/pymatching"]
     assert set(cc["threshold"]) >= {"p_th", "p_th_low", "p_th_high", "nu"}
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert "threshold" in capsys.readouterr().out
-    model = qec.fits.read_model(doc, "surface_rotated/circuit/z/pymatching")
+    model = qec.fit.read_model(doc, "surface_rotated/circuit/z/pymatching")
     assert math.isclose(model.A, circuit["model"]["A"])
 
 
@@ -451,3 +450,21 @@ def test_above_threshold_comes_from_the_measurements():
     a = AboveThreshold.measured(t, lambdas)
     assert a.limit == 0.0052 and a.reason(0.0052) == "" and "measured threshold 0.005" in a.reason(0.0053)
     assert AboveThreshold.from_dict(a.to_dict()) == a
+
+
+def test_the_records_give_their_intervals_as_one_interval_type():
+    from qec.stats import Interval, binomial_interval
+
+    pt = Point.from_counts(code="c", noise="circuit", basis="z", d=3, p=0.001, rounds=3, shots=10_000,
+                           errors=100)  # fmt: skip
+    assert pt.shot_interval == binomial_interval(10_000, 100)
+    assert pt.round_interval == Interval(pt.round_rate, low=pt.round_low, high=pt.round_high)
+    assert pt.round_interval.low < pt.round_rate < pt.round_interval.high
+    fit = lam(p=0.001, low=2.0)
+    assert fit.interval == Interval(fit.lambda_, low=2.0, high=fit.lambda_high)
+    groups = fit_all(points_from_stats(qec.read_stats(NEAR_THRESHOLD)), bootstrap=0)
+    t = groups[0].threshold
+    assert t.p_th_profile == Interval(t.p_th, low=t.p_th_profile_low, high=t.p_th_profile_high)
+    assert groups[0].above_threshold.threshold_interval == t.p_th_profile
+    # The records' files keep their keys: the interval is a view, not a field.
+    assert "p_th_profile" not in t.to_dict() and "interval" not in fit.to_dict()

@@ -205,12 +205,12 @@ def test_several_decoders_share_one_file_and_correlated_matching_is_better(tmp_p
     assert set(by) == {"pymatching", "pymatching-correlated"} and len(qec.read_stats(out)) == 2
     plain = binomial_interval(by["pymatching"].shots, by["pymatching"].errors)
     correlated = binomial_interval(by["pymatching-correlated"].shots, by["pymatching-correlated"].errors)
-    assert correlated[2] < plain[1]  # the 95% intervals do not overlap: correlated matching wins
+    assert correlated.high < plain.low  # the 95% intervals do not overlap: correlated matching wins
     # qec fit keeps the decoders apart: one group each, whose per-round intervals do not overlap.
     from qec.cli import main
 
     assert main(["fit", str(out), "--out", str(tmp_path / "fits.json"), "--bootstrap", "0"]) == 0
-    groups = {g.decoder: g for g in qec.fits.read_fits(tmp_path / "fits.json")}
+    groups = {g.decoder: g for g in qec.fit.read_fits(tmp_path / "fits.json")}
     assert sorted(groups) == ["pymatching", "pymatching-correlated"]
     ((pm,), (pmc,)) = groups["pymatching"].points, groups["pymatching-correlated"].points
     assert (pm.shots, pm.errors) == (by["pymatching"].shots, by["pymatching"].errors)

@@ -1,5 +1,6 @@
 """Tests of qec.stats: strict sinter CSV reading with file:line errors, merging, atomic writes."""
 
+import dataclasses
 import re
 
 import pytest
@@ -81,7 +82,7 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path, monkeypatch):
     def disk_full(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("qec.stats.os.replace", disk_full)
+    monkeypatch.setattr("qec._io.os.replace", disk_full)
     with pytest.raises(OSError, match="No space left"):
         qec.write_stats(path, [ROW, ROW])
     assert path.read_text() == before
@@ -97,11 +98,11 @@ def test_one_interval_function_is_the_95_percent_likelihood_ratio_interval():
 
     assert pytest.approx(math.exp(scipy.stats.chi2.ppf(0.95, 1) / 2), rel=1e-12) == LR_FACTOR_95
     # Wilks: the interval is where 2·(log L(best) − log L(rate)) ≤ χ²₁(0.95) = 3.841.
-    best, low, high = binomial_interval(10_000, 100)
+    rate = binomial_interval(10_000, 100)
     loglik = lambda q: 100 * math.log(q) + 9_900 * math.log(1 - q)  # noqa: E731
-    for end in (low, high):
-        assert 2 * (loglik(best) - loglik(end)) == pytest.approx(3.841458820694124, rel=1e-3)
-    assert (round(low, 4), round(high, 4)) == (0.0082, 0.0121)
+    for end in (rate.low, rate.high):
+        assert 2 * (loglik(rate.best) - loglik(end)) == pytest.approx(3.841458820694124, rel=1e-3)
+    assert (round(rate.low, 4), round(rate.high, 4)) == (0.0082, 0.0121)
 
 
 def test_the_sample_table_prints_that_interval(tmp_path, capsys):
@@ -112,3 +113,15 @@ def test_the_sample_table_prints_that_interval(tmp_path, capsys):
                             json_metadata=meta)  # fmt: skip
     # Not sinter's factor 1000 (±3.7σ: [6.7e-03, 1.42e-02]), the 95% interval the fits use.
     assert "[8.17e-03, 1.21e-02]" in _table([stat]) and "95% CI" in _table([stat])
+
+
+def test_an_interval_keeps_its_ends_on_either_side_of_the_best_value():
+    from qec.stats import Interval
+
+    assert repr(Interval(0.5, low=0.25, high=None)) == "Interval(0.5, low=0.25, high=None)"
+    with pytest.raises(ValueError, match="needs low <= best <= high"):
+        Interval(0.5, low=0.6, high=0.7)
+    with pytest.raises(ValueError, match="needs low <= best <= high"):
+        Interval(0.5, low=0.1, high=0.4)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Interval(0.5, low=0.1, high=0.7).best = 0.2  # type: ignore[misc]

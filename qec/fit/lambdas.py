@@ -1,0 +1,75 @@
+"""Λ = ε_d / ε_{d+2} at each p, from a weighted fit of ln ε_round against d."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from qec.fit.model import _loggable, _wls
+from qec.fit.points import _Z, Point
+from qec.stats import Interval
+
+
+@dataclasses.dataclass(frozen=True)
+class LambdaFit:
+    """Suppression factor Λ = ε_d / ε_{d+2} at one p, from a weighted fit of ln ε_round vs d.
+
+    Attributes:
+        p: Physical error rate. lambda_: Λ. lambda_low, lambda_high: 95% interval (``interval``).
+        distances: Distances used.
+    """
+
+    p: float
+    lambda_: float
+    lambda_low: float
+    lambda_high: float
+    distances: tuple[int, ...]
+
+    @property
+    def interval(self) -> Interval:
+        """Λ with its 95% interval."""
+        return Interval(self.lambda_, low=self.lambda_low, high=self.lambda_high)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As fits.json stores it: the field ``lambda_`` under the key ``lambda``."""
+        out = {**dataclasses.asdict(self), "distances": list(self.distances)}
+        out["lambda"] = out.pop("lambda_")
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LambdaFit:
+        values = {k: v for k, v in data.items() if k != "lambda"}
+        return cls(**{**values, "lambda_": data["lambda"], "distances": tuple(data["distances"])})
+
+
+def fit_lambdas(points: Sequence[Point]) -> list[LambdaFit]:
+    """Λ at every p where two or more distances have errors (all rounds used, per round).
+
+    ln ε_round(d) = a + b·d is fitted by weighted least squares; Λ = exp(−2b), so that
+    Λ = ε_d / ε_{d+2}. Points without errors are left out (their log is undefined).
+
+    Example:
+        >>> pts = [Point.from_counts(code="c", noise="n", basis="z", d=d, p=0.001, rounds=1,
+        ...                          shots=10**6, errors=e) for d, e in [(3, 1000), (5, 100)]]
+        >>> round(fit_lambdas(pts)[0].lambda_, 6)
+        10.0
+    """
+    out = []
+    for p in sorted({pt.p for pt in points}):
+        at_p = _loggable(pt for pt in points if pt.p == p)
+        ds = sorted({pt.d for pt in at_p})
+        if len(ds) < 2:
+            continue
+        design = np.stack([np.ones(len(at_p)), [pt.d for pt in at_p]], axis=1)
+        y = np.log([pt.round_rate for pt in at_p])
+        sigma = np.array([pt.log_round_sigma for pt in at_p])
+        coef, cov, _ = _wls(design, y, sigma)
+        se = math.sqrt(cov[1, 1])
+        slope, half = coef[1], _Z * se
+        out.append(LambdaFit(p=p, lambda_=math.exp(-2 * slope), lambda_low=math.exp(-2 * (slope + half)),
+                             lambda_high=math.exp(-2 * (slope - half)), distances=tuple(ds)))  # fmt: skip
+    return out

@@ -1,0 +1,326 @@
+"""The measured threshold: the finite-size-scaling fit, its profile interval, where a group is above it."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from qec._check import record_fields
+from qec.fit.lambdas import LambdaFit
+from qec.fit.points import _Z, CONFIDENCE, FitError, Point
+from qec.noise import NOISE_NAMES, NoiseModel
+from qec.stats import Interval
+
+
+@dataclasses.dataclass(frozen=True)
+class Threshold:
+    """Finite-size-scaling threshold: P = A + B·x + C·x², x = (p − p_th)·d^(1/ν).
+
+    This crossing is the project's one threshold: the budget's "above threshold", the model's
+    points and the plots all use it (``AboveThreshold``). The model's p_th and the p where Λ
+    reaches 1 are other quantities and are named as such.
+
+    Attributes:
+        p_th: Best-fit threshold. p_th_low, p_th_high: 95% parametric-bootstrap interval,
+            widened by ``interval_scale``.
+        nu: Best-fit critical exponent ν. nu_low, nu_high: its 95% bootstrap interval, widened
+            alike.
+        distances: Distances used. n_points: Points used (rounds = d).
+        chi2_dof: χ² per degree of freedom of the best fit.
+        interval_scale: √(χ²/dof) when the points scatter about the scaling form more than
+            their binomial errors allow (χ²/dof > 1), else 1: the binomial bootstrap sees only
+            counting noise, so its interval is stretched about the best fit by this factor
+            (the Particle Data Group's scale factor; the model fit's covariance is widened alike).
+        p_th_profile_low, p_th_profile_high: 95% profile-likelihood interval of p_th: where
+            χ² minimised over ν rises by z²·interval_scale² above the best fit. None where it
+            runs past the sampled p range (the data do not bound the threshold on that side).
+            It is a function of the counts alone, not of a random draw, so the decisions that
+            use an interval (which points the model sees, where the budget says "above
+            threshold") give the same answer for every bootstrap count. ``p_th_profile`` gives
+            p_th with it as one ``Interval``.
+    """
+
+    p_th: float
+    p_th_low: float
+    p_th_high: float
+    nu: float
+    nu_low: float
+    nu_high: float
+    distances: tuple[int, ...]
+    n_points: int
+    chi2_dof: float
+    interval_scale: float = 1.0
+    p_th_profile_low: float | None = None
+    p_th_profile_high: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "distances": list(self.distances)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Threshold:
+        """Rebuild from ``to_dict`` output (a file written before the profile interval existed
+        reads with it missing: None, so nothing is decided from it)."""
+        return cls(**{**data, "distances": tuple(data["distances"])})
+
+    @property
+    def p_th_profile(self) -> Interval:
+        """p_th with its 95% profile interval (an end is None where the data do not bound it)."""
+        return Interval(self.p_th, low=self.p_th_profile_low, high=self.p_th_profile_high)
+
+    @property
+    def bounded(self) -> bool:
+        """Whether the profile interval closes on both sides within the p range of the threshold fit."""
+        return self.p_th_profile_low is not None and self.p_th_profile_high is not None
+
+
+@dataclasses.dataclass(frozen=True)
+class AboveThreshold:
+    """Where one group is measured to be above threshold, whatever a model's p_th says.
+
+    A p is above threshold when it lies above the upper end of the measured threshold's
+    interval (the finite-size-scaling crossing, ``Threshold``, its 95% profile interval), or at
+    or above the p where Λ's 95% interval reaches 1. Both are measured; the suppression model
+    is only used below them.
+
+    Attributes:
+        threshold, threshold_low, threshold_high: The measured threshold and its 95% profile
+            interval (None: no threshold, or an end the data do not bound).
+        lambda_reaches_one: The smallest sampled p from which on Λ's 95% interval reaches 1 at
+            every sampled p (None: nowhere). Counted from the top, so that a wide interval at
+            a low p with few errors does not declare everything above it above threshold.
+
+    Example:
+        >>> a = AboveThreshold(threshold=0.0054, threshold_low=0.0053, threshold_high=0.0056,
+        ...                    lambda_reaches_one=0.01)
+        >>> a.reason(0.005), a.reason(0.006)[:47]
+        ('', 'p is above the measured threshold 0.0054 [0.005')
+        >>> a.limit
+        0.0056
+    """
+
+    threshold: float | None = None
+    threshold_low: float | None = None
+    threshold_high: float | None = None
+    lambda_reaches_one: float | None = None
+
+    @classmethod
+    def measured(cls, threshold: Threshold | None, lambdas: Sequence[LambdaFit]) -> AboveThreshold:
+        """From a group's threshold fit and Λ fits."""
+        one = None
+        for f in sorted(lambdas, key=lambda f: f.p, reverse=True):
+            if f.lambda_low > 1:
+                break
+            one = f.p
+        if threshold is None:
+            return cls(lambda_reaches_one=one)
+        return cls(threshold=threshold.p_th, threshold_low=threshold.p_th_profile_low,
+                   threshold_high=threshold.p_th_profile_high, lambda_reaches_one=one)  # fmt: skip
+
+    @property
+    def threshold_interval(self) -> Interval | None:
+        """The measured threshold with its 95% profile interval, or None without a threshold."""
+        if self.threshold is None:
+            return None
+        return Interval(self.threshold, low=self.threshold_low, high=self.threshold_high)
+
+    @property
+    def limit(self) -> float | None:
+        """The smallest p at which the measurements say "above threshold" (None: nowhere)."""
+        return min((x for x in (self.threshold_high, self.lambda_reaches_one) if x is not None), default=None)
+
+    def reason(self, p: float) -> str:
+        """Why ``p`` is above threshold, or "" when it is not."""
+        if self.threshold_high is not None and p > self.threshold_high:
+            return (f"p is above the measured threshold {self.threshold:.4g} "
+                    f"[{_fmt(self.threshold_low)}, {self.threshold_high:.4g}]")  # fmt: skip
+        if self.lambda_reaches_one is not None and p >= self.lambda_reaches_one:
+            return f"Λ's 95% interval reaches 1 from p = {self.lambda_reaches_one:.4g} on"
+        return ""
+
+    def describe(self) -> str:
+        """One line: the measured threshold and where Λ reaches 1."""
+        t = "no measured threshold"
+        if self.threshold is not None:
+            ends = f"{_fmt(self.threshold_low)}, {_fmt(self.threshold_high)}"
+            t = f"measured threshold {self.threshold:.4g} [{ends}] (95% profile interval)"
+        one = (
+            "at no sampled p"
+            if self.lambda_reaches_one is None
+            else f"from p = {self.lambda_reaches_one:.4g} on"
+        )
+        return f"{t}; Λ's 95% interval reaches 1 {one}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AboveThreshold:
+        return cls(**record_fields(cls, data, what="above-threshold record"))
+
+
+def _fmt(value: float | None) -> str:
+    """An interval end; "open" where the data do not bound it."""
+    return "open" if value is None else f"{value:.4g}"
+
+
+def _fss_chi2(params: np.ndarray, d: np.ndarray, p: np.ndarray, y: np.ndarray, w: np.ndarray
+              ) -> tuple[float, np.ndarray]:  # fmt: skip
+    p_th, log_nu = params
+    x = (p - p_th) * d ** (1 / math.exp(log_nu))
+    design = np.stack([np.ones_like(x), x, x * x], axis=1)
+    sw = np.sqrt(w)
+    coef, *_ = np.linalg.lstsq(design * sw[:, None], y * sw, rcond=None)
+    resid = (design @ coef - y) * sw
+    return float(resid @ resid), coef
+
+
+def _fss_fit(d: np.ndarray, p: np.ndarray, y: np.ndarray, w: np.ndarray, start: tuple[float, float]
+             ) -> tuple[float, float, float]:  # fmt: skip
+    p_lo, p_hi = float(p.min()), float(p.max())
+
+    def objective(params: np.ndarray) -> float:
+        if not p_lo <= params[0] <= p_hi or not -3 < params[1] < 3:
+            return 1e300
+        return _fss_chi2(params, d, p, y, w)[0]
+
+    import scipy.optimize
+
+    best = scipy.optimize.minimize(objective, np.array([start[0], math.log(start[1])]),
+                                   method="Nelder-Mead",
+                                   options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000})  # fmt: skip
+    return float(best.x[0]), float(math.exp(best.x[1])), float(best.fun)
+
+
+def _profile_interval(d: np.ndarray, p: np.ndarray, y: np.ndarray, w: np.ndarray, best: tuple[float, float],
+                      rise: float) -> tuple[float | None, float | None]:  # fmt: skip
+    """Where χ² minimised over ν exceeds its best value by ``rise``, on each side of the best
+    p_th; None on a side where it does not within the sampled p range."""
+    import scipy.optimize
+
+    p_best, nu_best = best
+    chi2_best = _fss_chi2(np.array([p_best, math.log(nu_best)]), d, p, y, w)[0]
+
+    def excess(p_th: float) -> float:
+        at_best_nu = _fss_chi2(np.array([p_th, math.log(nu_best)]), d, p, y, w)[0]
+        nu = scipy.optimize.minimize_scalar(lambda ln: _fss_chi2(np.array([p_th, ln]), d, p, y, w)[0],
+                                            bounds=(-3, 3), method="bounded")  # fmt: skip
+        return min(float(nu.fun), at_best_nu) - chi2_best - rise
+
+    ends: list[float | None] = []
+    for edge in (float(p.min()), float(p.max())):
+        if excess(edge) <= 0:
+            ends.append(None)
+        else:
+            ends.append(float(scipy.optimize.brentq(excess, p_best, edge, xtol=1e-9 * p_best)))
+    return ends[0], ends[1]
+
+
+def _extreme_differences(points: Sequence[Point]) -> list[tuple[float, float]]:
+    """(p, rate of the largest d − rate of the smallest d) at every p both have, by p."""
+    ds = sorted({pt.d for pt in points})
+    lo = {pt.p: pt.shot_rate for pt in points if pt.d == ds[0]}
+    hi = {pt.p: pt.shot_rate for pt in points if pt.d == ds[-1]}
+    return [(p, hi[p] - lo[p]) for p in sorted(set(lo) & set(hi))]
+
+
+def _crossing_guess(diffs: Sequence[tuple[float, float]]) -> float | None:
+    """p where the difference turns from negative (below threshold) to not, or None."""
+    for (p0, a), (p1, b) in itertools.pairwise(diffs):
+        if a < 0 <= b:
+            return p0 + (p1 - p0) * (-a) / (b - a)
+    return None
+
+
+def _threshold_points(points: Sequence[Point]) -> list[Point]:
+    """The points a threshold is fitted to: rounds = d; or, for noise that happens once
+    (code capacity), every point — rounds cannot matter there — one per (d, p), the one with
+    the most shots. A gate experiment's rounds are its own (they grow with d): every point."""
+    if all(pt.experiment != "memory" for pt in points):
+        return list(points)
+    once = all(pt.noise in NOISE_NAMES and NoiseModel(pt.noise, 0.0).noisy_rounds(2) == 1 for pt in points)
+    if not once:
+        return [pt for pt in points if pt.rounds == pt.d]
+    best: dict[tuple[int, float], Point] = {}
+    for pt in points:
+        key = (pt.d, pt.p)
+        if key not in best or pt.shots > best[key].shots:
+            best[key] = pt
+    return list(best.values())
+
+
+def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 0) -> Threshold:
+    """Fit the finite-size-scaling threshold to the points with rounds = d.
+
+    The per-shot rates are fitted by weighted least squares (binomial variances) to
+    P = A + B·x + C·x², x = (p − p_th)·d^(1/ν); for each (p_th, ν) the quadratic is solved
+    exactly, and (p_th, ν) are minimised by Nelder–Mead. Intervals are percentiles of a
+    parametric bootstrap: the counts are redrawn as Binomial(shots, observed rate) and refit;
+    when the fit's χ²/dof exceeds 1 they are stretched about the best fit by √(χ²/dof)
+    (``Threshold.interval_scale``), since the bootstrap sees only the counting noise. p_th also
+    gets a profile-likelihood interval, which needs no random draws (``Threshold``).
+
+    Args:
+        points: Points of one (code, noise, basis); only rounds = d ones are used, except for
+            noise that happens once (code capacity), where rounds cannot matter.
+        bootstrap: Bootstrap resamples (0 skips the intervals, leaving them equal to the fit).
+        seed: Seed of the bootstrap's random draws.
+
+    Raises:
+        FitError: fewer than two distances, or no crossing to bracket (all points on one
+            side of threshold), or a best fit outside the sampled p range.
+    """
+    used = _threshold_points(points)
+    ds = sorted({pt.d for pt in used})
+    if len(ds) < 2:
+        raise FitError(f"threshold needs points with rounds = d at two or more distances; have {ds}")
+    diffs = _extreme_differences(used)
+    guess = _crossing_guess(diffs)
+    if guess is None:
+        big = bool(diffs) and all(x < 0 for _, x in diffs)  # largest d always better
+        small = bool(diffs) and all(x >= 0 for _, x in diffs)  # always worse
+        raise FitError(
+            f"cannot bracket a threshold: at every shared p the largest distance d={ds[-1]} is "
+            f"{'better' if big else 'worse' if small else 'not comparable'} than d={ds[0]}; "
+            f"sample {'higher' if big else 'lower'} p"
+        )
+    d = np.array([pt.d for pt in used], dtype=float)
+    p = np.array([pt.p for pt in used])
+    n = np.array([pt.shots for pt in used], dtype=float)
+    k = np.array([pt.errors for pt in used], dtype=float)
+
+    def weights(kk: np.ndarray) -> np.ndarray:
+        rate = np.clip((kk + 0.5) / (n + 1), 1e-9, 1 - 1e-9)  # keeps zero counts finite
+        return n / (rate * (1 - rate))
+
+    p_th, nu, chi2 = _fss_fit(d, p, k / n, weights(k), (guess, 1.0))
+    if not p.min() < p_th < p.max():
+        raise FitError(f"threshold fit p_th={p_th:.4g} lies outside the sampled p range "
+                       f"[{p.min():.4g}, {p.max():.4g}]")  # fmt: skip
+    rng = np.random.default_rng(seed)
+    samples = []
+    for _ in range(bootstrap):
+        kk = rng.binomial(n.astype(np.int64), k / n).astype(float)
+        samples.append(_fss_fit(d, p, kk / n, weights(kk), (p_th, nu))[:2])
+    if samples:
+        arr = np.array(samples)
+        tail = 100 * (1 - CONFIDENCE) / 2
+        (p_lo, nu_lo), (p_hi, nu_hi) = np.percentile(arr, [tail, 100 - tail], axis=0)
+    else:
+        p_lo = p_hi = p_th
+        nu_lo = nu_hi = nu
+    dof = max(len(used) - 5, 1)
+    scale = max(1.0, math.sqrt(chi2 / dof)) if len(used) > 5 else 1.0
+    widen = lambda best, end: best + scale * (end - best)  # noqa: E731
+    p_lo = max(0.0, widen(p_th, p_lo))  # a threshold is a rate: its interval ends at 0
+    # Δχ² = z² is the 95% profile interval of one parameter; × scale² widens it as the
+    # bootstrap's is widened (χ² is quadratic near the best fit, so its width grows by scale).
+    profile = _profile_interval(d, p, k / n, weights(k), (p_th, nu), rise=(_Z * scale) ** 2)
+    return Threshold(p_th=p_th, p_th_low=float(p_lo), p_th_high=float(widen(p_th, p_hi)), nu=nu,
+                     nu_low=float(widen(nu, nu_lo)), nu_high=float(widen(nu, nu_hi)), distances=tuple(ds),
+                     n_points=len(used), chi2_dof=chi2 / dof, interval_scale=scale,
+                     p_th_profile_low=profile[0], p_th_profile_high=profile[1])  # fmt: skip
