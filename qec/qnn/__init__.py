@@ -30,7 +30,7 @@ from qec.qnn.data import Dataset, config_dataset, load_dataset, load_table
 from qec.qnn.execution import check_circuit, logical_operations, qnn_circuit_from_result, qnn_timing
 from qec.qnn.observable import measurement_bases, parse_observable, rotate_to_z
 from qec.qnn.simulate import Simulation, build_qnn, max_qubits, max_statevector_qubits, simulation
-from qec.qnn.train import TrainResult, train
+from qec.qnn.training import TrainResult, train
 from qec.qnn.workload import SHAPE_KEYS, Workload, qnn_shape
 
 # qec.qnn.execution.load_circuit (a bound QPY/QASM circuit for the resource estimator) is not

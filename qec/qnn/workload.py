@@ -16,7 +16,7 @@ from qec.qnn.circuit import QNN, qnn_parts
 from qec.qnn.config import QNNNoise, TrainConfig
 from qec.qnn.data import Dataset, config_dataset
 from qec.qnn.simulate import build_qnn, simulation
-from qec.qnn.train import train
+from qec.qnn.training import train
 from qec.stats import atomic_write_text
 from qec.tolerance import Evaluations, check_definition, shot_accuracy
 
