@@ -28,14 +28,14 @@ _WHERE: dict[str, str] = {
     "NoiseModel": "qec.noise",
     "NoiseRates": "qec.noise",
     "Point": "qec.fit",
-    "QNNNoise": "qec.qml",
+    "QNNNoise": "qec.qnn",
     "StatsFileError": "qec.stats",
     "SuppressionModel": "qec.fit",
     "Threshold": "qec.fit",
     "Tolerance": "qec.tolerance",
-    "TrainConfig": "qec.qml",
-    "TrainResult": "qec.qml",
-    "Workload": "qec.tolerance",
+    "TrainConfig": "qec.qnn",
+    "TrainResult": "qec.qnn",
+    "Workload": "qec.qnn",
     "budget_rows": "qec.budget",
     "collect": "qec.sampling",
     "fit_all": "qec.fit",
@@ -45,7 +45,7 @@ _WHERE: dict[str, str] = {
     "fit_threshold": "qec.fit",
     "graphlike_distance": "qec.graph",
     "inspect_experiment": "qec.graph",
-    "load_dataset": "qec.qml",
+    "load_dataset": "qec.qnn",
     "logical_eps_op": "qec.fit",
     "matching_graph": "qec.graph",
     "measure_changes": "qec.tolerance",
@@ -58,7 +58,7 @@ _WHERE: dict[str, str] = {
     "read_fits": "qec.fit",
     "read_stats": "qec.stats",
     "sweep": "qec.sampling",
-    "train": "qec.qml",
+    "train": "qec.qnn",
     "used_qubits": "qec.codes",
     "write_stats": "qec.stats",
 }
@@ -119,7 +119,7 @@ __all__ = [
 
 
 _MODULES = frozenset(
-    {"aer", "budget", "cli", "codes", "fit", "graph", "noise", "plot", "qml", "resources", "sampling"}
+    {"aer", "budget", "cli", "codes", "fit", "graph", "noise", "plot", "qnn", "resources", "sampling"}
     | {"stats", "tolerance"}
 )
 

@@ -15,7 +15,6 @@ if TYPE_CHECKING:  # heavy imports happen inside the functions that need them
     import qiskit_aer.noise
 
     from qec.channel import LogicalChannel
-    from qec.fit import SuppressionModel
 
 # Gate names that get the single- and two-qubit gate channels.
 ONE_QUBIT_GATES: tuple[str, ...] = (
@@ -164,24 +163,6 @@ def measured_noise_model(channel: LogicalChannel) -> qiskit_aer.noise.NoiseModel
     if f > 0:
         model.add_all_qubit_readout_error(ReadoutError([[1 - f, f], [f, 1 - f]]))
     return model
-
-
-def logical_noise_model_from_fit(
-    model: SuppressionModel, *, distance: int, p: float, cycles_per_gate: float = 1.0
-) -> qiskit_aer.noise.NoiseModel:
-    """``logical_noise_model`` at the ε_op a fitted suppression model predicts for distance
-    ``distance`` at physical rate ``p``: ε_op = 1 − (1 − ε_round(d, p))^(c·d) (docs/concepts.md).
-
-    Example:
-        >>> from qec.fit import SuppressionModel
-        >>> m = SuppressionModel.power(A=0.1, p_th=0.01)
-        >>> 'cx' in logical_noise_model_from_fit(m, distance=5, p=0.001).noise_instructions
-        True
-    """
-    from qec.fit import logical_eps_op
-
-    eps_round = min(model.eps_round(distance, p), 1.0)
-    return logical_noise_model(logical_eps_op(eps_round, distance=distance, cycles_per_gate=cycles_per_gate))
 
 
 def _flip(pauli_error, p: float):

@@ -288,7 +288,7 @@ def channel_rows(
 
     Args:
         scalar_rows: ``qec.budget.BudgetRow`` records (verdict, d*, p, decoder).
-        groups: fits.json groups by key. workload: A ``qec.tolerance.Workload`` (inference).
+        groups: fits.json groups by key. workload: A ``qec.qnn.Workload`` (inference).
         delta, confidence, bootstrap, seed: As the tolerance measured ε*.
         code, noise, cycles_per_gate, max_distance: See ``channel_row``.
         jobs: Processes. progress: Called with one line per finished row.

@@ -15,7 +15,7 @@ import sinter
 from qec._io import atomic_write_text
 from qec.codes import BASES, CODE_NAMES, EXPERIMENTS
 from qec.noise import CIRCUIT_LEVEL, NOISE_NAMES
-from qec.qml import AUTO_DENSITY_MAX, CONNECTIVITIES, DATASETS, METHODS
+from qec.qnn.config import AUTO_DENSITY_MAX, CONNECTIVITIES, DATASETS, METHODS
 from qec.sampling import (
     DEFAULT_DECODER,
     Experiment,
@@ -545,7 +545,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from qec import qml
+    from qec import qnn
 
     out = pathlib.Path(args.out)
     checkpoint = out.with_name(f".{out.name}.checkpoint.json")
@@ -558,16 +558,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
             trajectories=args.trajectories,
         )  # fmt: skip
         if args.data is not None:
-            from qec.byo import load_table
-
-            load_table(args.data)  # a bad file is a usage error before anything runs
+            qnn.load_table(args.data)  # a bad file is a usage error before anything runs
         if args.circuit is not None:
-            config = qml.TrainConfig.for_circuit(args.circuit, **settings)
+            config = qnn.for_circuit(args.circuit, **settings)
         else:
-            config = qml.TrainConfig(qubits=args.qubits, layers=args.layers, **settings)
-        qml.simulation(config)  # a qubit count no method here can hold
-        inputs = qml.qnn_parts(config)[1]  # the observable fits the circuit
-        qml.config_dataset(config, len(inputs))  # the data fit the circuit
+            config = qnn.TrainConfig(qubits=args.qubits, layers=args.layers, **settings)
+        qnn.simulation(config)  # a qubit count no method here can hold
+        inputs = qnn.qnn_parts(config).inputs  # the observable fits the circuit
+        qnn.config_dataset(config, len(inputs))  # the data fit the circuit
     except ValueError as e:
         return _usage_error(args, e)
 
@@ -575,7 +573,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         print(f"qec train: {done}/{config.maxiter} iterations, loss {loss:.4f}", file=sys.stderr)
 
     try:
-        result = qml.train(config, checkpoint=checkpoint, progress=progress)
+        result = qnn.train(config, checkpoint=checkpoint, progress=progress)
     except KeyboardInterrupt:
         print(f"\nqec train: interrupted; progress is in {checkpoint}; rerun to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -614,7 +612,7 @@ def _read_json(flag: str, path: str) -> dict:
 
 
 def _workload(args: argparse.Namespace, definition: str, *, extra_test: int, extra_seed: int):
-    from qec.tolerance import Workload
+    from qec.qnn import Workload
 
     results = [_read_json("--results", path) for path in args.results]
     if definition == "training" and args.train_dir is None:
@@ -666,7 +664,8 @@ def _cmd_tolerance(args: argparse.Namespace) -> int:
 
 def _cmd_budget(args: argparse.Namespace) -> int:
     from qec import budget, fit
-    from qec.tolerance import Tolerance, measure_changes, qnn_shape
+    from qec.qnn import qnn_shape
+    from qec.tolerance import Tolerance, measure_changes
 
     try:
         out = pathlib.Path(args.out)
@@ -746,6 +745,7 @@ def _cmd_resources(args: argparse.Namespace) -> int:
     from qec import fit
     from qec import resources as res
     from qec.fit import SuppressionModel
+    from qec.qnn import execution
     from qec.tolerance import Tolerance
 
     try:
@@ -767,15 +767,15 @@ def _cmd_resources(args: argparse.Namespace) -> int:
         timing = None
         if args.qnn is not None:
             result = _read_json("--qnn", args.qnn)
-            circuit, name = res.qnn_circuit_from_result(result), f"QNN of {args.qnn}"
-            timing = res.qnn_timing(result["config"])
+            circuit, name = execution.qnn_circuit_from_result(result), f"QNN of {args.qnn}"
+            timing = execution.qnn_timing(result["config"])
         else:
-            circuit, name = res.load_circuit(args.circuit), args.circuit
+            circuit, name = execution.load_circuit(args.circuit), args.circuit
         budgets: dict[str, Any] = {"budget": args.error_budget}
         star = None
         if args.tolerance is not None:
             t = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
-            g = res.logical_operations(circuit)
+            g = execution.logical_operations(circuit)
             star = (t.eps_star, t.eps_star_low, t.eps_star_high)
             budgets = {
                 "budget": res.error_budget(t.eps_star, g),

@@ -18,13 +18,13 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import pathlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from qec._check import record_fields
 from qec.channel import CNOT_BLOCKS
 from qec.fit import AboveThreshold, SuppressionModel
+from qec.qnn.execution import check_circuit, logical_operations
 
 PRESETS: dict[str, dict[str, str]] = {
     # QDK's qubit_gate_ns_* and qubit_gate_us_* operation times.
@@ -123,106 +123,6 @@ def error_budget(eps_op: float, operations: int) -> float:
     if not 0 < eps_op < 1:
         raise ValueError(f"eps_op={eps_op!r} must be in (0, 1)")
     return -math.expm1(operations * math.log1p(-eps_op))
-
-
-# ---------------------------------------------------------------------------------------
-# Circuits
-
-
-def load_circuit(path: str | pathlib.Path):
-    """A bound Qiskit circuit from a QPY or OpenQASM (2 or 3) file.
-
-    Raises:
-        ValueError: the file is not a circuit, or the circuit has unbound parameters.
-    """
-    path = pathlib.Path(path)
-    try:
-        if path.suffix == ".qpy":
-            from qiskit import qpy
-
-            with path.open("rb") as f:
-                circuits = qpy.load(f)
-            circuit = circuits[0]
-        else:
-            text = path.read_text()
-            from qiskit import qasm2, qasm3
-
-            circuit = qasm3.loads(text) if "OPENQASM 3" in text else qasm2.loads(text)
-    except (OSError, UnicodeDecodeError) as e:
-        raise ValueError(f"circuit file {str(path)!r} cannot be read: {e}") from None
-    except Exception as e:  # qpy and qasm parsers raise their own types
-        raise ValueError(
-            f"{str(path)!r} is not a QPY or OpenQASM circuit ({type(e).__name__}: {e})"
-        ) from None
-    return check_circuit(circuit, name=str(path))
-
-
-def check_circuit(circuit, *, name: str = "circuit"):
-    if circuit.num_parameters:
-        names = ", ".join(sorted(p.name for p in circuit.parameters)[:5])
-        raise ValueError(
-            f"{name} has {circuit.num_parameters} unbound parameters ({names}…); bind them first"
-        )
-    if circuit.num_qubits == 0 or not circuit.data:
-        raise ValueError(f"{name} is empty")
-    return circuit
-
-
-def qnn_circuit_from_result(result: Mapping[str, Any], *, sample: int = 0):
-    """The QNN of a ``qec train`` result with its trained weights and one test point bound,
-    and its readout qubits measured: one circuit execution.
-
-    Example:
-        >>> from qec.qml import TrainConfig, train
-        >>> r = train(TrainConfig(qubits=2, layers=1, samples=12, maxiter=8, chunk=8)).to_dict()
-        >>> dict(qnn_circuit_from_result(r).count_ops())
-        {'ry': 6, 'measure': 2, 'cz': 1}
-    """
-    from qec.qml import TrainConfig, config_dataset, qnn_parts
-
-    config = TrainConfig.from_dict(dict(result["config"]))
-    circuit, inputs, weights, _, read = qnn_parts(config)
-    data = config_dataset(config, len(inputs))
-    values = dict(zip(inputs, data.x_test[sample], strict=True))
-    values.update(zip(weights, result["weights"], strict=True))
-    bound = circuit.assign_parameters(values)
-    from qiskit import ClassicalRegister
-
-    creg = ClassicalRegister(len(read), "c")
-    bound.add_register(creg)
-    for i, q in enumerate(read):
-        bound.measure(q, creg[i])
-    return bound
-
-
-def qnn_timing(config: Mapping[str, Any]) -> dict[str, float]:
-    """Circuit executions of one inference pass (test points × shots) and of one training run
-    (COBYLA evaluations × training points × shots), for a ``qec train`` configuration.
-
-    Example:
-        >>> qnn_timing({"samples": 200, "test_fraction": 0.5, "maxiter": 150, "shots": 100})
-        {'inference_shots': 10000.0, 'training_shots': 1500000.0}
-    """
-    n_test = math.ceil(config["samples"] * config["test_fraction"])
-    n_train = config["samples"] - n_test
-    shots = max(int(config["shots"]), 1)
-    return {
-        "inference_shots": float(n_test * shots),
-        "training_shots": float(config["maxiter"] * n_train * shots),
-    }
-
-
-def logical_operations(circuit) -> int:
-    """G: logical operations of one execution, as the logical noise model counts them — one per
-    gate (whatever its arity) and one per measured qubit.
-
-    Example:
-        >>> from qiskit import QuantumCircuit
-        >>> qc = QuantumCircuit(2, 2); _ = qc.ry(0.1, 0); _ = qc.cz(0, 1); _ = qc.measure([0, 1], [0, 1])
-        >>> logical_operations(qc)
-        4
-    """
-    return sum(1 for inst in circuit.data if inst.operation.name not in ("barrier",))
 
 
 # ---------------------------------------------------------------------------------------

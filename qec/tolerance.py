@@ -18,51 +18,16 @@ seeds and test points (test points resampled within each resampled seed).
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
-import json
 import math
-import pathlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from qec._check import check_number, record_fields
 
-if TYPE_CHECKING:
-    from qec.channel import LogicalChannel
-
 DEFINITIONS: tuple[str, ...] = ("inference", "training")
-# TrainConfig fields that every run of one workload shares (all but noise and seed).
-SHAPE_KEYS: tuple[str, ...] = (
-    "dataset",
-    "qubits",
-    "layers",
-    "connectivity",
-    "observable",
-    "samples",
-    "test_fraction",
-    "maxiter",
-    "chunk",
-    "shots",
-    "circuit",
-    "method",
-    "trajectories",
-)
-
-
-def qnn_shape(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``SHAPE_KEYS`` of a ``qec train`` config; keys older files lack take their defaults.
-
-    Example:
-        >>> qnn_shape({"dataset": "moons", "qubits": 2})["method"]
-        'auto'
-    """
-    from qec.qml import TrainConfig
-
-    defaults = TrainConfig()
-    return {k: config.get(k, getattr(defaults, k)) for k in SHAPE_KEYS}
 
 
 # ---------------------------------------------------------------------------------------
@@ -286,9 +251,9 @@ class Tolerance:
         qnn: The QNN configuration shared by every run. seeds: Seeds. test_points: Test points
             per seed. bootstrap: Bootstrap replicates.
         extra_test, extra_seed: Fresh test points per seed beside the held-out split, and
-            their stream (``qec.qml.load_dataset``), so later checks evaluate the same points.
+            their stream (``qec.qnn.load_dataset``), so later checks evaluate the same points.
         eps_star_per_seed: ε* of each seed's QNN alone (the spread between trained QNNs).
-        simulation: How the noisy expectations were computed (``qec.qml.Simulation.describe``;
+        simulation: How the noisy expectations were computed (``qec.qnn.Simulation.describe``;
             empty for tolerances given by hand or written before it was recorded).
     """
 
@@ -593,168 +558,3 @@ def _eps_star(
     return value, min(float(np.exp(lo)), value), max(float(np.exp(hi)), value), bound
 
 
-# ---------------------------------------------------------------------------------------
-# The real workload: trained QNNs evaluated with Aer
-
-
-@dataclasses.dataclass(frozen=True)
-class Workload:
-    """Trained QNN runs of one configuration, ready to be evaluated at any noise spec.
-
-    Attributes:
-        shape: The configuration every run shares (``SHAPE_KEYS``).
-        definition: ``inference`` or ``training``.
-        runs: ``(noise spec, seed) → weights`` of the runs given.
-        seeds: Seeds of the noiseless runs.
-        extra_test: Fresh test points per seed beside the held-out split (synthetic datasets).
-        train_dir: Where the training definition trains runs that are missing (reused).
-        jobs: Processes for those trainings.
-    """
-
-    shape: dict[str, Any]
-    definition: str
-    runs: dict[tuple[str, int], tuple[float, ...]]
-    seeds: tuple[int, ...]
-    extra_test: int = 0
-    extra_seed: int = 0
-    train_dir: str | None = None
-    jobs: int = 1
-
-    @classmethod
-    def from_results(
-        cls, results: Sequence[Mapping[str, Any]], *, definition: str, **kwargs: Any
-    ) -> Workload:
-        """Index ``qec train`` results; they must share one QNN configuration.
-
-        Example:
-            >>> r = {"config": {**dict.fromkeys(SHAPE_KEYS, 1), "noise": "none", "seed": 0}, "weights": [0.5]}
-            >>> Workload.from_results([r], definition="inference").seeds
-            (0,)
-        """
-        from qec.qml import QNNNoise
-
-        check_definition(definition)
-        if not results:
-            raise ValueError("no QNN results given")
-        shape = qnn_shape(results[0]["config"])
-        runs: dict[tuple[str, int], tuple[float, ...]] = {}
-        for r in results:
-            config = r["config"]
-            other = qnn_shape(config)
-            if other != shape:
-                diff = {k: (shape[k], other[k]) for k in SHAPE_KEYS if shape[k] != other[k]}
-                raise ValueError(f"QNN results mix configurations: {diff} (one workload per budget)")
-            runs[(str(QNNNoise.parse(config["noise"])), int(config["seed"]))] = tuple(r["weights"])
-        seeds = tuple(sorted(s for spec, s in runs if spec == "none"))
-        if not seeds:
-            raise ValueError("the tolerance needs noiselessly trained runs (noise none); none were given")
-        return cls(shape=shape, definition=definition, runs=runs, seeds=seeds, **kwargs)
-
-    def simulation(self) -> str:
-        """How this machine computes the workload's noisy expectations, in words."""
-        from qec.qml import TrainConfig, simulation
-
-        return simulation(TrainConfig(**self.shape, noise="logical:0.01")).describe()
-
-    def weights(self, spec: str, seed: int) -> tuple[float, ...] | None:
-        key = "none" if self.definition == "inference" else spec
-        return self.runs.get((key, seed)) or self._trained(key, seed)
-
-    def evaluate(self, specs: Sequence[str]) -> Evaluations:
-        """Per-point accuracy and loss of every seed's QNN at each spec (``Evaluator``)."""
-        from qec.qml import QNNNoise
-
-        specs = [str(QNNNoise.parse(s)) for s in specs]
-        self._train_missing(specs)
-        acc, loss = [], []
-        for seed in self.seeds:
-            data = self._data(seed)
-            a_row, l_row = [], []
-            for spec in specs:
-                ev = self._expectations(spec, seed, data.x_test)
-                a_row.append(shot_accuracy(ev, data.y_test, shots=int(self.shape["shots"])))
-                l_row.append((ev - data.y_test) ** 2)
-            acc.append(a_row)
-            loss.append(l_row)
-        return Evaluations(tuple(specs), self.seeds, np.array(acc), np.array(loss))
-
-    def evaluate_channels(self, channels: Sequence[LogicalChannel]) -> np.ndarray:
-        """Per-point accuracy of every seed's noiseless QNN under each measured logical channel:
-        shape (seeds, channels, points), the points ``evaluate`` scores (paired with its ``none``)."""
-        from qec.qml import TrainConfig, build_qnn
-
-        if self.definition != "inference":
-            raise ValueError("the measured channel is evaluated with the inference definition only "
-                             "(noiselessly trained weights under the channel)")  # fmt: skip
-        acc = []
-        for seed in self.seeds:
-            data = self._data(seed)
-            weights = np.asarray(self.weights("none", seed))
-            row = []
-            for channel in channels:
-                qnn = build_qnn(TrainConfig(**self.shape, noise="none", seed=seed), channel=channel)
-                ev = np.asarray(qnn.forward(data.x_test, weights)).reshape(-1)
-                row.append(shot_accuracy(ev, data.y_test, shots=int(self.shape["shots"])))
-            acc.append(row)
-        return np.array(acc)
-
-    def _data(self, seed: int):
-        from qec.qml import TrainConfig, config_dataset, qnn_parts
-
-        config = TrainConfig(**self.shape, seed=seed)
-        inputs = qnn_parts(config)[1]
-        return config_dataset(config, len(inputs), extra_test=self.extra_test, extra_seed=self.extra_seed)
-
-    def _expectations(self, spec: str, seed: int, x: np.ndarray) -> np.ndarray:
-        from qec.qml import TrainConfig, build_qnn
-
-        weights = self.weights(spec, seed)
-        if weights is None:
-            raise ValueError(f"no trained run for noise {spec!r}, seed {seed}")
-        qnn = build_qnn(TrainConfig(**self.shape, noise=spec, seed=seed))
-        return np.asarray(qnn.forward(x, np.asarray(weights))).reshape(-1)
-
-    def _train_path(self, spec: str, seed: int) -> pathlib.Path:
-        if self.train_dir is None:
-            raise ValueError(
-                f"the training definition needs a run trained under {spec!r} (seed {seed}); "
-                "give its result or a train_dir to train it in"
-            )
-        return pathlib.Path(self.train_dir) / f"{spec.replace(':', '-')}_s{seed}.json"
-
-    def _trained(self, spec: str, seed: int) -> tuple[float, ...] | None:
-        if self.train_dir is None:
-            return None
-        path = self._train_path(spec, seed)
-        if not path.exists():
-            return None
-        cached = json.loads(path.read_text())
-        mine = {**self.shape, "noise": spec, "seed": seed}
-        theirs = {**qnn_shape(cached["config"]), "noise": cached["config"].get("noise"),
-                  "seed": cached["config"].get("seed")}  # fmt: skip
-        return tuple(cached["weights"]) if theirs == mine else None
-
-    def _train_missing(self, specs: Sequence[str]) -> None:
-        if self.definition != "training":
-            return
-        missing = [(s, seed) for s in specs for seed in self.seeds if self.weights(s, seed) is None]
-        if not missing:
-            return
-        paths = [str(self._train_path(s, seed)) for s, seed in missing]
-        pathlib.Path(self.train_dir or ".").mkdir(parents=True, exist_ok=True)
-        with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, self.jobs)) as pool:
-            futures = [
-                pool.submit(_train_into, self.shape, s, seed, path)
-                for (s, seed), path in zip(missing, paths, strict=True)
-            ]
-            for future in futures:
-                future.result()
-
-
-def _train_into(shape: Mapping[str, Any], spec: str, seed: int, path: str) -> None:
-    """Train one run into ``path`` (a worker process's job)."""
-    from qec._io import atomic_write_text
-    from qec.qml import TrainConfig, train
-
-    result = train(TrainConfig(**shape, noise=spec, seed=seed)).to_dict()
-    atomic_write_text(path, json.dumps(result, indent=1) + "\n")

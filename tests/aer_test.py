@@ -142,8 +142,17 @@ def test_bad_arguments():
         stim_to_qiskit(stim.Circuit("S 0"))
 
 
+def logical_noise_model_from_fit(model, *, distance: int, p: float, cycles_per_gate: float = 1.0):
+    """``logical_noise_model`` at the ε_op a fitted suppression model predicts for distance
+    ``distance`` at physical rate ``p``: ε_op = 1 − (1 − ε_round(d, p))^(c·d) (docs/concepts.md).
+
+    Here rather than in qec.aer, so that qec.aer does not import qec.fit: only this test uses it.
+    """
+    eps_round = min(model.eps_round(distance, p), 1.0)
+    return logical_noise_model(logical_eps_op(eps_round, distance=distance, cycles_per_gate=cycles_per_gate))
+
+
 def test_logical_model_from_a_fit_uses_the_budget_formula():
-    from qec.aer import logical_noise_model_from_fit
     from qec.fit import SuppressionModel
 
     m = SuppressionModel.power(A=0.1, p_th=0.01)

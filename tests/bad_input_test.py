@@ -116,7 +116,8 @@ def noiseless_run(tmp: pathlib.Path, **changes) -> None:
 
 def budget_inputs(tmp: pathlib.Path, fits: dict | None = None) -> None:
     """A valid tolerance.json and its run, and ``fits`` (if given) as f.json."""
-    from qec.tolerance import Tolerance, qnn_shape
+    from qec.qnn import qnn_shape
+    from qec.tolerance import Tolerance
 
     noiseless_run(tmp)
     config = json.loads((tmp / "r.json").read_text())["config"]

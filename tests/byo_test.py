@@ -9,9 +9,17 @@ import numpy as np
 import pytest
 
 from qec.aer import ONE_QUBIT_GATES, TWO_QUBIT_GATES
-from qec.byo import load_circuit, load_table, measurement_bases, parse_observable, rotate_to_z
 from qec.cli import main
-from qec.qml import TrainConfig, build_qnn, simulation
+from qec.qnn import (
+    TrainConfig,
+    build_qnn,
+    load_circuit,
+    load_table,
+    measurement_bases,
+    parse_observable,
+    rotate_to_z,
+    simulation,
+)
 from qec.stats import binomial_interval
 
 REPO = pathlib.Path(__file__).resolve().parents[1]

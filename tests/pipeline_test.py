@@ -172,7 +172,7 @@ def test_snakemake_lint_is_clean():
 
 def test_schema_enums_and_limits_agree_with_the_code():
     from qec.codes import BASES, CODE_NAMES
-    from qec.qml import CONNECTIVITIES, DATASETS, MAX_QUBITS, METHODS, OBSERVABLES
+    from qec.qnn import CONNECTIVITIES, DATASETS, MAX_QUBITS, METHODS, OBSERVABLES
     from qec.resources import PRESETS
     from qec.tolerance import DEFINITIONS
 

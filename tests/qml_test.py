@@ -1,4 +1,4 @@
-"""Tests of qec.qml: datasets, circuits, noisy QNN training, checkpoints, bad input."""
+"""Tests of qec.qnn: datasets, circuits, noisy QNN training, checkpoints, bad input."""
 
 import json
 
@@ -9,7 +9,7 @@ import scipy.stats
 from sklearn.linear_model import LogisticRegression
 
 from qec.cli import main
-from qec.qml import (
+from qec.qnn import (
     DATASETS,
     QNNNoise,
     TrainConfig,

@@ -10,11 +10,10 @@ from qiskit.circuit import Parameter
 
 from qec.cli import main
 from qec.fit import SuppressionModel
+from qec.qnn.execution import load_circuit, logical_operations
 from qec.resources import (
     error_budget,
     estimate_resources,
-    load_circuit,
-    logical_operations,
     physical_error_rate,
     qubit_params,
 )

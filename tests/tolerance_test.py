@@ -9,10 +9,10 @@ import pytest
 import scipy.optimize
 import scipy.stats
 
+from qec.qnn import Workload
 from qec.tolerance import (
     Evaluations,
     Tolerance,
-    Workload,
     crossing,
     measure_changes,
     measure_tolerance,
@@ -132,7 +132,7 @@ SHAPE = {"dataset": "circles", "qubits": 3, "layers": 2, "connectivity": "ring",
 
 
 def trained(seeds, noise="none"):
-    from qec.qml import TrainConfig, train
+    from qec.qnn import TrainConfig, train
 
     return [train(TrainConfig(**SHAPE, noise=noise, seed=s)).to_dict() for s in seeds]
 

@@ -26,7 +26,7 @@ import time
 CHILD = """
 import json, sys, time
 import numpy as np
-from qec.qml import TrainConfig, build_qnn, config_dataset, simulation
+from qec.qnn import TrainConfig, build_qnn, config_dataset, simulation
 qubits, method, trajectories, repeats = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 config = TrainConfig(dataset="circles", qubits=qubits, layers=1, connectivity="ring", noise="circuit:0.001",
                      samples=20, method=method, trajectories=trajectories)

@@ -1,4 +1,4 @@
-"""Benchmark: `qec.qml.train` against the plain qiskit-machine-learning recipe, side by side.
+"""Benchmark: `qec.qnn.train` against the plain qiskit-machine-learning recipe, side by side.
 
 Same QNN (moons, 4 qubits, 2 layers, line connectivity, 100 samples), same noise
 (`circuit:0.001`, the same Aer model and circuit with its noise sites), same initial point,
@@ -24,7 +24,16 @@ from qiskit_machine_learning.neural_networks import EstimatorQNN
 from qiskit_machine_learning.optimizers import COBYLA
 
 from qec.aer import with_noise_sites
-from qec.qml import QNNNoise, TrainConfig, connectivity_graph, load_dataset, observable, qnn_circuit, train
+from qec.qnn import (
+    QNNNoise,
+    TrainConfig,
+    connectivity_graph,
+    load_dataset,
+    measurement_bases,
+    parse_observable,
+    qnn_circuit,
+    train,
+)
 
 
 def run_qec(config: TrainConfig) -> tuple[float, float]:
@@ -37,7 +46,8 @@ def run_plain(config: TrainConfig) -> tuple[float, float]:
     start = time.perf_counter()
     data = load_dataset(config.dataset, num_features=config.qubits, samples=config.samples, seed=config.seed)
     qc, inputs, weights = qnn_circuit(config.qubits, config.layers, connectivity_graph("line", config.qubits))
-    obs, read = observable(config.observable, config.qubits)
+    obs = parse_observable(config.observable, config.qubits)  # parity or z0: Z on the qubits it reads
+    read = list(measurement_bases(obs))
     noise = QNNNoise.parse(config.noise)
     qc = with_noise_sites(qc, idle=noise.has_idle_noise, readout_qubits=read)
     estimator = EstimatorV2(

@@ -14,8 +14,8 @@ import json
 import pathlib
 import sys
 
-from qec.qml import TrainConfig, train
-from qec.tolerance import Tolerance, Workload, measure_tolerance
+from qec.qnn import TrainConfig, Workload, train
+from qec.tolerance import Tolerance, measure_tolerance
 
 
 def main(argv: list[str] | None = None) -> int:
