@@ -65,7 +65,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main_resources(args: argparse.Namespace) -> int:
-    from qec import fits
     from qec import resources as res
     from qec.fit import SuppressionModel
     from qec.tolerance import Tolerance
@@ -82,10 +81,8 @@ def main_resources(args: argparse.Namespace) -> int:
             models = {"given": SuppressionModel.power(A=args.constants[0], p_th=args.constants[1])}
         else:
             document = _read_json("--fits", args.fits)
-            fitted = fits.models_by_decoder(document, args.code, args.noise, args.basis, args.decoder)
-            models = {name: ms[0] for name, ms in fitted.items()}
-            above = fits.above_threshold_by_decoder(document, args.code, args.noise, args.basis, list(models))
-            models, above = _with_cnot_constants(models, above, fits.groups_of(document), noise=args.noise)
+            models, above = res.models_from_fits(document, code=args.code, noise=args.noise, basis=args.basis,
+                                                 decoders=args.decoder)  # fmt: skip
         timing = None
         if args.qnn is not None:
             result = _read_json("--qnn", args.qnn)
@@ -97,13 +94,8 @@ def main_resources(args: argparse.Namespace) -> int:
         star = None
         if args.tolerance is not None:
             t = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
-            g = res.logical_operations(circuit)
             star = (t.eps_star, t.eps_star_low, t.eps_star_high)
-            budgets = {
-                "budget": res.error_budget(t.eps_star, g),
-                "budget_low": res.error_budget(t.eps_star_low, g),
-                "budget_high": res.error_budget(t.eps_star_high, g),
-            }
+            budgets = res.error_budgets(star, res.logical_operations(circuit))
         report = res.estimate_resources(
             circuit, ps=args.p, noise=args.noise, models=models, preset=args.preset, code=args.code,
             timing=timing, eps_star=star, max_code_distance=args.max_code_distance, circuit_name=name,
@@ -117,22 +109,3 @@ def main_resources(args: argparse.Namespace) -> int:
     atomic_write_text(out.with_suffix(".txt"), text + "\n")
     print(text)
     return 0
-
-
-def _with_cnot_constants(models: dict, above: dict, groups: list, *, noise: str) -> tuple[dict, dict]:
-    """Beside each decoder's memory constants, the lattice-surgery CNOT's (``decoder, cnot``) where
-    the fits hold it: above threshold where any of its flows is."""
-    from qec.channel import cnot_equivalent_model
-    from qec.fit import AboveThreshold
-
-    by_key = {g.key: g for g in groups}
-    out, out_above = dict(models), dict(above)
-    for name in models:
-        model = cnot_equivalent_model(by_key, noise=noise, decoder=name)
-        if model is None:
-            continue
-        flows = [g for g in groups if g.experiment == "cnot" and g.decoder == name and g.noise == noise]
-        bounded = [g.above_threshold for g in flows if g.above_threshold.limit is not None]
-        out[f"{name}, cnot"] = model
-        out_above[f"{name}, cnot"] = min(bounded, key=lambda a: a.limit) if bounded else AboveThreshold()
-    return out, out_above
