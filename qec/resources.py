@@ -162,7 +162,9 @@ def models_from_fits(
 
     Args:
         fits: A parsed fits.json document (``qec fit``).
-        code, noise, basis: The group of the memory models.
+        code: Code family of the memory models.
+        noise: Noise model of the memory models (and of the CNOT's).
+        basis: Memory basis of the models.
         decoders: The decoders whose models to take (default: all the document fitted).
 
     Raises:
