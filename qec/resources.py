@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from qec._check import record_fields
-from qec.channel import CNOT_BLOCKS
-from qec.fit import AboveThreshold, SuppressionModel
+from qec.channel import CNOT_BLOCKS, cnot_equivalent_model
+from qec.fit import AboveThreshold, SuppressionModel, above_threshold_by_decoder, groups_of, models_by_decoder
 from qec.qnn.execution import check_circuit, logical_operations
 
 PRESETS: dict[str, dict[str, str]] = {
@@ -123,6 +123,97 @@ def error_budget(eps_op: float, operations: int) -> float:
     if not 0 < eps_op < 1:
         raise ValueError(f"eps_op={eps_op!r} must be in (0, 1)")
     return -math.expm1(operations * math.log1p(-eps_op))
+
+
+def error_budgets(eps_star: tuple[float, float, float], operations: int) -> dict[str, float]:
+    """E* = 1 − (1 − ε*)^G at the tolerance ε* and at both ends of its interval, keyed as
+    ``estimate_resources`` takes them (``budget``, ``budget_low``, ``budget_high``).
+
+    Args:
+        eps_star: ε* and its interval, (best, low, high) (``Tolerance.eps_star``, ``_low``, ``_high``).
+        operations: G, the circuit's logical operations per execution (``logical_operations``).
+
+    Raises:
+        ValueError: one of the three is not in (0, 1).
+
+    Example:
+        >>> {k: round(v, 6) for k, v in error_budgets((1e-3, 5e-4, 2e-3), 10).items()}
+        {'budget': 0.009955, 'budget_low': 0.004989, 'budget_high': 0.019821}
+    """
+    best, low, high = eps_star
+    return {
+        "budget": error_budget(best, operations),
+        "budget_low": error_budget(low, operations),
+        "budget_high": error_budget(high, operations),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Models
+
+
+def models_from_fits(
+    fits: Mapping[str, Any], *, code: str, noise: str, basis: str = "z", decoders: Sequence[str] | None = None
+) -> tuple[dict[str, SuppressionModel], dict[str, AboveThreshold]]:
+    """Each decoder's chosen suppression model of (code, noise, basis) in a fits.json document,
+    with the lattice-surgery CNOT's constants beside it where the document holds them
+    (``with_cnot_constants``), and where each is above threshold as measured.
+
+    Args:
+        fits: A parsed fits.json document (``qec fit``).
+        code: Code family of the memory models.
+        noise: Noise model of the memory models (and of the CNOT's).
+        basis: Memory basis of the models.
+        decoders: The decoders whose models to take (default: all the document fitted).
+
+    Raises:
+        ValueError: the document has no such group, no fit for one of ``decoders``, or a corrupt one.
+
+    Example:
+        >>> try:
+        ...     models_from_fits({"fits": {}}, code="surface_rotated", noise="circuit")
+        ... except ValueError as e:
+        ...     print(e)
+        no fit for code='surface_rotated', noise='circuit', basis='z'; the document has []
+    """
+    fitted = models_by_decoder(fits, code, noise, basis, decoders)
+    models = {name: ms[0] for name, ms in fitted.items()}
+    above = above_threshold_by_decoder(fits, code, noise, basis, list(models))
+    return with_cnot_constants(models, above, groups_of(fits), noise=noise)
+
+
+def with_cnot_constants(
+    models: Mapping[str, SuppressionModel],
+    above: Mapping[str, AboveThreshold],
+    groups: Sequence[Any],
+    *,
+    noise: str,
+) -> tuple[dict[str, SuppressionModel], dict[str, AboveThreshold]]:
+    """Beside each decoder's memory constants, the lattice-surgery CNOT's (``decoder, cnot``) where
+    the fits hold it: above threshold where any of its flows is.
+
+    Args:
+        models: Decoder → its memory suppression model.
+        above: Decoder → where its memory measurements say "above threshold".
+        groups: The fits' groups (``qec.fits.groups_of``), CNOT flows among them or not.
+        noise: The noise model whose CNOT groups count.
+
+    Example:
+        >>> m = {"pymatching": SuppressionModel.power(A=0.03, p_th=0.01)}
+        >>> list(with_cnot_constants(m, {}, [], noise="circuit")[0])
+        ['pymatching']
+    """
+    by_key = {g.key: g for g in groups}
+    out, out_above = dict(models), dict(above)
+    for name in models:
+        model = cnot_equivalent_model(by_key, noise=noise, decoder=name)
+        if model is None:
+            continue
+        flows = [g for g in groups if g.experiment == "cnot" and g.decoder == name and g.noise == noise]
+        bounded = [g.above_threshold for g in flows if g.above_threshold.limit is not None]
+        out[f"{name}, cnot"] = model
+        out_above[f"{name}, cnot"] = min(bounded, key=lambda a: a.limit) if bounded else AboveThreshold()
+    return out, out_above
 
 
 # ---------------------------------------------------------------------------------------

@@ -106,7 +106,7 @@ def test_one_interval_function_is_the_95_percent_likelihood_ratio_interval():
 
 
 def test_the_sample_table_prints_that_interval(tmp_path, capsys):
-    from qec.cli import _table
+    from qec.cli._sample import _table
 
     meta = {"code": "c", "noise": "n", "d": 3, "p": 0.01, "rounds": 3, "basis": "z"}
     stat = sinter.TaskStats(strong_id="0" * 64, decoder="pymatching", shots=10_000, errors=100,

@@ -1,0 +1,69 @@
+"""The ``qec`` command line: sample, combine, fit, train, tolerance, budget, resources, plot, inspect.
+
+This module only dispatches (as sinter's ``_command/_main.py`` does): it picks the command, and
+imports that command's module (``qec.cli._sample``, ``qec.cli._fit``, ...) and no other. Each
+command module declares its arguments (``add_arguments``) and holds ``main_<command>(args)``,
+which checks them, calls the library, writes and prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import types
+from collections.abc import Collection, Sequence
+
+from qec.cli._common import _Parser
+from qec.cli._version import _VersionAction, version
+
+__all__ = ["COMMANDS", "main", "version"]
+
+# Each command's line in `qec --help`, in the order listed there; its module is qec.cli._<command>.
+COMMANDS: dict[str, str] = {
+    "sample": "sample and decode a sweep of memory experiments into a sinter CSV",
+    "fit": "threshold, Λ and the p_L(d, p) model, with 95%% intervals, from sinter CSVs",
+    "train": "train a QNN (built-in or your own) under no, physical or logical noise (Aer)",
+    "combine": "merge sinter CSV files (rows summed per task) into one",
+    "tolerance": "the QNN's tolerable logical error ε* with its interval, from paired evaluations",
+    "budget": "per p: hardware suffices, QEC with d* [interval] and qubits, or above threshold",
+    "resources": "fault-tolerant qubits, T factories and run time (QDK Resource Estimator, measured inputs)",
+    "plot": "regenerate every figure of a study from its data folder",
+    "inspect": "qubits, detectors, decoding graph and effective distance of a circuit",
+}
+
+
+def _module(command: str) -> types.ModuleType:
+    return importlib.import_module(f"qec.cli._{command}")
+
+
+def _parser(declared: Collection[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The ``qec`` parser; the ``declared`` commands get their arguments (which imports their
+    modules), the others only their line in ``qec --help``."""
+    parser = _Parser(prog="qec", description="Error-correction and noise research toolkit.")
+    parser.add_argument("--version", action=_VersionAction, help="print qec's version and exit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command, line in COMMANDS.items():
+        p = sub.add_parser(command, help=line)
+        if command in declared:
+            _module(command).add_arguments(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``qec`` command line; returns the exit code.
+
+    Example:
+        >>> main(["inspect", "--code", "repetition", "--noise", "circuit",
+        ...       "--distance", "3", "--p", "0.01", "--rounds", "2"])  # doctest: +ELLIPSIS
+        repetition d=3 rounds=2 basis=z noise=circuit p=0.01
+          physical qubits   5 (3 data + 2 measure)
+        ...
+        0
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # The options before the command take no value, so the first command name is the command.
+    command = next((a for a in argv if a in COMMANDS), None)
+    args = _parser(declared=[command] if command else []).parse_args(argv)
+    return getattr(_module(args.command), f"main_{args.command}")(args)
+

@@ -1,0 +1,7 @@
+"""``python -m qec.cli``: the same as the ``qec`` command."""
+
+import sys
+
+from qec.cli import main
+
+sys.exit(main())

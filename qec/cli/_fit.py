@@ -1,0 +1,61 @@
+"""``qec fit``: threshold, Λ and the p_L(d, p) model, with intervals, from sinter CSVs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+
+from qec._io import atomic_write_text
+from qec.cli._common import _check_out, _float, _int, _nonnegative_int, _usage_error
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Fit every (code, noise, basis) in the given sinter CSV files."
+    )
+    p.add_argument("stats", nargs="+", help="sinter CSV files (rows are merged per task)")
+    p.add_argument("--out", required=True, help="JSON file to write")
+    p.add_argument("--plot", help="also draw the figure to this file (.png, .pdf, .svg)")
+    p.add_argument(
+        "--bootstrap",
+        type=_int,
+        default=200,
+        help="bootstrap resamples for the threshold's reported bootstrap interval (default 200); "
+        "nothing else depends on it: the profile interval chooses the model's points",
+    )
+    p.add_argument("--seed", type=_nonnegative_int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument(
+        "--threshold-window",
+        nargs=2,
+        type=_float,
+        metavar=("PMIN", "PMAX"),
+        help="only points with PMIN <= p <= PMAX enter the threshold fit",
+    )
+
+
+def main_fit(args: argparse.Namespace) -> int:
+    from qec import fit
+    from qec.stats import read_stats_with_origin
+
+    try:
+        if args.bootstrap < 0:
+            raise ValueError(f"--bootstrap={args.bootstrap} must be >= 0")
+        _check_out("--out", args.out)
+        _check_out("--plot", args.plot)
+        if args.plot is not None and pathlib.Path(args.plot).suffix not in (".png", ".pdf", ".svg"):
+            raise ValueError(f"--plot={args.plot!r} must end in .png, .pdf or .svg")
+        stats, origin = read_stats_with_origin(*args.stats)
+        points = fit.points_from_stats(stats, origin=origin)
+        window = tuple(args.threshold_window) if args.threshold_window else None
+        groups = fit.fit_all(points, bootstrap=args.bootstrap, seed=args.seed, threshold_window=window)
+    except ValueError as e:
+        return _usage_error(args, e)
+    document = fit.fits_document(groups, inputs=args.stats, bootstrap=args.bootstrap, seed=args.seed)
+    atomic_write_text(args.out, json.dumps(document, indent=1) + "\n")
+    if args.plot is not None:
+        from qec.plot import plot_fits
+
+        plot_fits(groups, args.plot)
+    print(fit.format_table(groups))
+    return 0

@@ -1,0 +1,113 @@
+"""``qec resources``: fault-tolerant qubits, T factories and run time from the QDK Resource Estimator."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+from typing import Any
+
+from qec._io import atomic_write_text
+from qec.cli._common import _check_out, _float, _positive_int, _progress, _read_json, _usage_error
+from qec.codes import BASES, CODE_NAMES
+from qec.noise import CIRCUIT_LEVEL
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Estimate a circuit with the QDK Resource Estimator, fed with the fitted suppression "
+        "model, the noise model's qubit parameters and an error budget; QDK's default constants beside."
+    )
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--circuit", help="a bound circuit: QPY (.qpy) or OpenQASM 2/3 file")
+    source.add_argument(
+        "--qnn", help="a qec train result: its QNN with trained weights and one test point bound"
+    )
+    p.add_argument("--p", nargs="*", required=True, type=_float, metavar="P",
+                   help="physical error rates (below the model's threshold)")  # fmt: skip
+    p.add_argument("--noise", required=True, choices=CIRCUIT_LEVEL, metavar="NOISE",
+                   help="noise model the qubit parameters come from (circuit or si1000)")  # fmt: skip
+    constants = p.add_mutually_exclusive_group(required=True)
+    constants.add_argument("--fits", help="fits.json from qec fit: the measured suppression model")
+    constants.add_argument("--constants", nargs=2, type=_float, metavar=("A", "P_TH"),
+                           help="A and p_th of ε_round = A·(p/p_th)^((d+1)/2), as if fitted")  # fmt: skip
+    p.add_argument("--basis", default="z", choices=BASES, metavar="BASIS", help="model basis with --fits")
+    p.add_argument("--decoder", nargs="+", metavar="NAME",
+                   help="with --fits: decoders whose models to estimate (default: all)")  # fmt: skip
+    p.add_argument(
+        "--code",
+        default="surface_rotated",
+        choices=CODE_NAMES,
+        metavar="CODE",
+        help="code of the model and of the data-patch column (default surface_rotated)",
+    )
+    budget_group = p.add_mutually_exclusive_group(required=True)
+    budget_group.add_argument(
+        "--error-budget",
+        type=_float,
+        metavar="E",
+        help="probability of any logical error per circuit execution, in (0, 1)",
+    )
+    budget_group.add_argument("--tolerance", help="tolerance.json: E* = 1 − (1 − ε*)^G with ε*'s interval")
+    p.add_argument(
+        "--preset",
+        default="gate_ns",
+        choices=("gate_ns", "gate_us"),
+        help="operation times: gate_ns (50 ns gates, 100 ns measurement) or gate_us (100 µs)",
+    )
+    p.add_argument(
+        "--only-below-threshold",
+        action="store_true",
+        help="estimate the p below the model threshold; list the others as not estimated",
+    )
+    p.add_argument("--max-code-distance", type=_positive_int, default=None,
+                   help="the estimator's largest code distance (default: QDK's, 50)")  # fmt: skip
+    p.add_argument("--out", required=True, help="resources JSON; a .txt table is written beside it")
+
+
+def main_resources(args: argparse.Namespace) -> int:
+    from qec import resources as res
+    from qec.fit import SuppressionModel
+    from qec.qnn import execution
+    from qec.tolerance import Tolerance
+
+    try:
+        out = pathlib.Path(args.out)
+        _check_out("--out", args.out, ".txt")
+        if args.constants is not None and args.decoder:
+            raise ValueError(
+                "--decoder chooses among the fitted models of --fits; --constants gives one model"
+            )
+        above: dict = {}
+        if args.constants is not None:
+            models = {"given": SuppressionModel.power(A=args.constants[0], p_th=args.constants[1])}
+        else:
+            document = _read_json("--fits", args.fits)
+            models, above = res.models_from_fits(document, code=args.code, noise=args.noise, basis=args.basis,
+                                                 decoders=args.decoder)  # fmt: skip
+        timing = None
+        if args.qnn is not None:
+            result = _read_json("--qnn", args.qnn)
+            circuit, name = execution.qnn_circuit_from_result(result), f"QNN of {args.qnn}"
+            timing = execution.qnn_timing(result["config"])
+        else:
+            circuit, name = execution.load_circuit(args.circuit), args.circuit
+        budgets: dict[str, Any] = {"budget": args.error_budget}
+        star = None
+        if args.tolerance is not None:
+            t = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
+            star = (t.eps_star, t.eps_star_low, t.eps_star_high)
+            budgets = res.error_budgets(star, execution.logical_operations(circuit))
+        report = res.estimate_resources(
+            circuit, ps=args.p, noise=args.noise, models=models, preset=args.preset, code=args.code,
+            timing=timing, eps_star=star, max_code_distance=args.max_code_distance, circuit_name=name,
+            only_below_threshold=args.only_below_threshold, above=above, progress=_progress("resources"),
+            **budgets,
+        )  # fmt: skip
+    except ValueError as e:
+        return _usage_error(args, e)
+    text = report.format()
+    atomic_write_text(out, json.dumps(report.to_dict(), indent=1) + "\n")
+    atomic_write_text(out.with_suffix(".txt"), text + "\n")
+    print(text)
+    return 0

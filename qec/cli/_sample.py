@@ -1,0 +1,120 @@
+"""``qec sample``: sample and decode a sweep of experiments into a sinter CSV (resumable)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+import sinter
+
+from qec.cli._common import (
+    EXIT_INTERRUPTED,
+    _add_experiment_args,
+    _experiments,
+    _positive_int,
+    _usage_error,
+)
+from qec.sampling import (
+    DEFAULT_DECODER,
+    OutputBusyError,
+    check_decoder,
+    check_output,
+    check_workers,
+    collect,
+    load_custom_decoders,
+)
+from qec.stats import binomial_interval
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Sample the product of the list arguments with sinter; resumable: rerun "
+        "the same command to top up what the output file already holds."
+    )
+    _add_experiment_args(p, many=True)
+    p.add_argument(
+        "--decoder",
+        nargs="+",
+        default=[DEFAULT_DECODER],
+        metavar="NAME",
+        help=f"sinter decoder(s): every task is sampled with each (default {DEFAULT_DECODER})",
+    )
+    p.add_argument("--custom-decoders", nargs="+", metavar="MODULE:FUNCTION",
+                   help="a function returning a dict of name → sinter.Decoder (as sinter collect's "
+                   "--custom_decoders_module_function)")  # fmt: skip
+    p.add_argument(
+        "--max-shots",
+        type=_positive_int,
+        default=1_000_000,
+        help="stop a task at this many shots in total (default 1000000)",
+    )
+    p.add_argument(
+        "--max-errors",
+        type=_positive_int,
+        default=1000,
+        help="stop a task at this many errors in total (default 1000)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: all cores)",
+    )
+    p.add_argument("--out", required=True, help="sinter CSV file to create or extend")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def main_sample(args: argparse.Namespace) -> int:
+    try:  # everything is checked before any sampling starts or any file is written
+        experiments = _experiments(args)
+        custom = {k: v for spec in args.custom_decoders or () for k, v in load_custom_decoders(spec).items()}
+        for name in args.decoder:
+            check_decoder(name, custom)
+        check_output(args.out)
+        check_workers(args.workers)
+    except ValueError as e:
+        return _usage_error(args, e)
+    try:
+        stats = collect(
+            experiments, out=args.out, decoder=args.decoder, custom_decoders=custom or None,
+            workers=args.workers, max_shots=args.max_shots, max_errors=args.max_errors,
+            print_progress=not args.quiet,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        print(
+            f"\nqec sample: interrupted; finished batches are in {args.out}; "
+            "rerun the same command to continue",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    except OutputBusyError as e:
+        return _usage_error(args, e)
+    print(_table(stats))
+    return 0
+
+
+def _table(stats: Sequence[sinter.TaskStats]) -> str:
+    header = (
+        f"{'code':<20} {'noise':<24} {'d':>3} {'p':>9} {'rounds':>6} {'basis':>5} {'decoder':<22} "
+        f"{'shots':>10} {'errors':>8} {'per-shot error (95% CI)':>28}"
+    )
+    lines = [header]
+
+    def order(s: sinter.TaskStats) -> tuple:
+        m = s.json_metadata
+        return (str(m.get("experiment", "")), str(m.get("code")), str(m.get("noise")), str(m.get("basis")),
+                m.get("d", 0), m.get("p", 0), s.decoder)  # fmt: skip
+
+    for s in sorted(stats, key=order):
+        m = s.json_metadata
+        r = binomial_interval(s.shots - s.discards, s.errors)
+        rate = f"{r.best:.3e} [{r.low:.2e}, {r.high:.2e}]"
+        code = f"{m['experiment']}/{m.get('code', '?')}" if "experiment" in m else m.get("code", "?")
+        lines.append(
+            f"{code:<20} {m.get('noise', '?'):<24} {m.get('d', '?'):>3} "
+            f"{m.get('p', '?'):>9} {m.get('rounds', '?'):>6} {m.get('basis', '?'):>5} {s.decoder:<22} "
+            f"{s.shots:>10} {s.errors:>8} {rate:>28}"
+        )
+    return "\n".join(lines)

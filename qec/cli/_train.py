@@ -1,0 +1,116 @@
+"""``qec train``: train a QNN (built-in or your own) under no, physical or logical noise."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import sys
+
+from qec._io import atomic_write_text
+from qec.cli._common import EXIT_INTERRUPTED, _check_out, _float, _int, _nonnegative_int, _usage_error
+from qec.qnn.config import AUTO_DENSITY_MAX, CONNECTIVITIES, DATASETS, METHODS
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Train a QNN with COBYLA (qiskit-machine-learning on Aer's EstimatorV2: exact "
+        "statevector when noiseless; density matrix or noise trajectories under noise). Checkpoints "
+        "after every chunk of iterations and resumes from it."
+    )
+    data = p.add_mutually_exclusive_group()
+    data.add_argument(
+        "--dataset",
+        default="moons",
+        choices=DATASETS,
+        metavar="NAME",
+        help=f"one of {', '.join(DATASETS)} (default moons)",
+    )
+    data.add_argument("--data", metavar="FILE",
+                      help="your own data: CSV (header; label column 'label', 'y' or the last) or NPZ "
+                           "(arrays x, y); labels 0/1 or ±1")  # fmt: skip
+    p.add_argument("--circuit", metavar="QPY|MODULE:FUNCTION",
+                   help="your own QNN circuit; inputs are ParameterVector('x'), all else weights "
+                   "(sets --qubits from it)")  # fmt: skip
+    p.add_argument("--qubits", type=_int, default=4, help="qubits = features (default 4)")
+    p.add_argument("--layers", type=_int, default=2, help="ansatz layers (default 2)")
+    p.add_argument(
+        "--connectivity",
+        default="line",
+        choices=CONNECTIVITIES,
+        metavar="GRAPH",
+        help=f"ansatz entangling graph: {', '.join(CONNECTIVITIES)} (default line)",
+    )
+    p.add_argument(
+        "--observable",
+        default="parity",
+        metavar="OBS",
+        help="parity (Z on every qubit), z0, or a Pauli sum such as ZZII or '0.5*ZIIZ + 0.5*IZZI' "
+        "(rightmost letter = qubit 0; default parity)",
+    )
+    p.add_argument("--method", default="auto", choices=METHODS, metavar="METHOD",
+                   help=f"simulation: {', '.join(METHODS)} (auto: density matrix up to {AUTO_DENSITY_MAX} "
+                   "qubits under noise, trajectories beyond; mps: matrix product states)")  # fmt: skip
+    p.add_argument("--trajectories", type=_int, default=1000,
+                   help="trajectories per noisy expectation (precision 1/√N; default 1000)")  # fmt: skip
+    p.add_argument(
+        "--noise", default="none", help="none | circuit:<p> | si1000:<p> | logical:<eps> (default none)"
+    )
+    p.add_argument("--seed", type=_nonnegative_int, default=0, help="seed of split, initial point, scoring")
+    p.add_argument("--samples", type=_int, default=100, help="dataset size (default 100)")
+    p.add_argument("--test-fraction", type=_float, default=0.3, help="held-out share (default 0.3)")
+    p.add_argument("--maxiter", type=_int, default=100, help="COBYLA iterations (default 100)")
+    p.add_argument("--chunk", type=_int, default=50, help="iterations between checkpoints (default 50)")
+    p.add_argument(
+        "--shots",
+        type=_int,
+        default=1000,
+        help="shots per prediction when scoring accuracy; 0 = exact sign (default 1000)",
+    )
+    p.add_argument("--out", required=True, help="result JSON file")
+
+
+def main_train(args: argparse.Namespace) -> int:
+    from qec import qnn
+
+    out = pathlib.Path(args.out)
+    checkpoint = out.with_name(f".{out.name}.checkpoint.json")
+    try:
+        _check_out("--out", args.out)
+        settings = dict(
+            dataset=args.data or args.dataset, connectivity=args.connectivity, observable=args.observable,
+            noise=args.noise, seed=args.seed, samples=args.samples, test_fraction=args.test_fraction,
+            maxiter=args.maxiter, chunk=args.chunk, shots=args.shots, method=args.method,
+            trajectories=args.trajectories,
+        )  # fmt: skip
+        if args.data is not None:
+            qnn.load_table(args.data)  # a bad file is a usage error before anything runs
+        if args.circuit is not None:
+            config = qnn.for_circuit(args.circuit, **settings)
+        else:
+            config = qnn.TrainConfig(qubits=args.qubits, layers=args.layers, **settings)
+        qnn.simulation(config)  # a qubit count no method here can hold
+        inputs = qnn.qnn_parts(config).inputs  # the observable fits the circuit
+        qnn.config_dataset(config, len(inputs))  # the data fit the circuit
+    except ValueError as e:
+        return _usage_error(args, e)
+
+    def progress(done: int, loss: float) -> None:
+        print(f"qec train: {done}/{config.maxiter} iterations, loss {loss:.4f}", file=sys.stderr)
+
+    try:
+        result = qnn.train(config, checkpoint=checkpoint, progress=progress)
+    except KeyboardInterrupt:
+        print(f"\nqec train: interrupted; progress is in {checkpoint}; rerun to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ValueError as e:  # a checkpoint of another configuration, chunk below COBYLA's minimum
+        return _usage_error(args, e)
+    atomic_write_text(out, json.dumps(result.to_dict(), indent=1) + "\n")
+    checkpoint.unlink(missing_ok=True)
+    shape = f"circuit={config.circuit}" if config.circuit else f"layers={config.layers}"
+    exact = "exact" if result.precision == 0 else f"precision ±{result.precision:.3g} per expectation"
+    print(f"{config.dataset} qubits={config.qubits} {shape} noise={config.noise} "
+          f"seed={config.seed}: train accuracy {result.train_accuracy:.3f}, test accuracy "
+          f"{result.test_accuracy:.3f}, final loss {result.final_loss:.4f}, "
+          f"{result.wall_seconds:.1f} s; simulation {result.method} ({exact})")  # fmt: skip
+    return 0
