@@ -195,7 +195,7 @@ def with_cnot_constants(
     Args:
         models: Decoder → its memory suppression model.
         above: Decoder → where its memory measurements say "above threshold".
-        groups: The fits' groups (``qec.fits.groups_of``), CNOT flows among them or not.
+        groups: The fits' groups (``qec.fit.groups_of``), CNOT flows among them or not.
         noise: The noise model whose CNOT groups count.
 
     Example:
