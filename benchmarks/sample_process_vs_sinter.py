@@ -7,7 +7,7 @@ qec, ...; the medians of shots per wall-clock second are compared. The in-proces
 is `sample_vs_sinter.py`.
 
 Usage:
-    python studies/benchmarks/sample_process_vs_sinter.py [--shots 600000] [--repeats 5] [--workers 2]
+    python benchmarks/sample_process_vs_sinter.py [--shots 600000] [--repeats 5] [--workers 2]
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ too). Runs alternate; medians of seconds per
 optimizer iteration are compared, and the final losses must agree.
 
 Usage:
-    python studies/benchmarks/train_vs_qml.py [--maxiter 100] [--repeats 3]
+    python benchmarks/train_vs_qml.py [--maxiter 100] [--repeats 3]
 """
 
 from __future__ import annotations

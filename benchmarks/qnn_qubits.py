@@ -11,7 +11,7 @@ Workload: the built-in ansatz (1 layer, ring), circles tiled to the qubit count,
 per expectation (precision ±0.07) where trajectories run.
 
 Usage:
-    python studies/benchmarks/qnn_qubits.py [--qubits 8 12 16] [--repeats 3] [--trajectories 200] [--mps]
+    python benchmarks/qnn_qubits.py [--qubits 8 12 16] [--repeats 3] [--trajectories 200] [--mps]
 """
 
 from __future__ import annotations

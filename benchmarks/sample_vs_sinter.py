@@ -9,7 +9,7 @@ the final compaction. `bposd` and `tesseract` come from the `decoders` extra (st
 tesseract-decoder), given to both sides as the same custom decoders.
 
 Usage:
-    python studies/benchmarks/sample_vs_sinter.py [--shots 1000000] [--repeats 5] [--workers 2]
+    python benchmarks/sample_vs_sinter.py [--shots 1000000] [--repeats 5] [--workers 2]
         [--decoders pymatching pymatching-correlated bposd tesseract] [--distances 3 5 7]
 """
 
