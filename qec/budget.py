@@ -91,6 +91,10 @@ class BudgetRow:
     check_d_star_minus_2: Change | None = None
     note: str = ""
 
+    def __repr__(self) -> str:
+        d = "" if self.d_star is None else f", d* = {self.d_star} [{self.d_star_low}, {self.d_star_high}]"
+        return f"<BudgetRow p = {self.p:g}, {self.decoder}: {self.verdict}{d}>"
+
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict={self.verdict!r} is not known; allowed: {sorted(VERDICTS)}")

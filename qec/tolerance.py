@@ -279,6 +279,10 @@ class Tolerance:
     eps_star_per_seed: tuple[float, ...] = ()
     simulation: str = ""
 
+    def __repr__(self) -> str:
+        star = f"{self.eps_star:.3g} [{self.eps_star_low:.3g}, {self.eps_star_high:.3g}]"
+        return f"<Tolerance ε* = {star}, δ = {self.delta:g}>"
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "eps_star_per_seed", tuple(self.eps_star_per_seed))
         check_definition(self.definition)

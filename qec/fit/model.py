@@ -75,6 +75,10 @@ class SuppressionModel:
     p_min: float = 0.0
     p_max: float = 0.0
 
+    def __repr__(self) -> str:
+        fitted = f", {self.n_points} points" if self.n_points else ""
+        return f"<SuppressionModel {self.form}: A = {self.A:.4g}, p_th = {self.p_th:.4g}{fitted}>"
+
     def __post_init__(self) -> None:
         if self.form not in MODEL_FORMS:
             raise ValueError(f"form={self.form!r} is not known; allowed: {sorted(MODEL_FORMS)}")

@@ -65,6 +65,10 @@ class GroupFit:
     experiment: str = "memory"
     observable: str = ""
 
+    def __repr__(self) -> str:
+        model = "no model" if self.model is None else f"model {self.model.form}"
+        return f"<GroupFit {self.key}: {len(self.points)} points, {model}>"
+
     @property
     def key(self) -> str:
         """``code/noise/basis/decoder``: the group's key in fits.json (``group_key``)."""
