@@ -294,26 +294,25 @@ def channel_rows(
         jobs: Processes. progress: Called with one line per finished row.
     """
     import concurrent.futures
+    import contextlib
+    import functools
 
     args = [dict(p=r.p, decoder=r.decoder, scalar_verdict=_scalar_verdict(r.verdict), scalar_d_star=r.d_star,
                  groups=groups, delta=delta, code=code, noise=noise, cycles_per_gate=cycles_per_gate,
                  confidence=confidence, max_distance=max_distance) for r in scalar_rows]  # fmt: skip
     common = dict(workload=workload, bootstrap=bootstrap, seed=seed)
-    if jobs <= 1 or len(args) <= 1:
-        rows = []
-        for a in args:
-            rows.append(_row_job(a, **common))
-            if progress:
-                progress(f"p = {a['p']:g}, {a['decoder']}: {rows[-1].verdict} {rows[-1].d_star or ''}")
-        return rows
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_row_job, a, **common) for a in args]
-        rows = []
-        for a, future in zip(args, futures, strict=True):
-            rows.append(future.result())
-            if progress:
-                progress(f"p = {a['p']:g}, {a['decoder']}: {rows[-1].verdict} {rows[-1].d_star or ''}")
-        return rows
+    say = progress or (lambda _m: None)
+    rows = []
+    with contextlib.ExitStack() as stack:
+        if jobs > 1 and len(args) > 1:
+            pool = stack.enter_context(concurrent.futures.ProcessPoolExecutor(max_workers=jobs))
+            results = pool.map(functools.partial(_row_job, **common), args)
+        else:
+            results = (_row_job(a, **common) for a in args)
+        for a, row in zip(args, results, strict=True):
+            rows.append(row)
+            say(f"p = {a['p']:g}, {a['decoder']}: {row.verdict} {row.d_star or ''}")
+    return rows
 
 
 def _scalar_verdict(verdict: str) -> str:
