@@ -129,7 +129,8 @@ class LogicalChannel:
         flip_z: Z-basis memory flip over those rounds (an X or Y error).
         flip_x: X-basis memory flip over those rounds (a Z or Y error).
         cnot_flips: Flip probability per CNOT of each stabilizer flow (``qec.surgery``).
-        label: What the rates are, for tables (e.g. ``"pymatching, model at d=9 (extrapolated)"``).
+        label: What the rates are, for tables.
+        extrapolated: ``""``, or what the models extrapolate in at (d, p): ``d``, ``p``, ``d and p``.
     """
 
     distance: int
@@ -139,6 +140,7 @@ class LogicalChannel:
     flip_x: float
     cnot_flips: tuple[tuple[str, float], ...]
     label: str = ""
+    extrapolated: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cnot_flips", tuple(sorted(dict(self.cnot_flips).items())))
@@ -229,9 +231,10 @@ def channel_from_fits(
     flip_x = shot_flip(rate(group_key(code, noise, "x", decoder)), rounds)
     flips = {flow: rate(group_key("surface_rotated", noise, basis, decoder, "cnot", flow))
              for basis in ("x", "z") for flow in cnot_flows(basis)}  # fmt: skip
-    where = f"extrapolated in {' and '.join(sorted(outside))}" if outside else "within the sampled range"
+    extrapolated = " and ".join(sorted(outside))
+    where = f"extrapolated in {extrapolated}" if outside else "within the sampled range"
     return LogicalChannel(distance=distance, p=p, rounds_per_gate=rounds, flip_z=flip_z, flip_x=flip_x,
-                          cnot_flips=tuple(flips.items()),
+                          cnot_flips=tuple(flips.items()), extrapolated=extrapolated,
                           label=f"{decoder}, models at d={distance} ({bound}; {where})")  # fmt: skip
 
 

@@ -208,8 +208,7 @@ def channel_row(
     channel, mean, lo, hi = change(d, "best")
     memory = memory_eps_op(groups, code=code, noise=noise, decoder=decoder, distance=d, p=p,
                            cycles_per_gate=cycles_per_gate)  # fmt: skip
-    where = channel.label.rpartition("extrapolated in ")[2].rstrip(")") if "extrapolated" in channel.label \
-        else ""  # fmt: skip
+    where = channel.extrapolated
     notes = []
     if d_high is None:
         notes.append(f"the pessimistic end needs d > {max_distance}")

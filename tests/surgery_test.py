@@ -97,15 +97,20 @@ def test_cnot_logical_error_falls_with_distance_below_threshold(tmp_path):
 
 def test_flow_errors_from_failure_masks():
     s = sinter.TaskStats(strong_id="a", decoder="pymatching", shots=100, errors=7,
-                         json_metadata={"flows": ["ZIZI", "ZZIZ"]},
+                         json_metadata={"flows": ["ZIZI", "ZZIZ"], "basis": "z"},
                          custom_counts=collections.Counter({"obs_mistake_mask=E_": 3,
                                                             "obs_mistake_mask=_E": 1,
                                                             "obs_mistake_mask=EE": 3}))
     assert flow_errors(s) == {"ZIZI": 6, "ZZIZ": 4, "IZZZ": 4}
     broken = sinter.TaskStats(strong_id="b", decoder="pymatching", shots=100, errors=7,
-                              json_metadata={"flows": ["ZIZI", "ZZIZ"]})  # fmt: skip
+                              json_metadata={"flows": ["ZIZI", "ZZIZ"], "basis": "z"})  # fmt: skip
     with pytest.raises(ValueError, match="do not add up"):
         flow_errors(broken)
+    # A data row cannot name flows of its own: only the CNOT's, with their basis.
+    foreign = sinter.TaskStats(strong_id="c", decoder="pymatching", shots=100, errors=0,
+                               json_metadata={"flows": ["ZIZI", "XIXX"], "basis": "z"})  # fmt: skip
+    with pytest.raises(ValueError, match="not the CNOT's measured flows"):
+        flow_errors(foreign)
 
 
 def test_pair_law_recovers_a_joint_law():
@@ -220,6 +225,7 @@ def test_aer_one_qubit_gate_and_readout_follow_the_memory_flips():
     [
         (["--experiment", "teleport"], "invalid choice: 'teleport'"),
         (["--experiment", "cnot", "--distance", "4"], "distance=4 is not allowed for the cnot experiment"),
+        (["--experiment", "cnot", "--distance", "101"], "at most 15"),
         (["--experiment", "cnot", "--code", "repetition"], "code='repetition' is not allowed for the cnot"),
         (["--experiment", "cnot", "--noise", "phenomenological"], "needs gate-level noise"),
     ],

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import sinter
 
+from qec.codes import EXPERIMENTS
 from qec.noise import NOISE_NAMES, NoiseModel
 from qec.sampling import DEFAULT_DECODER
 from qec.stats import Interval, binomial_interval
@@ -155,6 +156,8 @@ def points_from_stats(
         common = dict(code=str(m["code"]), noise=str(m["noise"]), basis=str(m["basis"]), d=d, p=p,
                       rounds=rounds, shots=shots, decoder=s.decoder)  # fmt: skip
         experiment = m.get("experiment", "memory")
+        if experiment not in EXPERIMENTS:
+            raise FitError(f"{where}: experiment={experiment!r} is not known; allowed: {EXPERIMENTS}")
         if experiment == "memory":
             points.append(Point.from_counts(**common, errors=s.errors))
         else:
@@ -178,12 +181,12 @@ def flow_errors(stats: sinter.TaskStats, *, where: str = "") -> dict[str, int]:
     Example:
         >>> import collections, sinter
         >>> s = sinter.TaskStats(strong_id="a", decoder="pymatching", shots=1000, errors=30,
-        ...     json_metadata={"flows": ["XXXI", "XIXX"]},
+        ...     json_metadata={"flows": ["XXXI", "XIXX"], "basis": "x"},
         ...     custom_counts=collections.Counter({"obs_mistake_mask=E_": 10, "obs_mistake_mask=EE": 20}))
         >>> flow_errors(s)
         {'XXXI': 30, 'XIXX': 20, 'IXIX': 10}
     """
-    from qec.surgery import flow_product
+    from qec.surgery import cnot_flows, flow_product
 
     where = where or f"task {stats.strong_id[:12]}"
     flows = stats.json_metadata.get("flows") if isinstance(stats.json_metadata, dict) else None
@@ -195,6 +198,11 @@ def flow_errors(stats: sinter.TaskStats, *, where: str = "") -> dict[str, int]:
         raise FitError(f"{where}: its per-observable failure counts ({dict(masks)}) do not add up to its "
                        f"{stats.errors} errors over 2 observables; sample it with qec sample "
                        "(which counts them)")  # fmt: skip
+    basis = stats.json_metadata.get("basis")
+    if basis not in ("x", "z") or tuple(flows) != cnot_flows(basis)[:2]:
+        raise FitError(f"{where}: flows={flows!r} with basis={basis!r} are not the CNOT's measured "
+                       "flows; allowed: ['XXXI', 'XIXX'] with basis 'x', ['ZIZI', 'ZZIZ'] with "
+                       "basis 'z'")  # fmt: skip
     a, b = flows
     return {
         a: sum(v for k, v in masks.items() if k[0] == "E"),

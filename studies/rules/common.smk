@@ -32,7 +32,7 @@ SHARDS = [
 # p and decoder, because tqec takes 5–40 s to build the circuit and sampling a p takes seconds.
 EXPERIMENTS = S.get("experiments", ["memory"])
 C = {
-    "distances": [d for d in S["distances"] if d >= 3 and d % 2],
+    "distances": [d for d in S["distances"] if 3 <= d <= 15 and d % 2],  # qec.surgery.MAX_CNOT_DISTANCE
     "ps": S["ps"],
     "max_shots": S["max_shots"],
     "max_errors": S["max_errors"],
