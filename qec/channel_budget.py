@@ -282,8 +282,8 @@ def channel_rows(
 ) -> list[ChannelRow]:
     """The measured-channel row beside each scalar budget row (same p and decoder).
 
-    Rows run in ``jobs`` processes; each evaluates the noiseless baseline once and then one
-    channel per candidate distance it visits (``Workload.evaluate_channels``).
+    Rows run in ``jobs`` processes; the noiseless baseline is evaluated once for all rows, then
+    each row one channel per candidate distance it visits (``Workload.evaluate_channels``).
 
     Args:
         scalar_rows: ``qec.budget.BudgetRow`` records (verdict, d*, p, decoder).
@@ -296,10 +296,17 @@ def channel_rows(
     import contextlib
     import functools
 
+    from qec.tolerance import bootstrap_weights
+
     args = [dict(p=r.p, decoder=r.decoder, scalar_verdict=_scalar_verdict(r.verdict), scalar_d_star=r.d_star,
                  groups=groups, delta=delta, code=code, noise=noise, cycles_per_gate=cycles_per_gate,
                  confidence=confidence, max_distance=max_distance) for r in scalar_rows]  # fmt: skip
-    common = dict(workload=workload, bootstrap=bootstrap, seed=seed)
+    # The noiseless baseline and the bootstrap weights are the same for every row: made once here.
+    needed = any(a["scalar_verdict"] == "qec" for a in args)
+    # (seeds, points)
+    baseline = workload.evaluate(["none"]).accuracy[:, 0, :] if needed else np.zeros((1, 1))
+    weights = bootstrap_weights(*baseline.shape, replicates=bootstrap, rng=np.random.default_rng(seed))
+    common = dict(workload=workload, baseline=baseline, weights=weights)
     say = progress or (lambda _m: None)
     rows = []
     with contextlib.ExitStack() as stack:
@@ -319,14 +326,10 @@ def _scalar_verdict(verdict: str) -> str:
     return verdict if verdict in ("hardware", "above_threshold") else "qec"
 
 
-def _row_job(args: dict[str, Any], *, workload: Any, bootstrap: int, seed: int) -> ChannelRow:
-    """One row in a worker process: the baseline, then the search."""
-    from qec.tolerance import bootstrap_weights
-
+def _row_job(args: dict[str, Any], *, workload: Any, baseline: np.ndarray, weights: np.ndarray) -> ChannelRow:
+    """One row in a worker process: the search, paired with the shared baseline."""
     if args["scalar_verdict"] != "qec":
-        return channel_row(**args, evaluate=_never, baseline=np.zeros((1, 1)), weights=np.zeros((1, 1, 1)))
-    baseline = workload.evaluate(["none"]).accuracy[:, 0, :]  # (seeds, points)
-    weights = bootstrap_weights(*baseline.shape, replicates=bootstrap, rng=np.random.default_rng(seed))
+        return channel_row(**args, evaluate=_never, baseline=baseline, weights=weights)
     return channel_row(**args, evaluate=lambda ch: workload.evaluate_channels([ch])[:, 0, :],
                        baseline=baseline, weights=weights)  # fmt: skip
 
