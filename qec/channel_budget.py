@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from qec.channel import ChannelError, LogicalChannel, channel_from_fits
+from qec.stats import Interval
 from qec.surgery import cnot_flows
 
 VERDICTS = ("hardware", "qec", "above_threshold", "unavailable")
@@ -46,9 +47,14 @@ class ChannelRow:
             open-ended or not applicable).
         delta_accuracy, delta_accuracy_low, delta_accuracy_high: Paired accuracy change under the
             channel at d*, with its bootstrap interval.
-        cnot_error: Probability that one logical CNOT fails (any Pauli) at d*.
-        memory_eps_op: The scalar route's ε_op at d* (one memory patch, c·d rounds).
-        cnot_vs_memory: ``cnot_error / memory_eps_op``: how far the memory assumption is off.
+        cnot_error, cnot_error_low, cnot_error_high: Probability that one logical CNOT fails
+            (any Pauli) at d*, and the same with every flow's rate at the lower / upper end of
+            its model's 95% interval.
+        memory_eps_op, memory_eps_op_low, memory_eps_op_high: The scalar route's ε_op at d* (one
+            memory patch, c·d rounds), with its model's 95% interval.
+        cnot_vs_memory, cnot_vs_memory_low, cnot_vs_memory_high: ``cnot_error / memory_eps_op``:
+            how far the memory assumption is off; its ends divide opposite ends (the two are
+            measured in separate experiments, so this covers at least 95%: conservative).
         d_star_scalar: The scalar route's d* at the same p and decoder, for comparison.
         extrapolated: ``""``, or what the channel at d* extrapolates in (``d``, ``p``, ``d and p``).
         evaluations: Channels the QNN was evaluated under to find this row.
@@ -65,8 +71,14 @@ class ChannelRow:
     delta_accuracy_low: float | None = None
     delta_accuracy_high: float | None = None
     cnot_error: float | None = None
+    cnot_error_low: float | None = None
+    cnot_error_high: float | None = None
     memory_eps_op: float | None = None
+    memory_eps_op_low: float | None = None
+    memory_eps_op_high: float | None = None
     cnot_vs_memory: float | None = None
+    cnot_vs_memory_low: float | None = None
+    cnot_vs_memory_high: float | None = None
     d_star_scalar: int | None = None
     extrapolated: str = ""
     evaluations: int = 0
@@ -206,17 +218,24 @@ def channel_row(
     except ChannelError as e:
         return ChannelRow(**base, verdict="unavailable", evaluations=len(cache), note=str(e))
     channel, mean, lo, hi = change(d, "best")
-    memory = memory_eps_op(groups, code=code, noise=noise, decoder=decoder, distance=d, p=p,
-                           cycles_per_gate=cycles_per_gate)  # fmt: skip
-    where = channel.extrapolated
+    cnot = {bound: channel_from_fits(groups, code=code, noise=noise, decoder=decoder, distance=d, p=p,
+                                     cycles_per_gate=cycles_per_gate, bound=bound).cnot_error
+            for bound in ("low", "high")}  # fmt: skip
+    memory = memory_eps_op_interval(groups, code=code, noise=noise, decoder=decoder, distance=d, p=p,
+                                    cycles_per_gate=cycles_per_gate)  # fmt: skip
+    ratio = (lambda a, b: a / b if b > 0 else None)  # noqa: E731
     notes = []
     if d_high is None:
         notes.append(f"the pessimistic end needs d > {max_distance}")
     return ChannelRow(**base, verdict="qec", d_star=d, d_star_low=min(d_low or d, d), d_star_high=d_high,
                       delta_accuracy=mean, delta_accuracy_low=lo, delta_accuracy_high=hi,
-                      cnot_error=channel.cnot_error, memory_eps_op=memory,
-                      cnot_vs_memory=channel.cnot_error / memory if memory > 0 else None,
-                      extrapolated=where, evaluations=len(cache), note="; ".join(notes))  # fmt: skip
+                      cnot_error=channel.cnot_error, cnot_error_low=cnot["low"], cnot_error_high=cnot["high"],
+                      memory_eps_op=memory.best, memory_eps_op_low=memory.low, memory_eps_op_high=memory.high,
+                      cnot_vs_memory=ratio(channel.cnot_error, memory.best),
+                      cnot_vs_memory_low=ratio(cnot["low"], memory.high),
+                      cnot_vs_memory_high=ratio(cnot["high"], memory.low),
+                      extrapolated=channel.extrapolated, evaluations=len(cache),
+                      note="; ".join(notes))  # fmt: skip
 
 
 def memory_eps_op(
@@ -232,35 +251,55 @@ def memory_eps_op(
         ...
         qec.channel.ChannelError: the scalar route needs the fit 'surface_rotated/circuit/z/pymatching'
     """
+    return memory_eps_op_interval(groups, code=code, noise=noise, decoder=decoder, distance=distance,
+                                  p=p, cycles_per_gate=cycles_per_gate, basis=basis).best
+
+
+def memory_eps_op_interval(
+    groups: Mapping[str, Any], *, code: str, noise: str, decoder: str, distance: int, p: float,
+    cycles_per_gate: float = 1.0, basis: str = "z",
+) -> Interval:  # fmt: skip
+    """``memory_eps_op`` with the 95% interval of its model's ε_round carried through."""
     from qec.fit import group_key, logical_eps_op
 
     key = group_key(code, noise, basis, decoder)
     group = groups.get(key)
     if group is None or group.model is None:
         raise ChannelError(f"the scalar route needs the fit {key!r}")
-    eps_round = min(group.model.eps_round(distance, p), 1.0)
-    return logical_eps_op(eps_round, distance=distance, cycles_per_gate=cycles_per_gate)
+    rate = group.model.eps_round_interval(distance, p)
+    op = lambda eps: logical_eps_op(min(eps, 1.0), distance=distance, cycles_per_gate=cycles_per_gate)  # noqa: E731
+    return Interval(op(group.model.eps_round(distance, p)), low=op(rate.low), high=op(rate.high))
 
 
 def format_rows(rows: Sequence[ChannelRow], *, delta: float) -> str:
     """The measured-channel table, beside the scalar route's d*."""
     lines = [
         f"d* from the measured logical channel (two-qubit gates: the lattice-surgery CNOT's flow flips; "
-        f"one-qubit gates and readouts: X/Z memory flips), paired accuracy change within −δ = −{delta:g}",
+        f"one-qubit gates and readouts: X/Z memory flips), paired accuracy change within −δ = −{delta:g}; "
+        f"at d*: the CNOT's error, the scalar route's ε_op and their ratio, each [95% interval]",
         f"{'p':>8} {'decoder':<22} {'verdict':<16} {'d* [interval]':<16} {'scalar d*':>9} "
-        f"{'Δacc at d* [95%]':<28} {'CNOT error':>10} {'memory ε_op':>11} {'CNOT/mem':>8}  note",
+        f"{'Δacc at d* [95%]':<28} {'CNOT error':<26} {'memory ε_op':<30} {'CNOT/mem':<20}  note",
     ]
+
+    def num(x: float | None, low: float | None = None, high: float | None = None) -> str:
+        if x is None:
+            return ""
+        ends = "" if low is None or high is None else f" [{low:.3g}, {high:.3g}]"
+        return f"{x:.3g}{ends}"
+
     for r in rows:
         high = r.d_star_high or ">max"
         d = "" if r.d_star is None else f"{r.d_star} [{r.d_star_low}, {high}]"
         acc = "" if r.delta_accuracy is None else (
             f"{r.delta_accuracy:+.4f} [{r.delta_accuracy_low:+.4f}, {r.delta_accuracy_high:+.4f}]")
-        num = lambda x, spec: "" if x is None else format(x, spec)  # noqa: E731
+        scalar = "" if r.d_star_scalar is None else str(r.d_star_scalar)
         where = f"extrapolated in {r.extrapolated}" if r.extrapolated else ""
         note = "; ".join(x for x in (where, r.note) if x)
-        lines.append(f"{r.p:>8g} {r.decoder:<22} {r.verdict:<16} {d:<16} {num(r.d_star_scalar, 'd'):>9} "
-                     f"{acc:<28} {num(r.cnot_error, '.3g'):>10} {num(r.memory_eps_op, '.3g'):>11} "
-                     f"{num(r.cnot_vs_memory, '.3g'):>8}  {note}")  # fmt: skip
+        lines.append(f"{r.p:>8g} {r.decoder:<22} {r.verdict:<16} {d:<16} {scalar:>9} {acc:<28} "
+                     f"{num(r.cnot_error, r.cnot_error_low, r.cnot_error_high):<26} "
+                     f"{num(r.memory_eps_op, r.memory_eps_op_low, r.memory_eps_op_high):<30} "
+                     f"{num(r.cnot_vs_memory, r.cnot_vs_memory_low, r.cnot_vs_memory_high):<20}  "
+                     f"{note}")  # fmt: skip
     return "\n".join(lines)
 
 

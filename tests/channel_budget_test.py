@@ -1,6 +1,7 @@
 """Tests of qec.channel_budget: the search for d* under the measured channel, on synthetic models
 and a synthetic QNN whose accuracy loss is known in closed form."""
 
+import dataclasses
 import types
 
 import numpy as np
@@ -78,8 +79,28 @@ def test_channel_row_finds_the_distance_where_a_known_loss_crosses_delta():
     # No noise in this QNN: the interval is the models' (given models have zero covariance).
     assert row.d_star_low == row.d_star_high == expected
     assert row.cnot_vs_memory == pytest.approx(cnot_error(expected) / row.memory_eps_op)
+    assert row.cnot_error_low == row.cnot_error == row.cnot_error_high
+    assert row.memory_eps_op_low == row.memory_eps_op == row.memory_eps_op_high
     assert ChannelRow.from_dict(row.to_dict()) == row
     assert "pymatching" in format_rows([row], delta=delta)
+
+
+def test_channel_row_carries_the_models_intervals_to_the_cnot_error_and_the_ratio():
+    # With a covariance on ln A, every rate has an interval: the CNOT's error, the memory's ε_op
+    # and their ratio (opposite ends divided) each bracket their best value.
+    groups = _groups()
+    for g in groups.values():
+        g.model = dataclasses.replace(g.model, cov=tuple(map(tuple, np.diag([0.04, 0.0, 0.0, 0.0]))))
+    baseline = np.ones((2, 50))
+    weights = bootstrap_weights(2, 50, replicates=50, rng=np.random.default_rng(1))
+    row = channel_row(p=0.002, decoder="pymatching", scalar_verdict="qec", scalar_d_star=5, groups=groups,
+                      evaluate=lambda ch: baseline - 10 * ch.cnot_error, baseline=baseline, weights=weights,
+                      delta=0.01, code="surface_rotated", noise="circuit")  # fmt: skip
+    assert row.cnot_error_low < row.cnot_error < row.cnot_error_high
+    assert row.memory_eps_op_low < row.memory_eps_op < row.memory_eps_op_high
+    assert row.cnot_vs_memory_low < row.cnot_vs_memory < row.cnot_vs_memory_high
+    assert row.cnot_vs_memory_low == pytest.approx(row.cnot_error_low / row.memory_eps_op_high)
+    assert f"[{row.cnot_error_low:.3g}, {row.cnot_error_high:.3g}]" in format_rows([row], delta=0.01)
 
 
 def test_channel_row_keeps_hardware_and_refuses_above_the_cnots_threshold():
