@@ -182,6 +182,8 @@ CLI = [
     ("distance-1", sample("--distance", "1"), None, "distance=1 is not allowed for code 'repetition'"),
     ("distance-not-int", sample("--distance", "3.5"), None, "argument --distance: '3.5' is not an integer"),
     ("rounds-0", sample("--rounds", "0"), None, "--rounds=0 is not allowed"),
+    ("cnot-rounds", sample("--experiment", "cnot", "--code", "surface_rotated"), None,
+     "--rounds=1 does not apply to --experiment cnot"),
     ("unknown-code", sample("--code", "toric"), None, "argument --code: invalid choice: 'toric'"),
     ("unknown-noise", sample("--noise", "thermal"), None, "argument --noise: invalid choice: 'thermal'"),
     ("unknown-decoder", sample("--decoder", "magic"), None, "decoder='magic' is not a sinter decoder"),

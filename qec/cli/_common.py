@@ -145,8 +145,15 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
 
 
 def _experiments(args: argparse.Namespace) -> list[Experiment]:
-    from qec.sampling import sweep
+    from qec.sampling import CNOT_ROUNDS_PER_DISTANCE, sweep
 
+    experiments = [args.experiment] if isinstance(args.experiment, str) else args.experiment
+    if "cnot" in experiments:
+        for flag, value in (("--rounds", args.rounds), ("--rounds-per-distance", args.rounds_per_distance)):
+            if value is not None:
+                raise ValueError(f"{flag}={value} does not apply to --experiment cnot (it runs "
+                                 f"{CNOT_ROUNDS_PER_DISTANCE}d rounds of its own); sample memory in a "
+                                 f"separate run to set its rounds")  # fmt: skip
     if args.rounds is None and args.rounds_per_distance is None:
         args.rounds_per_distance = 1
     for flag, value in (("--rounds", args.rounds), ("--rounds-per-distance", args.rounds_per_distance)):
@@ -155,7 +162,7 @@ def _experiments(args: argparse.Namespace) -> list[Experiment]:
     return sweep(
         codes=args.code, noises=args.noise, distances=args.distance, ps=args.p,
         bases=args.basis, rounds=args.rounds, rounds_per_distance=args.rounds_per_distance,
-        experiments=[args.experiment] if isinstance(args.experiment, str) else args.experiment,
+        experiments=experiments,
     )  # fmt: skip
 
 
