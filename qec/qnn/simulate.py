@@ -72,19 +72,26 @@ class Simulation:
         return f"trajectories ({kind}), {self.trajectories} per expectation, precision ±{self.precision:.2g}"
 
 
-def simulation(config: TrainConfig, memory_bytes: int | None = None) -> Simulation:
+def simulation(
+    config: TrainConfig, memory_bytes: int | None = None, *, noisy: bool | None = None
+) -> Simulation:
     """The simulation ``config`` runs on this machine, or a ``ValueError`` saying why none fits.
+
+    ``noisy``: whether the run carries noise; by default, whether ``config.noise`` does (a
+    measured channel in place of ``config.noise`` is noise too).
 
     Example:
         >>> simulation(TrainConfig(qubits=12, noise="logical:0.01"), 24 * 2**30)
         Simulation(method='trajectories', precision=0.0316..., trajectories=1000)
+        >>> simulation(TrainConfig(qubits=12), 24 * 2**30, noisy=True).method
+        'trajectories'
     """
     n = config.qubits
     scale = float(sum(abs(c) for c in parse_observable(config.observable, n).coeffs))
     precision = scale / math.sqrt(config.trajectories)
     sv_limit = max_statevector_qubits(memory_bytes)
     dm_limit = max_qubits(memory_bytes)
-    noiseless = QNNNoise.parse(config.noise).is_noiseless
+    noiseless = QNNNoise.parse(config.noise).is_noiseless if noisy is None else not noisy
     if config.method == "mps":  # memory follows the entanglement, not the qubit count
         if noiseless:
             return Simulation("mps")
@@ -119,16 +126,16 @@ def build_qnn(config: TrainConfig, *, channel: LogicalChannel | None = None, qnn
 
     from qec.aer import measured_noise_model, with_noise_sites
 
-    if channel is not None:
-        # Noise of the logical kind: the same simulation method a logical:<eps> run gets.
-        config = dataclasses.replace(config, noise="logical:0.01")
-    sim = simulation(config)
-    noise = QNNNoise.parse(config.noise)
+    if channel is None:
+        noise = QNNNoise.parse(config.noise)
+        model, idle, noisy = noise.aer_model(), noise.has_idle_noise, not noise.is_noiseless
+    else:  # the measured channel: noise on gates and readouts, none on idling qubits
+        model, idle, noisy = measured_noise_model(channel), False, True
+    sim = simulation(config, noisy=noisy)
     parts = qnn if qnn is not None else qnn_parts(config)
     circuit = parts.circuit
-    model = noise.aer_model() if channel is None else measured_noise_model(channel)
     if model is not None:
-        circuit = with_noise_sites(circuit, idle=noise.has_idle_noise, readout_qubits=list(parts.read_qubits))
+        circuit = with_noise_sites(circuit, idle=idle, readout_qubits=list(parts.read_qubits))
     method = {"trajectories": "statevector", "mps": "matrix_product_state"}.get(sim.method, sim.method)
     backend_options: dict[str, Any] = {"method": method}
     if model is not None:
