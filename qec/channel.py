@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from qec.stats import Interval
 from qec.surgery import cnot_flows
 
 PAULIS = ("I", "X", "Y", "Z")
@@ -244,11 +245,39 @@ def channel_from_fits(
 CNOT_BLOCKS = 10
 
 
+def sampled_cnot_errors(
+    flow_points: Mapping[str, Iterable[Any]],
+) -> dict[tuple[int, float], tuple[Interval, int]]:
+    """The CNOT's measured error per operation (any logical Pauli) at each sampled (d, p) that has
+    all six flows: the best value from each flow's rate, the 95% ends with every flow at that end
+    of its interval; and the fewest shots among the flows.
+
+    Args:
+        flow_points: Each flow's fitted points (``qec.fit.Point``), by flow (``XXXI``, ...).
+
+    Example:
+        >>> sampled_cnot_errors({})
+        {}
+    """
+    flows: dict[tuple[int, float], dict[str, Any]] = {}
+    for flow, points in flow_points.items():
+        for pt in points:
+            flows.setdefault((pt.d, pt.p), {})[flow] = pt
+    out = {}
+    for (d, p), by_flow in sorted(flows.items()):
+        if len(by_flow) < 6:  # three flows of each type
+            continue
+        best, low, high = (1 - cnot_pauli_law({f: getattr(pt, attr) for f, pt in by_flow.items()})["II"]
+                           for attr in ("shot_rate", "shot_low", "shot_high"))  # fmt: skip
+        out[(d, p)] = (Interval(best, low=low, high=high), min(pt.shots for pt in by_flow.values()))
+    return out
+
+
 def cnot_equivalent_points(groups: Mapping[str, Any], *, noise: str, decoder: str) -> list[Any]:
     """The CNOT's measured error spread over its patch-blocks, as per-round points of a memory-like
-    fit: at each sampled (d, p) with all six flows, the any-Pauli error e (its 95% ends with every
-    flow at its bound), per block 1 − (1 − e)^(1/CNOT_BLOCKS), per round over d rounds. Only p
-    below every flow's measured "above threshold" limit.
+    fit: at each sampled (d, p) with all six flows, the any-Pauli error e (``sampled_cnot_errors``),
+    per block 1 − (1 − e)^(1/CNOT_BLOCKS), per round over d rounds. Only p below every flow's
+    measured "above threshold" limit.
 
     Example:
         >>> cnot_equivalent_points({}, noise="circuit", decoder="pymatching")
@@ -256,31 +285,23 @@ def cnot_equivalent_points(groups: Mapping[str, Any], *, noise: str, decoder: st
     """
     from qec.fit import Point, group_key, per_round
 
-    flows: dict[tuple[int, float], dict[str, Any]] = {}
-    limits = []
-    for basis in ("x", "z"):
-        for flow in cnot_flows(basis):
-            group = groups.get(group_key("surface_rotated", noise, basis, decoder, "cnot", flow))
-            if group is None:
-                return []
-            limits.append(group.above_threshold.limit)
-            for pt in group.points:
-                flows.setdefault((pt.d, pt.p), {})[flow] = pt
+    keys = {flow: group_key("surface_rotated", noise, basis, decoder, "cnot", flow)
+            for basis in ("x", "z") for flow in cnot_flows(basis)}  # fmt: skip
+    if any(k not in groups for k in keys.values()):
+        return []
+    limits = (groups[k].above_threshold.limit for k in keys.values())
     limit = min((x for x in limits if x is not None), default=float("inf"))
     points = []
-    for (d, p), by_flow in sorted(flows.items()):
-        if len(by_flow) < 6 or p >= limit:
+    errors = sampled_cnot_errors({flow: groups[k].points for flow, k in keys.items()})
+    for (d, p), (error, shots) in errors.items():
+        if p >= limit:
             continue
-        ends = []
-        for attr in ("shot_rate", "shot_low", "shot_high"):
-            e = 1 - cnot_pauli_law({f: getattr(pt, attr) for f, pt in by_flow.items()})["II"]
-            block = 1 - (1 - e) ** (1 / CNOT_BLOCKS)
-            ends.append((block, per_round(block, d)))
-        shots = min(pt.shots for pt in by_flow.values())
-        (s, r), (s_lo, r_lo), (s_hi, r_hi) = ends
+        block = [1 - (1 - e) ** (1 / CNOT_BLOCKS) for e in (error.best, error.low, error.high)]
+        r, r_lo, r_hi = (per_round(b, d) for b in block)
         points.append(Point(code="surface_rotated", noise=noise, basis="cnot", d=d, p=p, rounds=d,
-                            shots=shots, errors=round(s * shots), shot_rate=s, shot_low=s_lo, shot_high=s_hi,
-                            round_rate=r, round_low=r_lo, round_high=r_hi, decoder=decoder))  # fmt: skip
+                            shots=shots, errors=round(block[0] * shots), shot_rate=block[0],
+                            shot_low=block[1], shot_high=block[2], round_rate=r, round_low=r_lo,
+                            round_high=r_hi, decoder=decoder))  # fmt: skip
     return points
 
 

@@ -360,30 +360,25 @@ def cnot_vs_memory(fits: Sequence[GroupFit], *, decoder: str, cycles_per_gate: f
         >>> cnot_vs_memory([], decoder="pymatching")
         []
     """
-    from qec.channel import cnot_pauli_law
+    from qec.channel import sampled_cnot_errors
     from qec.fit import logical_eps_op
 
-    flows: dict[tuple[int, float], dict[str, tuple[float, float, float]]] = {}
     memory: dict[tuple[int, float], list[float]] = {}
     for g in fits:
-        if g.decoder != decoder:
-            continue
-        for pt in g.points:
-            if g.experiment == "cnot":
-                flows.setdefault((pt.d, pt.p), {})[g.observable] = (pt.shot_rate, pt.shot_low, pt.shot_high)
-            elif g.experiment == "memory" and g.basis == basis and pt.rounds == pt.d:
+        if g.decoder == decoder and g.experiment == "memory" and g.basis == basis:
+            for pt in (pt for pt in g.points if pt.rounds == pt.d):
                 memory[(pt.d, pt.p)] = [logical_eps_op(r, distance=pt.d, cycles_per_gate=cycles_per_gate)
                                         for r in (pt.round_rate, pt.round_low, pt.round_high)]  # fmt: skip
     out = []
-    for (d, p), by_flow in sorted(flows.items()):
-        if len(by_flow) < 6 or (d, p) not in memory:
+    flows = {g.observable: g.points for g in fits if g.decoder == decoder and g.experiment == "cnot"}
+    for (d, p), (error, _) in sampled_cnot_errors(flows).items():
+        if (d, p) not in memory:
             continue
-        error = [1 - cnot_pauli_law({f: v[i] for f, v in by_flow.items()})["II"] for i in range(3)]
         mem = memory[(d, p)]
-        out.append({"d": d, "p": p, "cnot": error[0], "cnot_low": error[1], "cnot_high": error[2],
+        out.append({"d": d, "p": p, "cnot": error.best, "cnot_low": error.low, "cnot_high": error.high,
                     "memory": mem[0], "memory_low": mem[1], "memory_high": mem[2],
-                    "ratio": error[0] / mem[0], "ratio_low": error[1] / mem[2],
-                    "ratio_high": error[2] / mem[1] if mem[1] > 0 else float("inf")})  # fmt: skip
+                    "ratio": error.best / mem[0], "ratio_low": error.low / mem[2],
+                    "ratio_high": error.high / mem[1] if mem[1] > 0 else float("inf")})  # fmt: skip
     return out
 
 
