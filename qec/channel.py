@@ -219,10 +219,7 @@ def channel_from_fits(
             why = "not in the fits" if group is None else f"has no model ({group.model_note})"
             raise ChannelError(f"the measured channel needs the fit {key!r}, which is {why}")
         model = group.model
-        if model.distances and not min(model.distances) <= distance <= max(model.distances):
-            outside.add("d")
-        if model.p_max > 0 and not model.p_min <= p <= model.p_max:  # a given model has no range
-            outside.add("p")
+        outside.update(set(model.extrapolated(distance, p).split(" and ")) - {""})
         if bound == "best":
             return min(model.eps_round(distance, p), 0.5)
         interval = model.eps_round_interval(distance, p)

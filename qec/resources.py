@@ -240,6 +240,9 @@ class ResourceRow:
             shots × run time), or None without a QNN configuration.
         scheme_exact: The estimator's per-cycle error at its distance equals d·ε_round(d, p)
             (always, unless the model's d^k prefactor made the distance search cycle).
+        extrapolated: What the measured model extrapolates in at the chosen distance and p
+            (``""``, ``d``, ``p``, ``d and p``: outside the distances or p range it was fitted on);
+            ``""`` for QDK's default constants, which are assumed, not fitted.
     """
 
     p: float
@@ -263,6 +266,7 @@ class ResourceRow:
     training_seconds: float | None = None
     scheme_exact: bool = True
     decoder: str | None = None
+    extrapolated: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -338,7 +342,7 @@ class ResourcesReport:
         lines.append(
             f"{'p':>8} {'constants':<{w}} {'E':>9} {'d':>3} {'logical':>7} {'T states':>8} "
             f"{'factories':>9} {'qubits: algorithm':>17} {'factories':>10} {'total [E* range]':>26} "
-            f"{'data patches':>12} {'run time':>10} {'inference':>10} {'training':>10}"
+            f"{'data patches':>12} {'run time':>10} {'inference':>10} {'training':>10}  model used"
         )
         refused = {(f["p"], _failure_label(f)) for f in self.failures if f["bound"] in ("low", "high")}
         marked = False
@@ -359,7 +363,8 @@ class ResourcesReport:
                     f"{r.t_states:>8,} {r.t_factories:>9} {r.physical_qubits_algorithm:>17,} "
                     f"{r.physical_qubits_factories:>10,} {f'{r.physical_qubits:,}{span}':>26} "
                     f"{r.data_patch_qubits:>12,} {_time(r.runtime_ns * 1e-9):>10} "
-                    f"{_time(r.inference_seconds):>10} {_time(r.training_seconds):>10}"
+                    f"{_time(r.inference_seconds):>10} {_time(r.training_seconds):>10}  "
+                    f"{_extrapolation(r, self.models)}"
                 )
         if marked:
             lines.append(
@@ -378,6 +383,18 @@ def constant_set_label(constants: str, decoder: str | None) -> str:
         ('measured (pymatching)', 'qdk-default')
     """
     return constants if decoder is None else f"{constants} ({decoder})"
+
+
+def _extrapolation(row: ResourceRow, models: Mapping[str, Mapping[str, Any]]) -> str:
+    """The table's last column: where the measured model at the row's d and p stands."""
+    if row.decoder is None:
+        return "assumed (QDK's constants)"
+    if not row.extrapolated:
+        return "within its data"
+    model = models.get(row.decoder, {})
+    where = {"d": f"d (fitted d ≤ {model.get('d_max', '?')})",
+             "p": f"p (fitted p in [{model.get('p_min', 0):g}, {model.get('p_max', 0):g}])"}  # fmt: skip
+    return "extrapolated in " + " and ".join(where[x] for x in row.extrapolated.split(" and "))
 
 
 def _failure_label(failure: Mapping[str, Any]) -> str:
@@ -589,7 +606,8 @@ def estimate_resources(
             finally:
                 seconds.append(time.perf_counter() - start)
             row = _row(data, p=p, constants=constants, bound=bound, budget=value, code=code, timing=timing)
-            rows.append(dataclasses.replace(row, scheme_exact=exact, decoder=decoder))
+            where = "" if decoder is None else models[decoder].extrapolated(row.code_distance, p)
+            rows.append(dataclasses.replace(row, scheme_exact=exact, decoder=decoder, extrapolated=where))
     counts = {k: int(v) for k, v in circuit.count_ops().items()}
     star = eps_star or (None, None, None)
     seconds.sort()
@@ -613,6 +631,9 @@ def estimate_resources(
                 "alpha": m.alpha,
                 "form": m.form,
                 "describe": m.describe(),
+                "d_max": max(m.distances, default=None),
+                "p_min": m.p_min,
+                "p_max": m.p_max,
             }
             for name, m in models.items()
         },

@@ -1,5 +1,6 @@
 """Tests of qec.resources against direct calls of the real QDK Resource Estimator."""
 
+import dataclasses
 import json
 import math
 
@@ -118,6 +119,23 @@ def test_per_cycle_error_is_d_times_eps_round_of_a_fitted_form(noise):
         d = row.code_distance
         assert row.scheme_exact
         assert row.logical_error_per_cycle == pytest.approx(d * model.eps_round(d, p), rel=1e-9)
+
+
+
+def test_rows_say_where_the_measured_model_is_extrapolated():
+    # A model fitted on d = 3, 5 and p in [0.001, 0.0015]: the estimator's distance (well above 5
+    # at a 1e-3 budget) is an extrapolation in d, and p = 0.002 in p as well; QDK's default
+    # constants are assumed, not fitted, and say so.
+    model = dataclasses.replace(SuppressionModel.power(A=0.05, p_th=0.008), distances=(3, 5),
+                                p_min=0.001, p_max=0.0015)  # fmt: skip
+    report = estimate_resources(small_circuit(), ps=[0.001, 0.002], noise="circuit", models={"fit": model},
+                                budget=1e-3)  # fmt: skip
+    measured = rows(report, "measured")
+    assert measured[0.001].code_distance > 5 and measured[0.001].extrapolated == "d"
+    assert measured[0.002].extrapolated == "d and p"
+    table = report.format()
+    assert "extrapolated in d (fitted d ≤ 5) and p (fitted p in [0.001, 0.0015])" in table
+    assert "assumed (QDK's constants)" in table
 
 
 def test_error_budget_and_operation_count():

@@ -201,6 +201,24 @@ class SuppressionModel:
         """(p_min, p_max) of the points fitted, or None for given constants (nothing was sampled)."""
         return (self.p_min, self.p_max) if self.p_max > 0 else None
 
+    def extrapolated(self, d: int, p: float) -> str:
+        """What using the model at (``d``, ``p``) extrapolates in: ``""``, ``"d"``, ``"p"`` or
+        ``"d and p"`` (outside the distances or the p range it was fitted on; given constants,
+        fitted on nothing, extrapolate in neither).
+
+        Example:
+            >>> m = dataclasses.replace(SuppressionModel.power(A=0.1, p_th=0.01), distances=(3, 5, 7),
+            ...                         p_min=0.001, p_max=0.005)
+            >>> m.extrapolated(5, 0.002), m.extrapolated(9, 0.002), m.extrapolated(11, 0.006)
+            ('', 'd', 'd and p')
+        """
+        outside = []
+        if self.distances and not min(self.distances) <= d <= max(self.distances):
+            outside.append("d")
+        if self.p_range is not None and not self.p_min <= p <= self.p_max:
+            outside.append("p")
+        return " and ".join(outside)
+
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out["coef"], out["cov"] = list(self.coef), [list(r) for r in self.cov]
