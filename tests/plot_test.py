@@ -1,20 +1,75 @@
-"""Tests of qec.plot: the figures draw every verdict and mark, from fit and budget records."""
+"""Tests of qec.plot: each figure draws what its records hold (axes, series, labels, values),
+checked on the matplotlib figure itself; the files are the same figures written atomically."""
 
+import types
+
+import pytest
 from budget_test import MEASURED, tolerance
 from fit_test import near_threshold_points
+from resources_test import small_circuit
 
 from qec.budget import BudgetReport, budget_rows
-from qec.fit import AboveThreshold, SuppressionModel, fit_all
-from qec.plot import plot_budget, plot_fits, plot_lambda
+from qec.fit import AboveThreshold, Point, SuppressionModel, fit_all
+from qec.plot import (
+    accuracy_figure,
+    budget_figure,
+    cnot_figure,
+    fits_figure,
+    lambda_figure,
+    plot_fits,
+    resources_figure,
+)
+from qec.resources import estimate_resources
+from qec.surgery import cnot_flows
 
 
-def test_fit_figures_draw_the_measured_threshold_and_the_model_where_fitted(tmp_path):
-    (group,) = fit_all(near_threshold_points(), bootstrap=0)
-    for plot, name in ((plot_fits, "threshold.png"), (plot_lambda, "lambda.png")):
-        assert plot([group], tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+def labels(ax) -> list[str]:
+    return ax.get_legend_handles_labels()[1]
 
 
-def test_budget_figure_draws_every_verdict_and_both_extrapolation_marks(tmp_path):
+def series(ax) -> dict[str, tuple[list[float], list[float]]]:
+    """Error-bar series by label: (x, y) of their markers."""
+    return {c.get_label(): xy(c.lines[0]) for c in ax.containers}
+
+
+def xy(line) -> tuple[list[float], list[float]]:
+    return list(line.get_xdata()), list(line.get_ydata())
+
+
+@pytest.fixture(scope="module")
+def group():
+    (g,) = fit_all(near_threshold_points(), bootstrap=0)
+    return g
+
+
+def test_fit_figure_draws_every_point_with_the_measured_threshold_and_the_model(group):
+    shot, per_round = fits_figure([group]).axes
+    assert (shot.get_xscale(), shot.get_yscale()) == ("log", "log")
+    assert "per shot" in shot.get_title() and "per round" in per_round.get_title()
+    t = group.threshold
+    assert f"threshold {t.p_th:.4g} [{t.p_th_profile_low:.4g}, {t.p_th_profile_high:.4g}]" in labels(shot)[0]
+    assert labels(per_round)[0].startswith("model A·")
+    for ax, rate in ((shot, "shot_rate"), (per_round, "round_rate")):
+        drawn = series(ax)
+        assert sorted(drawn) == ["d = 3", "d = 5", "d = 7"]
+        for d in (3, 5, 7):
+            pts = [pt for pt in group.points if pt.d == d and pt.rounds == d]
+            assert drawn[f"d = {d}"] == ([pt.p for pt in pts], [getattr(pt, rate) for pt in pts])
+
+
+def test_lambda_figure_draws_each_lambda_and_the_line_of_no_suppression(group):
+    (ax,) = lambda_figure([group]).axes
+    assert "Λ = 1 (no suppression)" in labels(ax)
+    ((label, (ps, lambdas)),) = series(ax).items()
+    assert label == group.key
+    assert (ps, lambdas) == ([x.p for x in group.lambdas], [x.lambda_ for x in group.lambdas])
+
+
+def test_fit_figure_file_is_the_figure_written(group, tmp_path):
+    assert plot_fits([group], tmp_path / "threshold.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_budget_figure_draws_every_verdict_and_both_extrapolation_marks():
     model = SuppressionModel(**{**SuppressionModel.power(A=0.05, p_th=0.008).__dict__, "p_min": 0.002,
                                 "p_max": 0.004, "distances": (3, 5, 7)})  # fmt: skip
     t = tolerance(physical=((0.001, -0.001), (0.003, -0.05), (0.006, -0.1), (0.0081, -0.2), (0.009, -0.3)))
@@ -26,4 +81,52 @@ def test_budget_figure_draws_every_verdict_and_both_extrapolation_marks(tmp_path
     report = BudgetReport(code="surface_rotated", basis="z", noise="circuit", cycles_per_gate=1, n_logical=1,
                           models={"pymatching": model}, tolerance=t, rows=tuple(rows),
                           above_threshold={"pymatching": MEASURED})  # fmt: skip
-    assert plot_budget(report, tmp_path / "budget.png").read_bytes()[:4] == b"\x89PNG"
+    distance, qubits = budget_figure(report).axes
+    assert distance.get_ylabel() == "required code distance d*"
+    assert qubits.get_ylabel() == "physical qubits (1 logical)"
+    for ax in (distance, qubits):
+        assert {"hardware alone suffices", "above threshold", "QEC needed, model finds no d",
+                "extrapolated beyond d = 7",
+                "extrapolated in p (outside the model's p range)"} <= set(labels(ax))  # fmt: skip
+    qec_rows = [r for r in rows if r.verdict == "qec"]
+    marked = {line.get_label(): xy(line) for line in distance.get_lines()}
+    assert marked["extrapolated beyond d = 7"] == ([r.p for r in qec_rows], [r.d_star for r in qec_rows])
+    assert marked["extrapolated in p (outside the model's p range)"] == ([0.006], [qec_rows[1].d_star])
+
+
+def test_accuracy_figure_draws_the_physical_runs_with_eps_star_and_delta():
+    t = tolerance(eps_star=2e-3, low=1e-3, high=4e-3, physical=((0.001, -0.001), (0.004, -0.05)))
+    accuracy, loss = accuracy_figure(t).axes
+    assert "accuracy" in accuracy.get_ylabel() and "loss" in loss.get_ylabel()
+    assert {"ε* = 0.002 [0.001, 0.004]", "−δ = −0.01"} <= set(labels(accuracy))
+    runs = series(accuracy)["circuit noise at p, no QEC (ε = p)"]
+    assert runs == ([0.001, 0.004], [-0.001, -0.05])
+
+
+def test_resources_figure_draws_each_constant_set():
+    model = SuppressionModel.power(A=0.05, p_th=0.008)
+    report = estimate_resources(small_circuit(), ps=[0.001, 0.002], noise="circuit",
+                                models={"pymatching": model}, budget=1e-2)  # fmt: skip
+    (ax,) = resources_figure(report).axes
+    assert ax.get_ylabel() == "physical qubits" and ax.get_yscale() == "log"
+    assert {"measured (pymatching)", "qdk-default"} <= {label.split(":")[0] for label in labels(ax)}
+
+
+def test_cnot_figure_draws_the_cnot_against_memory_and_their_ratio():
+    # Every CNOT flow fails at 1%, the memory at 0.1% per shot (rounds = d = 3): the ratio the
+    # figure draws is the closed form: (1 − (1 − 1.5 f)²) / (1 − (1 − r)^(c·d)) with r per round.
+    def group(experiment, basis, flow, errors, rounds):
+        pt = Point.from_counts(code="surface_rotated", noise="circuit", basis=basis, d=3, p=0.002,
+                               rounds=rounds, shots=10**5, errors=errors, experiment=experiment,
+                               observable=flow)  # fmt: skip
+        return types.SimpleNamespace(decoder="pymatching", experiment=experiment, basis=basis,
+                                     observable=flow, points=(pt,))  # fmt: skip
+
+    fits = [group("cnot", b, f, 1000, 12) for b in "xz" for f in cnot_flows(b)]
+    fits.append(group("memory", "z", "", 100, 3))
+    cnot, ratio = cnot_figure(fits).axes
+    assert "CNOT, d = 3" in labels(cnot) and "memory ε_op, d = 3" in labels(cnot)
+    ((_, (ps, values)),) = series(ratio).items()
+    memory_point = fits[-1].points[0]
+    expected = (1 - (1 - 1.5 * 0.01) ** 2) / (1 - (1 - memory_point.round_rate) ** 3)
+    assert ps == [0.002] and values == [pytest.approx(expected)]

@@ -11,10 +11,12 @@ import numpy as np
 from qec.plot._figure import MARKERS, p_axis, pyplot, save_figure
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from qec.budget import BudgetReport
 
 
-def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.Path:
+def budget_figure(report: BudgetReport) -> Figure:
     """Required distance d* [interval] and physical qubits [interval] vs p, one series per
     decoder (side by side, nudged apart in p), with the p where hardware alone suffices and
     where no distance does marked."""
@@ -93,4 +95,9 @@ def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.P
     t = report.tolerance
     star = f"ε* = {t.eps_star:.3g} [{t.eps_star_low:.3g}, {t.eps_star_high:.3g}]"
     fig.suptitle(f"{report.code}: what the QNN needs to stay within δ = {t.delta:g} ({star})", fontsize=10)
-    return save_figure(fig, path)
+    return fig
+
+
+def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.Path:
+    """Draw ``budget_figure`` and write it to ``path`` (atomically; the format from its suffix)."""
+    return save_figure(budget_figure(report), path)

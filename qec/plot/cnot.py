@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import pathlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qec.fit import GroupFit
 from qec.plot._figure import p_axis, pyplot, save_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def cnot_vs_memory(fits: Sequence[GroupFit], *, decoder: str, cycles_per_gate: float = 1.0,
@@ -45,8 +49,7 @@ def cnot_vs_memory(fits: Sequence[GroupFit], *, decoder: str, cycles_per_gate: f
     return out
 
 
-def plot_cnot(fits: Sequence[GroupFit], path: str | os.PathLike[str], *, cycles_per_gate: float = 1.0,
-              basis: str = "z") -> pathlib.Path:  # fmt: skip
+def cnot_figure(fits: Sequence[GroupFit], *, cycles_per_gate: float = 1.0, basis: str = "z") -> Figure:
     """The lattice-surgery CNOT's measured logical error against the memory prediction, per d.
 
     One row per decoder. Left: the CNOT's error per operation (markers, 95% intervals; any
@@ -67,12 +70,13 @@ def plot_cnot(fits: Sequence[GroupFit], path: str | os.PathLike[str], *, cycles_
             rs = [r for r in data if r["d"] == d]
             ps = [r["p"] for r in rs]
             cnot = np.array([r["cnot"] for r in rs])
-            err = [cnot - [r["cnot_low"] for r in rs], [r["cnot_high"] for r in rs] - cnot]
+            err = np.array([cnot - [r["cnot_low"] for r in rs], [r["cnot_high"] for r in rs] - cnot])
             row[0].errorbar(ps, cnot, yerr=err, color=colors[d], marker="o", ls="-", label=f"CNOT, d = {d}")
             row[0].plot(ps, [r["memory"] for r in rs], color=colors[d], ls="--",
                         label=f"memory ε_op, d = {d}")  # fmt: skip
             ratio = np.array([r["ratio"] for r in rs])
-            ratio_err = [ratio - [r["ratio_low"] for r in rs], [r["ratio_high"] for r in rs] - ratio]
+            ratio_err = np.array([ratio - [r["ratio_low"] for r in rs],
+                                  [r["ratio_high"] for r in rs] - ratio])  # fmt: skip
             row[1].errorbar(ps, ratio, yerr=ratio_err, color=colors[d], marker="o", label=f"d = {d}")
         row[1].axhline(1, color="k", lw=0.8)
         for ax in row:
@@ -85,4 +89,11 @@ def plot_cnot(fits: Sequence[GroupFit], path: str | os.PathLike[str], *, cycles_
         row[0].set_title(f"lattice-surgery CNOT vs one memory patch for {cycles_per_gate:g}·d rounds "
                          f"({basis} basis), {decoder}", fontsize=9)  # fmt: skip
         row[1].set_title(f"how far the memory assumption is off, {decoder}", fontsize=9)
-    return save_figure(fig, path)
+    return fig
+
+
+def plot_cnot(
+    fits: Sequence[GroupFit], path: str | os.PathLike[str], *, cycles_per_gate: float = 1.0, basis: str = "z"
+) -> pathlib.Path:
+    """Draw ``cnot_figure`` and write it to ``path`` (atomically; the format from its suffix)."""
+    return save_figure(cnot_figure(fits, cycles_per_gate=cycles_per_gate, basis=basis), path)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 import pathlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qec.fit import GroupFit
 from qec.plot._figure import LINESTYLES, MARKERS, errorbar, interval_end, p_axis, pyplot, save_figure
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-def plot_fits(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathlib.Path:
+
+def fits_figure(fits: Sequence[GroupFit]) -> Figure:
     """Logical error vs p per distance, with the fitted threshold and the model curves.
 
     One row per (code, noise, basis); its decoders share the axes (colour: distance; marker
@@ -52,7 +56,12 @@ def plot_fits(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathlib
             ax.legend(fontsize=6 if len(groups) > 1 else 8)
         row[0].set_ylabel("logical error per shot (rounds = d)")
         row[1].set_ylabel("logical error per round")
-    return save_figure(fig, path)
+    return fig
+
+
+def plot_fits(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathlib.Path:
+    """Draw ``fits_figure`` and write it to ``path`` (atomically; the format from its suffix)."""
+    return save_figure(fits_figure(fits), path)
 
 
 def _per_shot_panel(ax, g: GroupFit, distances, colors, style, named: bool) -> None:
@@ -99,7 +108,7 @@ def _per_round_panel(ax, g: GroupFit, distances, colors, style, named: bool) -> 
                 label=f"model{suffix} " + m.describe().replace(": ", ":\n", 1))  # fmt: skip
 
 
-def plot_lambda(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathlib.Path:
+def lambda_figure(fits: Sequence[GroupFit]) -> Figure:
     """Λ = ε_d / ε_{d+2} vs p for every group, with 95% intervals and Λ = 1 marked."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
@@ -127,4 +136,9 @@ def plot_lambda(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathl
     ax.set_title("Error suppression per distance step (dotted: measured threshold)", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
-    return save_figure(fig, path)
+    return fig
+
+
+def plot_lambda(fits: Sequence[GroupFit], path: str | os.PathLike[str]) -> pathlib.Path:
+    """Draw ``lambda_figure`` and write it to ``path`` (atomically; the format from its suffix)."""
+    return save_figure(lambda_figure(fits), path)

@@ -11,10 +11,12 @@ import numpy as np
 from qec.plot._figure import pyplot, save_figure
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from qec.resources import ResourcesReport
 
 
-def plot_resources(report: ResourcesReport, path: str | os.PathLike[str]) -> pathlib.Path:
+def resources_figure(report: ResourcesReport) -> Figure:
     """Physical qubits vs p from the QDK Resource Estimator, stacked algorithm + T factories,
     for the measured constants and QDK's defaults side by side, with the data-patch-only
     count (the QNN's logical qubits at the same distance, no layout, no factories)."""
@@ -54,4 +56,9 @@ def plot_resources(report: ResourcesReport, path: str | os.PathLike[str]) -> pat
     ax.set_title(f"One QNN execution on a fault-tolerant machine ({report.noise}, {report.preset}, "
                  f"error budget {budget:.3g})", fontsize=9)  # fmt: skip
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    return save_figure(fig, path)
+    return fig
+
+
+def plot_resources(report: ResourcesReport, path: str | os.PathLike[str]) -> pathlib.Path:
+    """Draw ``resources_figure`` and write it to ``path`` (atomically; the format from its suffix)."""
+    return save_figure(resources_figure(report), path)

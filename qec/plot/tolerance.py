@@ -11,12 +11,13 @@ import numpy as np
 from qec.plot._figure import pyplot, save_figure
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from qec.budget import BudgetReport
     from qec.tolerance import Tolerance
 
 
-def plot_accuracy(tolerance: Tolerance, path: str | os.PathLike[str], *,
-                  report: BudgetReport | None = None) -> pathlib.Path:  # fmt: skip
+def accuracy_figure(tolerance: Tolerance, *, report: BudgetReport | None = None) -> Figure:
     """The paired accuracy change (left) and loss change (right) vs logical error per
     operation, with their intervals: ε* and its interval, −δ, the physical-noise runs at ε = p
     and, with a ``report``, the checks at ε_op(d*) and ε_op(d* − 2)."""
@@ -30,7 +31,7 @@ def plot_accuracy(tolerance: Tolerance, path: str | os.PathLike[str], *,
         high = np.array([getattr(c, f"{key}_high") for c in t.curve])
         ax.fill_between(eps, low, high, color="C0", alpha=0.25, lw=0, label=f"{t.confidence:.0%} interval")
         ax.plot(eps, mean, "-", color="C0", lw=1)
-        coarse = np.array([not c.refined for c in t.curve])
+        coarse = np.array([not c.refined for c in t.curve], dtype=bool)
         ax.plot(eps[coarse], mean[coarse], "o", color="C0", ms=5, label="logical noise ε_op (grid)")
         if (~coarse).any():
             ax.plot(eps[~coarse], mean[~coarse], ".", color="C0", ms=7, label="refined grid")
@@ -72,4 +73,11 @@ def plot_accuracy(tolerance: Tolerance, path: str | os.PathLike[str], *,
     a2.set_title("The same, as the loss (a continuous view)", fontsize=9)
     a1.legend(fontsize=7, loc="lower left")
     a2.legend(fontsize=7, loc="upper left")
-    return save_figure(fig, path)
+    return fig
+
+
+def plot_accuracy(
+    tolerance: Tolerance, path: str | os.PathLike[str], *, report: BudgetReport | None = None
+) -> pathlib.Path:
+    """Draw ``accuracy_figure`` and write it to ``path`` (atomically; the format from its suffix)."""
+    return save_figure(accuracy_figure(tolerance, report=report), path)
