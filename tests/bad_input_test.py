@@ -174,6 +174,16 @@ def good_stats(tmp):
     stats_file(tmp, [("pymatching", META, 10, 1)])
 
 
+def combined_and_shard(tmp: pathlib.Path) -> None:
+    """A shard and the stats.csv combined from it and another (catalog A6f)."""
+    shard = sinter.TaskStats(strong_id="a" * 64, decoder="pymatching", json_metadata=META, shots=10, errors=1,
+                             seconds=0.25)  # fmt: skip
+    other = sinter.TaskStats(strong_id="b" * 64, decoder="pymatching", json_metadata={**META, "d": 5},
+                             shots=10, errors=0, seconds=0.5)  # fmt: skip
+    qec.write_stats(tmp / "shard.csv", [shard])
+    qec.write_stats(tmp / "stats.csv", [shard, other])
+
+
 # (id, argv with {tmp}, prepare(tmp) or None, message)
 CLI = [
     ("p-too-big", sample("--p", "0.7"), None, "p=0.7 must be in [0, 0.5]"),
@@ -258,6 +268,20 @@ CLI = [
         ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
         lambda t: stats_file(t, [("pymatching", META, 5, 1), ("pymatching", META, 5, 1)]),
         "decoded by 'pymatching' appears twice; merge rows first (qec combine)",
+    ),
+    (
+        "fit-combined-next-to-its-shards",  # A6f: every shot of the shard counted twice
+        ["fit", "{tmp}/stats.csv", "{tmp}/shard.csv", "--out", "{tmp}/f.json"],
+        combined_and_shard,
+        "{tmp}/shard.csv:2: task aaaaaaaaaaaa… ('pymatching', {\"basis\": \"z\", \"code\": \"repetition\", "
+        "\"d\": 3, \"noise\": \"circuit\", \"p\": 0.01, \"rounds\": 1}) has the same totals (shots=10, "
+        "errors=1, discards=0, seconds=0.250) as {tmp}/stats.csv:2: the same data given twice",
+    ),
+    (
+        "combine-combined-next-to-its-shards",  # A6f, through combine
+        ["combine", "{tmp}/shard.csv", "{tmp}/stats.csv", "--out", "{tmp}/c.csv"],
+        combined_and_shard,
+        "as {tmp}/shard.csv:2: the same data given twice (a combined file next to its own shards?)",
     ),
     (
         "fit-plot-suffix",
