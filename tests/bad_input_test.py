@@ -588,6 +588,11 @@ STUDY = [
     ("definition", {"tolerance": {**MINI["tolerance"], "definition": "vibes"}}, "'vibes' is not one of"),
     ("extra-key", {"extra_key": 1}, "extra_key"),
     (
+        "DUP",  # catalog DUP: combine was handed 30 paths for 8 shards and claimed 4.1x the shots
+        {"sampling": {**MINI["sampling"], "distances": [3, 3, 5]}},
+        "[3, 3, 5] has non-unique elements",
+    ),
+    (
         "noise-not-circuit-level",
         {"sampling": {**MINI["sampling"], "noise": "phenomenological"}},
         "phenomenological",

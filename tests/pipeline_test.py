@@ -193,6 +193,28 @@ def test_schema_enums_and_limits_agree_with_the_code():
     assert props["sampling"]["properties"]["noise"]["enum"] == ["circuit", "si1000"]
 
 
+def test_schema_refuses_duplicates_in_every_list():
+    # Catalog DUP: a study with distances [3, 3, 5], ps, bases and seeds given twice passed the
+    # schema; combine was handed 30 paths for 8 shards and counted the shots 4.1 times over.
+    import jsonschema
+
+    schema = yaml.safe_load((REPO / "studies/schema.yaml").read_text())
+    jsonschema.validate(MINI, schema)
+    s, q = MINI["sampling"], MINI["qnn"]
+    dup = {**MINI, "sampling": {**s, "distances": [3, 3, 5], "ps": [0.01, 0.01, 0.03], "bases": ["z", "z"],
+                                "codes": ["repetition"] * 2, "decoders": ["pymatching"] * 2,
+                                "custom_decoders": ["m:f", "m:f"], "experiments": ["memory"] * 2,
+                                "cnot": {"distances": [3, 3], "ps": [0.01, 0.01]}},
+           "qnn": {**q, "seeds": [0, 0]},
+           "tolerance": {**MINI["tolerance"], "eps_grid": [0.01, 0.01, 0.1, 0.5]}}  # fmt: skip
+    errors = jsonschema.Draft202012Validator(schema).iter_errors(dup)
+    refused = sorted("/".join(map(str, e.absolute_path)) for e in errors if e.validator == "uniqueItems")
+    assert refused == sorted(["sampling/distances", "sampling/ps", "sampling/bases", "sampling/codes",
+                              "sampling/decoders", "sampling/custom_decoders", "sampling/experiments",
+                              "sampling/cnot/distances", "sampling/cnot/ps", "qnn/seeds",
+                              "tolerance/eps_grid"])  # fmt: skip
+
+
 @pytest.mark.slow
 def test_training_definition_runs_through_the_pipeline(tmp_path):
     # The study config chooses the tolerance's definition; with `training` the QNN is trained at
