@@ -195,6 +195,24 @@ CLI = [
     ("unknown-code", sample("--code", "toric"), None, "argument --code: invalid choice: 'toric'"),
     ("unknown-noise", sample("--noise", "thermal"), None, "argument --noise: invalid choice: 'thermal'"),
     ("unknown-decoder", sample("--decoder", "magic"), None, "decoder='magic' is not a sinter decoder"),
+    # A6c, A6d, A6e: a value given twice named one task twice; sinter refused it mid-run with a
+    # traceback, after a header-only file was written. Every list flag refuses repeats (_Distinct).
+    ("A6c-distance-twice", [*SAMPLE, "--distance", "3", "3"], None, "argument --distance: 3 is given twice"),
+    ("A6d-p-twice", [*SAMPLE, "--p", "0.01", "0.010"], None, "argument --p: 0.01 is given twice"),
+    ("A6d-basis-twice", [*SAMPLE, "--basis", "z", "x", "z"], None, "argument --basis: 'z' is given twice"),
+    (
+        "A6e-decoder-twice",
+        [*SAMPLE, "--decoder", "pymatching", "pymatching"],
+        None,
+        "argument --decoder: 'pymatching' is given twice; give each value once",
+    ),
+    (
+        "tolerance-eps-twice",
+        [*tolerance(), "--eps-grid", "0.001", "0.01", "0.001"],
+        None,
+        "argument --eps-grid: 0.001 is given twice",
+    ),
+    ("resources-p-twice", [*RESOURCES, "--p", "0.001", "0.001"], None, "argument --p: 0.001 is given twice"),
     (
         "custom-decoders-malformed",
         sample("--custom-decoders", "nocolon"),
