@@ -312,7 +312,20 @@ CLI = [
         "fit-bootstrap",
         ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json", "--bootstrap", "-1"],
         good_stats,
-        "--bootstrap=-1 must be >= 0",
+        "--bootstrap=-1 is too few resamples",
+    ),
+    (
+        "B26-fit-bootstrap-1",  # a "95% interval" of one refit excluded its own estimate
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json", "--bootstrap", "1"],
+        good_stats,
+        "--bootstrap=1 is too few resamples for a 95% percentile interval: give 0 (no bootstrap "
+        "interval) or at least 40",
+    ),
+    (
+        "B26-fit-bootstrap-39",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json", "--bootstrap", "39"],
+        good_stats,
+        "--bootstrap=39 is too few resamples",
     ),
     (
         "train-dataset",
@@ -605,6 +618,7 @@ STUDY = [
     ("eps-grid-short", {"tolerance": {**MINI["tolerance"], "eps_grid": [0.01, 0.1]}}, "is too short"),
     ("definition", {"tolerance": {**MINI["tolerance"], "definition": "vibes"}}, "'vibes' is not one of"),
     ("extra-key", {"extra_key": 1}, "extra_key"),
+    ("B26-fit-bootstrap", {"fit": {**MINI["fit"], "bootstrap": 10}}, "10 is not valid under any of"),
     (
         "DUP",  # catalog DUP: combine was handed 30 paths for 8 shards and claimed 4.1x the shots
         {"sampling": {**MINI["sampling"], "distances": [3, 3, 5]}},

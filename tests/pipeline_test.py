@@ -25,7 +25,7 @@ MINI = {
         "max_errors": 200,
         "decoders": ["pymatching", "pymatching-correlated"],
     },
-    "fit": {"bootstrap": 10, "threshold_window": None},
+    "fit": {"bootstrap": 40, "threshold_window": None},
     "qnn": {
         "dataset": "moons",
         "qubits": 2,
@@ -172,6 +172,7 @@ def test_snakemake_lint_is_clean():
 
 def test_schema_enums_and_limits_agree_with_the_code():
     from qec.codes import BASES, CODE_NAMES
+    from qec.fit import MIN_BOOTSTRAP
     from qec.qnn import CONNECTIVITIES, DATASETS, MAX_QUBITS, METHODS, OBSERVABLES
     from qec.resources import PRESETS
     from qec.tolerance import DEFINITIONS
@@ -189,6 +190,7 @@ def test_schema_enums_and_limits_agree_with_the_code():
     assert q["method"]["enum"] == list(METHODS)
     assert t["definition"]["enum"] == list(DEFINITIONS)
     assert props["resources"]["properties"]["preset"]["enum"] == list(PRESETS)
+    assert props["fit"]["properties"]["bootstrap"]["anyOf"] == [{"const": 0}, {"minimum": MIN_BOOTSTRAP}]
     # The circuit-level models: the ones the QNN's physical runs and the estimator both take.
     assert props["sampling"]["properties"]["noise"]["enum"] == ["circuit", "si1000"]
 
