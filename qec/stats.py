@@ -117,7 +117,7 @@ def read_stats_with_origin(
     """``read_stats``, plus where each task was first seen: ``strong_id`` → ``"file:line"``.
 
     The same data given twice is never counted twice; this is the one place that guards it
-    for every command that reads sinter CSV (fit, combine, budget's inputs):
+    for every reader of sinter CSV (``qec fit``, ``qec combine``, ``read_stats``):
 
     - a file given twice (the same path, a link to it, or a byte-identical copy) is read once,
       with a note on stderr;
@@ -148,10 +148,10 @@ def read_stats_with_origin(
     for path in map(pathlib.Path, paths):
         text = _read_text(path, repair=repair)
         identity = _identities(path, text)
-        first = next((files[key] for key in identity if key in files), None)
-        if first is not None:
-            same = "the same file as" if first.resolve() == path.resolve() else "identical to"
-            print(f"qec: {path} is {same} {first}; reading it once", file=sys.stderr)
+        match = next((key for key in identity if key in files), None)
+        if match is not None:
+            same = "the same file as" if match[0] == "inode" else "identical to"
+            print(f"qec: {path} is {same} {files[match]}; reading it once", file=sys.stderr)
             continue
         files.update(dict.fromkeys(identity, path))
         here: dict[str, sinter.TaskStats] = {}

@@ -28,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _Distinct(argparse.Action):
-    """A list flag whose values must differ (``action=_Distinct``; every list flag of qec has it):
+    """A list flag whose values must differ (``action=_Distinct``; every list of values has it):
     a value given twice is a usage error, before anything is read or written. A repeated
     distance, p, basis or decoder would name the same task twice, which sinter refuses mid-run
     and the study schema refuses too (``uniqueItems``); files given twice are read once instead
