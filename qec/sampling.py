@@ -181,7 +181,26 @@ def load_custom_decoders(spec: str) -> dict[str, Any]:
     if not isinstance(decoders, dict) or not all(isinstance(k, str) for k in decoders):
         raise ValueError(f"custom decoders {spec!r}: {function_name}() must return a dict of name → "
                          f"sinter.Decoder; got {type(decoders).__name__}")  # fmt: skip
+    check_custom_names(decoders, what=f"custom decoders {spec!r}: {function_name}()")
     return decoders
+
+
+def check_custom_names(custom: dict[str, Any], *, what: str = "custom_decoders") -> None:
+    """Refuse custom decoders named like a built-in one (sinter's decoders and samplers, and
+    qec's default): their rows would be stored under that name and the task's strong id, and
+    merge with the genuine decoder's rows as if they were the same data.
+
+    Example:
+        >>> check_custom_names({"pymatching": sinter.BUILT_IN_DECODERS["vacuous"]})
+        Traceback (most recent call last):
+        ...
+        ValueError: custom_decoders names 'pymatching', a built-in decoder: its rows would merge ...
+    """
+    reserved = {*sinter.BUILT_IN_DECODERS, *getattr(sinter, "BUILT_IN_SAMPLERS", {}), DEFAULT_DECODER}
+    shadowed = sorted(set(custom) & reserved)
+    if shadowed:
+        raise ValueError(f"{what} names {shadowed[0]!r}, a built-in decoder: its rows would merge with "
+                         "that decoder's genuine ones; give yours another name")  # fmt: skip
 
 
 def check_decoder(decoder: str, custom: dict[str, Any] | None = None) -> None:
@@ -277,8 +296,14 @@ def collect(
     decoders = [decoder] if isinstance(decoder, str) else list(decoder)
     if not decoders or len(set(decoders)) != len(decoders):
         raise ValueError(f"decoder={decoders!r} must name one or more distinct decoders")
+    check_custom_names(custom_decoders or {})
     for name in decoders:
         check_decoder(name, custom_decoders)
+    seen: list[dict[str, Any]] = []
+    for e in experiments:  # sinter would refuse the repeated task mid-run, with a traceback
+        if e.metadata in seen:
+            raise ValueError(f"experiment {e.metadata} is given twice; give each experiment once")
+        seen.append(e.metadata)
     path = check_output(out)
     tasks = [task for e in experiments for task in e.tasks(decoders)]
     with _exclusive(path), _workers_die_with_parent():

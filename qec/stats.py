@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import csv
 import dataclasses
+import hashlib
 import io
 import json
 import math
@@ -113,17 +114,89 @@ def read_stats(*paths: str | os.PathLike[str], repair: bool = False) -> list[sin
 def read_stats_with_origin(
     *paths: str | os.PathLike[str], repair: bool = False
 ) -> tuple[list[sinter.TaskStats], dict[str, str]]:
-    """``read_stats``, plus where each task was first seen: ``strong_id`` → ``"file:line"``."""
+    """``read_stats``, plus where each task was first seen: ``strong_id`` → ``"file:line"``.
+
+    The same data given twice is never counted twice; this is the one place that guards it
+    for every reader of sinter CSV (``qec fit``, ``qec combine``, ``read_stats``):
+
+    - a file given twice (the same path, a link to it, or a byte-identical copy) is read once,
+      with a note on stderr;
+    - a task (``strong_id``, decoder, metadata) whose totals (shots, errors, discards, seconds
+      as sinter writes them, custom counts) in one file equal its totals in another is the same
+      data given twice, e.g. a combined ``stats.csv`` next to its own shards: refused
+      (``StatsFileError`` naming both files). Different runs of a task in different files (what
+      ``qec combine`` is for) differ at least in their seconds, and add up.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> row = sinter.TaskStats(strong_id="a1", decoder="pymatching",
+        ...                        json_metadata={"d": 3}, shots=100, errors=7, seconds=1.5)
+        >>> other = sinter.TaskStats(strong_id="b2", decoder="pymatching",
+        ...                          json_metadata={"d": 5}, shots=100, errors=1, seconds=2.5)
+        >>> write_stats(folder / "shard.csv", [row])
+        >>> write_stats(folder / "combined.csv", [row, other])
+        >>> read_stats_with_origin(folder / "shard.csv", folder / "combined.csv")
+        Traceback (most recent call last):
+        ...
+        qec.stats.StatsFileError: .../combined.csv:2: task a1… ('pymatching', {"d": 3}) has the same ...
+    """
     merged: dict[str, sinter.TaskStats] = {}
     origin: dict[str, str] = {}
-    for path in paths:
-        for where, stat in _read_one(pathlib.Path(path), repair=repair):
-            if stat.strong_id in merged:
-                merged[stat.strong_id] = _add(merged[stat.strong_id], stat, where)
+    files: dict[tuple, pathlib.Path] = {}  # identity (inode, content) → the file first read as it
+    totals: dict[str, list[tuple[str, tuple]]] = {}  # strong_id → (file:line, totals) per file
+    for path in map(pathlib.Path, paths):
+        text = _read_text(path, repair=repair)
+        identity = _identities(path, text)
+        match = next((key for key in identity if key in files), None)
+        if match is not None:
+            same = "the same file as" if match[0] == "inode" else "identical to"
+            print(f"qec: {path} is {same} {files[match]}; reading it once", file=sys.stderr)
+            continue
+        files.update(dict.fromkeys(identity, path))
+        here: dict[str, sinter.TaskStats] = {}
+        first_line: dict[str, str] = {}
+        for where, stat in _parse_text(path, text):
+            if stat.strong_id in here:
+                here[stat.strong_id] = _add(here[stat.strong_id], stat, where)
             else:
-                merged[stat.strong_id] = stat
-                origin[stat.strong_id] = where
+                here[stat.strong_id], first_line[stat.strong_id] = stat, where
+        for strong_id, stat in here.items():
+            where, key = first_line[strong_id], _totals(stat)
+            for seen_at, seen_key in totals.get(strong_id, ()):
+                if key == seen_key:
+                    raise StatsFileError(
+                        f"{where}: task {strong_id[:12]}… ({stat.decoder!r}, "
+                        f"{json.dumps(stat.json_metadata)}) has the same totals ({_describe(key)}) as "
+                        f"{seen_at}: the same data given twice (a combined file next to its own "
+                        "shards?); give each once"
+                    )
+            totals.setdefault(strong_id, []).append((where, key))
+            if strong_id in merged:
+                merged[strong_id] = _add(merged[strong_id], stat, where)
+            else:
+                merged[strong_id], origin[strong_id] = stat, where
     return list(merged.values()), origin
+
+
+def _identities(path: pathlib.Path, text: str) -> list[tuple]:
+    """What makes two names the same data: the file itself (device and inode, which symlinks
+    and hard links share) and its content."""
+    st = path.stat()
+    return [("inode", st.st_dev, st.st_ino), ("content", hashlib.sha256(text.encode()).hexdigest())]
+
+
+def _totals(stat: sinter.TaskStats) -> tuple:
+    """A task's totals as a file holds them: seconds rounded as sinter writes them, so that a
+    combined file's one row equals the rows of the shard it was made from."""
+    seconds = stat.seconds
+    text = f"{seconds:.3f}" if seconds < 1 else f"{seconds:.2f}" if seconds < 10 else f"{seconds:.1f}"
+    return stat.shots, stat.errors, stat.discards, text, tuple(sorted(stat.custom_counts.items()))
+
+
+def _describe(key: tuple) -> str:
+    shots, errors, discards, seconds, _ = key
+    return f"shots={shots}, errors={errors}, discards={discards}, seconds={seconds}"
 
 
 def is_stats_file(path: str | os.PathLike[str]) -> bool:
@@ -162,7 +235,7 @@ def _header_ok(line: str) -> bool:
     return set(REQUIRED_COLUMNS) <= set(columns)
 
 
-def _read_one(path: pathlib.Path, *, repair: bool) -> list[tuple[str, sinter.TaskStats]]:
+def _read_text(path: pathlib.Path, *, repair: bool) -> str:
     try:
         text = path.read_text()
     except FileNotFoundError:
@@ -174,6 +247,10 @@ def _read_one(path: pathlib.Path, *, repair: bool) -> list[tuple[str, sinter.Tas
             raise StatsFileError(f"{path}: last line is unterminated (an interrupted write?)")
         print(f"qec: {path}: ignoring an unterminated last line", file=sys.stderr)
         text = text[: text.rfind("\n") + 1]
+    return text
+
+
+def _parse_text(path: pathlib.Path, text: str) -> list[tuple[str, sinter.TaskStats]]:
     lines = text.splitlines(keepends=True)
     if not lines or not _header_ok(lines[0]):
         raise StatsFileError(

@@ -174,6 +174,16 @@ def good_stats(tmp):
     stats_file(tmp, [("pymatching", META, 10, 1)])
 
 
+def combined_and_shard(tmp: pathlib.Path) -> None:
+    """A shard and the stats.csv combined from it and another (catalog A6f)."""
+    shard = sinter.TaskStats(strong_id="a" * 64, decoder="pymatching", json_metadata=META, shots=10, errors=1,
+                             seconds=0.25)  # fmt: skip
+    other = sinter.TaskStats(strong_id="b" * 64, decoder="pymatching", json_metadata={**META, "d": 5},
+                             shots=10, errors=0, seconds=0.5)  # fmt: skip
+    qec.write_stats(tmp / "shard.csv", [shard])
+    qec.write_stats(tmp / "stats.csv", [shard, other])
+
+
 # (id, argv with {tmp}, prepare(tmp) or None, message)
 CLI = [
     ("p-too-big", sample("--p", "0.7"), None, "p=0.7 must be in [0, 0.5]"),
@@ -187,6 +197,24 @@ CLI = [
     ("unknown-code", sample("--code", "toric"), None, "argument --code: invalid choice: 'toric'"),
     ("unknown-noise", sample("--noise", "thermal"), None, "argument --noise: invalid choice: 'thermal'"),
     ("unknown-decoder", sample("--decoder", "magic"), None, "decoder='magic' is not a sinter decoder"),
+    # A6c, A6d, A6e: a value given twice named one task twice; sinter refused it mid-run with a
+    # traceback, after a header-only file was written. Every list flag refuses repeats (_Distinct).
+    ("A6c-distance-twice", [*SAMPLE, "--distance", "3", "3"], None, "argument --distance: 3 is given twice"),
+    ("A6d-p-twice", [*SAMPLE, "--p", "0.01", "0.010"], None, "argument --p: 0.01 is given twice"),
+    ("A6d-basis-twice", [*SAMPLE, "--basis", "z", "x", "z"], None, "argument --basis: 'z' is given twice"),
+    (
+        "A6e-decoder-twice",
+        [*SAMPLE, "--decoder", "pymatching", "pymatching"],
+        None,
+        "argument --decoder: 'pymatching' is given twice; give each value once",
+    ),
+    (
+        "tolerance-eps-twice",
+        [*tolerance(), "--eps-grid", "0.001", "0.01", "0.001"],
+        None,
+        "argument --eps-grid: 0.001 is given twice",
+    ),
+    ("resources-p-twice", [*RESOURCES, "--p", "0.001", "0.001"], None, "argument --p: 0.001 is given twice"),
     (
         "custom-decoders-malformed",
         sample("--custom-decoders", "nocolon"),
@@ -262,6 +290,20 @@ CLI = [
         "decoded by 'pymatching' appears twice; merge rows first (qec combine)",
     ),
     (
+        "fit-combined-next-to-its-shards",  # A6f: every shot of the shard counted twice
+        ["fit", "{tmp}/stats.csv", "{tmp}/shard.csv", "--out", "{tmp}/f.json"],
+        combined_and_shard,
+        "{tmp}/shard.csv:2: task aaaaaaaaaaaa… ('pymatching', {\"basis\": \"z\", \"code\": \"repetition\", "
+        "\"d\": 3, \"noise\": \"circuit\", \"p\": 0.01, \"rounds\": 1}) has the same totals (shots=10, "
+        "errors=1, discards=0, seconds=0.250) as {tmp}/stats.csv:2: the same data given twice",
+    ),
+    (
+        "combine-combined-next-to-its-shards",  # A6f, through combine
+        ["combine", "{tmp}/shard.csv", "{tmp}/stats.csv", "--out", "{tmp}/c.csv"],
+        combined_and_shard,
+        "as {tmp}/shard.csv:2: the same data given twice (a combined file next to its own shards?)",
+    ),
+    (
         "fit-plot-suffix",
         ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json", "--plot", "{tmp}/f.gif"],
         good_stats,
@@ -272,7 +314,20 @@ CLI = [
         "fit-bootstrap",
         ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json", "--bootstrap", "-1"],
         good_stats,
-        "--bootstrap=-1 must be >= 0",
+        "--bootstrap=-1 is too few resamples",
+    ),
+    (
+        "B26-fit-bootstrap-1",  # a "95% interval" of one refit excluded its own estimate
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json", "--bootstrap", "1"],
+        good_stats,
+        "--bootstrap=1 is too few resamples for a 95% percentile interval: give 0 (no bootstrap "
+        "interval) or at least 40",
+    ),
+    (
+        "B26-fit-bootstrap-39",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json", "--bootstrap", "39"],
+        good_stats,
+        "--bootstrap=39 is too few resamples",
     ),
     (
         "train-dataset",
@@ -565,6 +620,12 @@ STUDY = [
     ("eps-grid-short", {"tolerance": {**MINI["tolerance"], "eps_grid": [0.01, 0.1]}}, "is too short"),
     ("definition", {"tolerance": {**MINI["tolerance"], "definition": "vibes"}}, "'vibes' is not one of"),
     ("extra-key", {"extra_key": 1}, "extra_key"),
+    ("B26-fit-bootstrap", {"fit": {**MINI["fit"], "bootstrap": 10}}, "10 is not valid under any of"),
+    (
+        "DUP",  # catalog DUP: combine was handed 30 paths for 8 shards and claimed 4.1x the shots
+        {"sampling": {**MINI["sampling"], "distances": [3, 3, 5]}},
+        "[3, 3, 5] has non-unique elements",
+    ),
     (
         "noise-not-circuit-level",
         {"sampling": {**MINI["sampling"], "noise": "phenomenological"}},

@@ -178,3 +178,24 @@ def test_modules_import_each_other_without_a_cycle():
     for module in deps:
         if module not in ("__init__", "__main__", "cli", "conftest"):
             visit(module, ())
+
+
+def test_the_same_file_given_twice_is_counted_once(tmp_path, capsys):
+    # Catalog A6a (`qec fit a a`), A6b (`qec combine a a`), A3c (`qec combine a a --out a`): every
+    # count was doubled; the file is read once (qec.stats.read_stats_with_origin).
+    import json
+    import pathlib
+    import shutil
+
+    a = tmp_path / "a.csv"
+    shutil.copy(pathlib.Path(__file__).parent / "data" / "surface_circuit_near_threshold.csv", a)
+    shots = {s.strong_id: s.shots for s in sinter.read_stats_from_csv_files(a)}
+    for args in ([a, a], [a, tmp_path / "." / a.name]):
+        assert main(["combine", *map(str, args), "--out", str(tmp_path / "c.csv")]) == 0
+        assert {s.strong_id: s.shots for s in sinter.read_stats_from_csv_files(tmp_path / "c.csv")} == shots
+    assert main(["combine", str(a), str(a), "--out", str(a)]) == 0
+    assert {s.strong_id: s.shots for s in sinter.read_stats_from_csv_files(a)} == shots
+    assert main(["fit", str(a), str(a), "--out", str(tmp_path / "f.json"), "--bootstrap", "0"]) == 0
+    (group,) = json.loads((tmp_path / "f.json").read_text())["fits"].values()
+    assert sorted(pt["shots"] for pt in group["points"]) == sorted(shots.values())
+    assert "reading it once" in capsys.readouterr().err

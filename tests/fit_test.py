@@ -13,6 +13,7 @@ import sinter
 import qec
 from qec.cli import main
 from qec.fit import (
+    MIN_BOOTSTRAP,
     AboveThreshold,
     FitError,
     GroupFit,
@@ -24,6 +25,8 @@ from qec.fit import (
     fit_model,
     fit_models,
     fit_threshold,
+    fits_document,
+    format_table,
     per_round,
     points_from_stats,
 )
@@ -355,7 +358,7 @@ def test_fit_cli_writes_json_table_and_plot(tmp_path, capsys):
     path = tmp_path / "stats.csv"
     write_rows(path, pts_rows)
     out, png = tmp_path / "fits.json", tmp_path / "fits.png"
-    assert main(["fit", str(path), "--out", str(out), "--plot", str(png), "--bootstrap", "20"]) == 0
+    assert main(["fit", str(path), "--out", str(out), "--plot", str(png), "--bootstrap", "40"]) == 0
     doc = json.loads(out.read_text())
     circuit = doc["fits"]["surface_rotated/circuit/z/pymatching"]
     assert circuit["threshold"] is None and "cannot bracket" in circuit["threshold_note"]
@@ -468,3 +471,25 @@ def test_the_records_give_their_intervals_as_one_interval_type():
     assert groups[0].above_threshold.threshold_interval == t.p_th_profile
     # The records' files keep their keys: the interval is a view, not a field.
     assert "p_th_profile" not in t.to_dict() and "interval" not in fit.to_dict()
+
+
+def test_too_few_bootstrap_resamples_are_refused_and_none_means_no_interval(capsys):
+    # Catalog B26: `--bootstrap 1` printed "p_th = 0.0045309 [0.0041736, 0.0041736]", a 95% interval
+    # excluding its own estimate, and 0 a zero-width interval that looked like a real one.
+    points = near_threshold_points()
+    for few in (1, 2, MIN_BOOTSTRAP - 1):
+        with pytest.raises(ValueError, match=f"bootstrap={few} is too few resamples"):
+            fit_threshold(points, bootstrap=few)
+        with pytest.raises(ValueError, match="too few resamples"):
+            fit_all(points, bootstrap=few)
+    none = fit_threshold(points, bootstrap=0)
+    assert (none.p_th_low, none.p_th_high, none.nu_low, none.nu_high) == (None, None, None, None)
+    assert none.p_th_profile_low < none.p_th < none.p_th_profile_high  # the profile interval needs no draws
+    (group,) = fit_all(points, bootstrap=0)
+    doc = json.loads(json.dumps(fits_document([group], inputs=[], bootstrap=0, seed=0)))
+    (entry,) = doc["fits"].values()
+    assert entry["threshold"]["p_th_low"] is None and entry["threshold"]["nu_high"] is None
+    assert GroupFit.from_dict(entry).threshold == none
+    assert "no bootstrap interval: bootstrap 0" in format_table([group])
+    least = fit_threshold(points, bootstrap=MIN_BOOTSTRAP)
+    assert least.p_th_low < least.p_th < least.p_th_high and least.nu_low < least.nu < least.nu_high

@@ -25,7 +25,7 @@ MINI = {
         "max_errors": 200,
         "decoders": ["pymatching", "pymatching-correlated"],
     },
-    "fit": {"bootstrap": 10, "threshold_window": None},
+    "fit": {"bootstrap": 40, "threshold_window": None},
     "qnn": {
         "dataset": "moons",
         "qubits": 2,
@@ -172,6 +172,7 @@ def test_snakemake_lint_is_clean():
 
 def test_schema_enums_and_limits_agree_with_the_code():
     from qec.codes import BASES, CODE_NAMES
+    from qec.fit import MIN_BOOTSTRAP
     from qec.qnn import CONNECTIVITIES, DATASETS, MAX_QUBITS, METHODS, OBSERVABLES
     from qec.resources import PRESETS
     from qec.tolerance import DEFINITIONS
@@ -189,8 +190,31 @@ def test_schema_enums_and_limits_agree_with_the_code():
     assert q["method"]["enum"] == list(METHODS)
     assert t["definition"]["enum"] == list(DEFINITIONS)
     assert props["resources"]["properties"]["preset"]["enum"] == list(PRESETS)
+    assert props["fit"]["properties"]["bootstrap"]["anyOf"] == [{"const": 0}, {"minimum": MIN_BOOTSTRAP}]
     # The circuit-level models: the ones the QNN's physical runs and the estimator both take.
     assert props["sampling"]["properties"]["noise"]["enum"] == ["circuit", "si1000"]
+
+
+def test_schema_refuses_duplicates_in_every_list():
+    # Catalog DUP: a study with distances [3, 3, 5], ps, bases and seeds given twice passed the
+    # schema; combine was handed 30 paths for 8 shards and counted the shots 4.1 times over.
+    import jsonschema
+
+    schema = yaml.safe_load((REPO / "studies/schema.yaml").read_text())
+    jsonschema.validate(MINI, schema)
+    s, q = MINI["sampling"], MINI["qnn"]
+    dup = {**MINI, "sampling": {**s, "distances": [3, 3, 5], "ps": [0.01, 0.01, 0.03], "bases": ["z", "z"],
+                                "codes": ["repetition"] * 2, "decoders": ["pymatching"] * 2,
+                                "custom_decoders": ["m:f", "m:f"], "experiments": ["memory"] * 2,
+                                "cnot": {"distances": [3, 3], "ps": [0.01, 0.01]}},
+           "qnn": {**q, "seeds": [0, 0]},
+           "tolerance": {**MINI["tolerance"], "eps_grid": [0.01, 0.01, 0.1, 0.5]}}  # fmt: skip
+    errors = jsonschema.Draft202012Validator(schema).iter_errors(dup)
+    refused = sorted("/".join(map(str, e.absolute_path)) for e in errors if e.validator == "uniqueItems")
+    assert refused == sorted(["sampling/distances", "sampling/ps", "sampling/bases", "sampling/codes",
+                              "sampling/decoders", "sampling/custom_decoders", "sampling/experiments",
+                              "sampling/cnot/distances", "sampling/cnot/ps", "qnn/seeds",
+                              "tolerance/eps_grid"])  # fmt: skip
 
 
 @pytest.mark.slow

@@ -138,13 +138,43 @@ def test_unterminated_last_line_is_repaired_on_resume(tmp_path):
         ({"max_errors": -5}, "max_errors=-5"),
         ({"max_shots": None, "max_errors": None}, "would never stop"),
         ({"decoder": "magic"}, "decoder='magic' is not a sinter decoder"),
+        ({"decoder": ["pymatching", "pymatching"]}, "must name one or more distinct decoders"),
+        # M_override2: sinter's vacuous decoder stored as 'pymatching' merged with genuine rows.
+        ({"custom_decoders": {"pymatching": sinter.BUILT_IN_DECODERS["vacuous"]}}, "names 'pymatching', a"),
+        ({"custom_decoders": {"perfectionist": sinter.BUILT_IN_DECODERS["vacuous"]}}, "a built-in decoder"),
+        ({"repeat": 2}, "is given twice; give each experiment once"),  # A6c through the library
     ],
 )
 def test_bad_collect_arguments_write_nothing(tmp_path, kwargs, message):
     out = tmp_path / "s.csv"
     experiments = qec.sweep(codes=["repetition"], noises=["circuit"], distances=[3], ps=[0.01], rounds=1)
+    experiments *= kwargs.pop("repeat", 1)
     with pytest.raises(ValueError, match=message):
         qec.collect(experiments, out=out, **kwargs)
+    assert not out.exists()
+
+
+def test_a_custom_decoder_may_not_shadow_a_built_in_one(tmp_path, monkeypatch, capsys):
+    # Catalog M_override2: --custom-decoders returning {'pymatching': vacuous} was sampled and stored
+    # as 'pymatching' under the genuine task's strong id, merging with (and corrupting) real rows.
+    from qec.cli import main
+
+    (tmp_path / "shadow.py").write_text(
+        "import sinter\n"
+        "def override():\n    return {'pymatching': sinter.BUILT_IN_DECODERS['vacuous']}\n"
+        "def mine():\n    return {'mine': sinter.BUILT_IN_DECODERS['pymatching']}\n"
+        "def mine2():\n    return {'mine': sinter.BUILT_IN_DECODERS['vacuous']}\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out = tmp_path / "s.csv"
+    argv = ["sample", "--code", "repetition", "--noise", "circuit", "--distance", "3", "--p", "0.01",
+            "--max-shots", "100", "--quiet", "--out", str(out), "--custom-decoders"]  # fmt: skip
+    assert main([*argv, "shadow:override", "--decoder", "pymatching"]) == 2
+    assert "override() names 'pymatching', a built-in decoder" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="2"):  # a usage error of argparse's (qec.cli._common._Distinct)
+        main([*argv, "shadow:mine", "shadow:mine", "--decoder", "mine"])
+    assert main([*argv, "shadow:mine", "shadow:mine2", "--decoder", "mine"]) == 2  # one name, two specs
+    assert "which an earlier MODULE:FUNCTION names too" in capsys.readouterr().err
     assert not out.exists()
 
 

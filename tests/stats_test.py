@@ -27,10 +27,48 @@ def test_round_trip_through_sinter(tmp_path):
 
 
 def test_merges_across_files(tmp_path):
+    # Two runs of one task in two files (what `qec combine` is for) add up; a second run never
+    # has the same totals to the millisecond (else it is the same data: see below).
     qec.write_stats(tmp_path / "a.csv", [ROW])
-    qec.write_stats(tmp_path / "b.csv", [ROW])
+    qec.write_stats(tmp_path / "b.csv", [dataclasses.replace(ROW, seconds=0.7)])
     (merged,) = qec.read_stats(tmp_path / "a.csv", tmp_path / "b.csv")
-    assert merged.shots == 200
+    assert (merged.shots, merged.errors) == (200, 14)
+
+
+OTHER = dataclasses.replace(ROW, strong_id="cd" * 32, json_metadata={"code": "repetition", "d": 5}, seconds=2)
+
+
+def test_the_same_file_twice_is_read_once(tmp_path, capsys):
+    # Catalog A6a/A6b (`fit a a`, `combine a a`), A3c (`combine a a --out a`) and DUP (the study
+    # that handed combine the same shard path several times): the same file, a link to it or a
+    # byte-identical copy is read once, with a note.
+    a = tmp_path / "a.csv"
+    qec.write_stats(a, [ROW, OTHER])
+    (tmp_path / "link.csv").symlink_to(a)
+    (tmp_path / "copy.csv").write_bytes(a.read_bytes())
+    stats = qec.read_stats(a, a, tmp_path / "link.csv", tmp_path / "copy.csv", tmp_path / "." / "a.csv")
+    assert [(s.shots, s.errors) for s in stats] == [(100, 7), (100, 7)]
+    err = capsys.readouterr().err
+    assert err.count("reading it once") == 4 and "copy.csv is identical to" in err
+
+
+def test_a_combined_file_next_to_its_shards_is_refused(tmp_path):
+    # Catalog A6f: `qec fit stats.csv shards/*.csv` counted every shot twice; a task whose totals
+    # in two files are the same is the same data given twice, refused naming both files.
+    # A shard with two runs appended (5.55 s + 5.56 s; the combined row says 11.1 s)...
+    rows = [dataclasses.replace(ROW, seconds=t).to_csv_line() for t in (5.55, 5.56)]
+    (tmp_path / "shard.csv").write_text("\n".join([sinter.CSV_HEADER, *rows, ""]))
+    qec.write_stats(tmp_path / "other.csv", [OTHER])
+    qec.write_stats(tmp_path / "stats.csv", qec.read_stats(tmp_path / "shard.csv", tmp_path / "other.csv"))
+    for order in ((0, 1), (1, 0)):
+        paths = [tmp_path / "stats.csv", tmp_path / "shard.csv"]
+        with pytest.raises(qec.StatsFileError, match="the same data given twice") as info:
+            qec.read_stats(*(paths[i] for i in order))
+        assert all(f"{p}:2" in str(info.value) for p in paths)
+    # ...and a different run of the same task still adds up.
+    qec.write_stats(tmp_path / "rerun.csv", [dataclasses.replace(ROW, errors=9, seconds=0.6)])
+    (merged, _) = qec.read_stats(tmp_path / "stats.csv", tmp_path / "rerun.csv")
+    assert (merged.shots, merged.errors) == (300, 23)
 
 
 GOOD_LINE = ROW.to_csv_line()

@@ -10,6 +10,7 @@ from qec._io import atomic_write_text
 from qec.cli._common import (
     _add_training_args,
     _check_out,
+    _Distinct,
     _float,
     _progress,
     _read_json,
@@ -33,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="the qec train result JSONs the tolerance was measured from (for the d* checks)",
     )
     p.add_argument("--code", required=True, choices=CODE_NAMES, metavar="CODE")
-    p.add_argument("--decoder", nargs="+", metavar="NAME",
+    p.add_argument("--decoder", nargs="+", action=_Distinct, metavar="NAME",
                    help="decoders whose fits to budget side by side (default: all in --fits)")  # fmt: skip
     p.add_argument("--basis", default="z", choices=BASES, metavar="BASIS")
     p.add_argument("--cycles-per-gate", type=_float, default=1.0,

@@ -27,6 +27,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+class _Distinct(argparse.Action):
+    """A list flag whose values must differ (``action=_Distinct``; every list of values has it):
+    a value given twice is a usage error, before anything is read or written. A repeated
+    distance, p, basis or decoder would name the same task twice, which sinter refuses mid-run
+    and the study schema refuses too (``uniqueItems``); files given twice are read once instead
+    (``qec.stats.read_stats_with_origin``)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # type: ignore[override]
+        seen: list = []
+        for value in values:
+            if value in seen:
+                raise argparse.ArgumentError(self, f"{value!r} is given twice; give each value once")
+            seen.append(value)
+        setattr(namespace, self.dest, values)
+
+
 def _positive_int(text: str) -> int:
     value = _int(text)
     if value <= 0:
@@ -90,9 +106,11 @@ def _read_json(flag: str, path: str) -> dict:
 def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
     """The experiment flags of ``qec sample`` and ``qec inspect``."""
     nargs = "+" if many else None
+    distinct = {"action": _Distinct} if many else {}
     p.add_argument(
         "--code",
         nargs=nargs,
+        **distinct,
         required=True,
         choices=CODE_NAMES,
         metavar="CODE",
@@ -101,17 +119,25 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
     p.add_argument(
         "--noise",
         nargs=nargs,
+        **distinct,
         required=True,
         choices=NOISE_NAMES,
         metavar="NOISE",
         help=f"noise model: {', '.join(NOISE_NAMES)}",
     )
     p.add_argument(
-        "--distance", nargs=nargs, required=True, type=_int, metavar="D", help="code distance(s), >= 2"
+        "--distance",
+        nargs=nargs,
+        **distinct,
+        required=True,
+        type=_int,
+        metavar="D",
+        help="code distance(s), >= 2",
     )
     p.add_argument(
         "--p",
         nargs=nargs,
+        **distinct,
         required=True,
         type=_float,
         metavar="P",
@@ -120,6 +146,7 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
     p.add_argument(
         "--basis",
         nargs=nargs,
+        **distinct,
         default=["z"] if many else "z",
         choices=BASES,
         metavar="BASIS",
@@ -128,6 +155,7 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
     p.add_argument(
         "--experiment",
         nargs=nargs,
+        **distinct,
         default=["memory"] if many else "memory",
         choices=EXPERIMENTS,
         metavar="EXPERIMENT",

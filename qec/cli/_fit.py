@@ -21,8 +21,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--bootstrap",
         type=_int,
         default=200,
-        help="bootstrap resamples for the threshold's reported bootstrap interval (default 200); "
-        "nothing else depends on it: the profile interval chooses the model's points",
+        help="bootstrap resamples for the threshold's reported bootstrap interval (default 200): 0 for "
+        "none, else at least 40 (a 95%% percentile interval has 2.5%% of them beyond each end); nothing "
+        "else depends on it: the profile interval chooses the model's points",
     )
     p.add_argument("--seed", type=_nonnegative_int, default=0, help="bootstrap seed (default 0)")
     p.add_argument(
@@ -39,8 +40,10 @@ def main_fit(args: argparse.Namespace) -> int:
     from qec.stats import read_stats_with_origin
 
     try:
-        if args.bootstrap < 0:
-            raise ValueError(f"--bootstrap={args.bootstrap} must be >= 0")
+        if args.bootstrap != 0 and args.bootstrap < fit.MIN_BOOTSTRAP:
+            raise ValueError(f"--bootstrap={args.bootstrap} is too few resamples for a 95% percentile "
+                             f"interval: give 0 (no bootstrap interval) or at least "
+                             f"{fit.MIN_BOOTSTRAP}")  # fmt: skip
         _check_out("--out", args.out)
         _check_out("--plot", args.plot)
         if args.plot is not None and pathlib.Path(args.plot).suffix not in (".png", ".pdf", ".svg"):

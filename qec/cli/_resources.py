@@ -8,7 +8,7 @@ import pathlib
 from typing import Any
 
 from qec._io import atomic_write_text
-from qec.cli._common import _check_out, _float, _positive_int, _progress, _read_json, _usage_error
+from qec.cli._common import _check_out, _Distinct, _float, _positive_int, _progress, _read_json, _usage_error
 from qec.codes import BASES, CODE_NAMES
 from qec.noise import CIRCUIT_LEVEL
 
@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     source.add_argument(
         "--qnn", help="a qec train result: its QNN with trained weights and one test point bound"
     )
-    p.add_argument("--p", nargs="*", required=True, type=_float, metavar="P",
+    p.add_argument("--p", nargs="*", action=_Distinct, required=True, type=_float, metavar="P",
                    help="physical error rates (below the model's threshold)")  # fmt: skip
     p.add_argument("--noise", required=True, choices=CIRCUIT_LEVEL, metavar="NOISE",
                    help="noise model the qubit parameters come from (circuit or si1000)")  # fmt: skip
@@ -32,7 +32,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     constants.add_argument("--constants", nargs=2, type=_float, metavar=("A", "P_TH"),
                            help="A and p_th of ε_round = A·(p/p_th)^((d+1)/2), as if fitted")  # fmt: skip
     p.add_argument("--basis", default="z", choices=BASES, metavar="BASIS", help="model basis with --fits")
-    p.add_argument("--decoder", nargs="+", metavar="NAME",
+    p.add_argument("--decoder", nargs="+", action=_Distinct, metavar="NAME",
                    help="with --fits: decoders whose models to estimate (default: all)")  # fmt: skip
     p.add_argument(
         "--code",

@@ -12,6 +12,7 @@ import sinter
 from qec.cli._common import (
     EXIT_INTERRUPTED,
     _add_experiment_args,
+    _Distinct,
     _experiments,
     _positive_int,
     _usage_error,
@@ -37,11 +38,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--decoder",
         nargs="+",
+        action=_Distinct,
         default=[DEFAULT_DECODER],
         metavar="NAME",
         help=f"sinter decoder(s): every task is sampled with each (default {DEFAULT_DECODER})",
     )
-    p.add_argument("--custom-decoders", nargs="+", metavar="MODULE:FUNCTION",
+    p.add_argument("--custom-decoders", nargs="+", action=_Distinct, metavar="MODULE:FUNCTION",
                    help="a function returning a dict of name → sinter.Decoder (as sinter collect's "
                    "--custom_decoders_module_function)")  # fmt: skip
     p.add_argument(
@@ -69,7 +71,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main_sample(args: argparse.Namespace) -> int:
     try:  # everything is checked before any sampling starts or any file is written
         experiments = _experiments(args)
-        custom = {k: v for spec in args.custom_decoders or () for k, v in load_custom_decoders(spec).items()}
+        custom: dict = {}
+        for spec in args.custom_decoders or ():
+            for name, value in load_custom_decoders(spec).items():
+                if name in custom:
+                    raise ValueError(f"--custom-decoders: {spec!r} names {name!r}, which an earlier "
+                                     "MODULE:FUNCTION names too; give each name once")  # fmt: skip
+                custom[name] = value
         for name in args.decoder:
             check_decoder(name, custom)
         check_output(args.out)

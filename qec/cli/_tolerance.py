@@ -9,6 +9,7 @@ from qec._io import atomic_write_text
 from qec.cli._common import (
     _add_training_args,
     _check_out,
+    _Distinct,
     _float,
     _int,
     _nonnegative_int,
@@ -33,14 +34,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--definition", default="inference", choices=("inference", "training"),
                    help="inference: noiseless weights evaluated under ε (default); training: "
                    "trained under ε vs noiselessly, paired by seed")  # fmt: skip
-    p.add_argument("--eps-grid", nargs="+", required=True, type=_float, metavar="EPS",
+    p.add_argument("--eps-grid", nargs="+", action=_Distinct, required=True, type=_float, metavar="EPS",
                    help="logical error rates per operation to evaluate (>= 3)")  # fmt: skip
     p.add_argument(
         "--delta", type=_float, default=0.01, help="accuracy tolerance δ in (0, 1) (default 0.01)"
     )
     p.add_argument("--noise", required=True, choices=CIRCUIT_LEVEL, metavar="NOISE",
                    help="physical noise model for the no-QEC comparison (circuit or si1000)")  # fmt: skip
-    p.add_argument("--p", nargs="+", required=True, type=_float, metavar="P",
+    p.add_argument("--p", nargs="+", action=_Distinct, required=True, type=_float, metavar="P",
                    help="physical error rates for the no-QEC comparison")  # fmt: skip
     p.add_argument("--confidence", type=_float, default=0.95, help="interval level (default 0.95)")
     p.add_argument("--bootstrap", type=_int, default=1000, help="bootstrap replicates (default 1000)")

@@ -42,13 +42,14 @@ from qec.fit.records import (
     read_model,
     read_models,
 )
-from qec.fit.threshold import AboveThreshold, Threshold, fit_threshold
+from qec.fit.threshold import MIN_BOOTSTRAP, AboveThreshold, Threshold, check_bootstrap, fit_threshold
 
 __all__ = [
     "AIC_SUPPORT",
     "CONFIDENCE",
     "DEFAULT_DECODER",
     "MASK_PREFIX",
+    "MIN_BOOTSTRAP",
     "MODEL_FORMS",
     "REQUIRED_METADATA",
     "AboveThreshold",
@@ -60,6 +61,7 @@ __all__ = [
     "Threshold",
     "_choose_model",
     "above_threshold_by_decoder",
+    "check_bootstrap",
     "decoders_for",
     "fit_all",
     "fit_lambdas",

@@ -12,7 +12,7 @@ from typing import Any
 from qec.fit.lambdas import LambdaFit, fit_lambdas
 from qec.fit.model import SuppressionModel, _choose_model, fit_models
 from qec.fit.points import CONFIDENCE, DEFAULT_DECODER, FitError, Point
-from qec.fit.threshold import AboveThreshold, Threshold, _fmt, fit_threshold
+from qec.fit.threshold import AboveThreshold, Threshold, _fmt, check_bootstrap, fit_threshold
 
 
 def _point_dict(pt: Point) -> dict[str, Any]:
@@ -137,7 +137,7 @@ def fit_all(
         points: Points of any number of groups.
         bootstrap: Bootstrap resamples for the threshold's bootstrap interval (reported; the
             model's points and "above threshold" use the profile interval, so they do not
-            depend on it).
+            depend on it): 0 (none) or at least ``MIN_BOOTSTRAP``.
         seed: Bootstrap seed.
         threshold_window: Only points with p in [low, high] enter the threshold fit (the
             quadratic scaling form holds near threshold only).
@@ -149,6 +149,7 @@ def fit_all(
         >>> g.key, g.threshold, g.threshold_note[:30], round(g.lambdas[0].lambda_, 1)
         ('c/n/z/pymatching', None, 'cannot bracket a threshold: at', 12.6)
     """
+    check_bootstrap(bootstrap)
     if threshold_window is not None and not 0 <= threshold_window[0] < threshold_window[1]:
         raise ValueError(f"threshold_window={threshold_window!r} must be (low, high) with 0 <= low < high")
     groups: dict[tuple[str, ...], list[Point]] = {}
@@ -234,10 +235,15 @@ def format_table(fits: Sequence[GroupFit]) -> str:
             lines.append(f"  threshold  none: {g.threshold_note}")
         else:
             profile = [_end(t.p_th_profile_low), _end(t.p_th_profile_high)]
+            if t.p_th_low is None or t.p_th_high is None or t.nu_low is None or t.nu_high is None:
+                boot, nu = "no bootstrap interval: bootstrap 0", f"{t.nu:.3g}"
+            else:
+                boot = f"bootstrap [{t.p_th_low:.5g}, {t.p_th_high:.5g}]"
+                nu = f"{t.nu:.3g} [{t.nu_low:.3g}, {t.nu_high:.3g}]"
             lines.append(
-                f"  threshold  p_th = {t.p_th:.5g}  [{profile[0]}, {profile[1]}] (profile; bootstrap "
-                f"[{t.p_th_low:.5g}, {t.p_th_high:.5g}])  nu = {t.nu:.3g} [{t.nu_low:.3g}, {t.nu_high:.3g}]  "
-                f"chi2/dof = {t.chi2_dof:.2f}" + (f"  ({g.threshold_note})" if g.threshold_note else "")
+                f"  threshold  p_th = {t.p_th:.5g}  [{profile[0]}, {profile[1]}] (profile; {boot})  "
+                f"nu = {nu}  chi2/dof = {t.chi2_dof:.2f}"
+                + (f"  ({g.threshold_note})" if g.threshold_note else "")
             )
         a = g.above_threshold
         where = "nowhere measured" if a.limit is None else f"p >= {a.limit:.4g}"

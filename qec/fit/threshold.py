@@ -16,6 +16,11 @@ from qec.fit.points import _Z, CONFIDENCE, FitError, Point
 from qec.noise import NOISE_NAMES, NoiseModel
 from qec.stats import Interval
 
+# Fewest bootstrap resamples a percentile 95% interval is made of: each end must have 2.5% of the
+# resamples beyond it, at least one, so B·0.025 >= 1. With fewer, the "interval" is the range of a
+# handful of refits, which can exclude the estimate itself (B = 1 gives one point). 0 means none.
+MIN_BOOTSTRAP = 40
+
 
 @dataclasses.dataclass(frozen=True)
 class Threshold:
@@ -27,9 +32,9 @@ class Threshold:
 
     Attributes:
         p_th: Best-fit threshold. p_th_low, p_th_high: 95% parametric-bootstrap interval,
-            widened by ``interval_scale``.
+            widened by ``interval_scale``; None when no bootstrap was run (``bootstrap=0``).
         nu: Best-fit critical exponent ν. nu_low, nu_high: its 95% bootstrap interval, widened
-            alike.
+            alike (None alike).
         distances: Distances used. n_points: Points used (rounds = d).
         chi2_dof: χ² per degree of freedom of the best fit.
         interval_scale: √(χ²/dof) when the points scatter about the scaling form more than
@@ -46,11 +51,11 @@ class Threshold:
     """
 
     p_th: float
-    p_th_low: float
-    p_th_high: float
+    p_th_low: float | None
+    p_th_high: float | None
     nu: float
-    nu_low: float
-    nu_high: float
+    nu_low: float | None
+    nu_high: float | None
     distances: tuple[int, ...]
     n_points: int
     chi2_dof: float
@@ -253,6 +258,25 @@ def _threshold_points(points: Sequence[Point]) -> list[Point]:
     return list(best.values())
 
 
+def check_bootstrap(bootstrap: int) -> None:
+    """Refuse a bootstrap count that cannot make a 95% percentile interval (``MIN_BOOTSTRAP``).
+
+    Example:
+        >>> check_bootstrap(0), check_bootstrap(200)
+        (None, None)
+        >>> check_bootstrap(2)
+        Traceback (most recent call last):
+        ...
+        ValueError: bootstrap=2 is too few resamples for a 95% percentile interval: give 0 (no ...
+    """
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or not (
+        bootstrap == 0 or bootstrap >= MIN_BOOTSTRAP
+    ):
+        raise ValueError(f"bootstrap={bootstrap!r} is too few resamples for a 95% percentile interval: give "
+                         f"0 (no bootstrap interval) or at least {MIN_BOOTSTRAP} (2.5% of them beyond each "
+                         "end)")  # fmt: skip
+
+
 def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 0) -> Threshold:
     """Fit the finite-size-scaling threshold to the points with rounds = d.
 
@@ -267,13 +291,16 @@ def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 
     Args:
         points: Points of one (code, noise, basis); only rounds = d ones are used, except for
             noise that happens once (code capacity), where rounds cannot matter.
-        bootstrap: Bootstrap resamples (0 skips the intervals, leaving them equal to the fit).
+        bootstrap: Bootstrap resamples: 0 (no bootstrap interval: its ends are None) or at
+            least ``MIN_BOOTSTRAP``.
         seed: Seed of the bootstrap's random draws.
 
     Raises:
         FitError: fewer than two distances, or no crossing to bracket (all points on one
             side of threshold), or a best fit outside the sampled p range.
+        ValueError: ``bootstrap`` between 1 and ``MIN_BOOTSTRAP`` - 1.
     """
+    check_bootstrap(bootstrap)
     used = _threshold_points(points)
     ds = sorted({pt.d for pt in used})
     if len(ds) < 2:
@@ -306,21 +333,19 @@ def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 
     for _ in range(bootstrap):
         kk = rng.binomial(n.astype(np.int64), k / n).astype(float)
         samples.append(_fss_fit(d, p, kk / n, weights(kk), (p_th, nu))[:2])
-    if samples:
-        arr = np.array(samples)
-        tail = 100 * (1 - CONFIDENCE) / 2
-        (p_lo, nu_lo), (p_hi, nu_hi) = np.percentile(arr, [tail, 100 - tail], axis=0)
-    else:
-        p_lo = p_hi = p_th
-        nu_lo = nu_hi = nu
     dof = max(len(used) - 5, 1)
     scale = max(1.0, math.sqrt(chi2 / dof)) if len(used) > 5 else 1.0
-    widen = lambda best, end: best + scale * (end - best)  # noqa: E731
-    p_lo = max(0.0, widen(p_th, p_lo))  # a threshold is a rate: its interval ends at 0
+    widen = lambda best, end: float(best + scale * (end - best))  # noqa: E731
+    ends: list[float | None] = [None] * 4  # p_th low, high, ν low, high: none without a bootstrap
+    if samples:
+        tail = 100 * (1 - CONFIDENCE) / 2
+        (p_lo, nu_lo), (p_hi, nu_hi) = np.percentile(np.array(samples), [tail, 100 - tail], axis=0)
+        # a threshold is a rate: its interval ends at 0
+        ends = [max(0.0, widen(p_th, p_lo)), widen(p_th, p_hi), widen(nu, nu_lo), widen(nu, nu_hi)]
     # Δχ² = z² is the 95% profile interval of one parameter; × scale² widens it as the
     # bootstrap's is widened (χ² is quadratic near the best fit, so its width grows by scale).
     profile = _profile_interval(d, p, k / n, weights(k), (p_th, nu), rise=(_Z * scale) ** 2)
-    return Threshold(p_th=p_th, p_th_low=float(p_lo), p_th_high=float(widen(p_th, p_hi)), nu=nu,
-                     nu_low=float(widen(nu, nu_lo)), nu_high=float(widen(nu, nu_hi)), distances=tuple(ds),
+    return Threshold(p_th=p_th, p_th_low=ends[0], p_th_high=ends[1], nu=nu,
+                     nu_low=ends[2], nu_high=ends[3], distances=tuple(ds),
                      n_points=len(used), chi2_dof=chi2 / dof, interval_scale=scale,
                      p_th_profile_low=profile[0], p_th_profile_high=profile[1])  # fmt: skip
