@@ -498,6 +498,41 @@ CLI = [
         write_qasm,
         "A=-0.03 must be a number > 0",
     ),
+    # F5, F6: a non-finite number anywhere on the command line (every float flag shares one type).
+    (
+        "budget-cycles-nan",
+        [*budget("{tmp}/f.json"), "--cycles-per-gate", "nan"],
+        lambda t: budget_inputs(t, GOOD_FITS),
+        "argument --cycles-per-gate: 'nan' is not a finite number",
+    ),
+    (
+        "budget-cycles-inf",
+        [*budget("{tmp}/f.json"), "--cycles-per-gate", "inf"],
+        lambda t: budget_inputs(t, GOOD_FITS),
+        "argument --cycles-per-gate: 'inf' is not a finite number",
+    ),
+    (
+        "fit-window-inf",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json", "--threshold-window", "0.001", "inf"],
+        good_stats,
+        "argument --threshold-window: 'inf' is not a finite number",
+    ),
+    # O5, O9, O17, O21, O22: the shot model reads ±1 outcomes; a scaled or summed observable has others.
+    *(
+        (
+            f"train-observable-{i}",
+            ["train", "--qubits", "2", "--layers", "1", "--observable", spec, "--out", "{tmp}/r.json"],
+            None,
+            "must have eigenvalues ±1",
+        )
+        for i, spec in enumerate(["2*ZZ", "XX + XX", "1e-3*ZZ - 2E+1*IZ", ".5*ZZ", "5.*ZZ", "0.5*ZI+0.5*IZ"])
+    ),
+    (
+        "train-observable-constant",  # O18
+        ["train", "--qubits", "2", "--layers", "1", "--observable", "II", "--out", "{tmp}/r.json"],
+        None,
+        "observable='II' reads no qubit",
+    ),
     ("plot-not-a-study", ["plot", "{tmp}"], None, "has no fits.json"),
     (
         "plot-corrupt-fits",

@@ -92,8 +92,8 @@ class TrainConfig:
         dataset: One of ``DATASETS``, or a CSV/NPZ file of your own (``qec.qnn.load_table``).
         qubits: Qubit count (= features for the built-in ansatz; = the circuit's qubits with
             ``circuit``). layers: Ansatz layers. connectivity: Ansatz graph name (both unused
-            with ``circuit``). observable: ``parity``, ``z0`` or a Pauli sum (``ZZII``,
-            ``0.5*ZIIZ + 0.5*IZZI``; rightmost letter = qubit 0).
+            with ``circuit``). observable: ``parity``, ``z0`` or a Pauli string or sum with
+            eigenvalues ±1 (``ZZII``, ``-XXII``; rightmost letter = qubit 0).
         noise: Noise spec (``QNNNoise.parse`` syntax). seed: Seeds split, initial point.
         samples: Dataset size. test_fraction: Held-out share.
         maxiter: COBYLA iterations in total. chunk: Iterations between checkpoints.
@@ -174,7 +174,7 @@ def _terms(spec: str) -> list[tuple[float, str]]:
         match = _TERM.match(term)
         if not match:
             raise ValueError(f"observable={spec!r}: term {term.strip()!r} is not [coefficient*]PAULIS "
-                             "(allowed: parity, z0 or a sum such as 0.5*ZZII - XIIX)")  # fmt: skip
+                             "(allowed: parity, z0 or a Pauli string or sum such as -XIIX)")  # fmt: skip
         coeff, sign, letters = match.groups()
         bad = sorted(set(letters) - set("IXYZ"))
         if bad:

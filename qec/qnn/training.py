@@ -16,6 +16,7 @@ from qec._io import atomic_write_text
 from qec.qnn.config import TrainConfig
 from qec.qnn.data import config_dataset
 from qec.qnn.simulate import build_qnn, simulation
+from qec.tolerance import plus_probability
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,7 +136,7 @@ def _accuracy(
     """Fraction of correct signs; with ``shots``, of the mean of ``shots`` ±1 outcomes."""
     ev = np.asarray(qnn.forward(x, weights)).reshape(-1)
     if shots:
-        plus = rng.binomial(shots, np.clip((1 + ev) / 2, 0, 1))
+        plus = rng.binomial(shots, plus_probability(ev))
         ev = 2 * plus / shots - 1
         ev = np.where(ev == 0, rng.choice([-1.0, 1.0], size=ev.shape), ev)  # a tie is a coin flip
     return float(np.mean(np.where(ev >= 0, 1, -1) == y))
