@@ -462,6 +462,22 @@ CLI = [
         "extra_test=10 needs a synthetic dataset",
     ),
     (
+        "tolerance-nan-weights",  # Q10: NaN weights gave ε* = the grid's end, exit 0
+        tolerance(),
+        lambda t: noiseless_run(t) or (t / "r.json").write_text(
+            (t / "r.json").read_text().replace("[0.1, 0.1, 0.1, 0.1]", "[NaN, 0.1, 0.1, 0.1]")
+        ),
+        "weights must be finite real numbers; weight 0 is nan",
+    ),
+    (
+        "resources-inf-weights",  # the same one reader of weights for every command
+        [*RESOURCES[:-2], "--qnn", "{tmp}/r.json", "--out", "{tmp}/res.json"],
+        lambda t: noiseless_run(t) or (t / "r.json").write_text(
+            (t / "r.json").read_text().replace("[0.1, 0.1, 0.1, 0.1]", "[0.1, Infinity, 0.1, 0.1]")
+        ),
+        "weights must be finite real numbers; weight 1 is inf",
+    ),
+    (
         "tolerance-training-no-dir",
         tolerance("--definition", "training"),
         noiseless_run,

@@ -88,6 +88,24 @@ def test_checkpoint_of_another_config_is_refused(tmp_path):
         train(TrainConfig(**{**config.__dict__, "seed": 1}), checkpoint=checkpoint)
 
 
+def test_checkpoint_with_weights_that_are_not_finite_numbers_is_refused(tmp_path):
+    # CK3: NaN weights in a checkpoint went on to a "trained" result with weights −1.8e308; CK1: a
+    # wrong count was a reshape traceback.
+    config = TrainConfig(dataset="circles", qubits=2, layers=1, samples=20, maxiter=12, chunk=6)
+    checkpoint = tmp_path / "ckpt.json"
+    train(config, checkpoint=checkpoint)
+    state = json.loads(checkpoint.read_text())
+    broken = [
+        ([float("nan")] * 4, "weight 0 is nan"),
+        ([0.1] * 3, "has 3 weights; the QNN has 4"),
+        ([0.1, 0.2, "x", 0.3], "weight 2 is 'x'"),
+    ]
+    for weights, message in broken:
+        checkpoint.write_text(json.dumps({**state, "weights": weights, "done": 6}))
+        with pytest.raises(ValueError, match=f"checkpoint .*ckpt.json.*: .*{message}"):
+            train(config, checkpoint=checkpoint)
+
+
 @pytest.mark.parametrize("name", DATASETS)
 def test_datasets(name):
     a = load_dataset(name, num_features=3, samples=40, seed=2)

@@ -53,6 +53,31 @@ class TrainResult:
         return out
 
 
+def read_weights(values: Any, *, source: str, count: int | None = None) -> tuple[float, ...]:
+    """Trained weights read from a file (a result, a cached run, a checkpoint): a list of
+    ``count`` finite real numbers, else a ``ValueError`` naming ``source``.
+
+    Every place that reads weights goes through here: a NaN weight makes every expectation NaN,
+    which downstream turned into ε* = the grid's end or weights of −1.8e308 (Q10, CK3).
+
+    Example:
+        >>> read_weights([0.5, -1], source="r.json")
+        (0.5, -1.0)
+        >>> read_weights([0.5, float("nan")], source="r.json")
+        Traceback (most recent call last):
+        ...
+        ValueError: r.json: weights must be finite real numbers; weight 1 is nan
+    """
+    if not isinstance(values, list | tuple) or not values:
+        raise ValueError(f"{source}: weights must be a non-empty list of numbers; got {values!r:.60}")
+    for i, w in enumerate(values):
+        if isinstance(w, bool) or not isinstance(w, int | float) or not np.isfinite(w):
+            raise ValueError(f"{source}: weights must be finite real numbers; weight {i} is {w!r:.40}")
+    if count is not None and len(values) != count:
+        raise ValueError(f"{source}: has {len(values)} weights; the QNN has {count}")
+    return tuple(float(w) for w in values)
+
+
 def train(
     config: TrainConfig,
     *,
@@ -89,7 +114,8 @@ def train(
     done, wall = 0, 0.0
     state = _load_checkpoint(checkpoint, config)
     if state is not None:
-        weights = np.array(state["weights"])
+        weights = np.array(read_weights(state.get("weights"), source=f"checkpoint {str(checkpoint)!r}",
+                                        count=qnn.num_weights))  # fmt: skip
         history, done, wall = list(state["loss_history"]), state["done"], state["wall_seconds"]
 
     # COBYLA needs at least num_weights + 2 evaluations per start; a short tail joins the
