@@ -86,6 +86,7 @@ def byo_files(tmp: pathlib.Path) -> None:
         "three_labels.csv": [header, *(r[:-1] + str(i % 3) for i, r in enumerate(rows))],
         "few.csv": [header, *rows[:3]],
         "ragged.csv": [header, rows[0], "1,2,3,1", *rows[2:]],
+        "two_labels.csv": ["a,b,label,y", *(f"{r.split(',', 2)[2]},{1 - int(r[-1])}" for r in rows)],
     }
     for name, lines in tables.items():
         (tmp / name).write_text("\n".join(lines) + "\n")
@@ -366,6 +367,12 @@ CLI = [
     ),
     ("byo-few-rows", byo("--data", "{tmp}/few.csv"), byo_files, "too few for a stratified split"),
     ("byo-ragged", byo("--data", "{tmp}/ragged.csv"), byo_files, "line 3: 4 fields, the header has 5"),
+    (
+        "byo-two-label-columns",  # N_twolabels: y = 1 - label was taken as a feature, accuracy 1.000
+        byo("--data", "{tmp}/two_labels.csv"),
+        byo_files,
+        "has two label columns, ['label', 'y']; keep one",
+    ),
     (
         "train-noise-malformed",
         ["train", "--noise", "circuit", "--out", "{tmp}/r.json"],

@@ -200,7 +200,11 @@ def _read_csv(path: pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
     if len(rows) < 2:
         raise ValueError(f"data={name!r} needs a header row and data rows; it has {len(rows)} row(s)")
     header = [h.strip() for h in rows[0]]
-    label = next((i for i, h in enumerate(header) if h.lower() in ("label", "y")), len(header) - 1)
+    labels = [i for i, h in enumerate(header) if h.lower() in ("label", "y")]
+    if len(labels) > 1:  # the other would be read as a feature: the label leaks into the input
+        raise ValueError(f"data={name!r} has two label columns, {[header[i] for i in labels]}; keep one "
+                         "(label or y), or rename the other if it is a feature")  # fmt: skip
+    label = labels[0] if labels else len(header) - 1
     if len(header) < 2:
         raise ValueError(f"data={name!r} needs at least one feature column and a label column")
     body = rows[1:]
