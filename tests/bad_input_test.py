@@ -387,6 +387,37 @@ CLI = [
     ),
     ("train-layers", ["train", "--layers", "-1", "--out", "{tmp}/r.json"], None, "layers=-1 must be"),
     ("train-seed", ["train", "--seed", "-1", "--out", "{tmp}/r.json"], None, "argument --seed: -1 must be"),
+    # E1, E4, NUM12, P18: sizes a run cannot finish beyond are refused at once, the bound stated.
+    (
+        "train-layers-absurd",
+        ["train", "--qubits", "2", "--layers", "1000000", "--out", "{tmp}/r.json"],
+        None,
+        "layers=1000000 with qubits=2 is 2000002 weights (qubits × (layers + 1)); at most 10000",
+    ),
+    (
+        "train-trajectories-absurd",
+        ["train", "--noise", "logical:0.01", "--trajectories", "1000000000", "--out", "{tmp}/r.json"],
+        None,
+        "trajectories=1000000000 must be an integer in [1, 100000]",
+    ),
+    (
+        "train-samples-absurd",
+        ["train", "--samples", "100000000", "--out", "{tmp}/r.json"],
+        None,
+        "samples=100000000 must be an integer in [4, 100000]",
+    ),
+    (
+        "tolerance-extra-test-absurd",
+        tolerance("--extra-test", "100000000"),
+        noiseless_run,
+        "extra_test=100000000 must be an integer in [0, 100000]",
+    ),
+    (
+        "train-split-too-small",  # E10, V4r: was scikit-learn's "test_size = 1 should be greater or equal"
+        ["train", "--samples", "20", "--test-fraction", "0.01", "--out", "{tmp}/r.json"],
+        None,
+        "samples=20 with test_fraction=0.01 leaves 1 test and 19 training points",
+    ),
     ("budget-fits-missing", budget("{tmp}/none.json"), budget_inputs, "--fits: cannot read"),
     (
         "budget-no-model",

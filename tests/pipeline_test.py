@@ -172,7 +172,15 @@ def test_snakemake_lint_is_clean():
 
 def test_schema_enums_and_limits_agree_with_the_code():
     from qec.codes import BASES, CODE_NAMES
-    from qec.qnn import CONNECTIVITIES, DATASETS, MAX_QUBITS, METHODS, OBSERVABLES
+    from qec.qnn import (
+        CONNECTIVITIES,
+        DATASETS,
+        MAX_QUBITS,
+        MAX_SAMPLES,
+        MAX_TRAJECTORIES,
+        METHODS,
+        OBSERVABLES,
+    )
     from qec.resources import PRESETS
     from qec.tolerance import DEFINITIONS
 
@@ -186,6 +194,9 @@ def test_schema_enums_and_limits_agree_with_the_code():
     assert q["connectivity"]["enum"] == list(CONNECTIVITIES)
     assert q["observable"]["pattern"].startswith("^(" + "|".join(OBSERVABLES) + "|")
     assert q["qubits"]["maximum"] == MAX_QUBITS  # beyond it no method here holds the state
+    # E4, NUM12, P18: sizes a run cannot finish beyond, the same bound in the schema and the code
+    assert q["samples"]["maximum"] == MAX_SAMPLES and t["extra_test"]["maximum"] == MAX_SAMPLES
+    assert q["trajectories"]["maximum"] == MAX_TRAJECTORIES
     assert q["method"]["enum"] == list(METHODS)
     assert t["definition"]["enum"] == list(DEFINITIONS)
     assert props["resources"]["properties"]["preset"]["enum"] == list(PRESETS)
