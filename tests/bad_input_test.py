@@ -587,6 +587,12 @@ CLI = [
         None,
         "observable='II' reads no qubit",
     ),
+    (
+        "resources-p-empty",  # I8: '--p' with no values wrote an empty table, exit 0
+        ["resources", "--p", *RESOURCES[3:-2], "--circuit", "{tmp}/c.qasm", "--out", "{tmp}/r.json"],
+        write_qasm,
+        "argument --p: expected at least one argument",
+    ),
     ("plot-not-a-study", ["plot", "{tmp}"], None, "has no fits.json"),
     (
         "plot-corrupt-fits",
