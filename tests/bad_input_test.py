@@ -663,7 +663,126 @@ STUDY = [
         {"sampling": {**MINI["sampling"], "noise": "phenomenological"}},
         "phenomenological",
     ),
+
+
+    # Values every job would refuse reach the Snakefile's check_study (the rest: STUDY_VALUES).
+    (
+        "cycles-per-gate-nan",
+        {"budget": {**MINI["budget"], "cycles_per_gate": float("nan")}},
+        "budget.cycles_per_gate=nan must be a finite number",
+    ),
+    ("chunk-below-weights", {"qnn": {**MINI["qnn"], "chunk": 1}}, "chunk=1 and maxiter=8 must be >= number"),
 ]
+
+
+def study(section: str, **values) -> dict:
+    """MINI with ``values`` replacing keys of ``section``."""
+    return {**MINI, section: {**MINI[section], **values}}
+
+
+NAN, INF = float("nan"), float("inf")
+# (id, config, message): values the schema's JSON types admit but a job refuses (section 13).
+STUDY_VALUES = [
+    (
+        "V1r-si1000-p",
+        study("sampling", noise="si1000", ps=[0.002, 0.2]),
+        "p=0.2 must be in [0, 0.1] for si1000",
+    ),
+    (
+        "V2r-window-reversed",
+        study("fit", threshold_window=[0.01, 0.003]),
+        "threshold_window=(0.01, 0.003) must",
+    ),
+    (
+        "V3r-chunk",
+        study("qnn", chunk=1),
+        "chunk=1 and maxiter=8 must be >= number of weights + 2 = 6",
+    ),
+    (
+        "V4r-split",
+        study("qnn", samples=4, test_fraction=0.1),
+        "samples=4 with test_fraction=0.1 leaves 1 test",
+    ),
+    (
+        "V5r-delta-nan",
+        study("tolerance", delta=NAN),
+        "tolerance.delta=nan must be a finite number",
+    ),
+    (
+        "V6r-max-shots-float",
+        study("sampling", max_shots=4000.0),
+        "sampling.max_shots=4000.0 must be an integer",
+    ),
+    (
+        "V7-p-nan",
+        study("sampling", ps=[0.002, NAN]),
+        "sampling.ps[1]=nan must be a finite number",
+    ),
+    (
+        "V8-cycles-inf",
+        study("budget", cycles_per_gate=INF),
+        "budget.cycles_per_gate=inf must be a finite number",
+    ),
+    (
+        "V9r-cycles-nan",
+        study("budget", cycles_per_gate=NAN),
+        "budget.cycles_per_gate=nan must be a finite number",
+    ),
+    (
+        "V10-observable-scaled",
+        study("qnn", observable="2*ZZ"),
+        "observable='2*ZZ' must have eigenvalues ±1",
+    ),
+    (
+        "V12r-window-nan",
+        study("fit", threshold_window=[NAN, INF]),
+        "fit.threshold_window[0]=nan must be a finite",
+    ),
+    (
+        "V13r-grid-nan",
+        study("tolerance", eps_grid=[0.001, NAN, 0.1]),
+        "tolerance.eps_grid[1]=nan must be a finite",
+    ),
+    (
+        "V14r-test-fraction-nan",
+        study("qnn", test_fraction=NAN),
+        "qnn.test_fraction=nan must be a finite number",
+    ),
+    (
+        "V20-unknown-decoder",
+        study("sampling", decoders=["mydec"]),
+        "decoder='mydec' is not a sinter decoder",
+    ),
+    (
+        "E1-layers",
+        study("qnn", layers=10**6),
+        "layers=1000000 with qubits=2 is 2000002 weights",
+    ),
+    (
+        "seeds-float",
+        study("qnn", seeds=[0, 1.0]),
+        "qnn.seeds[1]=1.0 must be an integer",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"), [c[1:] for c in STUDY_VALUES], ids=[c[0] for c in STUDY_VALUES]
+)
+def test_study_values_a_job_would_refuse_are_refused_up_front(config, message):
+    from qec.study import check_study
+
+    with pytest.raises(ValueError) as info:
+        check_study(config, REPO / "studies" / "schema.yaml")
+    assert message in str(info.value) and str(info.value).startswith("study config: ")
+
+
+def test_the_shipped_studies_pass_the_checks():
+    from qec.study import check_study
+
+    for name in ("quick", "paper", "byo"):
+        config = yaml.safe_load((REPO / "studies" / f"{name}.yaml").read_text())
+        check_study(config, REPO / "studies" / "schema.yaml")
 
 
 @pytest.mark.parametrize(("change", "message"), [c[1:] for c in STUDY], ids=[c[0] for c in STUDY])

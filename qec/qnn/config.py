@@ -155,8 +155,8 @@ class TrainConfig:
             raise ValueError(f"samples={self.samples} with test_fraction={self.test_fraction} leaves "
                              f"{n_test} test and {n_train} training points; a stratified split needs at "
                              "least 2 in each (one per class)")  # fmt: skip
-        weights = self.qubits * (self.layers + 1)  # the built-in ansatz's (qec.qnn.qnn_circuit)
-        if not self.circuit and weights > MAX_WEIGHTS:
+        weights = self.ansatz_weights
+        if weights is not None and weights > MAX_WEIGHTS:
             raise ValueError(f"layers={self.layers} with qubits={self.qubits} is {weights} weights (qubits × "
                              f"(layers + 1)); at most {MAX_WEIGHTS}: COBYLA holds 2·n² numbers and needs "
                              "n + 2 evaluations before its first step")  # fmt: skip
@@ -168,6 +168,17 @@ class TrainConfig:
         if not isinstance(self.circuit, str):
             raise ValueError(f"circuit={self.circuit!r} must be a .qpy file, MODULE:FUNCTION or empty")
         QNNNoise.parse(self.noise)
+
+    @property
+    def ansatz_weights(self) -> int | None:
+        """Weights of the built-in ansatz, qubits · (layers + 1) (``qec.qnn.qnn_circuit``); None
+        with your own circuit, whose count is known once it is loaded.
+
+        Example:
+            >>> TrainConfig(qubits=3, layers=2).ansatz_weights
+            9
+        """
+        return None if self.circuit else self.qubits * (self.layers + 1)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:

@@ -78,6 +78,23 @@ def read_weights(values: Any, *, source: str, count: int | None = None) -> tuple
     return tuple(float(w) for w in values)
 
 
+def check_iterations(config: TrainConfig, num_weights: int) -> None:
+    """Raise ``ValueError`` unless ``config``'s chunk and maxiter give COBYLA its minimum of
+    ``num_weights`` + 2 evaluations per start (a short tail joins the chunk before it rather
+    than being silently stretched by SciPy).
+
+    Example:
+        >>> check_iterations(TrainConfig(qubits=2, layers=1, maxiter=12, chunk=5), 4)
+        Traceback (most recent call last):
+        ...
+        ValueError: chunk=5 and maxiter=12 must be >= number of weights + 2 = 6 (COBYLA's minimum per start)
+    """
+    least = num_weights + 2
+    if config.chunk < least or config.maxiter < least:
+        raise ValueError(f"chunk={config.chunk} and maxiter={config.maxiter} must be >= number of "
+                         f"weights + 2 = {least} (COBYLA's minimum per start)")  # fmt: skip
+
+
 def train(
     config: TrainConfig,
     *,
@@ -118,12 +135,8 @@ def train(
                                         count=qnn.num_weights))  # fmt: skip
         history, done, wall = list(state["loss_history"]), state["done"], state["wall_seconds"]
 
-    # COBYLA needs at least num_weights + 2 evaluations per start; a short tail joins the
-    # chunk before it rather than being silently stretched by SciPy.
+    check_iterations(config, qnn.num_weights)
     least = qnn.num_weights + 2
-    if config.chunk < least or config.maxiter < least:
-        raise ValueError(f"chunk={config.chunk} and maxiter={config.maxiter} must be >= number of "
-                         f"weights + 2 = {least} (COBYLA's minimum per start)")  # fmt: skip
     while done < config.maxiter:
         remaining = config.maxiter - done
         step = remaining if remaining - config.chunk < least else config.chunk
