@@ -97,8 +97,9 @@ class Workload:
             if other != shape:
                 diff = {k: (shape[k], other[k]) for k in SHAPE_KEYS if shape[k] != other[k]}
                 raise ValueError(f"QNN results mix configurations: {diff} (one workload per budget)")
+            where = f"QNN result (noise {config.get('noise')}, seed {config.get('seed')})"
             runs[(str(QNNNoise.parse(config["noise"])), int(config["seed"]))] = read_weights(
-                r.get("weights"), source=f"QNN result (noise {config['noise']}, seed {config['seed']})"
+                r.get("weights"), source=where
             )
         seeds = tuple(sorted(s for spec, s in runs if spec == "none"))
         if not seeds:
