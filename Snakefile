@@ -14,6 +14,11 @@ if not config:
 
 
 validate(config, os.path.join(workflow.basedir, "studies/schema.yaml"))
+# What the schema cannot say (NaN, 4000.0 for an integer, values that must agree), in the
+# commands' own words, before any job runs.
+from qec.study import check_study
+
+check_study(config, os.path.join(workflow.basedir, "studies/schema.yaml"))
 
 
 wildcard_constraints:

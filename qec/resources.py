@@ -42,6 +42,9 @@ PRESETS: dict[str, dict[str, str]] = {
     },
 }
 QDK_DEFAULT_SCHEME = {"name": "surface_code"}  # crossingPrefactor 0.03, threshold 0.01, power 0
+# The estimator's largest code distance, for every scheme (QDK's own default is 50): the one
+# default of `qec resources` and of studies, which leave it out or set their own.
+MAX_CODE_DISTANCE = 101
 
 
 def qubit_params(noise: str, p: float, *, preset: str = "gate_ns") -> dict[str, Any]:
@@ -474,7 +477,7 @@ def estimate_measured(
     p: float,
     qubits: dict[str, Any],
     budget: float,
-    max_code_distance: int | None = None,
+    max_code_distance: int = MAX_CODE_DISTANCE,
     max_rounds: int = 8,
 ) -> tuple[dict[str, Any], bool]:
     """One estimate with the measured scheme, and whether it is exact.
@@ -490,8 +493,7 @@ def estimate_measured(
     d = 3
     for _ in range(max_rounds):
         scheme = measured_scheme(model, p=p, p_qdk=p_qdk, distance=d)
-        if max_code_distance is not None:
-            scheme["maxCodeDistance"] = max_code_distance
+        scheme["maxCodeDistance"] = max_code_distance
         data = _estimate(circuit, {"qubitParams": qubits, "qecScheme": scheme, "errorBudget": budget})
         chosen = int(data["logicalQubit"]["codeDistance"])
         if chosen == d or model.k == 0:
@@ -516,7 +518,7 @@ def estimate_resources(
     code: str = "surface_rotated",
     timing: Mapping[str, float] | None = None,
     eps_star: tuple[float, float, float] | None = None,
-    max_code_distance: int | None = None,
+    max_code_distance: int = MAX_CODE_DISTANCE,
     circuit_name: str = "circuit",
     only_below_threshold: bool = False,
     above: Mapping[str, AboveThreshold] | None = None,
@@ -537,7 +539,7 @@ def estimate_resources(
         timing: ``inference_shots`` and ``training_shots`` (executions per pass/run) for the
             wall-clock columns.
         eps_star: (ε*, low, high) the budget came from, for the report.
-        max_code_distance: The estimator's largest distance (None: QDK's default, 50).
+        max_code_distance: The estimator's largest distance, for every constant set.
         only_below_threshold: A p at or above a decoder's threshold is listed as not estimated
             for that decoder (and QDK's default is estimated only where some decoder is below);
             without it such a p is a ``ValueError``.
@@ -594,9 +596,7 @@ def estimate_resources(
                         max_code_distance=max_code_distance,
                     )  # fmt: skip
                 else:
-                    default = dict(QDK_DEFAULT_SCHEME)
-                    if max_code_distance is not None:
-                        default["maxCodeDistance"] = max_code_distance
+                    default = {**QDK_DEFAULT_SCHEME, "maxCodeDistance": max_code_distance}
                     params = {"qubitParams": qubits, "qecScheme": default, "errorBudget": value}
                     data, exact = _estimate(circuit, params), True
             except EstimatorFailure as e:

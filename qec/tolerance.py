@@ -34,6 +34,26 @@ DEFINITIONS: tuple[str, ...] = ("inference", "training")
 # The metric
 
 
+def plus_probability(expectation: np.ndarray) -> np.ndarray:
+    """Probability (1 + ⟨O⟩)/2 that one shot of an observable with eigenvalues ±1 reads +1.
+
+    The one shot model: training's scored accuracy and ``shot_accuracy`` both use it, and
+    ``qec.qnn.parse_observable`` admits only observables it holds for (O² = I), whose mean
+    lies in [−1, 1]. A mean outside (beyond rounding) or NaN (weights that are not numbers)
+    is an error, not something to clip.
+
+    Example:
+        >>> plus_probability(np.array([-1.0, 0.0, 0.5]))
+        array([0.  , 0.5 , 0.75])
+    """
+    ev = np.asarray(expectation, dtype=float)
+    if not np.all(np.abs(ev) <= 1 + 1e-9):
+        bad = ev[~(np.abs(ev) <= 1 + 1e-9)][:3].tolist()
+        raise ValueError(f"expectation values {bad} are not in [-1, 1]: a shot model of ±1 outcomes needs an "
+                         "observable with eigenvalues ±1 and finite weights")  # fmt: skip
+    return np.clip((1 + ev) / 2, 0, 1)
+
+
 def shot_accuracy(expectation: np.ndarray, label: np.ndarray, *, shots: int) -> np.ndarray:
     """Probability that ``shots`` ±1 outcomes of an observable with mean ``expectation`` vote
     for ``label`` (a tie is a coin flip); with ``shots=0``, whether the exact sign is right.
@@ -46,9 +66,9 @@ def shot_accuracy(expectation: np.ndarray, label: np.ndarray, *, shots: int) -> 
     import scipy.stats
 
     ev, y = np.asarray(expectation, dtype=float), np.asarray(label)
+    q = plus_probability(ev)  # probability of a +1 outcome
     if shots == 0:
         return (np.where(ev >= 0, 1, -1) == y).astype(float)
-    q = np.clip((1 + ev) / 2, 0, 1)  # probability of a +1 outcome
     half = shots / 2
     below = scipy.stats.binom.cdf(math.ceil(half) - 1, shots, q)  # fewer +1 than half
     tie = scipy.stats.binom.pmf(half, shots, q) if shots % 2 == 0 else np.zeros_like(q)

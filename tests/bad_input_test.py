@@ -86,6 +86,7 @@ def byo_files(tmp: pathlib.Path) -> None:
         "three_labels.csv": [header, *(r[:-1] + str(i % 3) for i, r in enumerate(rows))],
         "few.csv": [header, *rows[:3]],
         "ragged.csv": [header, rows[0], "1,2,3,1", *rows[2:]],
+        "two_labels.csv": ["a,b,label,y", *(f"{r.split(',', 2)[2]},{1 - int(r[-1])}" for r in rows)],
     }
     for name, lines in tables.items():
         (tmp / name).write_text("\n".join(lines) + "\n")
@@ -424,6 +425,12 @@ CLI = [
     ("byo-few-rows", byo("--data", "{tmp}/few.csv"), byo_files, "too few for a stratified split"),
     ("byo-ragged", byo("--data", "{tmp}/ragged.csv"), byo_files, "line 3: 4 fields, the header has 5"),
     (
+        "byo-two-label-columns",  # N_twolabels: y = 1 - label was taken as a feature, accuracy 1.000
+        byo("--data", "{tmp}/two_labels.csv"),
+        byo_files,
+        "has two label columns, ['label', 'y']; keep one",
+    ),
+    (
         "train-noise-malformed",
         ["train", "--noise", "circuit", "--out", "{tmp}/r.json"],
         None,
@@ -437,6 +444,37 @@ CLI = [
     ),
     ("train-layers", ["train", "--layers", "-1", "--out", "{tmp}/r.json"], None, "layers=-1 must be"),
     ("train-seed", ["train", "--seed", "-1", "--out", "{tmp}/r.json"], None, "argument --seed: -1 must be"),
+    # E1, E4, NUM12, P18: sizes a run cannot finish beyond are refused at once, the bound stated.
+    (
+        "train-layers-absurd",
+        ["train", "--qubits", "2", "--layers", "1000000", "--out", "{tmp}/r.json"],
+        None,
+        "layers=1000000 with qubits=2 is 2000002 weights (qubits × (layers + 1)); at most 10000",
+    ),
+    (
+        "train-trajectories-absurd",
+        ["train", "--noise", "logical:0.01", "--trajectories", "1000000000", "--out", "{tmp}/r.json"],
+        None,
+        "trajectories=1000000000 must be an integer in [1, 100000]",
+    ),
+    (
+        "train-samples-absurd",
+        ["train", "--samples", "100000000", "--out", "{tmp}/r.json"],
+        None,
+        "samples=100000000 must be an integer in [4, 100000]",
+    ),
+    (
+        "tolerance-extra-test-absurd",
+        tolerance("--extra-test", "100000000"),
+        noiseless_run,
+        "extra_test=100000000 must be an integer in [0, 100000]",
+    ),
+    (
+        "train-split-too-small",  # E10, V4r: was scikit-learn's "test_size = 1 should be greater or equal"
+        ["train", "--samples", "20", "--test-fraction", "0.01", "--out", "{tmp}/r.json"],
+        None,
+        "samples=20 with test_fraction=0.01 leaves 1 test and 19 training points",
+    ),
     ("budget-fits-missing", budget("{tmp}/none.json"), budget_inputs, "--fits: cannot read"),
     (
         "budget-no-model",
@@ -519,6 +557,22 @@ CLI = [
         "extra_test=10 needs a synthetic dataset",
     ),
     (
+        "tolerance-nan-weights",  # Q10: NaN weights gave ε* = the grid's end, exit 0
+        tolerance(),
+        lambda t: noiseless_run(t) or (t / "r.json").write_text(
+            (t / "r.json").read_text().replace("[0.1, 0.1, 0.1, 0.1]", "[NaN, 0.1, 0.1, 0.1]")
+        ),
+        "weights must be finite real numbers; weight 0 is nan",
+    ),
+    (
+        "resources-inf-weights",  # the same one reader of weights for every command
+        [*RESOURCES[:-2], "--qnn", "{tmp}/r.json", "--out", "{tmp}/res.json"],
+        lambda t: noiseless_run(t) or (t / "r.json").write_text(
+            (t / "r.json").read_text().replace("[0.1, 0.1, 0.1, 0.1]", "[0.1, Infinity, 0.1, 0.1]")
+        ),
+        "weights must be finite real numbers; weight 1 is inf",
+    ),
+    (
         "tolerance-training-no-dir",
         tolerance("--definition", "training"),
         noiseless_run,
@@ -554,6 +608,47 @@ CLI = [
         [*RESOURCES, "--circuit", "{tmp}/c.qasm", "--constants", "-0.03", "0.01"],
         write_qasm,
         "A=-0.03 must be a number > 0",
+    ),
+    # F5, F6: a non-finite number anywhere on the command line (every float flag shares one type).
+    (
+        "budget-cycles-nan",
+        [*budget("{tmp}/f.json"), "--cycles-per-gate", "nan"],
+        lambda t: budget_inputs(t, GOOD_FITS),
+        "argument --cycles-per-gate: 'nan' is not a finite number",
+    ),
+    (
+        "budget-cycles-inf",
+        [*budget("{tmp}/f.json"), "--cycles-per-gate", "inf"],
+        lambda t: budget_inputs(t, GOOD_FITS),
+        "argument --cycles-per-gate: 'inf' is not a finite number",
+    ),
+    (
+        "fit-window-inf",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json", "--threshold-window", "0.001", "inf"],
+        good_stats,
+        "argument --threshold-window: 'inf' is not a finite number",
+    ),
+    # O5, O9, O17, O21, O22: the shot model reads ±1 outcomes; a scaled or summed observable has others.
+    *(
+        (
+            f"train-observable-{i}",
+            ["train", "--qubits", "2", "--layers", "1", "--observable", spec, "--out", "{tmp}/r.json"],
+            None,
+            "must have eigenvalues ±1",
+        )
+        for i, spec in enumerate(["2*ZZ", "XX + XX", "1e-3*ZZ - 2E+1*IZ", ".5*ZZ", "5.*ZZ", "0.5*ZI+0.5*IZ"])
+    ),
+    (
+        "train-observable-constant",  # O18
+        ["train", "--qubits", "2", "--layers", "1", "--observable", "II", "--out", "{tmp}/r.json"],
+        None,
+        "observable='II' reads no qubit",
+    ),
+    (
+        "resources-p-empty",  # I8: '--p' with no values wrote an empty table, exit 0
+        ["resources", "--p", *RESOURCES[3:-2], "--circuit", "{tmp}/c.qasm", "--out", "{tmp}/r.json"],
+        write_qasm,
+        "argument --p: expected at least one argument",
     ),
     ("plot-not-a-study", ["plot", "{tmp}"], None, "has no fits.json"),
     (
@@ -631,7 +726,126 @@ STUDY = [
         {"sampling": {**MINI["sampling"], "noise": "phenomenological"}},
         "phenomenological",
     ),
+
+
+    # Values every job would refuse reach the Snakefile's check_study (the rest: STUDY_VALUES).
+    (
+        "cycles-per-gate-nan",
+        {"budget": {**MINI["budget"], "cycles_per_gate": float("nan")}},
+        "budget.cycles_per_gate=nan must be a finite number",
+    ),
+    ("chunk-below-weights", {"qnn": {**MINI["qnn"], "chunk": 1}}, "chunk=1 and maxiter=8 must be >= number"),
 ]
+
+
+def study(section: str, **values) -> dict:
+    """MINI with ``values`` replacing keys of ``section``."""
+    return {**MINI, section: {**MINI[section], **values}}
+
+
+NAN, INF = float("nan"), float("inf")
+# (id, config, message): values the schema's JSON types admit but a job refuses (section 13).
+STUDY_VALUES = [
+    (
+        "V1r-si1000-p",
+        study("sampling", noise="si1000", ps=[0.002, 0.2]),
+        "p=0.2 must be in [0, 0.1] for si1000",
+    ),
+    (
+        "V2r-window-reversed",
+        study("fit", threshold_window=[0.01, 0.003]),
+        "threshold_window=(0.01, 0.003) must",
+    ),
+    (
+        "V3r-chunk",
+        study("qnn", chunk=1),
+        "chunk=1 and maxiter=8 must be >= number of weights + 2 = 6",
+    ),
+    (
+        "V4r-split",
+        study("qnn", samples=4, test_fraction=0.1),
+        "samples=4 with test_fraction=0.1 leaves 1 test",
+    ),
+    (
+        "V5r-delta-nan",
+        study("tolerance", delta=NAN),
+        "tolerance.delta=nan must be a finite number",
+    ),
+    (
+        "V6r-max-shots-float",
+        study("sampling", max_shots=4000.0),
+        "sampling.max_shots=4000.0 must be an integer",
+    ),
+    (
+        "V7-p-nan",
+        study("sampling", ps=[0.002, NAN]),
+        "sampling.ps[1]=nan must be a finite number",
+    ),
+    (
+        "V8-cycles-inf",
+        study("budget", cycles_per_gate=INF),
+        "budget.cycles_per_gate=inf must be a finite number",
+    ),
+    (
+        "V9r-cycles-nan",
+        study("budget", cycles_per_gate=NAN),
+        "budget.cycles_per_gate=nan must be a finite number",
+    ),
+    (
+        "V10-observable-scaled",
+        study("qnn", observable="2*ZZ"),
+        "observable='2*ZZ' must have eigenvalues ±1",
+    ),
+    (
+        "V12r-window-nan",
+        study("fit", threshold_window=[NAN, INF]),
+        "fit.threshold_window[0]=nan must be a finite",
+    ),
+    (
+        "V13r-grid-nan",
+        study("tolerance", eps_grid=[0.001, NAN, 0.1]),
+        "tolerance.eps_grid[1]=nan must be a finite",
+    ),
+    (
+        "V14r-test-fraction-nan",
+        study("qnn", test_fraction=NAN),
+        "qnn.test_fraction=nan must be a finite number",
+    ),
+    (
+        "V20-unknown-decoder",
+        study("sampling", decoders=["mydec"]),
+        "decoder='mydec' is not a sinter decoder",
+    ),
+    (
+        "E1-layers",
+        study("qnn", layers=10**6),
+        "layers=1000000 with qubits=2 is 2000002 weights",
+    ),
+    (
+        "seeds-float",
+        study("qnn", seeds=[0, 1.0]),
+        "qnn.seeds[1]=1.0 must be an integer",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"), [c[1:] for c in STUDY_VALUES], ids=[c[0] for c in STUDY_VALUES]
+)
+def test_study_values_a_job_would_refuse_are_refused_up_front(config, message):
+    from qec.study import check_study
+
+    with pytest.raises(ValueError) as info:
+        check_study(config, REPO / "studies" / "schema.yaml")
+    assert message in str(info.value) and str(info.value).startswith("study config: ")
+
+
+def test_the_shipped_studies_pass_the_checks():
+    from qec.study import check_study
+
+    for name in ("quick", "paper", "byo"):
+        config = yaml.safe_load((REPO / "studies" / f"{name}.yaml").read_text())
+        check_study(config, REPO / "studies" / "schema.yaml")
 
 
 @pytest.mark.parametrize(("change", "message"), [c[1:] for c in STUDY], ids=[c[0] for c in STUDY])

@@ -45,7 +45,7 @@ def test_observables_rotate_to_z_with_the_same_expectation():
     qc.cx(0, 1)
     qc.ry(-0.7, 2)
     qc.cz(1, 2)
-    obs = parse_observable("0.5*XYZ - 0.25*XIZ + IYI", 3)
+    obs = parse_observable("0.5*XII + 0.5*IYZ + 0.5*XYZ - 0.5*III", 3)  # (A + B + AB − I)/2: ±1-valued
     assert measurement_bases(obs) == {0: "Z", 1: "Y", 2: "X"}
     rotated, diagonal = rotate_to_z(qc, obs)
     assert set("".join(diagonal.paulis.to_labels())) <= {"I", "Z"}

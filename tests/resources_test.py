@@ -220,3 +220,20 @@ def test_qasm_files_load_and_unbound_circuits_are_refused(tmp_path):
         qpy.dump(unbound, f)
     with pytest.raises(ValueError, match="1 unbound parameters"):
         load_circuit(tmp_path / "u.qpy")
+
+
+def test_cli_and_library_share_one_max_code_distance(tmp_path):
+    # One default for the estimator's largest distance (the CLI had QDK's 50, studies 101): at
+    # p = 0.007 a 1e-3 budget needs d = 85 (measured) and 61 (QDK's constants), both beyond 50.
+    circuit = tmp_path / "c.qpy"
+    with circuit.open("wb") as f:
+        qpy.dump(small_circuit(), f)
+    out = tmp_path / "r.json"
+    argv = ["resources", "--circuit", str(circuit), "--p", "0.007", "--noise", "circuit",
+            "--constants", "0.03", "0.01", "--error-budget", "0.001", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    cli = {r["constants"]: r["code_distance"] for r in json.loads(out.read_text())["rows"]}
+    assert cli == {"measured": 85, "qdk-default": 61}
+    report = estimate_resources(small_circuit(), ps=[0.007], noise="circuit", budget=1e-3,
+                                models={"given": SuppressionModel.power(A=0.03, p_th=0.01)})  # fmt: skip
+    assert {r.constants: r.code_distance for r in report.rows} == cli

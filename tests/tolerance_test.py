@@ -34,6 +34,15 @@ def test_shot_accuracy_matches_exact_small_cases():
     assert shot_accuracy(np.array([0.2, -0.2]), np.array([1, 1]), shots=0).tolist() == [1.0, 0.0]
 
 
+def test_shot_model_refuses_means_a_pm1_observable_cannot_have():
+    # O5, Q10: a mean outside [-1, 1] (a scaled observable) or NaN (NaN weights) is not clipped
+    # into a plausible accuracy.
+    for ev in (2.0, -1.5, float("nan")):
+        with pytest.raises(ValueError, match=r"not in \[-1, 1\]: a shot model of ±1 outcomes"):
+            shot_accuracy(np.array([0.1, ev]), np.array([1, 1]), shots=10)
+    assert shot_accuracy(np.array([1 + 1e-12]), np.array([1]), shots=10)[0] == pytest.approx(1)  # rounding
+
+
 def test_shot_accuracy_matches_sampling():
     # The mean over many sampled 1000-shot votes (the old scoring) agrees within its binomial error.
     rng = np.random.default_rng(1)

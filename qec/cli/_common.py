@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import pathlib
 import sys
 from collections.abc import Callable
@@ -65,10 +66,15 @@ def _int(text: str) -> int:
 
 
 def _float(text: str) -> float:
+    # Every number the CLI takes is a rate, a fraction or a factor: none means anything as NaN or
+    # infinity, and NaN slips through range checks (every comparison with it is False).
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
 
 
 def _usage_error(args: argparse.Namespace, error: ValueError) -> int:

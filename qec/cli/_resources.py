@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     source.add_argument(
         "--qnn", help="a qec train result: its QNN with trained weights and one test point bound"
     )
-    p.add_argument("--p", nargs="*", action=_Distinct, required=True, type=_float, metavar="P",
+    p.add_argument("--p", nargs="+", action=_Distinct, required=True, type=_float, metavar="P",
                    help="physical error rates (below the model's threshold)")  # fmt: skip
     p.add_argument("--noise", required=True, choices=CIRCUIT_LEVEL, metavar="NOISE",
                    help="noise model the qubit parameters come from (circuit or si1000)")  # fmt: skip
@@ -60,8 +60,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="estimate the p below the model threshold; list the others as not estimated",
     )
-    p.add_argument("--max-code-distance", type=_positive_int, default=None,
-                   help="the estimator's largest code distance (default: QDK's, 50)")  # fmt: skip
+    from qec.resources import MAX_CODE_DISTANCE
+
+    p.add_argument("--max-code-distance", type=_positive_int, default=MAX_CODE_DISTANCE,
+                   help=f"the estimator's largest code distance (default {MAX_CODE_DISTANCE})")  # fmt: skip
     p.add_argument("--out", required=True, help="resources JSON; a .txt table is written beside it")
 
 

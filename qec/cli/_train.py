@@ -45,8 +45,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--observable",
         default="parity",
         metavar="OBS",
-        help="parity (Z on every qubit), z0, or a Pauli sum such as ZZII or '0.5*ZIIZ + 0.5*IZZI' "
-        "(rightmost letter = qubit 0; default parity)",
+        help="parity (Z on every qubit), z0, or a Pauli string or sum with eigenvalues ±1 such as ZZII "
+        "or --observable=-XXII (rightmost letter = qubit 0; default parity)",
     )
     p.add_argument("--method", default="auto", choices=METHODS, metavar="METHOD",
                    help=f"simulation: {', '.join(METHODS)} (auto: density matrix up to {AUTO_DENSITY_MAX} "

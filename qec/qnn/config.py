@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from typing import Any
 
-from qec._check import check_int
+from qec._check import check_int, check_number
 from qec.noise import CIRCUIT_LEVEL, NoiseModel, split_spec
 
 DATASETS: tuple[str, ...] = ("moons", "circles", "parity", "iris", "wine", "breast_cancer")
 SYNTHETIC: tuple[str, ...] = ("moons", "circles", "parity")
 # Largest qubit count any method here can hold (a 30-qubit density matrix is 16 EiB).
 MAX_QUBITS = 30
+# Sizes a run cannot finish beyond, refused up front like MAX_QUBITS (and the sampler's
+# MAX_QUBIT_ROUNDS). Weights: COBYLA keeps a simplex of n + 1 points and its inverse (2·n²
+# numbers, 1.6 GB at 10⁴) and needs n + 2 evaluations before its first step.
+MAX_WEIGHTS = 10**4
+# Points a QNN is evaluated on (its dataset, the tolerance's fresh test points): every COBYLA
+# evaluation simulates each training point, the tolerance each test point at every noise spec.
+MAX_SAMPLES = 10**5
+# Noise trajectories per expectation, each one simulation of the circuit (precision ±0.003 at 10⁵).
+MAX_TRAJECTORIES = 10**5
 CONNECTIVITIES: tuple[str, ...] = ("line", "ring", "grid", "all")
 # The named observables; any other is a Pauli sum (qec.qnn.parse_observable).
 OBSERVABLES: tuple[str, ...] = ("parity", "z0")
@@ -92,8 +102,8 @@ class TrainConfig:
         dataset: One of ``DATASETS``, or a CSV/NPZ file of your own (``qec.qnn.load_table``).
         qubits: Qubit count (= features for the built-in ansatz; = the circuit's qubits with
             ``circuit``). layers: Ansatz layers. connectivity: Ansatz graph name (both unused
-            with ``circuit``). observable: ``parity``, ``z0`` or a Pauli sum (``ZZII``,
-            ``0.5*ZIIZ + 0.5*IZZI``; rightmost letter = qubit 0).
+            with ``circuit``). observable: ``parity``, ``z0`` or a Pauli string or sum with
+            eigenvalues ±1 (``ZZII``, ``-XXII``; rightmost letter = qubit 0).
         noise: Noise spec (``QNNNoise.parse`` syntax). seed: Seeds split, initial point.
         samples: Dataset size. test_fraction: Held-out share.
         maxiter: COBYLA iterations in total. chunk: Iterations between checkpoints.
@@ -131,10 +141,25 @@ class TrainConfig:
         # Memory is checked where the simulation starts (build_qnn), not here: a config or
         # checkpoint valid on one node must stay valid on another.
         check_int("qubits", self.qubits, least=1, most=MAX_QUBITS)
+        most = {"samples": (MAX_SAMPLES, "points simulated at every COBYLA evaluation"),
+                "trajectories": (MAX_TRAJECTORIES, "circuit simulations per expectation")}  # fmt: skip
         for name in ("layers", "samples", "maxiter", "chunk", "shots", "seed", "trajectories"):
             value = getattr(self, name)
-            least = 0 if name in ("layers", "shots", "seed") else 1
-            check_int(name, value, least=least)
+            least = {"layers": 0, "shots": 0, "seed": 0, "samples": 4}.get(name, 1)
+            bound, why = most.get(name, (None, ""))
+            check_int(name, value, least=least, most=bound, why=why)
+        check_number("test_fraction", self.test_fraction, low=0, high=1, closed="()")
+        n_test = math.ceil(self.samples * self.test_fraction)  # as scikit-learn's split counts it
+        n_train = self.samples - n_test
+        if n_test < 2 or n_train < 2:
+            raise ValueError(f"samples={self.samples} with test_fraction={self.test_fraction} leaves "
+                             f"{n_test} test and {n_train} training points; a stratified split needs at "
+                             "least 2 in each (one per class)")  # fmt: skip
+        weights = self.ansatz_weights
+        if weights is not None and weights > MAX_WEIGHTS:
+            raise ValueError(f"layers={self.layers} with qubits={self.qubits} is {weights} weights (qubits × "
+                             f"(layers + 1)); at most {MAX_WEIGHTS}: COBYLA holds 2·n² numbers and needs "
+                             "n + 2 evaluations before its first step")  # fmt: skip
         if self.connectivity not in CONNECTIVITIES:
             raise ValueError(f"connectivity={self.connectivity!r} is not known; allowed: {CONNECTIVITIES}")
         check_observable_spec(self.observable)
@@ -143,6 +168,17 @@ class TrainConfig:
         if not isinstance(self.circuit, str):
             raise ValueError(f"circuit={self.circuit!r} must be a .qpy file, MODULE:FUNCTION or empty")
         QNNNoise.parse(self.noise)
+
+    @property
+    def ansatz_weights(self) -> int | None:
+        """Weights of the built-in ansatz, qubits · (layers + 1) (``qec.qnn.qnn_circuit``); None
+        with your own circuit, whose count is known once it is loaded.
+
+        Example:
+            >>> TrainConfig(qubits=3, layers=2).ansatz_weights
+            9
+        """
+        return None if self.circuit else self.qubits * (self.layers + 1)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
@@ -174,7 +210,7 @@ def _terms(spec: str) -> list[tuple[float, str]]:
         match = _TERM.match(term)
         if not match:
             raise ValueError(f"observable={spec!r}: term {term.strip()!r} is not [coefficient*]PAULIS "
-                             "(allowed: parity, z0 or a sum such as 0.5*ZZII - XIIX)")  # fmt: skip
+                             "(allowed: parity, z0 or a Pauli string or sum such as -XIIX)")  # fmt: skip
         coeff, sign, letters = match.groups()
         bad = sorted(set(letters) - set("IXYZ"))
         if bad:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qec._check import check_int
-from qec.qnn.config import DATASETS, SYNTHETIC, is_data_file
+from qec.qnn.config import DATASETS, MAX_SAMPLES, SYNTHETIC, is_data_file
 
 if TYPE_CHECKING:
     from qec.qnn.config import TrainConfig
@@ -65,10 +65,11 @@ def load_dataset(
 
     if name not in DATASETS and not is_data_file(name):
         raise ValueError(f"dataset={name!r} is not known; allowed: {DATASETS} or a .csv/.npz file")
-    check_int("samples", samples, least=4)
+    check_int("samples", samples, least=4, most=MAX_SAMPLES)
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction={test_fraction!r} must be in (0, 1)")
-    check_int("extra_test", extra_test, least=0)
+    check_int("extra_test", extra_test, least=0, most=MAX_SAMPLES,
+              why="fresh test points, each evaluated at every noise spec")  # fmt: skip
     if extra_test and name not in SYNTHETIC:
         raise ValueError(f"extra_test={extra_test} needs a synthetic dataset {SYNTHETIC}; {name!r} has "
                          "no more points than it ships")  # fmt: skip
@@ -200,7 +201,11 @@ def _read_csv(path: pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
     if len(rows) < 2:
         raise ValueError(f"data={name!r} needs a header row and data rows; it has {len(rows)} row(s)")
     header = [h.strip() for h in rows[0]]
-    label = next((i for i, h in enumerate(header) if h.lower() in ("label", "y")), len(header) - 1)
+    labels = [i for i, h in enumerate(header) if h.lower() in ("label", "y")]
+    if len(labels) > 1:  # the other would be read as a feature: the label leaks into the input
+        raise ValueError(f"data={name!r} has two label columns, {[header[i] for i in labels]}; keep one "
+                         "(label or y), or rename the other if it is a feature")  # fmt: skip
+    label = labels[0] if labels else len(header) - 1
     if len(header) < 2:
         raise ValueError(f"data={name!r} needs at least one feature column and a label column")
     body = rows[1:]

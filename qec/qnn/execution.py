@@ -10,6 +10,7 @@ from typing import Any
 from qec.qnn.circuit import qnn_parts
 from qec.qnn.config import TrainConfig
 from qec.qnn.data import config_dataset
+from qec.qnn.training import read_weights
 
 
 def load_circuit(path: str | pathlib.Path):
@@ -66,7 +67,8 @@ def qnn_circuit_from_result(result: Mapping[str, Any], *, sample: int = 0):
     read = qnn.read_qubits
     data = config_dataset(config, len(qnn.inputs))
     values = dict(zip(qnn.inputs, data.x_test[sample], strict=True))
-    values.update(zip(qnn.weights, result["weights"], strict=True))
+    values.update(zip(qnn.weights, read_weights(result.get("weights"), source="QNN result",
+                                                count=len(qnn.weights)), strict=True))  # fmt: skip
     bound = qnn.circuit.assign_parameters(values)
     from qiskit import ClassicalRegister
 

@@ -1,9 +1,11 @@
 """The QNN's observable: a Pauli sum parsed once, read in one measurement setting.
 
 ``parity`` (Z on every qubit), ``z0``, or a Pauli string or sum of them in Qiskit's label
-order (rightmost letter = qubit 0): ``ZZII``, ``0.5*ZIIZ + 0.5*IZZI``, ``-XX``. Letters I, X,
-Y, Z; one letter per qubit. Terms must agree on one basis per qubit (one measurement
-setting), and X/Y are measured by rotating to Z first, as hardware does.
+order (rightmost letter = qubit 0): ``ZZII``, ``-XX``. Letters I, X, Y, Z; one letter per
+qubit. Terms must agree on one basis per qubit (one measurement setting), and X/Y are
+measured by rotating to Z first, as hardware does. Its eigenvalues must be ±1 (O² = I): a
+shot reads it as +1 or −1, which is what the shot accuracy (``qec.tolerance.shot_accuracy``)
+scores; ``2*ZZ`` or ``0.5*ZI + 0.5*IZ`` are refused.
 """
 
 from __future__ import annotations
@@ -20,10 +22,19 @@ if TYPE_CHECKING:
 def parse_observable(spec: str, num_qubits: int) -> SparsePauliOp:
     """``parity``, ``z0`` or a Pauli sum as a ``SparsePauliOp`` on ``num_qubits`` qubits.
 
+    Raises:
+        ValueError: the spec is malformed, a term's length is not ``num_qubits``, the terms
+            need two measurement settings, the observable reads no qubit, or its eigenvalues
+            are not ±1 (O² ≠ I).
+
     Example:
-        >>> parse_observable("0.5*ZZI - ZIZ", 3)
-        SparsePauliOp(['ZZI', 'ZIZ'],
-                      coeffs=[ 0.5+0.j, -1. +0.j])
+        >>> parse_observable("-ZIZ", 3)
+        SparsePauliOp(['ZIZ'],
+                      coeffs=[-1.+0.j])
+        >>> parse_observable("2*ZZI", 3)
+        Traceback (most recent call last):
+        ...
+        ValueError: observable='2*ZZI' must have eigenvalues ±1 (its square the identity): ...
     """
     from qiskit.quantum_info import SparsePauliOp
 
@@ -41,7 +52,38 @@ def parse_observable(spec: str, num_qubits: int) -> SparsePauliOp:
         coeffs.append(coeff)
     observable = SparsePauliOp(labels, coeffs)
     measurement_bases(observable)  # one setting, or a clear error
+    check_plus_minus_one(observable, spec)
     return observable
+
+
+def check_plus_minus_one(observable: SparsePauliOp, spec: str) -> None:
+    """Raise ``ValueError`` unless ``observable`` reads some qubit and squares to the identity.
+
+    A shot reads an observable with eigenvalues ±1 as +1 with probability (1 + ⟨O⟩)/2, the
+    model every accuracy here is scored with; a scaled or summed one (``2*ZZ``, ``XX + XX``,
+    ``0.5*ZI + 0.5*IZ``) has other outcomes, and its ⟨O⟩ in that formula gives wrong numbers.
+
+    Example:
+        >>> from qiskit.quantum_info import SparsePauliOp
+        >>> check_plus_minus_one(SparsePauliOp(["ZZ", "ZZ"], [0.5, 0.5]), "0.5*ZZ + 0.5*ZZ")  # = ZZ
+        >>> check_plus_minus_one(SparsePauliOp(["II"]), "II")
+        Traceback (most recent call last):
+        ...
+        ValueError: observable='II' reads no qubit: a constant cannot classify
+    """
+    import numpy as np
+
+    n = observable.num_qubits
+    with np.errstate(over="ignore", invalid="ignore"):  # huge coefficients: refused below, not warned
+        simple = observable.simplify()
+        if not measurement_bases(simple):
+            raise ValueError(f"observable={spec!r} reads no qubit: a constant cannot classify")
+        square = (simple @ simple).simplify()
+    identity = square.paulis.to_labels() == ["I" * n] and abs(complex(square.coeffs[0]) - 1) <= 1e-9
+    if not identity:
+        raise ValueError(f"observable={spec!r} must have eigenvalues ±1 (its square the identity): a shot "
+                         "reads +1 or −1 and accuracy is scored from those; use one Pauli string with "
+                         "coefficient ±1, such as ZZ or -ZZ")  # fmt: skip
 
 
 def measurement_bases(observable: SparsePauliOp) -> dict[int, str]:

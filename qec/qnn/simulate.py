@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from qec.qnn.circuit import QNN, qnn_parts
 from qec.qnn.config import AUTO_DENSITY_MAX, QNNNoise, TrainConfig
-from qec.qnn.observable import parse_observable
 
 if TYPE_CHECKING:
     from qec.channel import LogicalChannel
@@ -49,9 +48,9 @@ class Simulation:
         method: ``statevector`` (exact, noiseless), ``density_matrix`` (exact),
             ``trajectories`` (Aer statevector, one noise realisation per trajectory) or ``mps``
             (matrix product states: exact when noiseless, trajectories under noise).
-        precision: 0 when exact; with trajectories, s/√trajectories, where s is the sum of the
-            observable's |coefficients| (1 for parity and z0): each trajectory's value lies in
-            [−s, s], so its standard deviation is at most s — a bound on the standard error.
+        precision: 0 when exact; with trajectories, 1/√trajectories: the observable has
+            eigenvalues ±1 (``parse_observable``), so each trajectory's value lies in [−1, 1]
+            and its standard deviation is at most 1 — a bound on the standard error.
         trajectories: Trajectories per expectation (0 when exact).
     """
 
@@ -87,8 +86,7 @@ def simulation(
         'trajectories'
     """
     n = config.qubits
-    scale = float(sum(abs(c) for c in parse_observable(config.observable, n).coeffs))
-    precision = scale / math.sqrt(config.trajectories)
+    precision = 1 / math.sqrt(config.trajectories)
     sv_limit = max_statevector_qubits(memory_bytes)
     dm_limit = max_qubits(memory_bytes)
     noiseless = QNNNoise.parse(config.noise).is_noiseless if noisy is None else not noisy

@@ -16,6 +16,7 @@ from qec._io import atomic_write_text
 from qec.qnn.config import TrainConfig
 from qec.qnn.data import config_dataset
 from qec.qnn.simulate import build_qnn, simulation
+from qec.tolerance import plus_probability
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +51,48 @@ class TrainResult:
         out["loss_history"] = list(self.loss_history)
         out["weights"] = list(self.weights)
         return out
+
+
+def read_weights(values: Any, *, source: str, count: int | None = None) -> tuple[float, ...]:
+    """Trained weights read from a file (a result, a cached run, a checkpoint): a list of
+    ``count`` finite real numbers, else a ``ValueError`` naming ``source``.
+
+    Every place that reads weights goes through here: a NaN weight makes every expectation NaN,
+    which downstream turned into ε* = the grid's end or weights of −1.8e308 (Q10, CK3).
+
+    Example:
+        >>> read_weights([0.5, -1], source="r.json")
+        (0.5, -1.0)
+        >>> read_weights([0.5, float("nan")], source="r.json")
+        Traceback (most recent call last):
+        ...
+        ValueError: r.json: weights must be finite real numbers; weight 1 is nan
+    """
+    if not isinstance(values, list | tuple) or not values:
+        raise ValueError(f"{source}: weights must be a non-empty list of numbers; got {values!r:.60}")
+    for i, w in enumerate(values):
+        if isinstance(w, bool) or not isinstance(w, int | float) or not np.isfinite(w):
+            raise ValueError(f"{source}: weights must be finite real numbers; weight {i} is {w!r:.40}")
+    if count is not None and len(values) != count:
+        raise ValueError(f"{source}: has {len(values)} weights; the QNN has {count}")
+    return tuple(float(w) for w in values)
+
+
+def check_iterations(config: TrainConfig, num_weights: int) -> None:
+    """Raise ``ValueError`` unless ``config``'s chunk and maxiter give COBYLA its minimum of
+    ``num_weights`` + 2 evaluations per start (a short tail joins the chunk before it rather
+    than being silently stretched by SciPy).
+
+    Example:
+        >>> check_iterations(TrainConfig(qubits=2, layers=1, maxiter=12, chunk=5), 4)
+        Traceback (most recent call last):
+        ...
+        ValueError: chunk=5 and maxiter=12 must be >= number of weights + 2 = 6 (COBYLA's minimum per start)
+    """
+    least = num_weights + 2
+    if config.chunk < least or config.maxiter < least:
+        raise ValueError(f"chunk={config.chunk} and maxiter={config.maxiter} must be >= number of "
+                         f"weights + 2 = {least} (COBYLA's minimum per start)")  # fmt: skip
 
 
 def train(
@@ -88,15 +131,12 @@ def train(
     done, wall = 0, 0.0
     state = _load_checkpoint(checkpoint, config)
     if state is not None:
-        weights = np.array(state["weights"])
+        weights = np.array(read_weights(state.get("weights"), source=f"checkpoint {str(checkpoint)!r}",
+                                        count=qnn.num_weights))  # fmt: skip
         history, done, wall = list(state["loss_history"]), state["done"], state["wall_seconds"]
 
-    # COBYLA needs at least num_weights + 2 evaluations per start; a short tail joins the
-    # chunk before it rather than being silently stretched by SciPy.
+    check_iterations(config, qnn.num_weights)
     least = qnn.num_weights + 2
-    if config.chunk < least or config.maxiter < least:
-        raise ValueError(f"chunk={config.chunk} and maxiter={config.maxiter} must be >= number of "
-                         f"weights + 2 = {least} (COBYLA's minimum per start)")  # fmt: skip
     while done < config.maxiter:
         remaining = config.maxiter - done
         step = remaining if remaining - config.chunk < least else config.chunk
@@ -135,7 +175,7 @@ def _accuracy(
     """Fraction of correct signs; with ``shots``, of the mean of ``shots`` ±1 outcomes."""
     ev = np.asarray(qnn.forward(x, weights)).reshape(-1)
     if shots:
-        plus = rng.binomial(shots, np.clip((1 + ev) / 2, 0, 1))
+        plus = rng.binomial(shots, plus_probability(ev))
         ev = 2 * plus / shots - 1
         ev = np.where(ev == 0, rng.choice([-1.0, 1.0], size=ev.shape), ev)  # a tie is a coin flip
     return float(np.mean(np.where(ev >= 0, 1, -1) == y))

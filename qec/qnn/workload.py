@@ -17,7 +17,7 @@ from qec.qnn.circuit import QNN, qnn_parts
 from qec.qnn.config import QNNNoise, TrainConfig
 from qec.qnn.data import Dataset, config_dataset
 from qec.qnn.simulate import build_qnn, simulation
-from qec.qnn.training import train
+from qec.qnn.training import read_weights, train
 from qec.tolerance import Evaluations, check_definition, shot_accuracy
 
 if TYPE_CHECKING:
@@ -97,7 +97,10 @@ class Workload:
             if other != shape:
                 diff = {k: (shape[k], other[k]) for k in SHAPE_KEYS if shape[k] != other[k]}
                 raise ValueError(f"QNN results mix configurations: {diff} (one workload per budget)")
-            runs[(str(QNNNoise.parse(config["noise"])), int(config["seed"]))] = tuple(r["weights"])
+            where = f"QNN result (noise {config.get('noise')}, seed {config.get('seed')})"
+            runs[(str(QNNNoise.parse(config["noise"])), int(config["seed"]))] = read_weights(
+                r.get("weights"), source=where
+            )
         seeds = tuple(sorted(s for spec, s in runs if spec == "none"))
         if not seeds:
             raise ValueError("the tolerance needs noiselessly trained runs (noise none); none were given")
@@ -182,7 +185,7 @@ class Workload:
         mine = {**self.shape, "noise": spec, "seed": seed}
         theirs = {**qnn_shape(cached["config"]), "noise": cached["config"].get("noise"),
                   "seed": cached["config"].get("seed")}  # fmt: skip
-        return tuple(cached["weights"]) if theirs == mine else None
+        return read_weights(cached.get("weights"), source=str(path)) if theirs == mine else None
 
     def _train_missing(self, specs: Sequence[str]) -> None:
         if self.definition != "training":

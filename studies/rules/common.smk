@@ -56,7 +56,7 @@ QNN_ARGS = " ".join(
         if Q.get("circuit")
         else f"--qubits {Q['qubits']} --layers {Q['layers']} --connectivity {Q['connectivity']}",
         f"--data {shlex.quote(Q['data'])}" if Q.get("data") else f"--dataset {Q['dataset']}",
-        f"--observable {shlex.quote(Q['observable'])}",
+        f"--observable={shlex.quote(Q['observable'])}",  # '=': a leading '-' (-ZZ) is no flag
         f"--method {Q.get('method', 'auto')} --trajectories {Q.get('trajectories', 1000)}",
     ]
 )

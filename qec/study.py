@@ -1,0 +1,117 @@
+"""Checks a study config (studies/*.yaml) must pass before any job runs, beyond what JSON schema says.
+
+The Snakefile validates a config against ``studies/schema.yaml`` and then calls ``check_study``,
+so that a value every job would refuse is refused on a dry run, in the commands' own words:
+
+- numbers as the commands read them: JSON schema's ``number`` admits NaN and infinity (every
+  comparison with NaN is False, so ``minimum`` passes it) and its ``integer`` admits 4000.0,
+  which the rules then write as ``--max-shots 4000.0``. The same schema is applied with a
+  ``number`` that must be finite and an ``integer`` that must be an int.
+- rules that tie several values together, checked by the code the commands run: p within
+  the noise model's range, a threshold window low < high, a tolerance grid, the QNN's
+  configuration (split sizes, sizes a run cannot finish, the observable) and COBYLA's minimum
+  of weights + 2 iterations for the built-in ansatz, and decoders sinter knows when there are
+  no custom ones.
+"""
+
+from __future__ import annotations
+
+import math
+import pathlib
+from collections.abc import Mapping
+from typing import Any
+
+
+def check_study(config: Mapping[str, Any], schema: str | pathlib.Path) -> None:
+    """Raise ``ValueError`` naming the key and value a study's jobs would refuse.
+
+    Args:
+        config: The study config (already valid against ``schema`` as JSON schema reads it).
+        schema: Path of ``studies/schema.yaml``.
+
+    Example:
+        >>> import yaml
+        >>> config = yaml.safe_load(open("studies/quick.yaml"))
+        >>> check_study(config, "studies/schema.yaml")
+        >>> config["budget"]["cycles_per_gate"] = float("nan")
+        >>> check_study(config, "studies/schema.yaml")
+        Traceback (most recent call last):
+        ...
+        ValueError: study config: budget.cycles_per_gate=nan must be a finite number
+    """
+    _check_types(config, schema)
+    for section, check in (("sampling", _sampling), ("fit", _fit), ("qnn", _qnn), ("tolerance", _tolerance)):
+        try:
+            check(config[section], config)
+        except ValueError as e:
+            raise ValueError(f"study config: {section}: {e}") from None
+
+
+def _check_types(config: Mapping[str, Any], schema: str | pathlib.Path) -> None:
+    import jsonschema
+    import yaml
+
+    document = yaml.safe_load(pathlib.Path(schema).read_text())
+    base = jsonschema.validators.validator_for(document)
+    checker = base.TYPE_CHECKER.redefine_many({
+        "number": lambda _c, x: _is_number(x) and math.isfinite(x),
+        "integer": lambda _c, x: _is_number(x) and isinstance(x, int),
+    })  # fmt: skip
+    strict = jsonschema.validators.extend(base, type_checker=checker)(document)
+    error = jsonschema.exceptions.best_match(strict.iter_errors(config))
+    if error is None:
+        return
+    where = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in error.absolute_path).lstrip(".")
+    value = error.instance
+    if error.validator == "type" and isinstance(value, float):
+        allowed = "an integer" if math.isfinite(value) else "a finite number"
+        raise ValueError(f"study config: {where}={value!r} must be {allowed}")
+    raise ValueError(f"study config: {where}: {error.message}")
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def _sampling(s: Mapping[str, Any], _config: Mapping[str, Any]) -> None:
+    from qec.noise import NoiseModel
+    from qec.sampling import check_decoder
+
+    for p in [*s["ps"], *s.get("cnot", {}).get("ps", [])]:
+        NoiseModel(s["noise"], p)
+    if not s.get("custom_decoders"):  # custom ones are known once their module is imported, in the job
+        for decoder in s.get("decoders") or [s["decoder"]]:
+            check_decoder(decoder)
+
+
+def _fit(f: Mapping[str, Any], _config: Mapping[str, Any]) -> None:
+    from qec.fit import fit_all
+
+    if f.get("threshold_window"):
+        fit_all([], threshold_window=tuple(f["threshold_window"]))
+
+
+def _qnn(q: Mapping[str, Any], _config: Mapping[str, Any]) -> None:
+    from qec.qnn import TrainConfig, parse_observable
+    from qec.qnn.config import OBSERVABLES, _terms
+    from qec.qnn.training import check_iterations
+
+    settings = {k: q[k] for k in ("observable", "samples", "test_fraction", "maxiter", "chunk", "shots",
+                                  "method", "trajectories") if k in q}  # fmt: skip
+    dataset = q.get("data") or q["dataset"]
+    if q.get("circuit"):  # its qubits and weights are known once it is loaded, in the job
+        config = TrainConfig(dataset=dataset, circuit=q["circuit"], qubits=1, layers=0, **settings)
+        if config.observable not in OBSERVABLES:
+            parse_observable(config.observable, len(_terms(config.observable)[0][1]))
+        return
+    config = TrainConfig(dataset=dataset, qubits=q["qubits"], layers=q["layers"],
+                         connectivity=q["connectivity"], **settings)  # fmt: skip
+    parse_observable(config.observable, config.qubits)
+    check_iterations(config, config.ansatz_weights or 0)
+
+
+def _tolerance(t: Mapping[str, Any], _config: Mapping[str, Any]) -> None:
+    from qec.tolerance import check_delta, check_eps_grid
+
+    check_delta(t["delta"])
+    check_eps_grid(t["eps_grid"])
