@@ -356,7 +356,7 @@ def _exclusive(path: pathlib.Path):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputBusyError(
-                f"out={str(path)!r} is being written by another qec sample (lock {str(lock)!r}); "
+                f"out={str(path)!r} is being written by another qec sample or combine (lock {str(lock)!r}); "
                 "wait for it to finish or choose another --out"
             ) from None
         yield
