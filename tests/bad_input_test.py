@@ -550,7 +550,12 @@ CLI = [
         good_stats,
         f"--out='{{tmp}}/in.csv' {SAME} the input '{{tmp}}/in.csv'; {INPUT}",
     ),
-    ("X1-train-out-is-data", byo("--out", "{tmp}/d.csv"), byo_files, f"{SAME} --data='{{tmp}}/d.csv'; {INPUT}"),
+    (
+        "X1-train-out-is-data",
+        byo("--out", "{tmp}/d.csv"),
+        byo_files,
+        f"{SAME} --data='{{tmp}}/d.csv'; {INPUT}",
+    ),
     (
         "X2-train-out-is-circuit",
         byo("--out", "{tmp}/qnn.qpy"),
