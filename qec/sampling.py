@@ -364,6 +364,19 @@ def _exclusive(path: pathlib.Path):
         os.close(fd)
 
 
+def _append_whole(fd: int, path: pathlib.Path, data: bytes) -> None:
+    """Append ``data`` to the file open as ``fd``, all of it or none: a disk that fills mid-write
+    leaves the file as it was (``os.write`` may write part and fail on the rest)."""
+    size = os.fstat(fd).st_size
+    try:
+        written = os.write(fd, data)
+        while written < len(data):
+            written += os.write(fd, data[written:])
+    except OSError as e:
+        os.ftruncate(fd, size)
+        raise OSError(e.errno, e.strerror, str(path)) from None
+
+
 def _collect_locked(
     experiments: list[Experiment],
     tasks: list[sinter.Task],
@@ -389,7 +402,7 @@ def _collect_locked(
         def append(progress: sinter.Progress) -> None:
             if progress.new_stats:
                 # One write() per batch: a killed process leaves whole lines only.
-                os.write(fd, "".join(s.to_csv_line() + "\n" for s in progress.new_stats).encode())
+                _append_whole(fd, path, "".join(s.to_csv_line() + "\n" for s in progress.new_stats).encode())
 
         sinter.collect(
             num_workers=workers,
