@@ -631,6 +631,12 @@ CLI = [
     ),
     ("W7-train-out-empty", ["train", "--out", ""], None, "--out='' names no file"),
     (
+        "W11-out-name-too-long",
+        ["combine", "{tmp}/in.csv", "--out", "{tmp}/" + "a" * 300 + ".csv"],
+        good_stats,
+        "File name too long: '{tmp}/aaa",
+    ),
+    (
         "inspect-distance",
         ["inspect", "--code", "surface_rotated", "--noise", "circuit", "--distance", "0", "--p", "0.001"],
         None,

@@ -142,14 +142,19 @@ def _run(module: types.ModuleType, args: argparse.Namespace) -> int:
         _check_files(args, getattr(module, "FILES", Files()))
     except ValueError as e:
         return _usage_error(args, e)
+    except OSError as e:  # a path the system refuses to look at (too long, say)
+        return _usage_error(args, ValueError(_os_error(e)))
     try:
         return getattr(module, f"main_{args.command}")(args)
     except OSError as e:
         if e.errno not in _OS_ERRNOS:
             raise
-        where = f": {e.filename!r}" if e.filename else ""
-        print(f"qec {args.command}: error: {e.strerror or e}{where}", file=sys.stderr)
+        print(f"qec {args.command}: error: {_os_error(e)}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _os_error(e: OSError) -> str:
+    return f"{e.strerror or e}: {e.filename!r}" if e.filename else str(e.strerror or e)
 
 
 def _check_folder(flag: str, path: str | None) -> None:
