@@ -104,7 +104,9 @@ def _given(args: argparse.Namespace, argument: str) -> list[str]:
 
 def _named_by_result(path: str) -> Iterator[str]:
     """The data and circuit files a ``qec train`` result names (none if it cannot be read:
-    the command says why)."""
+    the command says why; a device or pipe is not opened here)."""
+    if not pathlib.Path(path).is_file():
+        return
     try:
         config = json.loads(pathlib.Path(path).read_text())["config"]
         named = [config.get("dataset"), config.get("circuit")]
