@@ -46,6 +46,36 @@ def output_path(path: str | os.PathLike[str], *, flag: str = "out") -> pathlib.P
     return target
 
 
+def lock_path(path: str | os.PathLike[str]) -> pathlib.Path:
+    """The lock file beside ``path`` that its writer holds while it writes (``qec sample``,
+    ``qec combine``).
+
+    Example:
+        >>> lock_path("data/stats.csv")
+        PosixPath('data/.stats.csv.lock')
+    """
+    path = pathlib.Path(path)
+    return path.with_name(f".{path.name}.lock")
+
+
+def busy(path: str | os.PathLike[str]) -> pathlib.Path | None:
+    """The lock of ``path`` if a running writer holds it, else None; makes no lock file."""
+    import fcntl
+
+    lock = lock_path(path)
+    try:
+        fd = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:  # no lock file: nobody writes it
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return lock
+    finally:
+        os.close(fd)
+    return None
+
+
 def file_identity(path: str | os.PathLike[str]) -> tuple:
     """What every name of one file shares: its device and inode if it exists (so symlinks and
     hard links match), else the absolute path it would be created at, symlinks resolved.
@@ -64,7 +94,8 @@ def file_identity(path: str | os.PathLike[str]) -> tuple:
 def check_writes(
     writes: Sequence[tuple[str, str, str | None]], reads: Sequence[tuple[str, str]], *, in_place: bool = False
 ) -> None:
-    """Refuse, before a command runs, outputs it cannot write, outputs that are one of its inputs
+    """Refuse, before a command runs, outputs it cannot write, outputs a running ``qec sample``
+    or ``qec combine`` is writing (it holds their ``lock_path``), outputs that are one of its inputs
     (through symlinks and hard links too) and outputs that are the same file as each other.
 
     Args:
@@ -88,8 +119,14 @@ def check_writes(
     inputs = [(file_identity(path), what) for what, path in reads]
     for flag, given, beside in writes:
         path = given if beside is None else beside
-        output_path(path, flag=flag)
+        target = output_path(path, flag=flag)
         this = f"{flag}={given!r}" if beside is None else f"{beside!r} (written beside {flag}={given!r})"
+        lock = busy(target)
+        if lock is not None:
+            raise ValueError(
+                f"{this} is being written by another qec sample or combine (lock {str(lock)!r}); "
+                f"wait for it to finish or choose another {flag}"
+            )
         key = file_identity(path)
         if key in seen:
             raise ValueError(f"{this} is the same file as {seen[key]}; one output would overwrite the other")

@@ -15,7 +15,7 @@ import sinter
 import stim
 
 from qec._check import check_int
-from qec._io import output_path
+from qec._io import lock_path, output_path
 from qec.codes import BASES, EXPERIMENTS, Code
 from qec.noise import CIRCUIT_LEVEL, NoiseModel
 from qec.stats import is_stats_file, read_stats, write_stats
@@ -349,7 +349,7 @@ def _exclusive(path: pathlib.Path):
     """Hold an exclusive lock on ``path`` (a hidden ``.<name>.lock`` beside it) or refuse."""
     import fcntl
 
-    lock = path.with_name(f".{path.name}.lock")
+    lock = lock_path(path)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
     try:
         try:

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import pytest
 import sinter
 
 from qec.cli import main
@@ -86,15 +87,17 @@ def test_combine_merges_one_file_into_itself(tmp_path, capsys):
     assert len((tmp_path / "s.csv").read_text().splitlines()) == 2  # header and one merged row
 
 
-def test_combine_refuses_a_file_qec_sample_is_writing(tmp_path, capsys):
-    # A2c (issue #21): combine takes qec sample's lock on --out, so a running sample's shots stay.
+@pytest.mark.parametrize("command", [["combine"], ["fit", "--bootstrap", "0"]])
+def test_no_command_writes_over_a_file_qec_sample_is_writing(tmp_path, capsys, command):
+    # A2c (issue #21): combine (and any command's output) honours qec sample's lock on the file,
+    # so a running sample's shots stay.
     from qec.sampling import _exclusive
 
     _split_task(tmp_path / "in.csv")
     _split_task(tmp_path / "busy.csv")
     before = (tmp_path / "busy.csv").read_bytes()
     with _exclusive(tmp_path / "busy.csv"):  # as a running qec sample holds it
-        code = main(["combine", str(tmp_path / "in.csv"), "--out", str(tmp_path / "busy.csv")])
+        code = main([*command, str(tmp_path / "in.csv"), "--out", str(tmp_path / "busy.csv")])
     assert code == 2
     assert "is being written by another qec sample" in capsys.readouterr().err
     assert (tmp_path / "busy.csv").read_bytes() == before
