@@ -63,14 +63,16 @@ def busy(path: str | os.PathLike[str]) -> pathlib.Path | None:
     import fcntl
 
     lock = lock_path(path)
-    try:
-        fd = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW)
+    try:  # not through a symlink; a pipe put there must not block the open
+        fd = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:  # no lock file: nobody writes it
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:
         return lock
+    except OSError:  # not a file one can lock: no qec writer made it
+        return None
     finally:
         os.close(fd)
     return None
