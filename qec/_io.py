@@ -1,4 +1,5 @@
-"""Atomic writes: readers see the old file or the new one, never half of one."""
+"""Atomic writes: readers see the old file or the new one, never half of one; and the one check
+that no output of a command is one of its inputs or another of its outputs."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 import pathlib
 import stat as statmode
 import tempfile
+from collections.abc import Sequence
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
@@ -24,6 +26,8 @@ def output_path(path: str | os.PathLike[str], *, flag: str = "out") -> pathlib.P
         ValueError: out='/dev/null' is not a regular file (a device, pipe or folder); refusing to replace it
     """
     given = str(path)
+    if not given:
+        raise ValueError(f"{flag}='' names no file")
     target = pathlib.Path(path)
     if target.is_symlink():
         target = target.resolve()
@@ -37,7 +41,103 @@ def output_path(path: str | os.PathLike[str], *, flag: str = "out") -> pathlib.P
             raise ValueError(f"{flag}={given!r} is read-only; refusing to overwrite it (chmod u+w it first)")
     if not target.parent.is_dir():
         raise ValueError(f"{flag}={given!r}: folder {str(target.parent)!r} does not exist")
+    if not os.access(target.parent, os.W_OK | os.X_OK):  # the temporary file and the rename need it
+        raise ValueError(f"{flag}={given!r}: folder {str(target.parent)!r} is not writable")
     return target
+
+
+def lock_path(path: str | os.PathLike[str]) -> pathlib.Path:
+    """The lock file beside ``path`` that its writer holds while it writes (``qec sample``,
+    ``qec combine``).
+
+    Example:
+        >>> lock_path("data/stats.csv")
+        PosixPath('data/.stats.csv.lock')
+    """
+    path = pathlib.Path(path)
+    return path.with_name(f".{path.name}.lock")
+
+
+def busy(path: str | os.PathLike[str]) -> pathlib.Path | None:
+    """The lock of ``path`` if a running writer holds it, else None; makes no lock file."""
+    import fcntl
+
+    lock = lock_path(path)
+    try:  # not through a symlink; a pipe put there must not block the open
+        fd = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:  # no lock file: nobody writes it
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return lock
+    except OSError:  # not a file one can lock: no qec writer made it
+        return None
+    finally:
+        os.close(fd)
+    return None
+
+
+def file_identity(path: str | os.PathLike[str]) -> tuple:
+    """What every name of one file shares: its device and inode if it exists (so symlinks and
+    hard links match), else the absolute path it would be created at, symlinks resolved.
+
+    Example:
+        >>> file_identity("/no/such/dir/../file.csv")
+        ('path', '/no/such/file.csv')
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ("path", os.path.realpath(path))
+    return ("inode", st.st_dev, st.st_ino)
+
+
+def check_writes(
+    writes: Sequence[tuple[str, str, str | None]], reads: Sequence[tuple[str, str]], *, in_place: bool = False
+) -> None:
+    """Refuse, before a command runs, outputs it cannot write, outputs a running ``qec sample``
+    or ``qec combine`` is writing (it holds their ``lock_path``), outputs that are one of its inputs
+    (through symlinks and hard links too) and outputs that are the same file as each other.
+
+    Args:
+        writes: ``(flag, given, beside)`` for every file written: ``beside`` is None for the
+            file ``given`` itself, or a file written beside it (a sidecar such as ``budget.txt``).
+        reads: ``(what, path)`` for every file read; ``what`` names it in the message
+            (``"--fits='f.json'"``, ``"the input 's.csv'"``).
+        in_place: An output may be the command's one input (a merge in place, as
+            ``qec combine a.csv --out a.csv``).
+
+    Raises:
+        ValueError: one line naming both files.
+
+    Example:
+        >>> check_writes([("--out", "s.csv", None)], [("the input 's.csv'", "s.csv")])
+        Traceback (most recent call last):
+        ...
+        ValueError: --out='s.csv' is the same file as the input 's.csv'; refusing to overwrite an input
+    """
+    seen: dict[tuple, str] = {}
+    inputs = [(file_identity(path), what) for what, path in reads]
+    for flag, given, beside in writes:
+        path = given if beside is None else beside
+        target = output_path(path, flag=flag)
+        this = f"{flag}={given!r}" if beside is None else f"{beside!r} (written beside {flag}={given!r})"
+        lock = busy(target)
+        if lock is not None:
+            raise ValueError(
+                f"{this} is being written by another qec sample or combine (lock {str(lock)!r}); "
+                f"wait for it to finish or choose another {flag}"
+            )
+        key = file_identity(path)
+        if key in seen:
+            raise ValueError(f"{this} is the same file as {seen[key]}; one output would overwrite the other")
+        seen[key] = this
+        if in_place and len(inputs) == 1:
+            continue
+        for other, what in inputs:
+            if key == other:
+                raise ValueError(f"{this} is the same file as {what}; refusing to overwrite an input")
 
 
 def _new_file_mode(target: pathlib.Path) -> int:
@@ -55,7 +155,10 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     Symlinks are written through; the file keeps its mode, or gets the umask's.
     """
     target = output_path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as e:  # named by the file asked for, not the temporary one
+        raise OSError(e.errno, e.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -63,6 +166,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             os.fchmod(f.fileno(), _new_file_mode(target))
             os.fsync(f.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as e:
         pathlib.Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):  # disk full, quota: the old file is kept; say which one
+            raise OSError(e.errno, e.strerror, str(path)) from None
         raise

@@ -15,7 +15,7 @@ import sinter
 import stim
 
 from qec._check import check_int
-from qec._io import output_path
+from qec._io import lock_path, output_path
 from qec.codes import BASES, EXPERIMENTS, Code
 from qec.noise import CIRCUIT_LEVEL, NoiseModel
 from qec.stats import is_stats_file, read_stats, write_stats
@@ -374,19 +374,32 @@ def _exclusive(path: pathlib.Path):
     """Hold an exclusive lock on ``path`` (a hidden ``.<name>.lock`` beside it) or refuse."""
     import fcntl
 
-    lock = path.with_name(f".{path.name}.lock")
+    lock = lock_path(path)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputBusyError(
-                f"out={str(path)!r} is being written by another qec sample (lock {str(lock)!r}); "
+                f"out={str(path)!r} is being written by another qec sample or combine (lock {str(lock)!r}); "
                 "wait for it to finish or choose another --out"
             ) from None
         yield
     finally:
         os.close(fd)
+
+
+def _append_whole(fd: int, path: pathlib.Path, data: bytes) -> None:
+    """Append ``data`` to the file open as ``fd``, all of it or none: a disk that fills mid-write
+    leaves the file as it was (``os.write`` may write part and fail on the rest)."""
+    size = os.fstat(fd).st_size
+    try:
+        written = os.write(fd, data)
+        while written < len(data):
+            written += os.write(fd, data[written:])
+    except OSError as e:
+        os.ftruncate(fd, size)
+        raise OSError(e.errno, e.strerror, str(path)) from None
 
 
 def _collect_locked(
@@ -414,7 +427,7 @@ def _collect_locked(
         def append(progress: sinter.Progress) -> None:
             if progress.new_stats:
                 # One write() per batch: a killed process leaves whole lines only.
-                os.write(fd, "".join(s.to_csv_line() + "\n" for s in progress.new_stats).encode())
+                _append_whole(fd, path, "".join(s.to_csv_line() + "\n" for s in progress.new_stats).encode())
 
         sinter.collect(
             num_workers=workers,

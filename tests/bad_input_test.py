@@ -185,6 +185,29 @@ def combined_and_shard(tmp: pathlib.Path) -> None:
     qec.write_stats(tmp / "stats.csv", [shard, other])
 
 
+def link_stats(tmp: pathlib.Path) -> None:
+    """``in.csv``, and two more names of it: ``sym.csv`` (a symlink) and ``hard.csv`` (a hard link)."""
+    good_stats(tmp)
+    (tmp / "sym.csv").symlink_to("in.csv")
+    (tmp / "hard.csv").hardlink_to(tmp / "in.csv")
+
+
+def run_on_own_data(tmp: pathlib.Path) -> None:
+    """A noiseless run (r.json) that names its own data file d.csv."""
+    byo_files(tmp)
+    noiseless_run(tmp)
+    result = json.loads((tmp / "r.json").read_text())
+    result["config"]["dataset"] = str(tmp / "d.csv")
+    (tmp / "r.json").write_text(json.dumps(result))
+
+
+SAME = "is the same file as"
+INPUT = "refusing to overwrite an input"
+# resources on a circuit file, with fits f.json
+RESOURCES_FITS = ["resources", "--p", "0.001", "--noise", "circuit", "--fits", "{tmp}/f.json", "--circuit",
+                  "{tmp}/c.qasm", "--error-budget", "0.001", "--out", "{tmp}/r.json"]  # fmt: skip
+
+
 # (id, argv with {tmp}, prepare(tmp) or None, message)
 CLI = [
     ("p-too-big", sample("--p", "0.7"), None, "p=0.7 must be in [0, 0.5]"),
@@ -656,6 +679,112 @@ CLI = [
         ["plot", "{tmp}"],
         lambda t: (t / "fits.json").write_text('{"fits": {"k": {}}}'),
         "not a fits.json written by qec fit",
+    ),
+    # Outputs that are inputs, or each other (issue #21; catalog ids in the names): refused by the
+    # one check of qec.cli (qec.cli._common.Files, qec._io.check_writes) before anything runs.
+    (
+        "A3a-fit-out-is-input",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/in.csv"],
+        good_stats,
+        f"--out='{{tmp}}/in.csv' {SAME} the input '{{tmp}}/in.csv'; {INPUT}",
+    ),
+    (
+        "A3b-combine-out-not-sinter",
+        ["combine", "{tmp}/in.csv", "--out", "{tmp}/notes.txt"],
+        lambda t: good_stats(t) or (t / "notes.txt").write_text("important notes\n"),
+        "out='{tmp}/notes.txt' exists and is not a sinter CSV file; refusing to overwrite it",
+    ),
+    (
+        "A3c-combine-into-one-of-several-inputs",
+        ["combine", "{tmp}/in.csv", "{tmp}/in.csv", "--out", "{tmp}/in.csv"],
+        good_stats,
+        f"--out='{{tmp}}/in.csv' {SAME} the input '{{tmp}}/in.csv'; {INPUT}",
+    ),
+    (
+        "X1-train-out-is-data",
+        byo("--out", "{tmp}/d.csv"),
+        byo_files,
+        f"{SAME} --data='{{tmp}}/d.csv'; {INPUT}",
+    ),
+    (
+        "X2-train-out-is-circuit",
+        byo("--out", "{tmp}/qnn.qpy"),
+        byo_files,
+        f"{SAME} --circuit='{{tmp}}/qnn.qpy'; {INPUT}",
+    ),
+    (
+        "X3-fit-plot-is-out",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.png", "--plot", "{tmp}/f.png"],
+        good_stats,
+        f"--plot='{{tmp}}/f.png' {SAME} --out='{{tmp}}/f.png'; one output would overwrite the other",
+    ),
+    (
+        "X5-fit-out-is-input-through-a-symlink",
+        ["fit", "{tmp}/sym.csv", "--out", "{tmp}/in.csv"],
+        link_stats,
+        f"--out='{{tmp}}/in.csv' {SAME} the input '{{tmp}}/sym.csv'; {INPUT}",
+    ),
+    (
+        "X5-fit-out-is-input-through-a-hard-link",
+        ["fit", "{tmp}/hard.csv", "--out", "{tmp}/in.csv"],
+        link_stats,
+        f"--out='{{tmp}}/in.csv' {SAME} the input '{{tmp}}/hard.csv'; {INPUT}",
+    ),
+    (
+        "X6-resources-txt-beside-is-out",
+        [*RESOURCES, "--circuit", "{tmp}/c.qasm", "--out", "{tmp}/r.txt"],
+        write_qasm,
+        f"'{{tmp}}/r.txt' (written beside --out='{{tmp}}/r.txt') {SAME} --out='{{tmp}}/r.txt'",
+    ),
+    (
+        "F1-budget-json-beside-is-fits",
+        [*budget("{tmp}/f.json"), "--out", "{tmp}/f.csv"],
+        lambda t: budget_inputs(t, GOOD_FITS),
+        f"'{{tmp}}/f.json' (written beside --out='{{tmp}}/f.csv') {SAME} --fits='{{tmp}}/f.json'; {INPUT}",
+    ),
+    (
+        "F2-budget-json-beside-is-tolerance",
+        [*budget("{tmp}/f.json"), "--out", "{tmp}/t.csv"],
+        lambda t: budget_inputs(t, GOOD_FITS),
+        f"{SAME} --tolerance='{{tmp}}/t.json'; {INPUT}",
+    ),
+    (
+        "F3-budget-json-beside-is-a-run",
+        [*budget("{tmp}/f.json"), "--out", "{tmp}/r.csv"],
+        lambda t: budget_inputs(t, GOOD_FITS),
+        f"{SAME} --results='{{tmp}}/r.json'; {INPUT}",
+    ),
+    (
+        "F4-budget-json-beside-is-out",
+        [*budget("{tmp}/f.json"), "--out", "{tmp}/b.json"],
+        lambda t: budget_inputs(t, GOOD_FITS),
+        f"{SAME} --out='{{tmp}}/b.json'; one output would overwrite the other",
+    ),
+    ("Q5-tolerance-out-is-run", tolerance("--out", "{tmp}/r.json"), noiseless_run, f"{SAME} --results="),
+    (
+        "Q5-tolerance-out-is-the-data-a-run-names",
+        tolerance("--out", "{tmp}/d.csv"),
+        run_on_own_data,
+        f"{SAME} '{{tmp}}/d.csv' (named in --results='{{tmp}}/r.json'); {INPUT}",
+    ),
+    (
+        "I19-resources-out-is-qnn",
+        [*RESOURCES, "--qnn", "{tmp}/r.json"],
+        noiseless_run,
+        f"--out='{{tmp}}/r.json' {SAME} --qnn='{{tmp}}/r.json'; {INPUT}",
+    ),
+    (
+        "I20-resources-out-is-fits",
+        changed(RESOURCES_FITS, "--out", "{tmp}/f.json"),
+        lambda t: write_qasm(t) or (t / "f.json").write_text(json.dumps(GOOD_FITS)),
+        f"--out='{{tmp}}/f.json' {SAME} --fits='{{tmp}}/f.json'; {INPUT}",
+    ),
+    ("W7-train-out-empty", ["train", "--out", ""], None, "--out='' names no file"),
+    (
+        "W11-out-name-too-long",
+        ["combine", "{tmp}/in.csv", "--out", "{tmp}/" + "a" * 300 + ".csv"],
+        good_stats,
+        "File name too long: '{tmp}/aaa",
     ),
     (
         "inspect-distance",

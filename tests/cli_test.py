@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import pytest
 import sinter
 
 from qec.cli import main
@@ -64,6 +65,42 @@ def test_sample_sweep_writes_the_product(tmp_path, capsys):
     )
     assert keys == sorted((d, p, b, d) for d in (3, 5) for p in (0.001, 0.002) for b in "xz")
     assert "per-shot error" in capsys.readouterr().out
+
+
+def _split_task(path) -> None:
+    """One task in two rows of 100 shots (what qec combine merges)."""
+    import qec
+
+    meta = {"code": "repetition", "noise": "circuit", "d": 3, "p": 0.01}
+    row = sinter.TaskStats(strong_id="a" * 64, decoder="pymatching", shots=100, errors=3, json_metadata=meta)
+    qec.write_stats(path, [])
+    with open(path, "a") as f:
+        f.write(row.to_csv_line() + "\n" + row.to_csv_line() + "\n")
+
+
+def test_combine_merges_one_file_into_itself(tmp_path, capsys):
+    # X4 (issue #21): the one input as --out, under another spelling, is a merge in place.
+    _split_task(tmp_path / "s.csv")
+    assert main(["combine", str(tmp_path / "s.csv"), "--out", f"{tmp_path}/./s.csv"]) == 0
+    [stat] = sinter.read_stats_from_csv_files(tmp_path / "s.csv")
+    assert (stat.shots, stat.errors) == (200, 6)
+    assert len((tmp_path / "s.csv").read_text().splitlines()) == 2  # header and one merged row
+
+
+@pytest.mark.parametrize("command", [["combine"], ["fit", "--bootstrap", "0"]])
+def test_no_command_writes_over_a_file_qec_sample_is_writing(tmp_path, capsys, command):
+    # A2c (issue #21): combine (and any command's output) honours qec sample's lock on the file,
+    # so a running sample's shots stay.
+    from qec.sampling import _exclusive
+
+    _split_task(tmp_path / "in.csv")
+    _split_task(tmp_path / "busy.csv")
+    before = (tmp_path / "busy.csv").read_bytes()
+    with _exclusive(tmp_path / "busy.csv"):  # as a running qec sample holds it
+        code = main([*command, str(tmp_path / "in.csv"), "--out", str(tmp_path / "busy.csv")])
+    assert code == 2
+    assert "is being written by another qec sample" in capsys.readouterr().err
+    assert (tmp_path / "busy.csv").read_bytes() == before
 
 
 def test_python_dash_m_prints_progress_to_stderr(tmp_path):

@@ -3,6 +3,7 @@
 import os
 import pathlib
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -175,3 +176,67 @@ def test_kill_9_leaves_no_orphaned_sinter_workers(tmp_path):
         assert not [c for c in children if _alive(c)]
     finally:
         os.killpg(proc.pid, signal.SIGKILL) if proc.poll() is None else None
+
+
+def _qec(argv: list[str], *, preexec=None, tmp: pathlib.Path) -> subprocess.CompletedProcess:
+    """``python -m qec`` in ``tmp``, as a user without root's right to write anywhere (setpriv
+    drops it when the tests run as root)."""
+    prefix = []
+    if os.geteuid() == 0:
+        prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--inh-caps=-all", "--"]
+    return subprocess.run([*prefix, sys.executable, "-m", "qec", *argv], cwd=tmp, capture_output=True,
+                          text=True, timeout=120, preexec_fn=preexec)  # fmt: skip
+
+
+def _one_stats_file(path: pathlib.Path) -> None:
+    import qec
+
+    meta = {"code": "repetition", "noise": "circuit", "d": 3, "p": 0.01}
+    qec.write_stats(path, [sinter.TaskStats(strong_id="a" * 64, decoder="pymatching", shots=10, errors=1,
+                                            json_metadata=meta)])  # fmt: skip
+
+
+@pytest.mark.skipif(os.geteuid() == 0 and not shutil.which("setpriv"), reason="root writes anywhere")
+def test_a_folder_that_cannot_be_written_is_refused_before_anything_runs(tmp_path):
+    # A5l–A5p, A5r (issue #21): a PermissionError traceback after the work, before; now one line first.
+    _one_stats_file(tmp_path / "in.csv")
+    (tmp_path / "ro").mkdir()
+    _one_stats_file(tmp_path / "ro" / "w.csv")  # a writable file in a folder that is not
+    (tmp_path / "ro").chmod(0o555)
+    sample = ["sample", "--code", "repetition", "--noise", "circuit", "--distance", "3", "--p", "0.01",
+              "--max-shots", "100", "--workers", "1", "--quiet"]  # fmt: skip
+    for argv, flag in (
+        ([*sample, "--out", "ro/w.csv"], "--out"),  # the lock beside it could not be made (A5m)
+        (["combine", "in.csv", "--out", "ro/c.csv"], "--out"),  # A5n
+        (["fit", "in.csv", "--out", "f.json", "--plot", "ro/p.png", "--bootstrap", "0"], "--plot"),  # A5r
+    ):
+        run = _qec(argv, tmp=tmp_path)
+        assert run.returncode == 2, run.stderr
+        assert run.stderr.strip() == f"qec {argv[0]}: error: {flag}='{argv[argv.index(flag) + 1]}': " \
+                                     "folder 'ro' is not writable"  # fmt: skip
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["in.csv", "ro", "w.csv"]  # nothing written
+
+
+def test_a_full_disk_is_one_line_and_leaves_whole_rows_and_old_files(tmp_path):
+    # DF1–DF4 (issue #21): a disk that fills mid-run was a traceback, and qec sample left half a row.
+    # A file-size limit fails writes past it as a full disk does (EFBIG instead of ENOSPC).
+    import resource
+
+    def limit(size: int):
+        return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    _one_stats_file(tmp_path / "in.csv")
+    _one_stats_file(tmp_path / "old.csv")
+    old = (tmp_path / "old.csv").read_bytes()
+    run = _qec(["combine", "in.csv", "--out", "old.csv"], tmp=tmp_path, preexec=limit(len(old) - 10))
+    assert (run.returncode, run.stderr) == (1, "qec combine: error: File too large: 'old.csv'\n")
+    assert (tmp_path / "old.csv").read_bytes() == old  # the old file is kept, no temporary left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".old.csv.lock", "in.csv", "old.csv"]
+
+    sample = ["sample", "--code", "repetition", "--noise", "circuit", "--distance", "3", "5", "7", "--p",
+              "0.01", "0.02", "--basis", "x", "z", "--max-shots", "200", "--workers", "1", "--quiet",
+              "--out", "s.csv"]  # fmt: skip
+    run = _qec(sample, tmp=tmp_path, preexec=limit(1500))
+    assert (run.returncode, run.stderr) == (1, "qec sample: error: File too large: 's.csv'\n")
+    text = (tmp_path / "s.csv").read_text()
+    assert text.endswith("\n") and len(sinter.read_stats_from_csv_files(tmp_path / "s.csv")) < 12

@@ -2,8 +2,9 @@
 
 This module only dispatches (as sinter's ``_command/_main.py`` does): it picks the command, and
 imports that command's module (``qec.cli._sample``, ``qec.cli._fit``, ...) and no other. Each
-command module declares its arguments (``add_arguments``) and holds ``main_<command>(args)``,
-which checks them, calls the library, writes and prints.
+command module declares its arguments (``add_arguments``) and the files they name (``FILES``,
+checked here before the command runs: no output is an input or another output), and holds
+``main_<command>(args)``, which checks the rest, calls the library, writes and prints.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import types
 from collections.abc import Collection, Sequence
 
-from qec.cli._common import _Parser
+from qec.cli._common import _Parser, _run
 from qec.cli._version import _VersionAction, version
 
 __all__ = ["COMMANDS", "main", "version"]
@@ -65,5 +66,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The options before the command take no value, so the first command name is the command.
     command = next((a for a in argv if a in COMMANDS), None)
     args = _parser(declared=[command] if command else []).parse_args(argv)
-    return getattr(_module(args.command), f"main_{args.command}")(args)
+    return _run(_module(args.command), args)
 

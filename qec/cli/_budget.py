@@ -8,8 +8,8 @@ import pathlib
 
 from qec._io import atomic_write_text
 from qec.cli._common import (
+    Files,
     _add_training_args,
-    _check_out,
     _Distinct,
     _float,
     _progress,
@@ -18,6 +18,10 @@ from qec.cli._common import (
     _workload,
 )
 from qec.codes import BASES, CODE_NAMES
+
+# The files it reads and writes: qec.cli refuses an output that is an input, before anything runs.
+FILES = Files(reads=("--fits", "--tolerance", "--results"), writes={"--out": ("{stem}.txt", "{stem}.json")},
+              results=("--results",))  # fmt: skip
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -49,7 +53,6 @@ def main_budget(args: argparse.Namespace) -> int:
 
     try:
         out = pathlib.Path(args.out)
-        _check_out("--out", args.out, ".txt", ".json")
         if args.cycles_per_gate <= 0:
             raise ValueError(f"--cycles-per-gate={args.cycles_per_gate} must be > 0")
         tolerance = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from qec.cli._common import _check_out, _usage_error
+from qec.cli._common import Files, _usage_error
+
+# The files it reads and writes: qec.cli refuses an output that is an input, before anything runs;
+# one file merged into itself (``qec combine a.csv --out a.csv``) is allowed.
+FILES = Files(reads=("stats",), writes={"--out": ()}, in_place=True)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -13,14 +17,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main_combine(args: argparse.Namespace) -> int:
+    from qec.sampling import _exclusive, check_output
     from qec.stats import read_stats, write_stats
 
     try:
-        _check_out("--out", args.out)
-        stats = read_stats(*args.stats)
+        out = check_output(args.out)  # an existing --out must be sinter CSV, as for qec sample
+        with _exclusive(out):  # qec sample's lock: a file it is writing is not replaced under it
+            stats = read_stats(*args.stats)
+            write_stats(out, stats)
     except ValueError as e:
         return _usage_error(args, e)
-    write_stats(args.out, stats)
     print(f"qec combine: {len(args.stats)} files, {len(stats)} tasks, "
           f"{sum(s.shots for s in stats)} shots -> {args.out}")  # fmt: skip
     return 0

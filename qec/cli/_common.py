@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import errno
 import json
 import math
 import pathlib
 import sys
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from qec.codes import BASES, CODE_NAMES, EXPERIMENTS
@@ -17,8 +20,12 @@ if TYPE_CHECKING:
     from qec.qnn import Workload
     from qec.sampling import Experiment
 
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+# What the machine, not the command, refused mid-run: one line instead of a traceback.
+_OS_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EPERM, errno.EROFS,
+              errno.ENAMETOOLONG, errno.EIO}  # fmt: skip
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,14 +93,92 @@ def _progress(command: str) -> Callable[[str], None]:
     return lambda message: print(f"qec {command}: {message}", file=sys.stderr, flush=True)
 
 
-def _check_out(flag: str, path: str | None, *sidecars: str) -> None:
-    """Usage error unless ``path`` (and its ``sidecars`` suffixes) can be written: a regular,
-    writable file or a new one in an existing folder (symlinks count as their target)."""
-    from qec._io import output_path
+@dataclasses.dataclass(frozen=True)
+class Files:
+    """The files a command reads and writes, named as on its command line (``--fits``, or the
+    dest of a positional such as ``stats``); ``_run`` checks them before the command runs
+    (``qec._io.check_writes``): every output writable, none of them an input or another output.
+    Each command module declares its own as ``FILES``.
 
-    if path is not None:
-        for p in (path, *(str(pathlib.Path(path).with_suffix(s)) for s in sidecars)):
-            output_path(p, flag=flag)
+    Attributes:
+        reads: The arguments that name files read (one path, several, or none when not given).
+        writes: Argument → the files written beside it, as templates of its name
+            (``"{stem}.txt"``: ``budget.csv`` → ``budget.txt``; ``".{name}.checkpoint.json"``).
+        results: Those of ``reads`` that are ``qec train`` results: the data and circuit files
+            they name are read too.
+        in_place: The output may be the command's one input (``qec combine a.csv --out a.csv``).
+
+    Example:
+        >>> Files(reads=("--fits",), writes={"--out": ("{stem}.txt",)})  # doctest: +ELLIPSIS
+        Files(reads=('--fits',), writes={'--out': ('{stem}.txt',)}, ...)
+    """
+
+    reads: tuple[str, ...] = ()
+    writes: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    results: tuple[str, ...] = ()
+    in_place: bool = False
+
+
+def _given(args: argparse.Namespace, argument: str) -> list[str]:
+    value = getattr(args, argument.removeprefix("--").replace("-", "_"), None)
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
+def _named_by_result(path: str) -> Iterator[str]:
+    """The data and circuit files a ``qec train`` result names (none if it cannot be read:
+    the command says why; a device or pipe is not opened here)."""
+    if not pathlib.Path(path).is_file():
+        return
+    try:
+        config = json.loads(pathlib.Path(path).read_text())["config"]
+        named = [config.get("dataset"), config.get("circuit")]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return
+    yield from (n for n in named if isinstance(n, str) and n and pathlib.Path(n).is_file())
+
+
+def _check_files(args: argparse.Namespace, files: Files) -> None:
+    """Usage error unless every output ``files`` declares can be written and none of them is an
+    input (through symlinks and hard links) or another output."""
+    from qec._io import check_writes
+
+    reads = []
+    for argument in files.reads:
+        for path in _given(args, argument):
+            what = f"{argument}={path!r}" if argument.startswith("--") else f"the input {path!r}"
+            reads.append((what, path))
+            if argument in files.results:
+                reads += [(f"{n!r} (named in {what})", n) for n in _named_by_result(path)]
+    writes = []
+    for argument, sidecars in files.writes.items():
+        for given in _given(args, argument):
+            out = pathlib.Path(given)
+            writes.append((argument, given, None))
+            writes += [(argument, given, str(out.with_name(s.format(stem=out.stem, name=out.name))))
+                       for s in sidecars if out.name]  # fmt: skip
+    check_writes(writes, reads, in_place=files.in_place)
+
+
+def _run(module: types.ModuleType, args: argparse.Namespace) -> int:
+    """Run ``module``'s command: its declared files checked first (``Files``); a disk that fills
+    or a permission the machine refuses mid-run is one line, not a traceback."""
+    try:
+        _check_files(args, getattr(module, "FILES", Files()))
+    except ValueError as e:
+        return _usage_error(args, e)
+    except OSError as e:  # a path the system refuses to look at (too long, say)
+        return _usage_error(args, ValueError(_os_error(e)))
+    try:
+        return getattr(module, f"main_{args.command}")(args)
+    except OSError as e:
+        if e.errno not in _OS_ERRNOS:
+            raise
+        print(f"qec {args.command}: error: {_os_error(e)}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _os_error(e: OSError) -> str:
+    return f"{e.strerror or e}: {e.filename!r}" if e.filename else str(e.strerror or e)
 
 
 def _check_folder(flag: str, path: str | None) -> None:

@@ -7,7 +7,10 @@ import json
 import pathlib
 
 from qec._io import atomic_write_text
-from qec.cli._common import _check_out, _float, _int, _nonnegative_int, _usage_error
+from qec.cli._common import Files, _float, _int, _nonnegative_int, _usage_error
+
+# The files it reads and writes: qec.cli refuses an output that is an input, before anything runs.
+FILES = Files(reads=("stats",), writes={"--out": (), "--plot": ()})
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -44,8 +47,6 @@ def main_fit(args: argparse.Namespace) -> int:
             raise ValueError(f"--bootstrap={args.bootstrap} is too few resamples for a 95% percentile "
                              f"interval: give 0 (no bootstrap interval) or at least "
                              f"{fit.MIN_BOOTSTRAP}")  # fmt: skip
-        _check_out("--out", args.out)
-        _check_out("--plot", args.plot)
         if args.plot is not None and pathlib.Path(args.plot).suffix not in (".png", ".pdf", ".svg"):
             raise ValueError(f"--plot={args.plot!r} must end in .png, .pdf or .svg")
         stats, origin = read_stats_with_origin(*args.stats)

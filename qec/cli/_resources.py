@@ -8,9 +8,13 @@ import pathlib
 from typing import Any
 
 from qec._io import atomic_write_text
-from qec.cli._common import _check_out, _Distinct, _float, _positive_int, _progress, _read_json, _usage_error
+from qec.cli._common import Files, _Distinct, _float, _positive_int, _progress, _read_json, _usage_error
 from qec.codes import BASES, CODE_NAMES
 from qec.noise import CIRCUIT_LEVEL
+
+# The files it reads and writes: qec.cli refuses an output that is an input, before anything runs.
+FILES = Files(reads=("--circuit", "--qnn", "--fits", "--tolerance"), writes={"--out": ("{stem}.txt",)},
+              results=("--qnn",))  # fmt: skip
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -75,7 +79,6 @@ def main_resources(args: argparse.Namespace) -> int:
 
     try:
         out = pathlib.Path(args.out)
-        _check_out("--out", args.out, ".txt")
         if args.constants is not None and args.decoder:
             raise ValueError(
                 "--decoder chooses among the fitted models of --fits; --constants gives one model"

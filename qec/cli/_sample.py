@@ -11,6 +11,7 @@ import sinter
 
 from qec.cli._common import (
     EXIT_INTERRUPTED,
+    Files,
     _add_experiment_args,
     _Distinct,
     _experiments,
@@ -27,6 +28,9 @@ from qec.sampling import (
     load_custom_decoders,
 )
 from qec.stats import binomial_interval
+
+# The files it reads and writes: qec.cli refuses an output that is an input, before anything runs.
+FILES = Files(writes={"--out": ()})
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -7,8 +7,8 @@ import json
 
 from qec._io import atomic_write_text
 from qec.cli._common import (
+    Files,
     _add_training_args,
-    _check_out,
     _Distinct,
     _float,
     _int,
@@ -18,6 +18,9 @@ from qec.cli._common import (
     _workload,
 )
 from qec.noise import CIRCUIT_LEVEL
+
+# The files it reads and writes: qec.cli refuses an output that is an input, before anything runs.
+FILES = Files(reads=("--results",), writes={"--out": ()}, results=("--results",))
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -68,7 +71,6 @@ def main_tolerance(args: argparse.Namespace) -> int:
     from qec.noise import NoiseModel
 
     try:
-        _check_out("--out", args.out)
         tol.check_delta(args.delta)
         tol.check_eps_grid(args.eps_grid)
         for p in args.p:

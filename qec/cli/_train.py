@@ -8,8 +8,12 @@ import pathlib
 import sys
 
 from qec._io import atomic_write_text
-from qec.cli._common import EXIT_INTERRUPTED, _check_out, _float, _int, _nonnegative_int, _usage_error
+from qec.cli._common import EXIT_INTERRUPTED, Files, _float, _int, _nonnegative_int, _usage_error
 from qec.qnn.config import AUTO_DENSITY_MAX, CONNECTIVITIES, DATASETS, METHODS
+
+# The files it reads and writes: qec.cli refuses an output that is an input, before anything runs.
+# (--circuit may be MODULE:FUNCTION, which is no file; the checkpoint is written beside --out.)
+FILES = Files(reads=("--data", "--circuit"), writes={"--out": (".{name}.checkpoint.json",)})
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -76,7 +80,6 @@ def main_train(args: argparse.Namespace) -> int:
     out = pathlib.Path(args.out)
     checkpoint = out.with_name(f".{out.name}.checkpoint.json")
     try:
-        _check_out("--out", args.out)
         settings = dict(
             dataset=args.data or args.dataset, connectivity=args.connectivity, observable=args.observable,
             noise=args.noise, seed=args.seed, samples=args.samples, test_fraction=args.test_fraction,
