@@ -17,13 +17,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main_combine(args: argparse.Namespace) -> int:
+    from qec._io import file_identity
     from qec.sampling import _exclusive, check_output
     from qec.stats import read_stats, write_stats
 
     try:
         out = check_output(args.out)  # an existing --out must be sinter CSV, as for qec sample
+        stats = read_stats(*args.stats)  # bad input is refused before the lock file is made
         with _exclusive(out):  # qec sample's lock: a file it is writing is not replaced under it
-            stats = read_stats(*args.stats)
+            if file_identity(out) in {file_identity(s) for s in args.stats}:
+                stats = read_stats(*args.stats)  # merged in place: what is on disk under the lock
             write_stats(out, stats)
     except ValueError as e:
         return _usage_error(args, e)
