@@ -52,6 +52,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import difflib
+import functools
 import json
 import math
 import pathlib
@@ -344,6 +345,7 @@ def available_devices() -> list[str]:
     return sorted(_fake_backends())
 
 
+@functools.cache
 def _fake_backends() -> dict[str, Any]:
     import warnings
 
