@@ -6,6 +6,9 @@ Stim's detector error model, so no sampling tolerance is needed.
 """
 
 import copy
+import dataclasses
+import datetime
+import itertools
 import json
 import math
 
@@ -23,6 +26,7 @@ from qec.device import (
     depolarizing_probability,
     idle_pauli,
 )
+from qec.noise import apply_rates
 
 
 @pytest.fixture(scope="module")
@@ -344,3 +348,81 @@ def test_sample_with_a_device(tmp_path, capsys, fez):
     assert row.shots == 100
     (point,) = qec.points_from_stats([row])
     assert point.noise == "device:fake_fez@2025-02-26:median"  # fits group by device and quantile
+
+
+# --- against Qiskit Aer's device noise model ----------------------------------------------------
+
+
+def _aer_line_properties(dev: Device, n: int):
+    """``dev``'s values on every qubit of an n-qubit line, as Qiskit's ``BackendProperties``."""
+    from qiskit_ibm_runtime.models import BackendProperties
+
+    date = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+
+    def entry(name, value, unit):
+        return {"date": date, "name": name, "value": value, "unit": unit}
+
+    def params(error, length_ns):
+        return [entry("gate_error", error, ""), entry("gate_length", length_ns, "ns")]
+
+    qubit = [entry("T1", dev.t1 * 1e6, "us"), entry("T2", dev.t2 * 1e6, "us"),
+             entry("readout_error", dev.readout_error, ""), entry("frequency", 5.0, "GHz")]  # fmt: skip
+    cx = params(dev.error_2q, dev.duration_2q * 1e9)
+    gates = [{"gate": "cx", "qubits": [a, b], "name": f"cx{a}_{b}", "parameters": cx}
+             for a in range(n) for b in range(n) if abs(a - b) == 1]  # fmt: skip
+    gates += [{"gate": "x", "qubits": [q], "name": f"x{q}", "parameters": params(0.0, 0.0)} for q in range(n)]
+    return BackendProperties.from_dict({"backend_name": "line", "backend_version": "1",
+                                        "last_update_date": date, "general": [], "qubits": [qubit] * n,
+                                        "gates": gates})  # fmt: skip
+
+
+def test_aer_device_model_agrees_with_the_stim_model(fez):
+    """Repetition code d=3, one round, under Fez's medians: Aer's NoiseModel.from_backend_properties
+    (on a homogeneous 5-qubit line with those values; density matrix, so no trajectory sampling)
+    and the Stim model give the same detection-event and observable-flip fractions within 4σ.
+
+    Two settings make the two models the same model, and are the only ones: (1) Aer splits a gate's
+    error into thermal relaxation over the gate's duration and a depolarizing rest, where the Stim
+    model makes all of it depolarizing; gate_lengths=0 for cx keeps Aer's gates depolarizing with the
+    same average infidelity (with Aer's split, round-1 detection fractions come out ~8% lower: the
+    thermal part is mostly Z, which a Z memory does not see). (2) The Stim model's reset flip (IBM
+    resets by measuring) is set to 0: Aer gives resets no error. Aer's idling is amplitude and phase
+    damping, not its Pauli twirl, so the data start in each of the 8 computational states (a random
+    X frame, undone in the detectors), which averages the twirl in.
+    """
+    from qiskit import QuantumCircuit
+    from qiskit_aer import AerSimulator
+    from qiskit_aer.noise import NoiseModel
+
+    n, shots = 5, 50_000
+    line = [("cx", [a, b], 0.0) for a in range(n) for b in range(n) if abs(a - b) == 1]
+    aer_noise = NoiseModel.from_backend_properties(_aer_line_properties(fez, n), dt=1e-9, gate_lengths=line)
+
+    def circuit(frame):  # the Stim circuit below, with the ancilla readout deferred to the end
+        qc = QuantumCircuit(n, n)
+        for q, bit in zip((0, 2, 4), frame, strict=True):
+            if bit:
+                qc.x(q)
+        qc.cx(0, 1), qc.cx(2, 3), qc.delay(fez.duration_2q, 4, unit="s")
+        qc.cx(2, 1), qc.cx(4, 3), qc.delay(fez.duration_2q, 0, unit="s")
+        for q in (0, 2, 4):  # idle while the ancillas are read out and reset
+            qc.delay(fez.duration_readout + fez.duration_reset, q, unit="s")
+        qc.measure([1, 3, 0, 2, 4], range(n))
+        return qc
+
+    fired = np.zeros(5)
+    for i, f in enumerate(itertools.product((0, 1), repeat=3)):
+        sim = AerSimulator(method="density_matrix", noise_model=aer_noise, seed_simulator=11 + i)
+        for key, count in sim.run(circuit(f), shots=shots).result().get_counts().items():
+            a1, a3, d0, d2, d4 = (int(b) for b in reversed(key))
+            fired += count * np.array(
+                [a1 ^ f[0] ^ f[1], a3 ^ f[1] ^ f[2], d0 ^ d2 ^ a1, d2 ^ d4 ^ a3, d4 ^ f[2]]
+            )
+    aer = fired / (8 * shots)
+
+    rates = dataclasses.replace(fez.noise.rates, reset_flip=0.0)
+    noisy = apply_rates(qec.Code("repetition", 3).memory_circuit(rounds=1), rates)
+    det, obs = noisy.compile_detector_sampler(seed=1).sample(1_000_000, separate_observables=True)
+    ours = np.concatenate([det.mean(axis=0), obs.mean(axis=0)])
+    sigma = np.sqrt(ours * (1 - ours) / (8 * shots) + ours * (1 - ours) / 1_000_000)
+    assert np.all(abs(aer - ours) < 4 * sigma), (aer, ours)
