@@ -28,9 +28,10 @@ The noise (``DeviceNoise``), per operation, in Stim's conventions:
   gate, two-qubit gate, or readout + reset for a layer that measures or resets) under amplitude
   damping (T1) and dephasing (T2), Pauli-twirled into ``PAULI_CHANNEL_1(px, py, pz)`` with
   px = py = (1 − e^(−t/T1))/4 and pz = (1 − e^(−t/T2))/2 − (1 − e^(−t/T1))/4 (Ghosh, Fowler and
-  Geller, PRA 86, 062318 (2012), eq. 13; ``idle_pauli``). T2 is capped at 2·T1, its physical bound.
+  Geller, PRA 86, 062318 (2012); ``idle_pauli``). T2 is capped at 2·T1, its physical bound.
   Qubits busy with a gate are not given idle noise on top: the gate's RB error includes its own
-  decoherence. No dynamical decoupling is assumed.
+  decoherence (nor, in a layer that mixes them, the rest of the layer after a shorter gate). No
+  dynamical decoupling is assumed.
 
 A quantile ``qNN`` is the pessimistic NN-th percentile over the device's qubits or gates: the
 NN-th percentile of errors and durations, the (100 − NN)-th of T1 and T2 (larger is better), so
