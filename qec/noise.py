@@ -39,6 +39,10 @@ class NoiseRates:
         measure_flip: flip before every syndrome measurement (``MR``/``MRX``).
         readout_flip: flip before the final data readout (``M``/``MX``).
         reset_flip: flip after every reset (``R``/``RX``, and the reset half of ``MR``).
+        idle_pauli_1q, idle_pauli_2q, idle_pauli_measure_reset: ``PAULI_CHANNEL_1`` (px, py, pz)
+            on each qubit a layer leaves idle, by the layer's kind: only single-qubit gates, any
+            two-qubit gate, any measurement or reset. For noise whose idling depends on how long
+            the layer lasts (``qec.device``); applied after ``idle``/``idle_measure_reset``.
     """
 
     data_channel: str | None = None
@@ -51,6 +55,9 @@ class NoiseRates:
     measure_flip: float = 0.0
     readout_flip: float = 0.0
     reset_flip: float = 0.0
+    idle_pauli_1q: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    idle_pauli_2q: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    idle_pauli_measure_reset: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,10 +144,21 @@ class NoiseModel:
             >>> print(noisy[2])
             X_ERROR(0.1) 0 2 4
         """
-        data = _data_qubits(circuit)
-        state = _State()
-        out = _apply(circuit, self.rates, data=data, every=sorted(used_qubits(circuit)), state=state)
-        return out
+        return apply_rates(circuit, self.rates)
+
+
+def apply_rates(circuit: stim.Circuit, rates: NoiseRates) -> stim.Circuit:
+    """Return the noiseless ``circuit`` with the channels of ``rates`` inserted (as
+    ``NoiseModel.apply`` describes): the one insertion routine every noise model uses.
+
+    Example:
+        >>> c = qec.Code("repetition", 3).memory_circuit(rounds=1)
+        >>> print(apply_rates(c, qec.NoiseRates(idle_pauli_2q=(0.01, 0.01, 0.02)))[3])
+        PAULI_CHANNEL_1(0.01, 0.01, 0.02) 4
+    """
+    data = _data_qubits(circuit)
+    state = _State()
+    return _apply(circuit, rates, data=data, every=sorted(used_qubits(circuit)), state=state)
 
 
 def split_spec(spec: str, *, expected: str) -> tuple[str, float]:
@@ -263,6 +281,14 @@ def _emit_layer(
     measuring = any(g.produces_measurements or g.is_reset for g in gates)
     idle = [q for q in every if q not in touched]
     _append(out, "DEPOLARIZE1", idle, rates.idle_measure_reset if measuring else rates.idle)
+    if measuring:
+        pauli = rates.idle_pauli_measure_reset
+    elif any(g.is_two_qubit_gate for g in gates):
+        pauli = rates.idle_pauli_2q
+    else:
+        pauli = rates.idle_pauli_1q
+    if idle and any(pauli):
+        out.append("PAULI_CHANNEL_1", idle, pauli)
 
 
 def _append(out: stim.Circuit, channel: str | None, targets: list[int], p: float) -> None:

@@ -17,6 +17,7 @@ import stim
 from qec._check import check_int
 from qec._io import lock_path, output_path
 from qec.codes import BASES, EXPERIMENTS, Code
+from qec.device import DeviceNoise
 from qec.noise import CIRCUIT_LEVEL, NoiseModel
 from qec.stats import is_stats_file, read_stats, write_stats
 
@@ -42,7 +43,8 @@ class Experiment:
             its own and sets it: ``CNOT_ROUNDS_PER_DISTANCE`` · d.
         basis: ``"x"`` or ``"z"``: which logical observable is protected (memory), or which
             type of stabilizer flow is measured (``cnot``, see ``qec.surgery``).
-        noise: The noise model, with its physical error rate.
+        noise: The noise model, with its physical error rate, or a device's calibration
+            (``qec.device.DeviceNoise``: its rows name the device, calibration and quantile).
         experiment: ``memory`` (one patch, Stim's generator) or ``cnot`` (a lattice-surgery
             CNOT between two rotated patches, built with tqec; circuit-level noise only).
 
@@ -87,8 +89,8 @@ class Experiment:
             )
         if self.basis not in BASES:
             raise ValueError(f"basis={self.basis!r} is not allowed; allowed: {BASES}")
-        if not isinstance(self.noise, NoiseModel):
-            raise ValueError(f"noise={self.noise!r} must be a qec.NoiseModel")
+        if not isinstance(self.noise, NoiseModel | DeviceNoise):
+            raise ValueError(f"noise={self.noise!r} must be a qec.NoiseModel or a qec.device.DeviceNoise")
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -96,7 +98,9 @@ class Experiment:
 
         A memory row without an ``experiment`` key is a memory experiment (rows written before
         the key existed read the same); every other experiment names itself, and ``cnot`` rows
-        name the stabilizer flows of their two observables (``qec.surgery.cnot_flows``).
+        name the stabilizer flows of their two observables (``qec.surgery.cnot_flows``). Under a
+        device's noise, ``noise`` is the device's label and ``p`` its two-qubit depolarizing
+        probability, and the row also names the device, its calibration date and the quantile.
         """
         meta: dict[str, Any] = {
             "code": self.code,
@@ -106,6 +110,8 @@ class Experiment:
             "rounds": self.rounds,
             "basis": self.basis,
         }
+        if isinstance(self.noise, DeviceNoise):
+            meta.update(self.noise.metadata)
         if self.experiment != "memory":
             from qec.surgery import cnot_flows
 
@@ -135,17 +141,19 @@ class Experiment:
 def sweep(
     *,
     codes: Sequence[str],
-    noises: Sequence[str],
+    noises: Sequence[str] = (),
     distances: Sequence[int],
-    ps: Sequence[float],
+    ps: Sequence[float] = (),
     bases: Sequence[str] = ("z",),
     rounds: int | None = None,
     rounds_per_distance: int | None = None,
     experiments: Sequence[str] = ("memory",),
+    devices: Sequence[DeviceNoise] = (),
 ) -> list[Experiment]:
     """The product of the argument lists, as experiments.
 
-    Give exactly one of ``rounds`` (fixed) and ``rounds_per_distance`` (rounds = K·d).
+    Give exactly one of ``rounds`` (fixed) and ``rounds_per_distance`` (rounds = K·d), and
+    either ``noises`` with ``ps`` or ``devices`` (each device's noise in place of a noise at a p).
 
     Example:
         >>> len(qec.sweep(codes=["repetition"], noises=["circuit"], distances=[3, 5],
@@ -156,7 +164,12 @@ def sweep(
         raise ValueError("give exactly one of rounds and rounds_per_distance")
     if rounds_per_distance is not None:
         check_int("rounds_per_distance", rounds_per_distance, least=1)
+    if bool(devices) == bool(noises or ps):
+        raise ValueError("give noises and ps, or devices (not both)")
     out = []
+    for kind, code, device, d, basis in itertools.product(experiments, codes, devices, distances, bases):
+        r = rounds if rounds is not None else rounds_per_distance * d  # type: ignore[operator]
+        out.append(Experiment(code, distance=d, rounds=r, basis=basis, noise=device, experiment=kind))
     for kind, code, noise, d, p, basis in itertools.product(experiments, codes, noises, distances, ps, bases):
         r = rounds if rounds is not None else rounds_per_distance * d  # type: ignore[operator]
         out.append(Experiment(code, distance=d, rounds=r, basis=basis, noise=NoiseModel(noise, p),

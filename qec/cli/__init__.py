@@ -1,4 +1,5 @@
-"""The ``qec`` command line: sample, combine, fit, train, tolerance, budget, resources, plot, inspect.
+"""The ``qec`` command line: sample, combine, fit, train, tolerance, budget, resources, plot, inspect,
+devices.
 
 This module only dispatches (as sinter's ``_command/_main.py`` does): it picks the command, and
 imports that command's module (``qec.cli._sample``, ``qec.cli._fit``, ...) and no other. Each
@@ -31,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "resources": "fault-tolerant qubits, T factories and run time (QDK Resource Estimator, measured inputs)",
     "plot": "regenerate every figure of a study from its data folder",
     "inspect": "qubits, detectors, decoding graph and effective distance of a circuit",
+    "devices": "fake IBM backends (for --device): calibration date, median errors, T1, T2",
 }
 
 

@@ -211,10 +211,9 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
         "--noise",
         nargs=nargs,
         **distinct,
-        required=True,
         choices=NOISE_NAMES,
         metavar="NOISE",
-        help=f"noise model: {', '.join(NOISE_NAMES)}",
+        help=f"noise model: {', '.join(NOISE_NAMES)} (with --p; or give --device)",
     )
     p.add_argument(
         "--distance",
@@ -229,10 +228,24 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
         "--p",
         nargs=nargs,
         **distinct,
-        required=True,
         type=_float,
         metavar="P",
         help="physical error rate(s) in [0, 0.5] (Stim convention)",
+    )
+    p.add_argument(
+        "--device",
+        nargs=nargs,
+        metavar="DEVICE",
+        help="instead of --noise/--p: a device's calibration as the noise: a fake IBM backend "
+        "(fake_fez, FakeTorino, brisbane, ...; `qec devices` lists them) or a backend-properties .json "
+        "(see qec.device); the code runs on an ideal square grid with its error rates",
+    )
+    p.add_argument(
+        "--quantile",
+        default="median",
+        metavar="Q",
+        help="with --device: median (default) or qNN, the pessimistic NN-th percentile over the "
+        "device's qubits and gates (e.g. q90)",
     )
     p.add_argument(
         "--basis",
@@ -264,6 +277,7 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
 
 
 def _experiments(args: argparse.Namespace) -> list[Experiment]:
+    from qec.device import Device
     from qec.sampling import CNOT_ROUNDS_PER_DISTANCE, sweep
 
     experiments = [args.experiment] if isinstance(args.experiment, str) else args.experiment
@@ -278,6 +292,23 @@ def _experiments(args: argparse.Namespace) -> list[Experiment]:
     for flag, value in (("--rounds", args.rounds), ("--rounds-per-distance", args.rounds_per_distance)):
         if value is not None and value < 1:
             raise ValueError(f"{flag}={value} is not allowed: need an integer >= 1")
+    noise = {"--noise": args.noise, "--p": args.p}
+    if args.device is not None:  # a device's calibration in place of a noise model at p
+        devices = [args.device] if isinstance(args.device, str) else args.device
+        given = [flag for flag, value in noise.items() if value is not None]
+        if given:
+            raise ValueError(f"--device={' '.join(devices)!r} is not allowed with {' and '.join(given)}: "
+                             "give a device or a noise model at p, not both")  # fmt: skip
+        return sweep(
+            codes=args.code, distances=args.distance, bases=args.basis, rounds=args.rounds,
+            rounds_per_distance=args.rounds_per_distance, experiments=experiments,
+            devices=[Device.from_backend(name, args.quantile).noise for name in devices],
+        )  # fmt: skip
+    missing = [flag for flag, value in noise.items() if value is None]
+    if missing:
+        raise ValueError(f"{' and '.join(missing)} missing: give --noise NOISE --p P, or --device DEVICE")
+    if args.quantile != "median":
+        raise ValueError(f"--quantile={args.quantile!r} is not allowed without --device")
     return sweep(
         codes=args.code, noises=args.noise, distances=args.distance, ps=args.p,
         bases=args.basis, rounds=args.rounds, rounds_per_distance=args.rounds_per_distance,

@@ -108,8 +108,10 @@ def main_sample(args: argparse.Namespace) -> int:
 
 
 def _table(stats: Sequence[sinter.TaskStats]) -> str:
+    # A device's label (device:NAME@DATE:QUANTILE) can be longer than a noise model's name.
+    width = max([24, *(len(str(s.json_metadata.get("noise", ""))) for s in stats)])
     header = (
-        f"{'code':<20} {'noise':<24} {'d':>3} {'p':>9} {'rounds':>6} {'basis':>5} {'decoder':<22} "
+        f"{'code':<20} {'noise':<{width}} {'d':>3} {'p':>9} {'rounds':>6} {'basis':>5} {'decoder':<22} "
         f"{'shots':>10} {'errors':>8} {'per-shot error (95% CI)':>28}"
     )
     lines = [header]
@@ -124,9 +126,14 @@ def _table(stats: Sequence[sinter.TaskStats]) -> str:
         r = binomial_interval(s.shots - s.discards, s.errors)
         rate = f"{r.best:.3e} [{r.low:.2e}, {r.high:.2e}]"
         code = f"{m['experiment']}/{m.get('code', '?')}" if "experiment" in m else m.get("code", "?")
+        p = f"{m['p']:.4g}" if "device" in m else m.get("p", "?")  # a device's p is derived, not given
         lines.append(
-            f"{code:<20} {m.get('noise', '?'):<24} {m.get('d', '?'):>3} "
-            f"{m.get('p', '?'):>9} {m.get('rounds', '?'):>6} {m.get('basis', '?'):>5} {s.decoder:<22} "
+            f"{code:<20} {m.get('noise', '?'):<{width}} {m.get('d', '?'):>3} "
+            f"{p:>9} {m.get('rounds', '?'):>6} {m.get('basis', '?'):>5} {s.decoder:<22} "
             f"{s.shots:>10} {s.errors:>8} {rate:>28}"
         )
+    if any("device" in s.json_metadata for s in stats):
+        from qec.device import IDEALISATION
+
+        lines.append(f"device rows: p is the two-qubit DEPOLARIZE2 probability; {IDEALISATION}")
     return "\n".join(lines)
