@@ -235,6 +235,7 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
     p.add_argument(
         "--device",
         nargs=nargs,
+        **distinct,
         metavar="DEVICE",
         help="instead of --noise/--p: a device's calibration as the noise: a fake IBM backend "
         "(fake_fez, FakeTorino, brisbane, ...; `qec devices` lists them) or a backend-properties .json "
