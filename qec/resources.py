@@ -523,6 +523,7 @@ def estimate_resources(
     only_below_threshold: bool = False,
     above: Mapping[str, AboveThreshold] | None = None,
     progress: Callable[[str], None] | None = None,
+    qubit_parameters: Mapping[str, Any] | None = None,
 ) -> ResourcesReport:
     """Estimate ``circuit`` at each p with each decoder's measured constants and QDK's defaults.
 
@@ -545,6 +546,8 @@ def estimate_resources(
             without it such a p is a ``ValueError``.
         above: Constant set → where its measurements say "above threshold" (``qec.fit``): such a
             p is not estimated, whatever the model's p_th (an extrapolation parameter) says.
+        qubit_parameters: QDK qubit parameters for every p in place of ``qubit_params(noise, p,
+            preset)`` (a device's: ``qec.device_budget.device_qubit_params``).
     """
     import time
 
@@ -569,7 +572,8 @@ def estimate_resources(
         return "" if 0 < p < p_th else f"p is at or above the model's p_th {p_th:.4g} (no distance suffices)"
 
     for p in ps:
-        qubit_params(noise, p, preset=preset)
+        if qubit_parameters is None:
+            qubit_params(noise, p, preset=preset)
         for decoder in models:
             why = why_above(decoder, p)
             if why:
@@ -584,7 +588,7 @@ def estimate_resources(
         below = [name for name in models if not why_above(name, p)]
         if not below:
             continue
-        qubits = qubit_params(noise, p, preset=preset)
+        qubits = qubit_params(noise, p, preset=preset) if qubit_parameters is None else dict(qubit_parameters)
         say(f"p = {p:g}: {len(budgets)} estimate(s) for each of {', '.join(below)} and the QDK default")
         calls = [("measured", name) for name in below] + [("qdk-default", None)]
         for (constants, decoder), (bound, value) in itertools.product(calls, budgets):

@@ -43,6 +43,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--basis", default="z", choices=BASES, metavar="BASIS")
     p.add_argument("--cycles-per-gate", type=_float, default=1.0,
                    help="d-round code cycles per logical operation, c (default 1)")  # fmt: skip
+    p.add_argument("--device", metavar="NAME",
+                   help="budget a device (a fake IBM backend: fake_fez, FakeTorino, ...; `qec devices` lists "
+                   "them): one row per decoder at its DEPOLARIZE2 p, d* from the fits of its noise "
+                   "(qec sample --device), the verdict from the QNN transpiled to it and simulated "
+                   "under Aer's NoiseModel.from_backend, in place of the tolerance's physical "
+                   "rows")  # fmt: skip
+    p.add_argument("--quantile", default=None, metavar="Q",
+                   help="with --device: the quantile its fits were sampled at, median (default) or "
+                   "qNN")  # fmt: skip
     _add_training_args(p)
     p.add_argument("--out", required=True, help="budget CSV; a .json and .txt are written beside it")
 
@@ -61,15 +70,42 @@ def main_budget(args: argparse.Namespace) -> int:
             return _workload(args, tolerance.definition, extra_test=tolerance.extra_test,
                              extra_seed=tolerance.extra_seed)  # fmt: skip
 
-        plan = budget.budget_plan(
-            _read_json("--fits", args.fits), tolerance, runs, code=args.code, basis=args.basis,
-            decoders=args.decoder, cycles_per_gate=args.cycles_per_gate, source=args.fits,
-        )  # fmt: skip
+        if args.quantile is not None and args.device is None:
+            raise ValueError(f"--quantile={args.quantile!r} is not allowed without --device")
+        device = verdict = None
+        if args.device is not None:
+            from qec.device import Device
+            from qec.device_budget import device_budget_plan
+
+            if args.device.lower().endswith(".json"):
+                raise ValueError(f"--device={args.device!r}: the verdict transpiles the QNN to the device's "
+                                 "coupling map, which a properties JSON does not hold; give a fake "
+                                 "backend")  # fmt: skip
+            device = Device.from_backend(args.device, args.quantile or "median")
+            plan, verdict = device_budget_plan(
+                _read_json("--fits", args.fits), tolerance, runs, device, code=args.code, basis=args.basis,
+                decoders=args.decoder, cycles_per_gate=args.cycles_per_gate, source=args.fits,
+                progress=_progress("budget"),
+            )  # fmt: skip
+        else:
+            plan = budget.budget_plan(
+                _read_json("--fits", args.fits), tolerance, runs, code=args.code, basis=args.basis,
+                decoders=args.decoder, cycles_per_gate=args.cycles_per_gate, source=args.fits,
+            )  # fmt: skip
     except ValueError as e:
         return _usage_error(args, e)
     # Errors past this point are not the input's: they stay tracebacks.
     report = budget.measure_budget(plan, jobs=args.jobs, progress=_progress("budget"))
     text = report.format()
+    if device is not None:
+        from qec.device_budget import labelled_csv
+
+        atomic_write_text(out, labelled_csv(report.to_csv(), device))
+        document = {**report.to_dict(), "device": verdict.to_dict()}
+        atomic_write_text(out.with_suffix(".txt"), text + "\n")
+        atomic_write_text(out.with_suffix(".json"), json.dumps(document, indent=1) + "\n")
+        print(text)
+        return 0
     atomic_write_text(out, report.to_csv())
     atomic_write_text(out.with_suffix(".txt"), text + "\n")
     atomic_write_text(out.with_suffix(".json"), json.dumps(report.to_dict(), indent=1) + "\n")

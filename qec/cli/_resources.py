@@ -27,10 +27,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     source.add_argument(
         "--qnn", help="a qec train result: its QNN with trained weights and one test point bound"
     )
-    p.add_argument("--p", nargs="+", action=_Distinct, required=True, type=_float, metavar="P",
-                   help="physical error rates (below the model's threshold)")  # fmt: skip
-    p.add_argument("--noise", required=True, choices=CIRCUIT_LEVEL, metavar="NOISE",
-                   help="noise model the qubit parameters come from (circuit or si1000)")  # fmt: skip
+    p.add_argument("--p", nargs="+", action=_Distinct, type=_float, metavar="P",
+                   help="physical error rates (below the model's threshold); required unless "
+                   "--device")  # fmt: skip
+    p.add_argument("--noise", choices=CIRCUIT_LEVEL, metavar="NOISE",
+                   help="noise model the qubit parameters come from (circuit or si1000); required unless "
+                   "--device")  # fmt: skip
+    p.add_argument("--device", metavar="NAME",
+                   help="instead of --noise/--p: a device's calibration (a fake IBM backend, `qec "
+                   "devices`, or a backend-properties .json): its gate times and error rates as QDK's "
+                   "qubit parameters, p its DEPOLARIZE2 probability, the models of its noise in "
+                   "--fits")  # fmt: skip
+    p.add_argument("--quantile", default=None, metavar="Q",
+                   help="with --device: median (default) or qNN, the quantile of its "
+                   "calibration")  # fmt: skip
     constants = p.add_mutually_exclusive_group(required=True)
     constants.add_argument("--fits", help="fits.json from qec fit: the measured suppression model")
     constants.add_argument("--constants", nargs=2, type=_float, metavar=("A", "P_TH"),
@@ -83,12 +93,31 @@ def main_resources(args: argparse.Namespace) -> int:
             raise ValueError(
                 "--decoder chooses among the fitted models of --fits; --constants gives one model"
             )
+        device, noise, ps, qubit_parameters, preset = None, args.noise, args.p, None, args.preset
+        if args.device is not None:
+            given = [flag for flag, value in (("--noise", args.noise), ("--p", args.p)) if value is not None]
+            if given:
+                raise ValueError(f"--device={args.device!r} is not allowed with {' and '.join(given)}: "
+                                 "its p and qubit parameters come from its calibration")  # fmt: skip
+            from qec.device import Device
+            from qec.device_budget import device_qubit_params
+
+            device = Device.from_backend(args.device, args.quantile or "median")
+            noise, ps, qubit_parameters = device.label, [device.noise.p], device_qubit_params(device)
+            preset = "device calibration"
+        else:
+            missing = [flag for flag, value in (("--noise", args.noise), ("--p", args.p)) if value is None]
+            if missing:
+                raise ValueError(f"{' and '.join(missing)} missing: give --noise NOISE --p P, or "
+                                 "--device NAME")  # fmt: skip
+            if args.quantile is not None:
+                raise ValueError(f"--quantile={args.quantile!r} is not allowed without --device")
         above: dict = {}
         if args.constants is not None:
             models = {"given": SuppressionModel.power(A=args.constants[0], p_th=args.constants[1])}
         else:
             document = _read_json("--fits", args.fits)
-            models, above = res.models_from_fits(document, code=args.code, noise=args.noise, basis=args.basis,
+            models, above = res.models_from_fits(document, code=args.code, noise=noise, basis=args.basis,
                                                  decoders=args.decoder)  # fmt: skip
         timing = None
         if args.qnn is not None:
@@ -104,14 +133,18 @@ def main_resources(args: argparse.Namespace) -> int:
             star = (t.eps_star, t.eps_star_low, t.eps_star_high)
             budgets = res.error_budgets(star, execution.logical_operations(circuit))
         report = res.estimate_resources(
-            circuit, ps=args.p, noise=args.noise, models=models, preset=args.preset, code=args.code,
+            circuit, ps=ps, noise=noise, models=models, preset=preset, code=args.code,
             timing=timing, eps_star=star, max_code_distance=args.max_code_distance, circuit_name=name,
             only_below_threshold=args.only_below_threshold, above=above, progress=_progress("resources"),
-            **budgets,
+            qubit_parameters=qubit_parameters, **budgets,
         )  # fmt: skip
     except ValueError as e:
         return _usage_error(args, e)
     text = report.format()
+    if device is not None:
+        from qec.device_budget import device_resources_note
+
+        text = f"#   {device_resources_note(device)}\n{text}"
     atomic_write_text(out, json.dumps(report.to_dict(), indent=1) + "\n")
     atomic_write_text(out.with_suffix(".txt"), text + "\n")
     print(text)
