@@ -30,6 +30,7 @@ wildcard_constraints:
     p=r"[0-9.e-]+",
     seed=r"\d+",
     decoder=r"[A-Za-z0-9_.-]+",
+    device=r"[A-Za-z0-9_-]+",
     spec=r"none|(logical|circuit|si1000)-[0-9.e-]+",
 
 
@@ -39,6 +40,7 @@ include: "studies/rules/fit.smk"
 include: "studies/rules/qnn.smk"
 include: "studies/rules/budget.smk"
 include: "studies/rules/plot.smk"
+include: "studies/rules/devices.smk"
 
 
 # Shards and QNN runs are listed too, so that a deleted one is recomputed (with what
@@ -50,4 +52,6 @@ rule all:
         QNN_RUNS,
         f"{DATA}/budget.csv",
         PLOTS,
+        DEVICE_SHARDS,
+        DEVICE_OUTPUTS,
     default_target: True

@@ -242,3 +242,159 @@ def device_resources_note(device: Device) -> str:
     return (f"qubit parameters of {device.label}: times and error rates of its {device.quantile} "
             f"calibration (qec.device_budget.device_qubit_params); p = its DEPOLARIZE2 probability "
             f"{device.noise.p:.4g}; {IDEALISATION}")  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# A study's devices side by side (`qec devices --study DIR`)
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "device", "calibration", "quantile", "decoder", "error_2q", "error_1q", "readout_error", "t1_us", "t2_us",
+    "p", "verdict", "delta_accuracy", "delta_accuracy_low", "delta_accuracy_high", "swaps", "d_star",
+    "d_star_low", "d_star_high", "physical_qubits", "physical_qubits_low", "physical_qubits_high",
+    "extrapolated_by", "qdk_machine", "qdk_code_distance", "qdk_physical_qubits", "qdk_runtime_ns",
+    "qdk_inference_seconds",
+)  # fmt: skip
+
+
+def device_summary(data_dir: str) -> list[dict[str, Any]]:
+    """One row per (device, decoder) of a study folder's ``devices/<device>/budget.json`` and
+    ``resources.json``: calibration and derived noise, verdict, d* and qubits with intervals, and
+    QDK's machine (the qubit parameters) with its code distance, qubits and run time.
+
+    Raises:
+        ValueError: the folder holds no device budgets.
+    """
+    import json
+    import pathlib
+
+    from qec.budget import BudgetReport
+
+    root = pathlib.Path(data_dir)
+    budgets = sorted(root.glob("devices/*/budget.json"))
+    if not budgets:
+        raise ValueError(f"{str(root)!r} holds no devices/<device>/budget.json (a study with "
+                         "sampling.device)")  # fmt: skip
+    rows = []
+    for path in budgets:
+        document = json.loads(path.read_text())
+        report = BudgetReport.from_dict(document)
+        verdict = DeviceVerdict.from_dict(document["device"])
+        device = Device.from_backend(verdict.device, verdict.quantile)
+        qp = device_qubit_params(device)
+        machine = (f"2q {qp['twoQubitGateTime']} @ {qp['twoQubitGateErrorRate']:.3g}; "
+                   f"1q {qp['oneQubitGateTime']} @ {qp['oneQubitGateErrorRate']:.3g}; "
+                   f"meas {qp['oneQubitMeasurementTime']} @ "
+                   f"{qp['oneQubitMeasurementErrorRate']:.3g}; idle {qp['idleErrorRate']:.3g}")  # fmt: skip
+        res_path = path.with_name("resources.json")
+        resources = json.loads(res_path.read_text()) if res_path.exists() else {"rows": []}
+        for row in report.rows:
+            want = {"decoder": row.decoder, "constants": "measured", "bound": "estimate"}
+            est = next((r for r in resources["rows"] if all(r.get(k) == v for k, v in want.items())), {})
+            rows.append({
+                "device": device.name, "calibration": device.calibration[:10], "quantile": device.quantile,
+                "decoder": row.decoder, "error_2q": device.error_2q, "error_1q": device.error_1q,
+                "readout_error": device.readout_error, "t1_us": device.t1 * 1e6, "t2_us": device.t2 * 1e6,
+                "p": row.p, "verdict": row.verdict, "delta_accuracy": row.physical_delta_accuracy,
+                "delta_accuracy_low": row.physical_delta_accuracy_low,
+                "delta_accuracy_high": row.physical_delta_accuracy_high, "swaps": verdict.swaps,
+                "d_star": row.d_star, "d_star_low": row.d_star_low, "d_star_high": row.d_star_high,
+                "physical_qubits": row.physical_qubits, "physical_qubits_low": row.physical_qubits_low,
+                "physical_qubits_high": row.physical_qubits_high, "extrapolated_by": row.extrapolated_by,
+                "qdk_machine": machine, "qdk_code_distance": est.get("code_distance"),
+                "qdk_physical_qubits": est.get("physical_qubits"), "qdk_runtime_ns": est.get("runtime_ns"),
+                "qdk_inference_seconds": est.get("inference_seconds"),
+            })  # fmt: skip
+    return rows
+
+
+def format_summary(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The summary as a text table, one line per (device, decoder)."""
+    f = lambda v, spec="": "?" if v is None else format(v, spec)  # noqa: E731
+    lines = [
+        "# devices: calibration (median or quantile) -> Stim noise on an ideal square grid for d*; "
+        "verdict from the QNN transpiled to the device under Aer's NoiseModel.from_backend",
+        f"{'device':<14} {'calibration':<11} {'decoder':<22} {'p (DEP2)':>9} {'verdict':<9} "
+        f"{'Δacc no QEC [95%]':<27} {'swaps':>5} {'d* [low, high]':<15} {'qubits [low, high]':<26} "
+        f"{'QDK d':>5} {'QDK qubits':>11} {'run time':>10}",
+    ]
+    for r in rows:
+        change, d, q = (_interval(r, "delta_accuracy", "+.4f"), _interval(r, "d_star"),
+                        _interval(r, "physical_qubits", ","))  # fmt: skip
+        run = "?" if r["qdk_runtime_ns"] is None else f"{r['qdk_runtime_ns'] / 1e3:.3g} us"
+        lines.append(f"{r['device']:<14} {r['calibration']:<11} {r['decoder']:<22} {r['p']:>9.4g} "
+                     f"{r['verdict']:<9} {change:<27} {r['swaps']:>5} {d:<15} {q:<26} "
+                     f"{f(r['qdk_code_distance']):>5} {f(r['qdk_physical_qubits'], ','):>11} "
+                     f"{run:>10}")  # fmt: skip
+    machines = {(r["device"], r["qdk_machine"]) for r in rows}
+    lines += [f"#   QDK machine of {name}: {m}" for name, m in sorted(machines)]
+    return "\n".join(lines)
+
+
+def _interval(row: Mapping[str, Any], key: str, spec: str = "") -> str:
+    f = lambda v: "?" if v is None else format(v, spec)  # noqa: E731
+    return f"{f(row[key])} [{f(row[key + '_low'])}, {f(row[key + '_high'])}]"
+
+
+def plot_summary(rows: Sequence[Mapping[str, Any]], path: str) -> None:
+    """d* (top) and physical qubits (bottom) per device on the x axis, one marker per decoder,
+    error bars the intervals; a device whose QNN needs no QEC is marked at the bottom."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from qec._io import atomic_write_bytes
+
+    devices = list(dict.fromkeys(r["device"] for r in rows))
+    decoders = list(dict.fromkeys(r["decoder"] for r in rows))
+    fig, axes = plt.subplots(2, 1, figsize=(6.5, 6), sharex=True)
+    width = 0.6 / max(len(decoders), 1)
+    for k, decoder in enumerate(decoders):
+        for ax, key in zip(axes, ("d_star", "physical_qubits"), strict=True):
+            xs, ys, lo, hi = [], [], [], []
+            for i, device in enumerate(devices):
+                r = next((r for r in rows if r["device"] == device and r["decoder"] == decoder), None)
+                if r is None or r[key] is None:
+                    continue
+                xs.append(i + (k - (len(decoders) - 1) / 2) * width)
+                ys.append(r[key])
+                lo.append(r[key] - (r[f"{key}_low"] if r[f"{key}_low"] is not None else r[key]))
+                hi.append((r[f"{key}_high"] if r[f"{key}_high"] is not None else r[key]) - r[key])
+            ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", capsize=3, label=decoder)
+    for i, device in enumerate(devices):
+        if all(r["verdict"] == "hardware" for r in rows if r["device"] == device):
+            axes[0].annotate("hardware suffices", (i, 0), ha="center", va="bottom", fontsize=8)
+    axes[0].set_ylabel("d* [interval]")
+    axes[1].set_ylabel("physical qubits [interval]")
+    axes[1].set_yscale("log")
+    labels = [f"{d}\n{next(r['calibration'] for r in rows if r['device'] == d)}" for d in devices]
+    axes[1].set_xticks(range(len(devices)), labels)
+    axes[0].legend(fontsize=8)
+    title = "The QNN's QEC budget per device (surface code at each device's calibrated noise)"
+    axes[0].set_title(title, fontsize=9)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=130)
+    plt.close(fig)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def write_summary(data_dir: str) -> str:
+    """``devices.csv``, ``devices.txt`` and ``plots/devices.png`` of a study folder; returns the text."""
+    import pathlib
+
+    from qec._io import atomic_write_text
+
+    rows = device_summary(data_dir)
+    root = pathlib.Path(data_dir)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(SUMMARY_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: "" if r[k] is None else r[k] for k in SUMMARY_COLUMNS})
+    text = format_summary(rows)
+    atomic_write_text(root / "devices.csv", out.getvalue())
+    atomic_write_text(root / "devices.txt", text + "\n")
+    (root / "plots").mkdir(exist_ok=True)
+    plot_summary(rows, str(root / "plots" / "devices.png"))
+    return text

@@ -79,9 +79,22 @@ def _sampling(s: Mapping[str, Any], _config: Mapping[str, Any]) -> None:
 
     for p in [*s["ps"], *s.get("cnot", {}).get("ps", [])]:
         NoiseModel(s["noise"], p)
+    if s.get("device") or "quantile" in s:
+        _devices(s)
     if not s.get("custom_decoders"):  # custom ones are known once their module is imported, in the job
         for decoder in s.get("decoders") or [s["decoder"]]:
             check_decoder(decoder)
+
+
+def _devices(s: Mapping[str, Any]) -> None:
+    """``sampling.device``: fake backends whose calibration makes a noise model (``qec.device``)."""
+    from qec.device import Device, check_quantile
+
+    if "quantile" in s and not s.get("device"):
+        raise ValueError(f"quantile={s['quantile']!r} is not allowed without device")
+    quantile = check_quantile(s.get("quantile", "median"))
+    for name in s.get("device", []):
+        Device.from_backend(name, quantile)
 
 
 def _fit(f: Mapping[str, Any], _config: Mapping[str, Any]) -> None:

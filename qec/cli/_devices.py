@@ -19,11 +19,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="Q",
         help="median (default) or qNN, the pessimistic NN-th percentile (e.g. q90)",
     )
+    p.add_argument("--study", metavar="DIR",
+                   help="instead of listing: a study folder with devices/<device>/budget.json and "
+                   "resources.json (sampling.device); writes DIR/devices.csv, devices.txt and "
+                   "plots/devices.png, one row per device and decoder")  # fmt: skip
 
 
 def main_devices(args: argparse.Namespace) -> int:
     from qec.device import check_quantile, device_table  # qiskit_ibm_runtime only when asked for
 
+    if args.study is not None:
+        from qec.device_budget import write_summary
+
+        try:
+            print(write_summary(args.study))
+        except ValueError as e:
+            return _usage_error(args, e)
+        return 0
     try:
         quantile = check_quantile(args.quantile)
     except ValueError as e:

@@ -66,3 +66,23 @@ QNN_RUNS = [f"{DATA}/qnn/{spec}_s{seed}.json" for spec in QNN_SPECS for seed in 
 PLOT_NAMES = ["threshold", "lambda", "accuracy", "budget", "resources"] + (["cnot"] if CNOT_SHARDS else [])
 PLOTS = [f"{DATA}/plots/{name}.png" for name in PLOT_NAMES]
 
+
+# sampling.device: fake IBM backends sampled beside the noise/ps grid, each at its calibration
+# (`qec sample --device`), each budgeted and estimated on its own under data/<study>/devices/<device>/.
+DEVICES = S.get("device", [])
+QUANTILE = S.get("quantile", "median")
+DEVICE_SHARDS = [
+    f"{DATA}/stats/{code}/device/{device}/{basis}/{decoder}/d{d}.csv"
+    for code in S["codes"]
+    for basis in S["bases"]
+    for decoder in DECODERS
+    for d in S["distances"]
+    for device in DEVICES
+]
+DEVICE_OUTPUTS = (
+    [f"{DATA}/devices/{device}/budget.csv" for device in DEVICES]
+    + [f"{DATA}/devices/{device}/resources.json" for device in DEVICES]
+    + [f"{DATA}/devices.csv", f"{DATA}/plots/devices.png"]
+    if DEVICES
+    else []
+)

@@ -49,10 +49,35 @@ rule sample_cnot:
         " --decoder {params.decoders} {params.custom} --workers {threads} --quiet --out {output} > {log} 2>&1"
 
 
+rule sample_device:
+    output:
+        "data/{study}/stats/{code}/device/{device}/{basis}/{decoder}/d{d}.csv",
+    log:
+        "data/{study}/logs/sample/{code}/device/{device}/{basis}/{decoder}/d{d}.log",
+    params:
+        qec=QEC,
+        quantile=QUANTILE,
+        rpd=S["rounds_per_distance"],
+        max_shots=S["max_shots"],
+        max_errors=S["max_errors"],
+        custom=(
+            "--custom-decoders " + " ".join(S["custom_decoders"]) if S.get("custom_decoders") else ""
+        ),
+    threads: 1
+    conda:
+        "../envs/qec.yaml"
+    shell:
+        "{params.qec} sample --code {wildcards.code} --device {wildcards.device} --quantile {params.quantile}"
+        " --basis {wildcards.basis} --distance {wildcards.d} --rounds-per-distance {params.rpd}"
+        " --max-shots {params.max_shots} --max-errors {params.max_errors}"
+        " --decoder {wildcards.decoder} {params.custom} --workers {threads} --quiet --out {output} > {log} 2>&1"
+
+
 rule combine:
     input:
         SHARDS,
         CNOT_SHARDS,
+        DEVICE_SHARDS,
     output:
         f"{DATA}/stats.csv",
     log:
