@@ -31,6 +31,7 @@ wildcard_constraints:
     seed=r"\d+",
     decoder=r"[A-Za-z0-9_.-]+",
     device=r"[A-Za-z0-9_-]+",
+    qnn=r"[A-Za-z0-9_-]+",
     spec=r"none|(logical|circuit|si1000)-[0-9.e-]+",
 
 

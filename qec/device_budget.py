@@ -248,8 +248,8 @@ def device_resources_note(device: Device) -> str:
 # A study's devices side by side (`qec devices --study DIR`)
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
-    "device", "calibration", "quantile", "decoder", "error_2q", "error_1q", "readout_error", "t1_us", "t2_us",
-    "p", "verdict", "delta_accuracy", "delta_accuracy_low", "delta_accuracy_high", "swaps", "d_star",
+    "device", "qnn", "calibration", "quantile", "decoder", "error_2q", "error_1q", "readout_error", "t1_us",
+    "t2_us", "p", "verdict", "delta_accuracy", "delta_accuracy_low", "delta_accuracy_high", "swaps", "d_star",
     "d_star_low", "d_star_high", "physical_qubits", "physical_qubits_low", "physical_qubits_high",
     "extrapolated_by", "qdk_machine", "qdk_code_distance", "qdk_physical_qubits", "qdk_runtime_ns",
     "qdk_inference_seconds",
@@ -270,7 +270,7 @@ def device_summary(data_dir: str) -> list[dict[str, Any]]:
     from qec.budget import BudgetReport
 
     root = pathlib.Path(data_dir)
-    budgets = sorted(root.glob("devices/*/budget.json"))
+    budgets = sorted([*root.glob("devices/*/budget.json"), *root.glob("devices/*/*/budget.json")])
     if not budgets:
         raise ValueError(f"{str(root)!r} holds no devices/<device>/budget.json (a study with "
                          "sampling.device)")  # fmt: skip
@@ -287,11 +287,15 @@ def device_summary(data_dir: str) -> list[dict[str, Any]]:
                    f"{qp['oneQubitMeasurementErrorRate']:.3g}; idle {qp['idleErrorRate']:.3g}")  # fmt: skip
         res_path = path.with_name("resources.json")
         resources = json.loads(res_path.read_text()) if res_path.exists() else {"rows": []}
+        q = report.tolerance.qnn
+        qnn = (f"{q.get('qubits')}q {q.get('layers')}l {q.get('connectivity')} {q.get('dataset')}"
+               if not q.get("circuit") else f"{q['circuit']} {q.get('dataset')}")  # fmt: skip
         for row in report.rows:
             want = {"decoder": row.decoder, "constants": "measured", "bound": "estimate"}
             est = next((r for r in resources["rows"] if all(r.get(k) == v for k, v in want.items())), {})
             rows.append({
-                "device": device.name, "calibration": device.calibration[:10], "quantile": device.quantile,
+                "device": device.name, "qnn": qnn, "calibration": device.calibration[:10],
+                "quantile": device.quantile,
                 "decoder": row.decoder, "error_2q": device.error_2q, "error_1q": device.error_1q,
                 "readout_error": device.readout_error, "t1_us": device.t1 * 1e6, "t2_us": device.t2 * 1e6,
                 "p": row.p, "verdict": row.verdict, "delta_accuracy": row.physical_delta_accuracy,
@@ -313,7 +317,7 @@ def format_summary(rows: Sequence[Mapping[str, Any]]) -> str:
     lines = [
         "# devices: calibration (median or quantile) -> Stim noise on an ideal square grid for d*; "
         "verdict from the QNN transpiled to the device under Aer's NoiseModel.from_backend",
-        f"{'device':<14} {'calibration':<11} {'decoder':<22} {'p (DEP2)':>9} {'verdict':<9} "
+        f"{'device':<14} {'qnn':<22} {'calibration':<11} {'decoder':<22} {'p (DEP2)':>9} {'verdict':<9} "
         f"{'Δacc no QEC [95%]':<27} {'swaps':>5} {'d* [low, high]':<15} {'qubits [low, high]':<26} "
         f"{'QDK d':>5} {'QDK qubits':>11} {'run time':>10}",
     ]
@@ -321,7 +325,8 @@ def format_summary(rows: Sequence[Mapping[str, Any]]) -> str:
         change, d, q = (_interval(r, "delta_accuracy", "+.4f"), _interval(r, "d_star"),
                         _interval(r, "physical_qubits", ","))  # fmt: skip
         run = "?" if r["qdk_runtime_ns"] is None else f"{r['qdk_runtime_ns'] / 1e3:.3g} us"
-        lines.append(f"{r['device']:<14} {r['calibration']:<11} {r['decoder']:<22} {r['p']:>9.4g} "
+        lines.append(f"{r['device']:<14} {r['qnn']:<22} {r['calibration']:<11} {r['decoder']:<22} "
+                     f"{r['p']:>9.4g} "
                      f"{r['verdict']:<9} {change:<27} {r['swaps']:>5} {d:<15} {q:<26} "
                      f"{f(r['qdk_code_distance']):>5} {f(r['qdk_physical_qubits'], ','):>11} "
                      f"{run:>10}")  # fmt: skip
@@ -346,21 +351,24 @@ def plot_summary(rows: Sequence[Mapping[str, Any]], path: str) -> None:
     from qec._io import atomic_write_bytes
 
     devices = list(dict.fromkeys(r["device"] for r in rows))
-    decoders = list(dict.fromkeys(r["decoder"] for r in rows))
-    fig, axes = plt.subplots(2, 1, figsize=(6.5, 6), sharex=True)
+    decoders = list(dict.fromkeys((r["qnn"], r["decoder"]) for r in rows))  # one series each
+    fig, axes = plt.subplots(2, 1, figsize=(7, 6.5), sharex=True)
     width = 0.6 / max(len(decoders), 1)
     for k, decoder in enumerate(decoders):
         for ax, key in zip(axes, ("d_star", "physical_qubits"), strict=True):
             xs, ys, lo, hi = [], [], [], []
             for i, device in enumerate(devices):
-                r = next((r for r in rows if r["device"] == device and r["decoder"] == decoder), None)
+                r = next(
+                    (r for r in rows if r["device"] == device and (r["qnn"], r["decoder"]) == decoder), None
+                )
                 if r is None or r[key] is None:
                     continue
                 xs.append(i + (k - (len(decoders) - 1) / 2) * width)
                 ys.append(r[key])
                 lo.append(r[key] - (r[f"{key}_low"] if r[f"{key}_low"] is not None else r[key]))
                 hi.append((r[f"{key}_high"] if r[f"{key}_high"] is not None else r[key]) - r[key])
-            ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", capsize=3, label=decoder)
+            label = f"{decoder[1]}, QNN {decoder[0]}" if len({q for q, _ in decoders}) > 1 else decoder[1]
+            ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", capsize=3, label=label)
     for i, device in enumerate(devices):
         if all(r["verdict"] == "hardware" for r in rows if r["device"] == device):
             axes[0].annotate("hardware suffices", (i, 0), ha="center", va="bottom", fontsize=8)

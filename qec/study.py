@@ -45,6 +45,14 @@ def check_study(config: Mapping[str, Any], schema: str | pathlib.Path) -> None:
             check(config[section], config)
         except ValueError as e:
             raise ValueError(f"study config: {section}: {e}") from None
+    if config.get("device_qnns") and not config["sampling"].get("device"):
+        raise ValueError("study config: device_qnns needs sampling.device (they are budgeted on devices "
+                         "only)")  # fmt: skip
+    for name, block in (config.get("device_qnns") or {}).items():
+        try:
+            _qnn(block, config)
+        except ValueError as e:
+            raise ValueError(f"study config: device_qnns.{name}: {e}") from None
 
 
 def _check_types(config: Mapping[str, Any], schema: str | pathlib.Path) -> None:

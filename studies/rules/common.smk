@@ -79,9 +79,29 @@ DEVICE_SHARDS = [
     for d in S["distances"]
     for device in DEVICES
 ]
+# device_qnns: more QNNs budgeted on every device (inference tolerance each), under qnns/<name>/.
+DEVICE_QNNS = config.get("device_qnns") or {}
+
+
+def qnn_args(q):
+    """The `qec train` flags of a qnn block (as QNN_ARGS for the study's own)."""
+    return " ".join(
+        [
+            f"--circuit {shlex.quote(q['circuit'])}"
+            if q.get("circuit")
+            else f"--qubits {q['qubits']} --layers {q['layers']} --connectivity {q['connectivity']}",
+            f"--data {shlex.quote(q['data'])}" if q.get("data") else f"--dataset {q['dataset']}",
+            f"--observable={shlex.quote(q['observable'])}",
+            f"--method {q.get('method', 'auto')} --trajectories {q.get('trajectories', 1000)}",
+        ]
+    )
+
+
 DEVICE_OUTPUTS = (
     [f"{DATA}/devices/{device}/budget.csv" for device in DEVICES]
     + [f"{DATA}/devices/{device}/resources.json" for device in DEVICES]
+    + [f"{DATA}/devices/{device}/{name}/budget.csv" for device in DEVICES for name in DEVICE_QNNS]
+    + [f"{DATA}/devices/{device}/{name}/resources.json" for device in DEVICES for name in DEVICE_QNNS]
     + [f"{DATA}/devices.csv", f"{DATA}/plots/devices.png"]
     if DEVICES
     else []

@@ -52,10 +52,109 @@ rule resources_device:
         " --tolerance {input.tolerance} {params.maxd} --out {output.json} > {log} 2>&1"
 
 
+# device_qnns: each further QNN trained (noiseless, one run per seed), its inference tolerance,
+# and its budget and resources on every device.
+
+
+rule qnn_other:
+    output:
+        f"{DATA}/qnns/{{qnn}}/none_s{{seed}}.json",
+    log:
+        f"{DATA}/logs/qnns/{{qnn}}/none_s{{seed}}.log",
+    params:
+        qec=QEC,
+        q=lambda wc: DEVICE_QNNS[wc.qnn],
+        shape=lambda wc: qnn_args(DEVICE_QNNS[wc.qnn]),
+    threads: 1
+    conda:
+        "../envs/qec.yaml"
+    shell:
+        "{params.qec} train {params.shape} --samples {params.q[samples]}"
+        " --test-fraction {params.q[test_fraction]} --maxiter {params.q[maxiter]}"
+        " --chunk {params.q[chunk]} --shots {params.q[shots]}"
+        " --noise none --seed {wildcards.seed} --out {output} > {log} 2>&1"
+
+
+def other_runs(wc):
+    return [f"{DATA}/qnns/{wc.qnn}/none_s{seed}.json" for seed in DEVICE_QNNS[wc.qnn]["seeds"]]
+
+
+rule tolerance_other:
+    input:
+        other_runs,
+    output:
+        f"{DATA}/qnns/{{qnn}}/tolerance.json",
+    log:
+        f"{DATA}/logs/qnns/{{qnn}}/tolerance.log",
+    params:
+        qec=QEC,
+        t=T,
+        grid=" ".join(num(e) for e in T["eps_grid"]),
+        ps=" ".join(num(p) for p in S["ps"]),
+        noise=S["noise"],
+    threads: 2
+    conda:
+        "../envs/qec.yaml"
+    shell:
+        "{params.qec} tolerance --results {input} --definition inference"
+        " --eps-grid {params.grid} --delta {params.t[delta]} --noise {params.noise} --p {params.ps}"
+        " --confidence {params.t[confidence]} --bootstrap {params.t[bootstrap]} --refine {params.t[refine]}"
+        " --extra-test {params.t[extra_test]} --jobs {threads} --out {output} > {log} 2>&1"
+
+
+rule budget_device_other:
+    input:
+        fits=f"{DATA}/fits.json",
+        tolerance=f"{DATA}/qnns/{{qnn}}/tolerance.json",
+        qnn=other_runs,
+    output:
+        csv=f"{DATA}/devices/{{device}}/{{qnn}}/budget.csv",
+        json=f"{DATA}/devices/{{device}}/{{qnn}}/budget.json",
+        txt=f"{DATA}/devices/{{device}}/{{qnn}}/budget.txt",
+    log:
+        f"{DATA}/logs/devices/{{device}}/{{qnn}}/budget.log",
+    params:
+        qec=QEC,
+        b=B,
+        quantile=QUANTILE,
+    threads: 1
+    conda:
+        "../envs/qec.yaml"
+    shell:
+        "{params.qec} budget --device {wildcards.device} --quantile {params.quantile} --fits {input.fits}"
+        " --tolerance {input.tolerance} --results {input.qnn} --code {params.b[code]} --basis {params.b[basis]}"
+        " --cycles-per-gate {params.b[cycles_per_gate]} --jobs {threads} --out {output.csv} > {log} 2>&1"
+
+
+rule resources_device_other:
+    input:
+        fits=f"{DATA}/fits.json",
+        tolerance=f"{DATA}/qnns/{{qnn}}/tolerance.json",
+        qnn=lambda wc: f"{DATA}/qnns/{wc.qnn}/none_s{DEVICE_QNNS[wc.qnn]['seeds'][0]}.json",
+    output:
+        json=f"{DATA}/devices/{{device}}/{{qnn}}/resources.json",
+        txt=f"{DATA}/devices/{{device}}/{{qnn}}/resources.txt",
+    log:
+        f"{DATA}/logs/devices/{{device}}/{{qnn}}/resources.log",
+    params:
+        qec=QEC,
+        b=B,
+        quantile=QUANTILE,
+        maxd=f"--max-code-distance {R['max_code_distance']}" if R.get("max_code_distance") else "",
+    conda:
+        "../envs/qec.yaml"
+    shell:
+        "{params.qec} resources --qnn {input.qnn} --device {wildcards.device} --quantile {params.quantile}"
+        " --only-below-threshold --fits {input.fits} --basis {params.b[basis]} --code {params.b[code]}"
+        " --tolerance {input.tolerance} {params.maxd} --out {output.json} > {log} 2>&1"
+
+
 rule devices_table:
     input:
         [f"{DATA}/devices/{device}/budget.json" for device in DEVICES],
         [f"{DATA}/devices/{device}/resources.json" for device in DEVICES],
+        [f"{DATA}/devices/{device}/{name}/budget.json" for device in DEVICES for name in DEVICE_QNNS],
+        [f"{DATA}/devices/{device}/{name}/resources.json" for device in DEVICES for name in DEVICE_QNNS],
     output:
         csv=f"{DATA}/devices.csv",
         txt=f"{DATA}/devices.txt",
