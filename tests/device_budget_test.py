@@ -9,6 +9,7 @@ Expected values come from the fake backend's own calibration or from an independ
 import dataclasses
 import json
 import math
+import pathlib
 
 import numpy as np
 import pytest
@@ -23,6 +24,8 @@ from qec.fit import Point, fit_all, fits_document
 from qec.qnn import QNN, TrainConfig, Workload, qnn_parts, train
 from qec.qnn.device import backend_noise_model, device_expectations, fake_backend, transpile_qnn
 from qec.tolerance import PhysicalPoint, Tolerance
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -267,3 +270,48 @@ def test_resources_with_a_device_uses_its_qubit_params(budget_inputs, capsys):
     fez = Device.from_backend("fake_fez")
     assert report["noise"] == fez.label and {r["p"] for r in report["rows"]} == {fez.noise.p}
     assert "qubit parameters of device:fake_fez" in capsys.readouterr().out
+
+
+# --- the study keys -----------------------------------------------------------------------------
+
+
+def _study(**sampling) -> dict:
+    import yaml
+
+    config = yaml.safe_load((REPO / "studies/quick.yaml").read_text())
+    config["sampling"].update(sampling)
+    return config
+
+
+@pytest.mark.parametrize(
+    ("sampling", "extra", "message"),
+    [
+        ({"device": ["fake_fex"]}, {}, "device='fake_fex' is not a fake backend"),
+        ({"quantile": "q90"}, {}, "quantile='q90' is not allowed without device"),
+        ({"device": ["fake_fez"], "quantile": "q100"}, {}, "sampling.quantile: 'q100' does not match"),
+        ({}, {"device_qnns": "copy of qnn"}, "device_qnns needs sampling.device"),
+    ],
+)
+def test_study_device_keys_are_checked(sampling, extra, message):
+    from qec.study import check_study
+
+    config = {**_study(**sampling), **extra}
+    if config.get("device_qnns") == "copy of qnn":
+        config["device_qnns"] = {"small": dict(config["qnn"])}
+    with pytest.raises(ValueError, match=message):
+        check_study(config, REPO / "studies/schema.yaml")
+
+
+def test_study_devices_yaml_is_valid():
+    import yaml
+
+    from qec.study import check_study
+
+    check_study(yaml.safe_load((REPO / "studies/devices.yaml").read_text()), REPO / "studies/schema.yaml")
+
+
+def test_devices_study_summary_without_budgets_exits_2(tmp_path, capsys):
+    assert main(["devices", "--study", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "holds no devices/<device>/budget.json" in err and len(err.strip().splitlines()) == 1
+    assert not any(tmp_path.iterdir())
