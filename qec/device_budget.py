@@ -176,7 +176,9 @@ def device_budget_plan(
                        cycles_per_gate=cycles_per_gate, source=source)  # fmt: skip
     report = dataclasses.replace(plan.report, assumptions=(*plan.report.assumptions,
                                                            *device_assumptions(device, verdict)))  # fmt: skip
-    return dataclasses.replace(plan, report=report), verdict
+    # The measured-channel route reads the fits' CNOT groups: only the device's own count here.
+    own = {**fits, "fits": {k: g for k, g in fits.get("fits", {}).items() if g.get("noise") == device.label}}
+    return dataclasses.replace(plan, report=report, fits=own), verdict
 
 
 def labelled_csv(csv_text: str, device: Device) -> str:
