@@ -371,14 +371,20 @@ def plot_summary(rows: Sequence[Mapping[str, Any]], path: str) -> None:
                 hi.append((r[f"{key}_high"] if r[f"{key}_high"] is not None else r[key]) - r[key])
             label = f"{decoder[1]}, QNN {decoder[0]}" if len({q for q, _ in decoders}) > 1 else decoder[1]
             ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", capsize=3, label=label)
-    for i, device in enumerate(devices):
-        if all(r["verdict"] == "hardware" for r in rows if r["device"] == device):
-            axes[0].annotate("hardware suffices", (i, 0), ha="center", va="bottom", fontsize=8)
+    from qec.budget import VERDICTS
+
+    for i, device in enumerate(devices):  # rows without a d*: their verdict, in words, at the bottom
+        missing = sorted({f"{r['decoder']}: {VERDICTS[r['verdict']]}" for r in rows
+                          if r["device"] == device and r["d_star"] is None})  # fmt: skip
+        if missing:
+            axes[0].text(i, 0.03, "\n".join(missing), ha="center", va="bottom", fontsize=7,
+                         transform=axes[0].get_xaxis_transform())  # fmt: skip
     axes[0].set_ylabel("d* [interval]")
     axes[1].set_ylabel("physical qubits [interval]")
     axes[1].set_yscale("log")
     labels = [f"{d}\n{next(r['calibration'] for r in rows if r['device'] == d)}" for d in devices]
     axes[1].set_xticks(range(len(devices)), labels)
+    axes[1].set_xlim(-0.5, len(devices) - 0.5)
     axes[0].legend(fontsize=8)
     title = "The QNN's QEC budget per device (surface code at each device's calibrated noise)"
     axes[0].set_title(title, fontsize=9)
