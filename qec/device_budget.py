@@ -343,8 +343,9 @@ def _interval(row: Mapping[str, Any], key: str, spec: str = "") -> str:
 
 
 def plot_summary(rows: Sequence[Mapping[str, Any]], path: str) -> None:
-    """d* (top) and physical qubits (bottom) per device on the x axis, one marker per decoder,
-    error bars the intervals; a device whose QNN needs no QEC is marked at the bottom."""
+    """d* (top) and physical qubits (bottom) per device on the x axis, one column per QNN, one
+    marker per decoder, error bars the intervals (an arrow: no upper end within the search); a row
+    without d* names its verdict at the bottom (HW: hardware alone suffices)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -352,43 +353,47 @@ def plot_summary(rows: Sequence[Mapping[str, Any]], path: str) -> None:
 
     from qec._io import atomic_write_bytes
 
+    short = {"hardware": "HW", "above_threshold": "above thr.", "no_distance": "no d"}
     devices = list(dict.fromkeys(r["device"] for r in rows))
-    decoders = list(dict.fromkeys((r["qnn"], r["decoder"]) for r in rows))  # one series each
-    fig, axes = plt.subplots(2, 1, figsize=(7, 6.5), sharex=True)
-    width = 0.6 / max(len(decoders), 1)
-    for k, decoder in enumerate(decoders):
-        for ax, key in zip(axes, ("d_star", "physical_qubits"), strict=True):
-            xs, ys, lo, hi = [], [], [], []
-            for i, device in enumerate(devices):
-                r = next(
-                    (r for r in rows if r["device"] == device and (r["qnn"], r["decoder"]) == decoder), None
-                )
-                if r is None or r[key] is None:
-                    continue
-                xs.append(i + (k - (len(decoders) - 1) / 2) * width)
-                ys.append(r[key])
-                lo.append(r[key] - (r[f"{key}_low"] if r[f"{key}_low"] is not None else r[key]))
-                hi.append((r[f"{key}_high"] if r[f"{key}_high"] is not None else r[key]) - r[key])
-            label = f"{decoder[1]}, QNN {decoder[0]}" if len({q for q, _ in decoders}) > 1 else decoder[1]
-            ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", capsize=3, label=label)
-    from qec.budget import VERDICTS
-
-    for i, device in enumerate(devices):  # rows without a d*: their verdict, in words, at the bottom
-        missing = sorted({f"{r['decoder']}: {VERDICTS[r['verdict']]}" for r in rows
-                          if r["device"] == device and r["d_star"] is None})  # fmt: skip
-        if missing:
-            axes[0].text(i, 0.03, "\n".join(missing), ha="center", va="bottom", fontsize=7,
-                         transform=axes[0].get_xaxis_transform())  # fmt: skip
-    axes[0].set_ylabel("d* [interval]")
-    axes[1].set_ylabel("physical qubits [interval]")
-    axes[1].set_yscale("log")
-    labels = [f"{d}\n{next(r['calibration'] for r in rows if r['device'] == d)}" for d in devices]
-    axes[1].set_xticks(range(len(devices)), labels)
-    axes[1].set_xlim(-0.5, len(devices) - 0.5)
-    axes[0].legend(fontsize=8)
-    title = "The QNN's QEC budget per device (surface code at each device's calibrated noise)"
-    axes[0].set_title(title, fontsize=9)
-    fig.tight_layout()
+    qnns = list(dict.fromkeys(r["qnn"] for r in rows))
+    decoders = list(dict.fromkeys(r["decoder"] for r in rows))
+    fig, axes = plt.subplots(2, len(qnns), figsize=(4.2 * len(qnns) + 1, 6.5), sharex=True, squeeze=False)
+    width = 0.5 / max(len(decoders), 1)
+    for c, qnn in enumerate(qnns):
+        for k, decoder in enumerate(decoders):
+            color = f"C{k}"
+            for ax, key in zip(axes[:, c], ("d_star", "physical_qubits"), strict=True):
+                for i, device in enumerate(devices):
+                    want = (device, qnn, decoder)
+                    r = next((r for r in rows if (r["device"], r["qnn"], r["decoder"]) == want), None)
+                    if r is None:
+                        continue
+                    x = i + (k - (len(decoders) - 1) / 2) * width
+                    if r[key] is None:
+                        ax.text(x, 0.02, short.get(r["verdict"], r["verdict"]), rotation=90,
+                                ha="center", va="bottom", fontsize=7, color=color,
+                                transform=ax.get_xaxis_transform())  # fmt: skip
+                        continue
+                    low = r[f"{key}_low"] if r[f"{key}_low"] is not None else r[key]
+                    high = r[f"{key}_high"]
+                    ax.errorbar([x], [r[key]], yerr=[[r[key] - low], [(high or r[key]) - r[key]]], fmt="o",
+                                color=color, capsize=3)  # fmt: skip
+                    if high is None:  # the pessimistic end lies beyond the search
+                        arrow = {"arrowstyle": "->", "color": color}
+                        ax.annotate("", (x, 0.97), (x, r[key]), xycoords=("data", "axes fraction"),
+                                    textcoords="data", arrowprops=arrow)  # fmt: skip
+        axes[0, c].set_title(f"QNN {qnn}", fontsize=9)
+        axes[1, c].set_yscale("log")
+        labels = [f"{d}\n{next(r['calibration'] for r in rows if r['device'] == d)}" for d in devices]
+        axes[1, c].set_xticks(range(len(devices)), labels, fontsize=8)
+        axes[1, c].set_xlim(-0.5, len(devices) - 0.5)
+    axes[0, 0].set_ylabel("d* [interval]")
+    axes[1, 0].set_ylabel("physical qubits [interval]")
+    handles = [plt.Line2D([], [], color=f"C{k}", marker="o", ls="") for k in range(len(decoders))]
+    fig.legend(handles, decoders, loc="upper right", fontsize=8)
+    fig.suptitle("QEC budget per device (surface code at its calibration; HW: hardware alone suffices)",
+                 fontsize=9)  # fmt: skip
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=130)
     plt.close(fig)
