@@ -315,3 +315,20 @@ def test_devices_study_summary_without_budgets_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "holds no devices/<device>/budget.json" in err and len(err.strip().splitlines()) == 1
     assert not any(tmp_path.iterdir())
+
+
+def test_devices_study_plans_every_device_job(tmp_path):
+    """A dry run of studies/devices.yaml from nothing: a shard per (device, decoder, d), a budget
+    and resources per device for each QNN, one table."""
+    import subprocess
+
+    from pipeline_test import planned_jobs, snakemake_cmd
+
+    run = subprocess.run(snakemake_cmd(tmp_path, REPO / "studies/devices.yaml", "-n"), capture_output=True,
+                         text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, (run.stdout + run.stderr)[-2000:]
+    jobs = planned_jobs(run.stdout + run.stderr)
+    assert jobs["sample_device"] == 3 * 2 * 4
+    assert jobs["budget_device"] == jobs["resources_device"] == 3
+    assert jobs["budget_device_other"] == jobs["resources_device_other"] == 3
+    assert jobs["qnn_other"] == 3 and jobs["tolerance_other"] == 1 and jobs["devices_table"] == 1

@@ -83,20 +83,19 @@ DEVICE_SHARDS = [
 DEVICE_QNNS = config.get("device_qnns") or {}
 
 
-def qnn_args(q):
-    """The `qec train` flags of a qnn block (as QNN_ARGS for the study's own)."""
-    return " ".join(
-        [
-            f"--circuit {shlex.quote(q['circuit'])}"
-            if q.get("circuit")
-            else f"--qubits {q['qubits']} --layers {q['layers']} --connectivity {q['connectivity']}",
-            f"--data {shlex.quote(q['data'])}" if q.get("data") else f"--dataset {q['dataset']}",
-            f"--observable={shlex.quote(q['observable'])}",
-            f"--method {q.get('method', 'auto')} --trajectories {q.get('trajectories', 1000)}",
-        ]
-    )
-
-
+# The `qec train` flags of a qnn block (as QNN_ARGS for the study's own).
+qnn_args = lambda q: " ".join(
+    [
+        f"--circuit {shlex.quote(q['circuit'])}"
+        if q.get("circuit")
+        else f"--qubits {q['qubits']} --layers {q['layers']} --connectivity {q['connectivity']}",
+        f"--data {shlex.quote(q['data'])}" if q.get("data") else f"--dataset {q['dataset']}",
+        f"--observable={shlex.quote(q['observable'])}",
+        f"--method {q.get('method', 'auto')} --trajectories {q.get('trajectories', 1000)}",
+    ]
+)
+# The noiseless runs of a device_qnns entry (wildcard qnn).
+other_runs = lambda wc: [f"{DATA}/qnns/{wc.qnn}/none_s{seed}.json" for seed in DEVICE_QNNS[wc.qnn]["seeds"]]
 DEVICE_OUTPUTS = (
     [f"{DATA}/devices/{device}/budget.csv" for device in DEVICES]
     + [f"{DATA}/devices/{device}/resources.json" for device in DEVICES]

@@ -1,3 +1,5 @@
+import os
+
 # sampling.device: per device, the budget (verdict from the QNN transpiled to the device under Aer's
 # NoiseModel.from_backend; d* from the fits of its own shards) and the QDK resources from its
 # calibration; then one table and one figure with the devices side by side.
@@ -73,10 +75,6 @@ rule qnn_other:
         " --test-fraction {params.q[test_fraction]} --maxiter {params.q[maxiter]}"
         " --chunk {params.q[chunk]} --shots {params.q[shots]}"
         " --noise none --seed {wildcards.seed} --out {output} > {log} 2>&1"
-
-
-def other_runs(wc):
-    return [f"{DATA}/qnns/{wc.qnn}/none_s{seed}.json" for seed in DEVICE_QNNS[wc.qnn]["seeds"]]
 
 
 rule tolerance_other:
@@ -163,7 +161,8 @@ rule devices_table:
         f"{DATA}/logs/devices/table.log",
     params:
         qec=QEC,
+        data=lambda wildcards, output: os.path.dirname(output.csv),
     conda:
         "../envs/qec.yaml"
     shell:
-        "{params.qec} devices --study {DATA} > {log} 2>&1"
+        "{params.qec} devices --study {params.data} > {log} 2>&1"
