@@ -110,6 +110,14 @@ class BudgetReport:
 
     def format(self) -> str:
         """The printed budget: every assumption, then one line per p saying one thing."""
+        lines = self._assumption_lines() + self._table_lines()
+        if self.channel_rows:
+            lines += ["", "# The measured route (no depolarizing assumption): " + CHANNEL_ASSUMPTIONS,
+                      format_channel_rows(self.channel_rows, delta=self.tolerance.delta)]  # fmt: skip
+        return "\n".join(lines)
+
+    def _assumption_lines(self) -> list[str]:
+        """The header: the QNN, the noise, the tolerance, each decoder's model and the conventions."""
         t = self.tolerance
         lines = ["# QML error budget. Assumptions (disagree with one? change the study config):"]
         s = t.qnn
@@ -176,6 +184,11 @@ class BudgetReport:
             "p range the model was fitted on; (extrapolated in d and p): both"
         )
         lines.append(f"#   Δacc: paired accuracy change against ε = 0 [{t.confidence:.0%} interval]")
+        return lines
+
+    def _table_lines(self) -> list[str]:
+        """The column header and one line per row."""
+        lines = []
         w = max(len("decoder"), *(len(r.decoder) for r in self.rows)) if self.rows else len("decoder")
         verdicts = [VERDICTS[r.verdict] + _extrapolation_mark(r) for r in self.rows]
         vw = max(38, *map(len, verdicts)) if verdicts else 38
@@ -201,10 +214,7 @@ class BudgetReport:
                     f"{_check(r.check_d_star_minus_2):<28}",
                 ]
             lines.append(" ".join(cells).rstrip() + (f"  ({r.note})" if r.note else ""))
-        if self.channel_rows:
-            lines += ["", "# The measured route (no depolarizing assumption): " + CHANNEL_ASSUMPTIONS,
-                      format_channel_rows(self.channel_rows, delta=t.delta)]  # fmt: skip
-        return "\n".join(lines)
+        return lines
 
 
 def _extrapolation_mark(row: BudgetRow) -> str:

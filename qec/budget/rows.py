@@ -138,101 +138,94 @@ def budget_rows(
         >>> [(r.verdict, r.d_star, r.physical_qubits) for r in rows]
         [('qec', 7, 388), ('above_threshold', None, None), ('hardware', None, None)]
     """
+    settings = dict(model=model, tolerance=tolerance, code=code, n_logical=n_logical,
+                    cycles_per_gate=cycles_per_gate, max_distance=max_distance, alternatives=alternatives,
+                    decoder=decoder, above_threshold=above_threshold)  # fmt: skip
+    return [_row(phys, **settings) for phys in tolerance.physical]
+
+
+def _row(
+    phys: Any,
+    *,
+    model: SuppressionModel,
+    tolerance: Tolerance,
+    code: str,
+    n_logical: int,
+    cycles_per_gate: float,
+    max_distance: int,
+    alternatives: Sequence[SuppressionModel],
+    decoder: str,
+    above_threshold: AboveThreshold | None,
+) -> BudgetRow:
+    """The row at one physical-noise run's p: hardware, above threshold, no distance, or QEC."""
+    p = phys.p
+    measured = {
+        "physical_delta_accuracy": phys.delta_accuracy,
+        "physical_delta_accuracy_low": phys.delta_accuracy_low,
+        "physical_delta_accuracy_high": phys.delta_accuracy_high,
+        "decoder": decoder,
+    }
+    # The verdict follows the best estimate; where its interval holds −δ, say so.
+    marginal = phys.delta_accuracy_low < -tolerance.delta < phys.delta_accuracy_high
+    close = "marginal: the no-QEC accuracy change's interval contains −δ" if marginal else ""
+    if phys.within_delta:
+        return BudgetRow(p=p, verdict="hardware", qec_needed=False, note=close, **measured)
+    above = above_threshold.reason(p) if above_threshold is not None else ""
+    if above:
+        note = "; ".join(x for x in (close, above) if x)
+        return BudgetRow(p=p, verdict="above_threshold", qec_needed=None, note=note, **measured)
+    fitted = model.p_range
+    outside_p = fitted is not None and not fitted[0] <= p <= fitted[1]
+    in_p = "" if not outside_p else (
+        f"extrapolated in p: the model was fitted on p in [{fitted[0]:.4g}, {fitted[1]:.4g}]")
+
+    def distance(eps: float, bound: str, m: SuppressionModel = model) -> int | None:
+        return m.distance_for(eps_op=eps, p=p, cycles_per_gate=cycles_per_gate, bound=bound,
+                              max_distance=max_distance)  # fmt: skip
+
+    d = distance(tolerance.eps_star, "best")
+    if d is None:
+        why = f"needs d > {max_distance}" if p < model.p_th else (
+            f"p is not below the model's p_th {model.p_th:.4g} (an extrapolation parameter): its "
+            "ε_round stops falling with d")  # fmt: skip
+        note = "; ".join(x for x in (close, why, in_p) if x)
+        return BudgetRow(p=p, verdict="no_distance", qec_needed=True, extrapolated_p=outside_p, note=note,
+                         **measured)  # fmt: skip
+    lows = [distance(tolerance.eps_star_high, "low", m=m) for m in (model, *alternatives)]
+    highs = [distance(tolerance.eps_star_low, "high", m=m) for m in (model, *alternatives)]
+    d_low = min((x for x in lows if x is not None), default=None)
+    d_high = None if None in highs else max(x for x in highs if x is not None)
     largest = max(model.distances, default=0)
-    rows = []
-    for phys in tolerance.physical:
-        p = phys.p
-        measured = {
-            "physical_delta_accuracy": phys.delta_accuracy,
-            "physical_delta_accuracy_low": phys.delta_accuracy_low,
-            "physical_delta_accuracy_high": phys.delta_accuracy_high,
-            "decoder": decoder,
-        }
-        # The verdict follows the best estimate; where its interval holds −δ, say so.
-        marginal = phys.delta_accuracy_low < -tolerance.delta < phys.delta_accuracy_high
-        close = "marginal: the no-QEC accuracy change's interval contains −δ" if marginal else ""
-        if phys.within_delta:
-            rows.append(BudgetRow(p=p, verdict="hardware", qec_needed=False, note=close, **measured))
-            continue
-        above = above_threshold.reason(p) if above_threshold is not None else ""
-        if above:
-            note = "; ".join(x for x in (close, above) if x)
-            rows.append(BudgetRow(p=p, verdict="above_threshold", qec_needed=None, note=note, **measured))
-            continue
-        fitted = model.p_range
-        outside_p = fitted is not None and not fitted[0] <= p <= fitted[1]
-        in_p = (
-            f"extrapolated in p: the model was fitted on p in [{fitted[0]:.4g}, {fitted[1]:.4g}]"
-            if outside_p
-            else ""
-        )
+    notes = [x for x in (close, _bound_note(tolerance.bound)) if x]
+    if d_high is None:
+        notes.append(f"the pessimistic end needs d > {max_distance}, or p is not below a supported "
+                     "form's p_th")  # fmt: skip
+    if d > largest:
+        notes.append(f"extrapolated {(d - largest) // 2} distance steps beyond d = {largest}")
+    if in_p:
+        notes.append(in_p)
+    if p < tolerance.eps_star:
+        notes.append("p < ε*: the physical model (idle and readout noise on every layer) costs more than "
+                     "logical noise at ε_op = p")  # fmt: skip
+    qubits = {x: None if x is None else n_logical * Code(code, x).physical_qubits for x in {d, d_low, d_high}}
+    eps_at = lambda dist: logical_eps_op(  # noqa: E731
+        min(model.eps_round(dist, p), 1.0), distance=dist, cycles_per_gate=cycles_per_gate
+    )
+    return BudgetRow(
+        p=p, verdict="qec", qec_needed=True, **measured, d_star=d, d_star_low=d_low, d_star_high=d_high,
+        qubits_per_logical=qubits[d] // n_logical, physical_qubits=qubits[d],
+        physical_qubits_low=qubits[d_low], physical_qubits_high=qubits[d_high],
+        extrapolated=d > largest, extrapolated_by=max(0, (d - largest) // 2), extrapolated_p=outside_p,
+        suppression=p / tolerance.eps_star, suppression_low=p / tolerance.eps_star_high,
+        suppression_high=p / tolerance.eps_star_low, eps_op_d_star=eps_at(d),
+        eps_op_d_star_minus_2=eps_at(d - 2) if d >= 5 else None, note="; ".join(notes),
+    )  # fmt: skip
 
-        def distance(eps: float, bound: str, p: float = p, m: SuppressionModel = model) -> int | None:
-            return m.distance_for(
-                eps_op=eps, p=p, cycles_per_gate=cycles_per_gate, bound=bound, max_distance=max_distance
-            )
 
-        d = distance(tolerance.eps_star, "best")
-        if d is None:
-            why = (
-                f"p is not below the model's p_th {model.p_th:.4g} (an extrapolation parameter): its "
-                "ε_round stops falling with d"
-                if p >= model.p_th
-                else f"needs d > {max_distance}"
-            )
-            note = "; ".join(x for x in (close, why, in_p) if x)
-            rows.append(BudgetRow(p=p, verdict="no_distance", qec_needed=True, extrapolated_p=outside_p,
-                                  note=note, **measured))  # fmt: skip
-            continue
-        lows = [distance(tolerance.eps_star_high, "low", m=m) for m in (model, *alternatives)]
-        highs = [distance(tolerance.eps_star_low, "high", m=m) for m in (model, *alternatives)]
-        d_low = min((x for x in lows if x is not None), default=None)
-        d_high = None if None in highs else max(x for x in highs if x is not None)
-        qubits = {x: None if x is None else Code(code, x).physical_qubits for x in {d, d_low, d_high}}
-        notes = [close] if close else []
-        if tolerance.bound == "lower":
-            notes.append("ε* is a lower bound, so d* is an upper bound")
-        elif tolerance.bound == "upper":
-            notes.append("ε* is an upper bound, so d* is a lower bound")
-        if d_high is None:
-            notes.append(
-                f"the pessimistic end needs d > {max_distance}, or p is not below a supported form's p_th"
-            )
-        if d > largest:
-            notes.append(f"extrapolated {(d - largest) // 2} distance steps beyond d = {largest}")
-        if in_p:
-            notes.append(in_p)
-        if p < tolerance.eps_star:
-            notes.append("p < ε*: the physical model (idle and readout noise on every layer) costs more than "
-                         "logical noise at ε_op = p")  # fmt: skip
-        eps_at = lambda dist, p=p: logical_eps_op(  # noqa: E731
-            min(model.eps_round(dist, p), 1.0), distance=dist, cycles_per_gate=cycles_per_gate
-        )
-        rows.append(
-            BudgetRow(
-                p=p,
-                verdict="qec",
-                qec_needed=True,
-                **measured,
-                d_star=d,
-                d_star_low=d_low,
-                d_star_high=d_high,
-                qubits_per_logical=qubits[d],
-                physical_qubits=n_logical * qubits[d],
-                physical_qubits_low=None if d_low is None else n_logical * qubits[d_low],
-                physical_qubits_high=None if d_high is None else n_logical * qubits[d_high],
-                extrapolated=d > largest,
-                extrapolated_by=max(0, (d - largest) // 2),
-                extrapolated_p=outside_p,
-                suppression=p / tolerance.eps_star,
-                suppression_low=p / tolerance.eps_star_high,
-                suppression_high=p / tolerance.eps_star_low,
-                eps_op_d_star=eps_at(d),
-                eps_op_d_star_minus_2=eps_at(d - 2) if d >= 5 else None,
-                note="; ".join(notes),
-            )
-        )
-    return rows
+def _bound_note(bound: str) -> str:
+    """What a one-sided ε* (off the end of its grid) makes of d*."""
+    return {"lower": "ε* is a lower bound, so d* is an upper bound",
+            "upper": "ε* is an upper bound, so d* is a lower bound"}.get(bound, "")  # fmt: skip
 
 
 def check_eps(rows: Sequence[BudgetRow]) -> list[float]:

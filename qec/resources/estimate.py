@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from qec.fit import AboveThreshold, SuppressionModel
@@ -153,19 +153,10 @@ def estimate_resources(
         above: Constant set → where its measurements say "above threshold" (``qec.fit``): such a
             p is not estimated, whatever the model's p_th (an extrapolation parameter) says.
     """
-    import time
-
     check_circuit(circuit, name=circuit_name)
     if not models:
         raise ValueError("models is empty: give at least one decoder's suppression model")
-    for name, value in (
-        ("error budget", budget),
-        ("error budget low", budget_low),
-        ("error budget high", budget_high),
-    ):
-        if value is not None and not 0 < value < 1:
-            raise ValueError(f"{name}={value!r} must be in (0, 1)")
-    failures: list[dict[str, Any]] = []
+    budgets = _budgets(budget, budget_low, budget_high)
     above = above or {}
 
     def why_above(name: str, p: float) -> str:
@@ -176,75 +167,92 @@ def estimate_resources(
         return "" if 0 < p < p_th else f"p is at or above the model's p_th {p_th:.4g} (no distance suffices)"
 
     for p in ps:
-        qubit_params(noise, p, preset=preset)
-        for decoder in models:
-            why = why_above(decoder, p)
-            if why:
-                if not only_below_threshold:
-                    raise ValueError(f"p={p!r} cannot be estimated for {decoder!r}: {why}")
-                failures.append({"p": p, "constants": "measured", "decoder": decoder, "bound": "estimate",
-                                 "message": f"not estimated: {why}"})  # fmt: skip
+        qubit_params(noise, p, preset=preset)  # every p is checked before any estimate runs
+    refused = [(p, decoder, why) for p in ps for decoder in models if (why := why_above(decoder, p))]
+    if refused and not only_below_threshold:
+        p, decoder, why = refused[0]
+        raise ValueError(f"p={p!r} cannot be estimated for {decoder!r}: {why}")
+    failures = [{"p": p, "constants": "measured", "decoder": decoder, "bound": "estimate",
+                 "message": f"not estimated: {why}"} for p, decoder, why in refused]  # fmt: skip
     say = progress or (lambda _m: None)
     rows, seconds = [], []
-    budgets = [("estimate", budget)] + [(b, v) for b, v in (("low", budget_low), ("high", budget_high)) if v]
     for p in ps:
-        below = [name for name in models if not why_above(name, p)]
-        if not below:
-            continue
-        qubits = qubit_params(noise, p, preset=preset)
-        say(f"p = {p:g}: {len(budgets)} estimate(s) for each of {', '.join(below)} and the QDK default")
-        calls = [("measured", name) for name in below] + [("qdk-default", None)]
-        for (constants, decoder), (bound, value) in itertools.product(calls, budgets):
-            start = time.perf_counter()
-            try:
-                if decoder is not None:
-                    data, exact = estimate_measured(
-                        circuit, models[decoder], p=p, qubits=qubits, budget=value,
-                        max_code_distance=max_code_distance,
-                    )  # fmt: skip
-                else:
-                    default = {**QDK_DEFAULT_SCHEME, "maxCodeDistance": max_code_distance}
-                    params = {"qubitParams": qubits, "qecScheme": default, "errorBudget": value}
-                    data, exact = _estimate(circuit, params), True
-            except EstimatorFailure as e:
-                failures.append({"p": p, "constants": constants, "decoder": decoder, "bound": bound,
-                                 "message": str(e)})  # fmt: skip
-                continue
-            finally:
-                seconds.append(time.perf_counter() - start)
-            row = _row(data, p=p, constants=constants, bound=bound, budget=value, code=code, timing=timing)
-            where = "" if decoder is None else models[decoder].extrapolated(row.code_distance, p)
-            rows.append(dataclasses.replace(row, scheme_exact=exact, decoder=decoder, extrapolated=where))
-    counts = {k: int(v) for k, v in circuit.count_ops().items()}
+        below = {name: models[name] for name in models if not why_above(name, p)}
+        if below:
+            say(f"p = {p:g}: {len(budgets)} estimate(s) for each of {', '.join(below)} and the QDK default")
+            estimates = _estimates_at(circuit, below, p=p, qubits=qubit_params(noise, p, preset=preset),
+                                      budgets=budgets, code=code, timing=timing,
+                                      max_code_distance=max_code_distance)  # fmt: skip
+            for row, failure, elapsed in estimates:
+                rows += [row] if row is not None else []
+                failures += [failure] if failure is not None else []
+                seconds.append(elapsed)
     star = eps_star or (None, None, None)
     seconds.sort()
     return ResourcesReport(
-        noise=noise,
-        preset=preset,
-        circuit={
-            "name": circuit_name,
-            "qubits": circuit.num_qubits,
-            "operations": logical_operations(circuit),
-            "counts": counts,
-        },
-        eps_star=star[0],
-        eps_star_low=star[1],
-        eps_star_high=star[2],
-        models={
-            name: {
-                "A": m.A,
-                "p_th": m.p_th,
-                "k": m.k,
-                "alpha": m.alpha,
-                "form": m.form,
-                "describe": m.describe(),
-                "d_max": max(m.distances, default=None),
-                "p_min": m.p_min,
-                "p_max": m.p_max,
-            }
-            for name, m in models.items()
-        },
-        rows=tuple(rows),
+        noise=noise, preset=preset, circuit=_circuit_summary(circuit, circuit_name), eps_star=star[0],
+        eps_star_low=star[1], eps_star_high=star[2],
+        models={name: _model_summary(m) for name, m in models.items()}, rows=tuple(rows),
         seconds_per_estimate=seconds[len(seconds) // 2] if seconds else 0.0,
         failures=tuple(sorted(failures, key=lambda f: f["p"])),
-    )
+    )  # fmt: skip
+
+def _estimate_with(
+    circuit, model: SuppressionModel | None, *, p: float, qubits: dict[str, Any], budget: float,
+    max_code_distance: int,
+) -> tuple[dict[str, Any], bool]:  # fmt: skip
+    """One estimate with a measured ``model``'s scheme, or QDK's default one (``None``), and
+    whether it is exact (``estimate_measured``)."""
+    if model is not None:
+        return estimate_measured(circuit, model, p=p, qubits=qubits, budget=budget,
+                                 max_code_distance=max_code_distance)  # fmt: skip
+    default = {**QDK_DEFAULT_SCHEME, "maxCodeDistance": max_code_distance}
+    return _estimate(circuit, {"qubitParams": qubits, "qecScheme": default, "errorBudget": budget}), True
+
+
+def _model_summary(m: SuppressionModel) -> dict[str, Any]:
+    """A model as the report records it: its constants, its form in words and where it was fitted."""
+    return {"A": m.A, "p_th": m.p_th, "k": m.k, "alpha": m.alpha, "form": m.form, "describe": m.describe(),
+            "d_max": max(m.distances, default=None), "p_min": m.p_min, "p_max": m.p_max}  # fmt: skip
+
+
+def _estimates_at(
+    circuit, models: Mapping[str, SuppressionModel], *, p: float, qubits: dict[str, Any],
+    budgets: Sequence[tuple[str, float]], code: str, timing: Mapping[str, float] | None,
+    max_code_distance: int,
+) -> Iterator[tuple[ResourceRow | None, dict[str, Any] | None, float]]:  # fmt: skip
+    """At one p, every decoder's measured constants and QDK's default at every error budget: each
+    estimate's row (or the estimator's refusal) and its wall time."""
+    import time
+
+    calls = [("measured", name) for name in models] + [("qdk-default", None)]
+    for (constants, decoder), (bound, value) in itertools.product(calls, budgets):
+        start = time.perf_counter()
+        model = None if decoder is None else models[decoder]
+        try:
+            data, exact = _estimate_with(circuit, model, p=p, qubits=qubits, budget=value,
+                                         max_code_distance=max_code_distance)  # fmt: skip
+        except EstimatorFailure as e:
+            failure = {"p": p, "constants": constants, "decoder": decoder, "bound": bound, "message": str(e)}
+            yield None, failure, time.perf_counter() - start
+            continue
+        elapsed = time.perf_counter() - start
+        row = _row(data, p=p, constants=constants, bound=bound, budget=value, code=code, timing=timing)
+        where = "" if model is None else model.extrapolated(row.code_distance, p)
+        yield dataclasses.replace(row, scheme_exact=exact, decoder=decoder, extrapolated=where), None, elapsed
+
+
+
+def _budgets(budget: float, low: float | None, high: float | None) -> list[tuple[str, float]]:
+    """The error budgets to estimate at, each refused unless in (0, 1): (bound, value)."""
+    for bound, value in (("estimate", budget), ("low", low), ("high", high)):
+        if value is not None and not 0 < value < 1:
+            name = "error budget" if bound == "estimate" else f"error budget {bound}"
+            raise ValueError(f"{name}={value!r} must be in (0, 1)")
+    return [(b, v) for b, v in (("estimate", budget), ("low", low), ("high", high)) if v]
+
+
+def _circuit_summary(circuit, name: str) -> dict[str, Any]:
+    """The circuit as the report records it: name, qubits, logical operations and gate counts."""
+    return {"name": name, "qubits": circuit.num_qubits, "operations": logical_operations(circuit),
+            "counts": {k: int(v) for k, v in circuit.count_ops().items()}}  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from qec.tolerance.estimate import Change, bootstrap_weights, crossing, eps_star_interval, paired_changes
-from qec.tolerance.metric import Evaluator, logical_spec
+from qec.tolerance.metric import Evaluations, Evaluator, logical_spec
 from qec.tolerance.record import (
     CurvePoint,
     PhysicalPoint,
@@ -54,13 +54,8 @@ def measure_tolerance(
         >>> round(t.eps_star, 4), t.bound, sum(c.refined for c in t.curve)  # exact: 0.005
         (0.005, '', 6)
     """
-    check_definition(definition)
-    check_delta(delta)
-    check_eps_grid(eps_grid)
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence={confidence!r} must be in (0, 1)")
-    if bootstrap < 10:
-        raise ValueError(f"bootstrap={bootstrap!r} must be >= 10")
+    _check_settings(definition=definition, delta=delta, eps_grid=eps_grid, confidence=confidence,
+                    bootstrap=bootstrap)  # fmt: skip
     say = progress or (lambda _msg: None)
     grid = sorted(float(e) for e in eps_grid)
     phys_specs = [f"{noise}:{p:g}" for noise, p in physical]
@@ -71,57 +66,16 @@ def measure_tolerance(
     star = eps_star_interval(evals, grid, weights, delta=delta, confidence=confidence)
     refined: list[float] = []
     if refine > 0 and star[3] == "":
-        lo = max([e for e in grid if e <= star[1]], default=grid[0])
-        hi = min([e for e in grid if e >= star[2]], default=grid[-1])
-        refined = [float(f"{e:.6g}") for e in np.geomspace(lo, hi, refine + 2)[1:-1]]
-        refined = [e for e in refined if e not in grid]
-        say(
-            f"refining ε* ≈ {star[0]:.3g} [{star[1]:.3g}, {star[2]:.3g}] with {len(refined)} points "
-            f"in [{lo:g}, {hi:g}]"
-        )
-        evals = evals + evaluate([logical_spec(e) for e in refined])
-        grid = sorted(grid + refined)
+        lo, hi, refined = _refinement(grid, star, refine)
+        say(f"refining ε* ≈ {star[0]:.3g} [{star[1]:.3g}, {star[2]:.3g}] with {len(refined)} points "
+            f"in [{lo:g}, {hi:g}]")  # fmt: skip
+        evals, grid = evals + evaluate([logical_spec(e) for e in refined]), sorted(grid + refined)
         star = eps_star_interval(evals, grid, weights, delta=delta, confidence=confidence)
-    specs = [logical_spec(e) for e in grid]
-    acc = paired_changes(evals, specs, weights, metric="accuracy", confidence=confidence)
-    loss = paired_changes(evals, specs, weights, metric="loss", confidence=confidence)
-    curve = tuple(
-        CurvePoint(
-            eps_op=e,
-            refined=e in refined,
-            accuracy=float(evals.accuracy[:, evals.column(s)].mean()),
-            delta_accuracy=a.mean,
-            delta_accuracy_low=a.low,
-            delta_accuracy_high=a.high,
-            delta_loss=lo_.mean,
-            delta_loss_low=lo_.low,
-            delta_loss_high=lo_.high,
-            delta_accuracy_per_seed=per_seed_change(evals, s),
-        )
-        for e, s, a, lo_ in zip(grid, specs, acc, loss, strict=True)
-    )
-    phys_points = []
-    if phys_specs:
-        p_acc = paired_changes(evals, phys_specs, weights, metric="accuracy", confidence=confidence)
-        p_loss = paired_changes(evals, phys_specs, weights, metric="loss", confidence=confidence)
-        for (noise, p), s, a, lo_ in zip(physical, phys_specs, p_acc, p_loss, strict=True):
-            phys_points.append(
-                PhysicalPoint(
-                    noise=noise,
-                    p=float(p),
-                    accuracy=float(evals.accuracy[:, evals.column(s)].mean()),
-                    delta_accuracy=a.mean,
-                    delta_accuracy_low=a.low,
-                    delta_accuracy_high=a.high,
-                    delta_loss=lo_.mean,
-                    delta_loss_low=lo_.low,
-                    delta_loss_high=lo_.high,
-                    within_delta=a.mean >= -delta,
-                )
-            )
+    curve = _curve(evals, grid, refined, weights, confidence=confidence)
+    phys_points = _physical_points(evals, physical, phys_specs, weights, delta=delta, confidence=confidence)
     base = evals.accuracy[:, evals.column("none"), :]
-    base_reps = np.einsum("bsn,sn->b", weights, base)
-    base_lo, base_hi = np.quantile(base_reps, [(1 - confidence) / 2, (1 + confidence) / 2])
+    reps = np.einsum("bsn,sn->b", weights, base)
+    base_lo, base_hi = np.quantile(reps, [(1 - confidence) / 2, (1 + confidence) / 2])
     return Tolerance(
         definition=definition,
         delta=delta,
@@ -135,7 +89,7 @@ def measure_tolerance(
         noiseless_accuracy_low=float(base_lo),
         noiseless_accuracy_high=float(base_hi),
         curve=curve,
-        physical=tuple(phys_points),
+        physical=phys_points,
         qnn=dict(qnn or {}),
         seeds=evals.seeds,
         test_points=n_points,
@@ -148,6 +102,73 @@ def measure_tolerance(
             for k in range(len(evals.seeds))
         ),
     )
+
+
+
+def _check_settings(
+    *, definition: str, delta: float, eps_grid: Sequence[float], confidence: float, bootstrap: int
+) -> None:
+    """Usage errors for settings no tolerance can be measured with."""
+    check_definition(definition)
+    check_delta(delta)
+    check_eps_grid(eps_grid)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence={confidence!r} must be in (0, 1)")
+    if bootstrap < 10:
+        raise ValueError(f"bootstrap={bootstrap!r} must be >= 10")
+
+def _refinement(
+    grid: Sequence[float], star: tuple[float, float, float, str], refine: int
+) -> tuple[float, float, list[float]]:
+    """The grid cells ε*'s interval spans (their ends), and ``refine`` log-spaced new points in them."""
+    lo = max([e for e in grid if e <= star[1]], default=grid[0])
+    hi = min([e for e in grid if e >= star[2]], default=grid[-1])
+    refined = [float(f"{e:.6g}") for e in np.geomspace(lo, hi, refine + 2)[1:-1]]
+    return lo, hi, [e for e in refined if e not in grid]
+
+
+def _curve(
+    evals: Evaluations,
+    grid: Sequence[float],
+    refined: Sequence[float],
+    weights: np.ndarray,
+    *,
+    confidence: float,
+) -> tuple[CurvePoint, ...]:
+    """The paired accuracy and loss change at every grid point, with their intervals."""
+    specs = [logical_spec(e) for e in grid]
+    acc = paired_changes(evals, specs, weights, metric="accuracy", confidence=confidence)
+    loss = paired_changes(evals, specs, weights, metric="loss", confidence=confidence)
+    return tuple(
+        CurvePoint(eps_op=e, refined=e in refined, accuracy=float(evals.accuracy[:, evals.column(s)].mean()),
+                   delta_accuracy=a.mean, delta_accuracy_low=a.low, delta_accuracy_high=a.high,
+                   delta_loss=lo_.mean, delta_loss_low=lo_.low, delta_loss_high=lo_.high,
+                   delta_accuracy_per_seed=per_seed_change(evals, s))
+        for e, s, a, lo_ in zip(grid, specs, acc, loss, strict=True)
+    )  # fmt: skip
+
+
+def _physical_points(
+    evals: Evaluations,
+    physical: Sequence[tuple[str, float]],
+    specs: Sequence[str],
+    weights: np.ndarray,
+    *,
+    delta: float,
+    confidence: float,
+) -> tuple[PhysicalPoint, ...]:
+    """The paired changes under each physical noise model at p (no QEC), and whether within δ."""
+    if not specs:
+        return ()
+    acc = paired_changes(evals, list(specs), weights, metric="accuracy", confidence=confidence)
+    loss = paired_changes(evals, list(specs), weights, metric="loss", confidence=confidence)
+    return tuple(
+        PhysicalPoint(noise=noise, p=float(p), accuracy=float(evals.accuracy[:, evals.column(s)].mean()),
+                      delta_accuracy=a.mean, delta_accuracy_low=a.low, delta_accuracy_high=a.high,
+                      delta_loss=lo_.mean, delta_loss_low=lo_.low, delta_loss_high=lo_.high,
+                      within_delta=a.mean >= -delta)
+        for (noise, p), s, a, lo_ in zip(physical, specs, acc, loss, strict=True)
+    )  # fmt: skip
 
 
 def measure_changes(
