@@ -284,6 +284,12 @@ def test_a_result_is_evaluated_on_the_circuit_and_data_it_was_trained_on(tmp_pat
     before = accuracy(result)
     _two_qubit_qpy(tmp_path / "c.qpy", encoding="rx")  # another circuit, the same parameter names
     assert np.array_equal(accuracy(result), before)  # the stored circuit, not the file's
+    # A run trained on the new file is another QNN: it does not join the first one's workload.
+    other = tmp_path / "r1.json"
+    assert main(["train", "--circuit", str(tmp_path / "c.qpy"), "--data", str(tmp_path / "d.csv"), *TINY,
+                 "--seed", "1", "--out", str(other)]) == 0  # fmt: skip
+    with pytest.raises(ValueError, match="were trained on different circuits"):
+        Workload.from_results([result, json.loads(other.read_text())], definition="inference")
     # The comparison can fail: the file's new circuit gives other numbers (a result without its
     # circuit stored, as older ones are, reads the file).
     assert not np.array_equal(accuracy({k: v for k, v in result.items() if k != "sources"}), before)
