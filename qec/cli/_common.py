@@ -331,4 +331,5 @@ def _workload(args: argparse.Namespace, definition: str, *, extra_test: int, ext
         raise ValueError("--definition training needs --train-dir for the runs it trains")
     _check_folder("--train-dir", args.train_dir)
     return Workload.from_results(results, definition=definition, extra_test=extra_test, extra_seed=extra_seed,
-                                 train_dir=args.train_dir, jobs=args.jobs)  # fmt: skip
+                                 train_dir=args.train_dir, jobs=args.jobs,
+                                 names=[f"--results {path!r}" for path in args.results])  # fmt: skip
