@@ -11,7 +11,7 @@ import pathlib
 import sys
 import types
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qec.codes import BASES, CODE_NAMES, EXPERIMENTS
 from qec.noise import NOISE_NAMES
@@ -207,14 +207,7 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
         metavar="CODE",
         help=f"code family: {', '.join(CODE_NAMES)}",
     )
-    p.add_argument(
-        "--noise",
-        nargs=nargs,
-        **distinct,
-        choices=NOISE_NAMES,
-        metavar="NOISE",
-        help=f"noise model: {', '.join(NOISE_NAMES)} (with --p; or give --device)",
-    )
+    _add_noise_args(p, nargs=nargs, distinct=distinct)
     p.add_argument(
         "--distance",
         nargs=nargs,
@@ -223,30 +216,6 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
         type=_int,
         metavar="D",
         help="code distance(s), >= 2",
-    )
-    p.add_argument(
-        "--p",
-        nargs=nargs,
-        **distinct,
-        type=_float,
-        metavar="P",
-        help="physical error rate(s) in [0, 0.5] (Stim convention)",
-    )
-    p.add_argument(
-        "--device",
-        nargs=nargs,
-        **distinct,
-        metavar="DEVICE",
-        help="instead of --noise/--p: a device's calibration as the noise: a fake IBM backend "
-        "(fake_fez, FakeTorino, brisbane, ...; `qec devices` lists them) or a backend-properties .json "
-        "(see qec.device); the code runs on an ideal square grid with its error rates",
-    )
-    p.add_argument(
-        "--quantile",
-        default="median",
-        metavar="Q",
-        help="with --device: median (default) or qNN, the pessimistic NN-th percentile over the "
-        "device's qubits and gates (e.g. q90)",
     )
     p.add_argument(
         "--basis",
@@ -274,6 +243,42 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
         type=_int,
         metavar="K",
         help="rounds = K·d (default 1 when --rounds is not given)",
+    )
+
+
+def _add_noise_args(p: argparse.ArgumentParser, *, nargs: str | None, distinct: dict[str, Any]) -> None:
+    """The noise flags of ``qec sample`` and ``qec inspect``: a model at p, or a device."""
+    p.add_argument(
+        "--noise",
+        nargs=nargs,
+        **distinct,
+        choices=NOISE_NAMES,
+        metavar="NOISE",
+        help=f"noise model: {', '.join(NOISE_NAMES)} (with --p; or give --device)",
+    )
+    p.add_argument(
+        "--p",
+        nargs=nargs,
+        **distinct,
+        type=_float,
+        metavar="P",
+        help="physical error rate(s) in [0, 0.5] (Stim convention)",
+    )
+    p.add_argument(
+        "--device",
+        nargs=nargs,
+        **distinct,
+        metavar="DEVICE",
+        help="instead of --noise/--p: a device's calibration as the noise: a fake IBM backend "
+        "(fake_fez, FakeTorino, brisbane, ...; `qec devices` lists them) or a backend-properties .json "
+        "(see qec.device); the code runs on an ideal square grid with its error rates",
+    )
+    p.add_argument(
+        "--quantile",
+        default="median",
+        metavar="Q",
+        help="with --device: median (default) or qNN, the pessimistic NN-th percentile over the "
+        "device's qubits and gates (e.g. q90)",
     )
 
 

@@ -164,11 +164,8 @@ def train(
         done += step
         wall += time.perf_counter() - start
         if checkpoint is not None:
-            atomic_write_text(checkpoint, json.dumps({
-                "config": dataclasses.asdict(config), "weights": weights.tolist(),
-                "loss_history": history, "done": done, "wall_seconds": wall,
-                SOURCES_KEY: sources.to_dict(),
-            }))  # fmt: skip
+            _save_checkpoint(checkpoint, config, sources, weights=weights, history=history, done=done,
+                             wall=wall)  # fmt: skip
         if progress is not None:
             progress(done, history[-1] if history else float("nan"))
 
@@ -183,6 +180,17 @@ def train(
                        weights=tuple(weights.tolist()), method=sim.method,
                        precision=sim.precision, sources=sources)  # fmt: skip
 
+
+
+def _save_checkpoint(
+    path: str | os.PathLike[str], config: TrainConfig, sources: Sources, *, weights: np.ndarray,
+    history: list[float], done: int, wall: float,
+) -> None:  # fmt: skip
+    """Where a run stands after a chunk of iterations, written atomically (``_load_checkpoint``)."""
+    atomic_write_text(path, json.dumps({
+        "config": dataclasses.asdict(config), "weights": weights.tolist(), "loss_history": history,
+        "done": done, "wall_seconds": wall, SOURCES_KEY: sources.to_dict(),
+    }))  # fmt: skip
 
 def _accuracy(
     qnn: Any, weights: np.ndarray, x: np.ndarray, y: np.ndarray, *, shots: int, rng: np.random.Generator

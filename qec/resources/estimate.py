@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -157,15 +158,7 @@ def estimate_resources(
     if not models:
         raise ValueError("models is empty: give at least one decoder's suppression model")
     budgets = _budgets(budget, budget_low, budget_high)
-    above = above or {}
-
-    def why_above(name: str, p: float) -> str:
-        measured = above[name].reason(p) if name in above else ""
-        if measured:
-            return measured
-        p_th = models[name].p_th
-        return "" if 0 < p < p_th else f"p is at or above the model's p_th {p_th:.4g} (no distance suffices)"
-
+    why_above = functools.partial(_why_above, models, above or {})
     for p in ps:
         qubit_params(noise, p, preset=preset)  # every p is checked before any estimate runs
     refused = [(p, decoder, why) for p in ps for decoder in models if (why := why_above(decoder, p))]
@@ -256,3 +249,15 @@ def _circuit_summary(circuit, name: str) -> dict[str, Any]:
     """The circuit as the report records it: name, qubits, logical operations and gate counts."""
     return {"name": name, "qubits": circuit.num_qubits, "operations": logical_operations(circuit),
             "counts": {k: int(v) for k, v in circuit.count_ops().items()}}  # fmt: skip
+
+
+def _why_above(
+    models: Mapping[str, SuppressionModel], above: Mapping[str, AboveThreshold], name: str, p: float
+) -> str:
+    """Why ``name``'s constants are not estimated at p: above its measured threshold, or at or above
+    its model's p_th; ``""`` when they are."""
+    measured = above[name].reason(p) if name in above else ""
+    if measured:
+        return measured
+    p_th = models[name].p_th
+    return "" if 0 < p < p_th else f"p is at or above the model's p_th {p_th:.4g} (no distance suffices)"

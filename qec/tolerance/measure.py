@@ -76,32 +76,16 @@ def measure_tolerance(
     base = evals.accuracy[:, evals.column("none"), :]
     reps = np.einsum("bsn,sn->b", weights, base)
     base_lo, base_hi = np.quantile(reps, [(1 - confidence) / 2, (1 + confidence) / 2])
+    per_seed = tuple(crossing(grid, [c.delta_accuracy_per_seed[k] for c in curve], delta=delta)[0]
+                     for k in range(len(evals.seeds)))  # fmt: skip
     return Tolerance(
-        definition=definition,
-        delta=delta,
-        confidence=confidence,
-        shots=int((qnn or {}).get("shots", 0)),
-        eps_star=star[0],
-        eps_star_low=star[1],
-        eps_star_high=star[2],
-        bound=star[3],
-        noiseless_accuracy=float(base.mean()),
-        noiseless_accuracy_low=float(base_lo),
-        noiseless_accuracy_high=float(base_hi),
-        curve=curve,
-        physical=phys_points,
-        qnn=dict(qnn or {}),
-        seeds=evals.seeds,
-        test_points=n_points,
-        bootstrap=bootstrap,
-        extra_test=extra_test,
-        extra_seed=extra_seed,
-        simulation=simulation,
-        eps_star_per_seed=tuple(
-            crossing(grid, [c.delta_accuracy_per_seed[k] for c in curve], delta=delta)[0]
-            for k in range(len(evals.seeds))
-        ),
-    )
+        definition=definition, delta=delta, confidence=confidence, shots=int((qnn or {}).get("shots", 0)),
+        eps_star=star[0], eps_star_low=star[1], eps_star_high=star[2], bound=star[3],
+        noiseless_accuracy=float(base.mean()), noiseless_accuracy_low=float(base_lo),
+        noiseless_accuracy_high=float(base_hi), curve=curve, physical=phys_points, qnn=dict(qnn or {}),
+        seeds=evals.seeds, test_points=n_points, bootstrap=bootstrap, extra_test=extra_test,
+        extra_seed=extra_seed, simulation=simulation, eps_star_per_seed=per_seed,
+    )  # fmt: skip
 
 
 
