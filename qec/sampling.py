@@ -49,6 +49,7 @@ class Experiment:
             CNOT between two rotated patches, built with tqec; circuit-level noise only).
 
     Example:
+        >>> import qec
         >>> e = qec.Experiment("surface_rotated", distance=3, rounds=3, basis="z",
         ...                    noise=qec.NoiseModel("circuit", 0.001))
         >>> e.metadata
@@ -156,6 +157,7 @@ def sweep(
     either ``noises`` with ``ps`` or ``devices`` (each device's noise in place of a noise at a p).
 
     Example:
+        >>> import qec
         >>> len(qec.sweep(codes=["repetition"], noises=["circuit"], distances=[3, 5],
         ...               ps=[0.01, 0.02], bases=["x", "z"], rounds_per_distance=1))
         8
@@ -220,6 +222,7 @@ def collect(
         The merged statistics of the requested experiments (including earlier runs).
 
     Example:
+        >>> import qec
         >>> import pathlib, tempfile
         >>> out = pathlib.Path(tempfile.mkdtemp()) / "stats.csv"
         >>> exps = qec.sweep(codes=["repetition"], noises=["code_capacity_bitflip"],

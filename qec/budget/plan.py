@@ -71,6 +71,7 @@ def budget_plan(
             a corrupt one; the runs are not those the tolerance was measured from.
 
     Example:
+        >>> import qec
         >>> from qec.budget import budget_plan
         >>> from qec.tolerance import Tolerance
         >>> t = Tolerance.given(eps_star=1e-3, physical=[(0.001, -0.02)])

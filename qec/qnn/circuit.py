@@ -157,6 +157,7 @@ def for_circuit(circuit: str, **kwargs: Any) -> TrainConfig:
     """A config for your own circuit, with ``qubits`` read from it (and ``layers`` = 0).
 
     Example:
+        >>> import qec
         >>> for_circuit("qec.qnn.circuit:example_circuit", observable="ZZ").qubits
         2
     """
@@ -173,6 +174,7 @@ def load_circuit(spec: str) -> tuple[QuantumCircuit, list[Parameter], list[Param
             circuit, or the circuit has no input or no weight parameters.
 
     Example:
+        >>> import qec
         >>> qc, inputs, weights = load_circuit("qec.qnn.circuit:example_circuit")
         >>> qc.num_qubits, len(inputs), len(weights)
         (2, 2, 4)

@@ -59,6 +59,7 @@ def qnn_circuit_from_result(result: Mapping[str, Any], *, sample: int = 0, name:
     stores (``qec.qnn.sources``), never imported; its data must be unchanged since training.
 
     Example:
+        >>> import qec
         >>> from qec.qnn import TrainConfig, train
         >>> r = train(TrainConfig(qubits=2, layers=1, samples=12, maxiter=8, chunk=8)).to_dict()
         >>> dict(qnn_circuit_from_result(r).count_ops())

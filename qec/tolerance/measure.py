@@ -45,6 +45,7 @@ def measure_tolerance(
     is estimated again on the merged grid, so that ε* is interpolated between close points.
 
     Example:
+        >>> import qec
         >>> from qec.tolerance import Evaluations
         >>> def evaluate(specs):  # 100 points whose accuracy falls as 1 − 2ε, 1 seed
         ...     eps = [0.0 if s == "none" else float(s.split(":")[1]) for s in specs]
@@ -166,6 +167,7 @@ def measure_changes(
     """The paired accuracy change at each logical ε_op (the budget's d* and d* − 2 checks).
 
     Example:
+        >>> import qec
         >>> from qec.tolerance import Evaluations
         >>> def evaluate(specs):  # accuracy 1 − 2ε on 50 points
         ...     eps = [0.0 if s == "none" else float(s.split(":")[1]) for s in specs]
