@@ -1024,7 +1024,3 @@ def test_a_study_file_using_yte_templating_is_refused(tmp_path):
     assert run.returncode != 0
     assert "__use_yte__ (YTE templating) is not allowed" in run.stdout + run.stderr
     assert not (tmp_path / "data").exists()
-
-
-def test_the_catalog_is_big_enough():
-    assert len(CLI) + len(STUDY) >= 25
