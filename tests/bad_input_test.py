@@ -5,6 +5,7 @@ run `snakemake -n` on a broken copy of the miniature study config.
 """
 
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -175,6 +176,11 @@ def good_stats(tmp):
     stats_file(tmp, [("pymatching", META, 10, 1)])
 
 
+def fifo(tmp: pathlib.Path) -> None:
+    """``pipe.csv``, a named pipe nobody writes to: reading it would block for ever (catalog FIFO1)."""
+    os.mkfifo(tmp / "pipe.csv")
+
+
 def combined_and_shard(tmp: pathlib.Path) -> None:
     """A shard and the stats.csv combined from it and another (catalog A6f)."""
     shard = sinter.TaskStats(strong_id="a" * 64, decoder="pymatching", json_metadata=META, shots=10, errors=1,
@@ -312,6 +318,18 @@ CLI = [
         ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
         lambda t: stats_file(t, [("pymatching", META, 5, 1), ("pymatching", META, 5, 1)]),
         "decoded by 'pymatching' appears twice; merge rows first (qec combine)",
+    ),
+    (
+        "fit-reads-a-pipe",  # FIFO1: blocked for ever
+        ["fit", "{tmp}/pipe.csv", "--out", "{tmp}/f.json"],
+        fifo,
+        "the input '{tmp}/pipe.csv' is not a regular file (a pipe, device or folder); give a file",
+    ),
+    (
+        "train-reads-a-device",  # E27: a zero-producing device as data ate all memory
+        ["train", "--data", "/dev/zero", "--out", "{tmp}/r.json"],
+        None,
+        "--data='/dev/zero' is not a regular file (a pipe, device or folder); give a file",
     ),
     (
         "fit-combined-next-to-its-shards",  # A6f: every shot of the shard counted twice

@@ -7,6 +7,7 @@ import dataclasses
 import errno
 import json
 import math
+import os
 import pathlib
 import sys
 import types
@@ -138,8 +139,9 @@ def _named_by_result(path: str) -> Iterator[str]:
 
 
 def _check_files(args: argparse.Namespace, files: Files) -> None:
-    """Usage error unless every output ``files`` declares can be written and none of them is an
-    input (through symlinks and hard links) or another output."""
+    """Usage error unless every input ``files`` declares is a regular file (where it exists) and
+    every output can be written and is neither an input (through symlinks and hard links) nor
+    another output."""
     from qec._io import check_writes
 
     reads = []
@@ -149,6 +151,9 @@ def _check_files(args: argparse.Namespace, files: Files) -> None:
             reads.append((what, path))
             if argument in files.results:
                 reads += [(f"{n!r} (named in {what})", n) for n in _named_by_result(path)]
+    for what, path in reads:  # a pipe or device would block the command or feed it without end
+        if os.path.exists(path) and not os.path.isfile(path):
+            raise ValueError(f"{what} is not a regular file (a pipe, device or folder); give a file")
     writes = []
     for argument, sidecars in files.writes.items():
         for given in _given(args, argument):
