@@ -49,6 +49,11 @@ def test_fit_figure_draws_every_point_with_the_measured_threshold_and_the_model(
     t = group.threshold
     assert f"threshold {t.p_th:.4g} [{t.p_th_profile_low:.4g}, {t.p_th_profile_high:.4g}]" in labels(shot)[0]
     assert labels(per_round)[0].startswith("model A·")
+    # The model beyond the p it was fitted on is dotted and its legend says so (issue #21).
+    m = group.model
+    assert f"model beyond its fitted p ≤ {m.p_max:g}: extrapolated" in labels(per_round)
+    dotted = [line for line in per_round.get_lines() if line.get_linestyle() == ":" and len(line.get_xdata())]
+    assert dotted and all(min(line.get_xdata()) >= m.p_max * (1 - 1e-12) for line in dotted)
     for ax, rate in ((shot, "shot_rate"), (per_round, "round_rate")):
         drawn = series(ax)
         assert sorted(drawn) == ["d = 3", "d = 5", "d = 7"]
