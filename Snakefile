@@ -3,9 +3,26 @@
 import os
 
 import yaml
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
 min_version("8.20")
+
+# A study file is data: plain YAML. Snakemake renders a --configfile through YTE templating when
+# it says `__use_yte__: true`, which runs the Python in it before this file is read; nothing here
+# can prevent that, but such a file is refused before any job runs (docs/how-to/studies.md).
+for _path in workflow.configfiles:
+    with open(_path, encoding="utf-8") as _f:
+        _text = _f.read()
+    try:
+        _doc = yaml.safe_load(_text)
+    except yaml.YAMLError as _e:
+        raise WorkflowError(f"study file {_path}: not plain YAML ({str(_e).splitlines()[0]})") from None
+    if "__use_yte__" in _text or (isinstance(_doc, dict) and "__use_yte__" in _doc):
+        raise WorkflowError(
+            f"study file {_path}: __use_yte__ (YTE templating) is not allowed: a study file is plain "
+            "YAML data, and YTE runs the Python it holds (docs/how-to/studies.md)"
+        )
 
 # The default study is quick; a --configfile replaces it whole (no keys inherited from quick).
 if not config:

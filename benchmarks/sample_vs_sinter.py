@@ -24,7 +24,7 @@ import time
 import sinter
 
 import qec
-from qec.sampling import load_custom_decoders
+from qec.decoders import load_custom_decoders
 
 CUSTOM = {
     "bposd": "stimbposd:sinter_decoders",

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from typing import Any
+
+
+def drop_working_folder() -> None:
+    """Take the working folder off the front of ``sys.path``, where ``python -m qec`` puts it.
+
+    Python's ``-m`` makes the folder a command runs in importable ahead of everything: a study
+    or data folder holding ``numpy.py`` or ``evilmod.py`` would supply code. ``python -m qec``
+    is how the Snakefile runs every job; it behaves as the ``qec`` command, which never had that
+    folder on the path. ``call_entry_point`` looks there on purpose, for code you name yourself.
+    """
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
 
 
 def call_entry_point(spec: str, *, what: str) -> Any:
     """Import ``MODULE``, call ``FUNCTION()`` and return what it returns.
 
+    Only for code named on the command line or in your own Python (``--custom-decoders``,
+    ``qec train --circuit``), never for a name read from a file. ``MODULE`` is looked for on
+    ``sys.path`` and then, explicitly, in the working folder (``qec`` and ``python -m qec`` alike).
     ``what`` starts each message, before the quoted spec (``"custom decoders "``, ``"circuit="``).
 
     Raises:
@@ -24,6 +41,8 @@ def call_entry_point(spec: str, *, what: str) -> Any:
     module_name, _, function_name = spec.partition(":")
     if not module_name or not function_name:
         raise ValueError(f"{what}{spec!r} must look like MODULE:FUNCTION")
+    if os.getcwd() not in sys.path:
+        sys.path.append(os.getcwd())  # for good: sinter's spawned workers import it again
     try:
         function = getattr(importlib.import_module(module_name), function_name)
     except (ImportError, AttributeError) as e:

@@ -73,6 +73,7 @@ def physical_noise_model(noise: NoiseModel) -> qiskit_aer.noise.NoiseModel:
     there is no measure).
 
     Example:
+        >>> import qec
         >>> nm = physical_noise_model(qec.NoiseModel("si1000", 0.001))
         >>> sorted(nm.noise_instructions)[:4]
         ['ch', 'cp', 'crx', 'cry']
@@ -135,6 +136,7 @@ def measured_noise_model(channel: LogicalChannel) -> qiskit_aer.noise.NoiseModel
     target) is Aer's ``"XZ"`` on qargs (control, target).
 
     Example:
+        >>> import qec
         >>> from qec.channel import LogicalChannel
         >>> ch = LogicalChannel(distance=3, p=0.002, rounds_per_gate=3, flip_z=0.01, flip_x=0.02,
         ...                     cnot_flips={"XXXI": .1, "XIXX": .1, "IXIX": 0, "ZIZI": 0, "ZZIZ": 0,

@@ -197,9 +197,12 @@ def channel_from_fits(
 
     Args:
         groups: ``fits.json`` groups by key (``qec.fit.read_fits``), as ``GroupFit`` records.
-        code, noise, decoder: Which memory groups (both bases) give the one-qubit rates; the
-            CNOT's flows are the ``cnot:<flow>/surface_rotated/<noise>/<basis>/<decoder>`` groups.
-        distance: Code distance. p: Physical error rate.
+        code: Code of the memory groups (both bases) that give the one-qubit rates.
+        noise: Noise model of the memory groups and of the CNOT's flows (the
+            ``cnot:<flow>/surface_rotated/<noise>/<basis>/<decoder>`` groups).
+        decoder: Whose fits make the channel.
+        distance: Code distance.
+        p: Physical error rate.
         cycles_per_gate: Logical cycles (of d rounds) a one-qubit gate or readout takes.
         bound: ``best``, or ``low``/``high``: every rate at that end of its model's interval.
 

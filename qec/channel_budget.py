@@ -179,14 +179,20 @@ def channel_row(
     """One row of the measured-channel budget (see the module docstring).
 
     Args:
-        p, decoder: The row. scalar_verdict, scalar_d_star: The scalar route's verdict and d*
-            at the same p and decoder (its ``hardware`` verdict is kept: it measured the QNN
-            under physical noise, with no code at all; its d* is the search's first guess).
-        groups: fits.json groups by key. evaluate: channel → accuracy (seeds, points), paired
-            with ``baseline`` (the noiseless accuracy, same shape).
+        p: The row's physical error rate.
+        decoder: The row's decoder.
+        scalar_verdict: The scalar route's verdict at the same p and decoder (its ``hardware``
+            verdict is kept: it measured the QNN under physical noise, with no code at all).
+        scalar_d_star: The scalar route's d* there: the search's first guess.
+        groups: fits.json groups by key.
+        evaluate: Channel → accuracy (seeds, points), paired with ``baseline``.
+        baseline: The noiseless accuracy (seeds, points).
         weights: Bootstrap weights (replicates, seeds, points), as the tolerance draws them.
-        delta: Accuracy loss tolerated. code, noise: The memory groups' code and noise.
+        delta: Accuracy loss tolerated.
+        code: The memory groups' code.
+        noise: The memory groups' (and the CNOT's) noise model.
         cycles_per_gate: Logical cycles a one-qubit gate or readout takes.
+        confidence: Of the accuracy change's bootstrap interval.
         max_distance: Largest d searched.
     """
     base = {"p": p, "decoder": decoder, "d_star_scalar": scalar_d_star}
@@ -326,10 +332,18 @@ def channel_rows(
 
     Args:
         scalar_rows: ``qec.budget.BudgetRow`` records (verdict, d*, p, decoder).
-        groups: fits.json groups by key. workload: A ``qec.qnn.Workload`` (inference).
-        delta, confidence, bootstrap, seed: As the tolerance measured ε*.
-        code, noise, cycles_per_gate, max_distance: See ``channel_row``.
-        jobs: Processes. progress: Called with one line per finished row.
+        groups: fits.json groups by key.
+        workload: A ``qec.qnn.Workload`` (inference).
+        delta: Accuracy loss tolerated, as the tolerance measured ε*.
+        confidence: Of the intervals, as the tolerance's.
+        bootstrap: Bootstrap replicates, as the tolerance's.
+        seed: Of the bootstrap weights, as the tolerance's.
+        code: See ``channel_row``.
+        noise: See ``channel_row``.
+        cycles_per_gate: See ``channel_row``.
+        max_distance: See ``channel_row``.
+        jobs: Processes.
+        progress: Called with one line per finished row.
     """
     import concurrent.futures
     import contextlib

@@ -42,6 +42,7 @@ class Code:
         distance: The code distance; any integer ≥ 2 (even distances are allowed, as in Stim).
 
     Example:
+        >>> import qec
         >>> code = qec.Code("surface_rotated", 5)
         >>> code.data_qubits, code.measure_qubits, code.physical_qubits
         (25, 24, 49)
@@ -99,6 +100,7 @@ class Code:
             basis: ``"z"`` protects a logical |0>, ``"x"`` a logical |+>.
 
         Example:
+            >>> import qec
             >>> c = qec.Code("repetition", 3).memory_circuit(rounds=2, basis="z")
             >>> c.num_detectors, c.num_observables
             (6, 1)

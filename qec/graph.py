@@ -75,6 +75,7 @@ def matching_graph(circuit: stim.Circuit | stim.DetectorErrorModel) -> nx.Graph:
     the boundary node has ``is_boundary=True``.
 
     Example:
+        >>> import qec
         >>> e = qec.Experiment("repetition", distance=3, rounds=1, basis="z",
         ...                    noise=qec.NoiseModel("code_capacity_bitflip", 0.1))
         >>> g = matching_graph(e.circuit())
@@ -175,6 +176,7 @@ def inspect_experiment(experiment: Experiment) -> CircuitReport:
     """Describe the noisy circuit of ``experiment``: size, decoding graph, distance.
 
     Example:
+        >>> import qec
         >>> e = qec.Experiment("surface_rotated", distance=3, rounds=3, basis="z",
         ...                    noise=qec.NoiseModel("circuit", 0.001))
         >>> r = qec.inspect_experiment(e)

@@ -71,6 +71,7 @@ class NoiseModel:
         p: Physical error rate in [0, 0.5].
 
     Example:
+        >>> import qec
         >>> noise = qec.NoiseModel("si1000", 0.001)
         >>> noise.rates.measure_flip, noise.rates.gate1
         (0.005, 0.0001)
@@ -126,6 +127,7 @@ class NoiseModel:
         fails at the same rate however many perfect rounds follow its one noisy step.
 
         Example:
+            >>> import qec
             >>> qec.NoiseModel("code_capacity", 0.1).noisy_rounds(7)
             1
         """
@@ -139,6 +141,7 @@ class NoiseModel:
         ``M``/``MX`` measurement; a round starts at the first layer after a reset layer.
 
         Example:
+            >>> import qec
             >>> c = qec.Code("repetition", 3).memory_circuit(rounds=1)
             >>> noisy = qec.NoiseModel("code_capacity_bitflip", 0.1).apply(c)
             >>> print(noisy[2])
@@ -152,6 +155,7 @@ def apply_rates(circuit: stim.Circuit, rates: NoiseRates) -> stim.Circuit:
     ``NoiseModel.apply`` describes): the one insertion routine every noise model uses.
 
     Example:
+        >>> import qec
         >>> c = qec.Code("repetition", 3).memory_circuit(rounds=1)
         >>> print(apply_rates(c, qec.NoiseRates(idle_pauli_2q=(0.01, 0.01, 0.02)))[3])
         PAULI_CHANNEL_1(0.01, 0.01, 0.02) 4

@@ -17,11 +17,11 @@ import stim
 from qec._check import check_int
 from qec._io import lock_path, output_path
 from qec.codes import BASES, EXPERIMENTS, Code
+from qec.decoders import DEFAULT_DECODER, check_custom_names, check_decoder
 from qec.device import DeviceNoise
 from qec.noise import CIRCUIT_LEVEL, NoiseModel
 from qec.stats import is_stats_file, read_stats, write_stats
 
-DEFAULT_DECODER = "pymatching"  # sinter's name; samples, fits and budgets use it unless told otherwise
 # tqec's CNOT is four blocks in time (preparation, merge, split, readout), each d measurement
 # layers: 4d rounds (counted on its circuits at d = 3, 5; a test keeps it so).
 CNOT_ROUNDS_PER_DISTANCE = 4
@@ -49,6 +49,7 @@ class Experiment:
             CNOT between two rotated patches, built with tqec; circuit-level noise only).
 
     Example:
+        >>> import qec
         >>> e = qec.Experiment("surface_rotated", distance=3, rounds=3, basis="z",
         ...                    noise=qec.NoiseModel("circuit", 0.001))
         >>> e.metadata
@@ -156,6 +157,7 @@ def sweep(
     either ``noises`` with ``ps`` or ``devices`` (each device's noise in place of a noise at a p).
 
     Example:
+        >>> import qec
         >>> len(qec.sweep(codes=["repetition"], noises=["circuit"], distances=[3, 5],
         ...               ps=[0.01, 0.02], bases=["x", "z"], rounds_per_distance=1))
         8
@@ -175,78 +177,6 @@ def sweep(
         out.append(Experiment(code, distance=d, rounds=r, basis=basis, noise=NoiseModel(noise, p),
                               experiment=kind))  # fmt: skip
     return out
-
-
-def load_custom_decoders(spec: str) -> dict[str, Any]:
-    """The decoders ``MODULE:FUNCTION`` returns (a dict of name → ``sinter.Decoder``), as
-    ``sinter collect --custom_decoders_module_function`` takes them.
-
-    Example:
-        >>> load_custom_decoders("json:loads")
-        Traceback (most recent call last):
-        ...
-        ValueError: custom decoders 'json:loads': calling loads() failed (TypeError: ...)
-    """
-    from qec._entry import call_entry_point
-
-    decoders = call_entry_point(spec, what="custom decoders ")
-    function_name = spec.partition(":")[2]
-    if not isinstance(decoders, dict) or not all(isinstance(k, str) for k in decoders):
-        raise ValueError(f"custom decoders {spec!r}: {function_name}() must return a dict of name → "
-                         f"sinter.Decoder; got {type(decoders).__name__}")  # fmt: skip
-    check_custom_names(decoders, what=f"custom decoders {spec!r}: {function_name}()")
-    return decoders
-
-
-def check_custom_names(custom: dict[str, Any], *, what: str = "custom_decoders") -> None:
-    """Refuse custom decoders named like a built-in one (sinter's decoders and samplers, and
-    qec's default): their rows would be stored under that name and the task's strong id, and
-    merge with the genuine decoder's rows as if they were the same data.
-
-    Example:
-        >>> check_custom_names({"pymatching": sinter.BUILT_IN_DECODERS["vacuous"]})
-        Traceback (most recent call last):
-        ...
-        ValueError: custom_decoders names 'pymatching', a built-in decoder: its rows would merge ...
-    """
-    reserved = {*sinter.BUILT_IN_DECODERS, *getattr(sinter, "BUILT_IN_SAMPLERS", {}), DEFAULT_DECODER}
-    shadowed = sorted(set(custom) & reserved)
-    if shadowed:
-        raise ValueError(f"{what} names {shadowed[0]!r}, a built-in decoder: its rows would merge with "
-                         "that decoder's genuine ones; give yours another name")  # fmt: skip
-
-
-def check_decoder(decoder: str, custom: dict[str, Any] | None = None) -> None:
-    """Raise ``ValueError`` unless sinter (or ``custom``) knows ``decoder`` and its package imports.
-
-    Example:
-        >>> check_decoder("pymatching")
-        >>> check_decoder("magic")
-        Traceback (most recent call last):
-        ...
-        ValueError: decoder='magic' is not a sinter decoder; allowed: [...] (or --custom-decoders ...)
-    """
-    known = {**sinter.BUILT_IN_DECODERS, **(custom or {})}
-    if decoder not in known:
-        extra = (
-            f" or the custom ones {sorted(custom)}" if custom else " (or --custom-decoders MODULE:FUNCTION)"
-        )
-        allowed = sorted(sinter.BUILT_IN_DECODERS)
-        raise ValueError(f"decoder={decoder!r} is not a sinter decoder; allowed: {allowed}{extra}")
-    if custom and decoder in custom:
-        return
-    # PyMatching is a dependency of qec: importing it here would only cost each process 0.25 s.
-    if decoder in ("pymatching", "pymatching-correlated", "vacuous"):
-        return
-    # Compiling for a one-detector model imports the decoder's package now rather than
-    # in a worker process after sampling has started.
-    dem = stim.DetectorErrorModel("error(0.1) D0 L0")
-    try:
-        sinter.BUILT_IN_DECODERS[decoder].compile_decoder_for_dem(dem=dem)
-    except ImportError as e:
-        raise ValueError(f"decoder={decoder!r} is not installed here: {e}") from None
-    except Exception:  # some decoders refuse a toy model; that is not what we check
-        pass
 
 
 def check_output(out: str | os.PathLike[str]) -> pathlib.Path:
@@ -292,6 +222,7 @@ def collect(
         The merged statistics of the requested experiments (including earlier runs).
 
     Example:
+        >>> import qec
         >>> import pathlib, tempfile
         >>> out = pathlib.Path(tempfile.mkdtemp()) / "stats.csv"
         >>> exps = qec.sweep(codes=["repetition"], noises=["code_capacity_bitflip"],
@@ -299,6 +230,7 @@ def collect(
         >>> [s.shots for s in qec.collect(exps, out=out, max_shots=2000, max_errors=None)]
         [2000]
     """
+    _check_not_starting_a_worker()
     experiments = list(experiments)
     check_workers(workers)
     for name, value in (("max_shots", max_shots), ("max_errors", max_errors)):
@@ -343,6 +275,52 @@ def check_workers(workers: int) -> None:
         )
 
 
+
+def _check_not_starting_a_worker() -> None:
+    """Refuse to sample from a script's top level without the ``if __name__ == "__main__":``
+    guard: sinter's workers re-import the script (the spawn start method), each would run
+    ``collect`` again, and the first one's lock would keep them waiting for ever."""
+    import multiprocessing
+
+    message = ("qec.collect {where}: sinter's worker processes re-import your script, and each would "
+               "sample again. Protect its entry point, as Python's multiprocessing requires:\n\n"
+               '    if __name__ == "__main__":\n        main()\n')  # fmt: skip
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise RuntimeError(message.format(where="was called while a worker process was starting"))
+    line = _unguarded_main_line()
+    if line is not None:
+        raise RuntimeError(message.format(where=f"is called at the top level of {line}"))
+
+
+def _unguarded_main_line() -> str | None:
+    """``file:line`` of the main script's top-level statement that leads here, if it is not
+    inside an ``if __name__ == "__main__":`` block (None: guarded, or no script file)."""
+    import ast
+    import sys
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or not path or not str(path).endswith(".py"):
+        return None  # an interactive session, a notebook, python -c
+    name = getattr(getattr(main, "__spec__", None), "name", None) or ""
+    if name == "__main__" or name.endswith(".__main__"):
+        return None  # python -m package: spawned workers do not re-import a package's __main__
+    frame = sys._getframe(1)
+    while frame is not None and not (frame.f_globals is vars(main) and frame.f_code.co_name == "<module>"):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    try:
+        tree = ast.parse(pathlib.Path(path).read_text())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if (isinstance(node, ast.If) and "__name__" in ast.unparse(node.test)
+                and "__main__" in ast.unparse(node.test)
+                and node.lineno <= frame.f_lineno <= (node.end_lineno or node.lineno)):  # fmt: skip
+            return None
+    return f"{path}:{frame.f_lineno}"
+
 # The interpreter sinter's spawned workers start through: it asks Linux to end the worker when
 # its parent dies (PR_SET_PDEATHSIG survives exec), then becomes the real interpreter.
 _WORKER_SHIM = """#!{python}
@@ -370,6 +348,12 @@ def _workers_die_with_parent():
         shim = pathlib.Path(tmp) / "python"
         shim.write_text(_WORKER_SHIM.format(python=sys.executable))
         shim.chmod(0o755)
+        if not os.access(shim, os.X_OK):  # a temp folder mounted noexec, as on many HPC nodes
+            print(f"qec: the temporary folder {tmp!r} cannot run programs (mounted noexec?): sampling "
+                  "without the guard that ends sinter's workers if qec is killed; set TMPDIR to a folder "
+                  "that can, to keep it", file=sys.stderr)  # fmt: skip
+            yield
+            return
         previous = multiprocessing.spawn.get_executable()
         multiprocessing.set_executable(str(shim))
         try:

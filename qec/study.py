@@ -82,8 +82,8 @@ def _is_number(x: Any) -> bool:
 
 
 def _sampling(s: Mapping[str, Any], _config: Mapping[str, Any]) -> None:
+    from qec.decoders import check_decoder
     from qec.noise import NoiseModel
-    from qec.sampling import check_decoder
 
     for p in [*s["ps"], *s.get("cnot", {}).get("ps", [])]:
         NoiseModel(s["noise"], p)

@@ -5,6 +5,7 @@ run `snakemake -n` on a broken copy of the miniature study config.
 """
 
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -175,6 +176,11 @@ def good_stats(tmp):
     stats_file(tmp, [("pymatching", META, 10, 1)])
 
 
+def fifo(tmp: pathlib.Path) -> None:
+    """``pipe.csv``, a named pipe nobody writes to: reading it would block for ever (catalog FIFO1)."""
+    os.mkfifo(tmp / "pipe.csv")
+
+
 def combined_and_shard(tmp: pathlib.Path) -> None:
     """A shard and the stats.csv combined from it and another (catalog A6f)."""
     shard = sinter.TaskStats(strong_id="a" * 64, decoder="pymatching", json_metadata=META, shots=10, errors=1,
@@ -312,6 +318,18 @@ CLI = [
         ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
         lambda t: stats_file(t, [("pymatching", META, 5, 1), ("pymatching", META, 5, 1)]),
         "decoded by 'pymatching' appears twice; merge rows first (qec combine)",
+    ),
+    (
+        "fit-reads-a-pipe",  # FIFO1: blocked for ever
+        ["fit", "{tmp}/pipe.csv", "--out", "{tmp}/f.json"],
+        fifo,
+        "the input '{tmp}/pipe.csv' is not a regular file (a pipe, device or folder); give a file",
+    ),
+    (
+        "train-reads-a-device",  # E27: a zero-producing device as data ate all memory
+        ["train", "--data", "/dev/zero", "--out", "{tmp}/r.json"],
+        None,
+        "--data='/dev/zero' is not a regular file (a pipe, device or folder); give a file",
     ),
     (
         "fit-combined-next-to-its-shards",  # A6f: every shot of the shard counted twice
@@ -811,6 +829,9 @@ def test_cli_bad_input(tmp_path, capsys, argv, prepare, message):
     assert after == before  # nothing written, nothing half-written, nothing overwritten
 
 
+_NO_DATASET = {k: v for k, v in MINI["qnn"].items() if k != "dataset"}
+_OWN_CIRCUIT = {k: v for k, v in MINI["qnn"].items() if k not in ("qubits", "layers", "connectivity")}
+_OWN_CIRCUIT["observable"] = "ZZZZ"
 STUDY = [
     ("p-above-half", {"sampling": {**MINI["sampling"], "ps": [0.7]}}, "0.7"),
     ("unknown-code", {"sampling": {**MINI["sampling"], "codes": ["toric"]}}, "toric"),
@@ -864,6 +885,17 @@ STUDY = [
         "budget.cycles_per_gate=nan must be a finite number",
     ),
     ("chunk-below-weights", {"qnn": {**MINI["qnn"], "chunk": 1}}, "chunk=1 and maxiter=8 must be >= number"),
+    # S5-S7: a trailing newline passed patterns ending in $ and split the rules' shell commands.
+    (
+        "custom-decoder-newline",
+        {"sampling": {**MINI["sampling"], "custom_decoders": ["os:getcwd\n", "touch:x\n"]}},
+        "'os:getcwd\\n' does not match",
+    ),
+    ("study-newline", {"study": "mini\n"}, "'mini\\n' does not match"),
+    ("decoder-newline", {"sampling": {**MINI["sampling"], "decoders": ["pymatching\n"]}}, "does not match"),
+    ("data-newline", {"qnn": {**_NO_DATASET, "data": "d.csv\n"}}, "'d.csv\\n' does not match"),
+    # R4run: a missing circuit file is a missing input, even where old runs exist (see below).
+    ("circuit-missing", {"qnn": {**_OWN_CIRCUIT, "circuit": "studies/byo/qnn_typo.qpy"}}, "does not exist"),
 ]
 
 
@@ -987,5 +1019,26 @@ def test_bad_study_config_is_refused_before_any_job(tmp_path, change, message):
     assert not (tmp_path / "data").exists()
 
 
-def test_the_catalog_is_big_enough():
-    assert len(CLI) + len(STUDY) >= 25
+def test_a_missing_circuit_file_stops_a_study_whose_runs_exist(tmp_path):
+    """R4run: Snakemake skips a missing input of a job whose output exists; the old QNN runs stood."""
+    config = tmp_path / "r4.yaml"
+    config.write_text(yaml.safe_dump({**MINI, "qnn": {**_OWN_CIRCUIT, "circuit": "qnn_typo.qpy"}}))
+    old = tmp_path / "data" / "mini" / "qnn" / "none_s0.json"
+    old.parent.mkdir(parents=True)
+    old.write_text("{}")
+    run = subprocess.run(snakemake_cmd(tmp_path, config, "-n"), capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0
+    assert "qnn: 'qnn_typo.qpy' does not exist" in run.stdout + run.stderr
+
+
+def test_a_study_file_using_yte_templating_is_refused(tmp_path):
+    """YTE: Snakemake renders a --configfile with `__use_yte__: true` through YTE, running the Python
+    in it, before the Snakefile is read. That cannot be stopped from here (docs/how-to/studies.md);
+    the Snakefile refuses the file before any job runs."""
+    config = tmp_path / "yte.yaml"
+    text = yaml.safe_dump({**MINI, "study": "STUDY"}).replace("study: STUDY", "study: ?'mi' + 'ni'")
+    config.write_text("__use_yte__: true\n" + text)
+    run = subprocess.run(snakemake_cmd(tmp_path, config, "-n"), capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0
+    assert "__use_yte__ (YTE templating) is not allowed" in run.stdout + run.stderr
+    assert not (tmp_path / "data").exists()

@@ -4,6 +4,8 @@ import json
 import math
 import pathlib
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -170,3 +172,159 @@ def test_tolerance_budget_and_resources_take_your_own_qnn_unchanged(tmp_path):
     resources = ResourcesReport.from_dict(json.loads(out.read_text()))
     # One execution of this QNN: its Z feature map's H and RZ gates, the ansatz's RY and CX.
     assert {"h", "rz", "ry", "cx", "measure"} <= set(resources.circuit["counts"]) and resources.rows
+
+
+# Nothing named inside a result file is imported or run, and a result is evaluated on what it was
+# trained on (qec.qnn.sources): catalog ids J1, J2, J3, STALE1.
+TINY = ["--observable", "ZZ", "--samples", "30", "--maxiter", "8", "--chunk", "8", "--shots", "0"]
+TOLERANCE = ["--eps-grid", "0.001", "0.01", "0.1", "--noise", "circuit", "--p", "0.002", "--bootstrap", "10",
+             "--refine", "0"]  # fmt: skip
+
+
+def _two_qubit_qpy(path: pathlib.Path, encoding: str = "ry") -> None:
+    """A 2-input, 2-weight QNN; ``encoding`` rx gives another circuit with the same parameters."""
+    from qiskit import QuantumCircuit, qpy
+    from qiskit.circuit import ParameterVector
+
+    x, w = ParameterVector("x", 2), ParameterVector("w", 2)
+    qc = QuantumCircuit(2)
+    for q in range(2):
+        getattr(qc, encoding)(x[q], q)
+    qc.ry(w[0], 0)
+    qc.cz(0, 1)
+    qc.ry(w[1], 1)
+    with open(path, "wb") as f:
+        qpy.dump(qc, f)
+
+
+def _two_feature_csv(path: pathlib.Path, rows: int = 40) -> None:
+    lines = ["a,b,label", *(f"{(i * 7) % 10 / 10},{(i * 3) % 10 / 10},{i % 2}" for i in range(rows))]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _evil_module(folder: pathlib.Path) -> pathlib.Path:
+    """evilmod.py in ``folder``: importing it writes a marker file; the returned path."""
+    folder.mkdir(exist_ok=True)
+    marker = folder / "PWNED"
+    write = f"open({str(marker)!r}, 'w').write"
+    (folder / "evilmod.py").write_text(f"{write}('imported')\ndef qnn():\n    {write}('called')\n")
+    return marker
+
+
+def test_a_result_file_never_makes_qec_import_or_call_the_code_it_names(tmp_path, monkeypatch, capsys):
+    """J1, J2, J3: config.circuit 'evilmod:qnn' or 'os:abort' in a result is never imported or called."""
+    from qec.qnn import Workload
+
+    run = tmp_path / "r.json"
+    assert main(["train", "--circuit", "qec.qnn.circuit:example_circuit", *TINY, "--out", str(run)]) == 0
+    result = json.loads(run.read_text())
+    assert result["sources"]["circuit_qpy"] and result["sources"]["inputs"] == ["x[0]", "x[1]"]
+    marker = _evil_module(tmp_path / "evil")
+    monkeypatch.syspath_prepend(str(tmp_path / "evil"))  # J2: importable, as with PYTHONPATH=.
+    monkeypatch.chdir(tmp_path / "evil")  # J1: the working folder
+
+    def tolerance(result: dict, name: str) -> int:
+        (tmp_path / name).write_text(json.dumps(result))
+        out = str(tmp_path / "t.json")
+        return main(["tolerance", "--results", str(tmp_path / name), *TOLERANCE, "--out", out])
+
+    assert tolerance(result, "same.json") == 0
+    eps_star = json.loads((tmp_path / "t.json").read_text())["eps_star"]
+    # The name in the file is a label: the stored circuit is evaluated, the same ε*.
+    for spec in ("evilmod:qnn", "os:abort"):
+        assert tolerance({**result, "config": {**result["config"], "circuit": spec}}, "named.json") == 0
+        assert json.loads((tmp_path / "t.json").read_text())["eps_star"] == eps_star
+    # A result from before circuits were stored, naming code: refused, never imported.
+    old = {k: v for k, v in result.items() if k != "sources"}
+    old["config"] = {**old["config"], "circuit": "evilmod:qnn"}
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    capsys.readouterr()
+    assert tolerance(old, "old.json") == 2
+    resources = ["resources", "--qnn", str(tmp_path / "old.json"), "--p", "0.002", "--noise", "circuit",
+                 "--constants", "0.03", "0.01", "--error-budget", "0.1",
+                 "--out", str(tmp_path / "res.json")]  # fmt: skip
+    assert main(resources) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all("is never imported or run: retrain it" in line for line in err), err
+    with pytest.raises(ValueError, match="never imported or run"):  # the runs qec budget reads
+        Workload.from_results([old], definition="inference")
+    assert not marker.exists() and "evilmod" not in sys.modules
+
+
+def test_python_m_qec_imports_nothing_from_the_working_folder_but_the_code_you_name(tmp_path):
+    """J1: python -m qec (how the Snakefile runs jobs) put the working folder first on sys.path;
+    a MODULE:FUNCTION given on the command line is still looked for there, on purpose."""
+    (tmp_path / "stim.py").write_text("open('SHADOWED', 'w').write('x')\nraise ImportError('shadowed')\n")
+    (tmp_path / "mymod.py").write_text("from qec.qnn import example_circuit as qnn\n")
+    inspect = ["inspect", "--code", "repetition", "--noise", "circuit", "--distance", "3", "--p", "0.01"]
+    train = ["train", "--circuit", "mymod:qnn", *TINY, "--out", "r.json"]
+    for argv in (inspect, train):
+        run = subprocess.run([sys.executable, "-m", "qec", *argv], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=300)  # fmt: skip
+        assert run.returncode == 0, run.stderr[-2000:]
+    assert not (tmp_path / "SHADOWED").exists()
+    assert json.loads((tmp_path / "r.json").read_text())["config"]["circuit"] == "mymod:qnn"
+
+
+def test_a_result_is_evaluated_on_the_circuit_and_data_it_was_trained_on(tmp_path):
+    """STALE1: the .qpy replaced after training (same parameters) changed ε* silently; so did the data."""
+    from qec.qnn import Workload
+
+    _two_qubit_qpy(tmp_path / "c.qpy")
+    _two_feature_csv(tmp_path / "d.csv")
+    run = tmp_path / "r.json"
+    assert main(["train", "--circuit", str(tmp_path / "c.qpy"), "--data", str(tmp_path / "d.csv"), *TINY,
+                 "--out", str(run)]) == 0  # fmt: skip
+    result = json.loads(run.read_text())
+
+    def accuracy(result: dict) -> np.ndarray:
+        workload = Workload.from_results([result], definition="inference")
+        return workload.evaluate(["none", "logical:0.05"]).accuracy
+
+    before = accuracy(result)
+    _two_qubit_qpy(tmp_path / "c.qpy", encoding="rx")  # another circuit, the same parameter names
+    assert np.array_equal(accuracy(result), before)  # the stored circuit, not the file's
+    # A run trained on the new file is another QNN: it does not join the first one's workload.
+    other = tmp_path / "r1.json"
+    assert main(["train", "--circuit", str(tmp_path / "c.qpy"), "--data", str(tmp_path / "d.csv"), *TINY,
+                 "--seed", "1", "--out", str(other)]) == 0  # fmt: skip
+    with pytest.raises(ValueError, match="were trained on different circuits"):
+        Workload.from_results([result, json.loads(other.read_text())], definition="inference")
+    # The comparison can fail: the file's new circuit gives other numbers (a result without its
+    # circuit stored, as older ones are, reads the file).
+    assert not np.array_equal(accuracy({k: v for k, v in result.items() if k != "sources"}), before)
+    _two_feature_csv(tmp_path / "d.csv", rows=42)  # the data changed since training: refused
+    with pytest.raises(ValueError, match=r"data='.*d\.csv' has changed since the run was trained"):
+        accuracy(result)
+    argv = ["tolerance", "--results", str(run), *TOLERANCE, "--out", str(tmp_path / "t.json")]
+    assert main(argv) == 2 and not (tmp_path / "t.json").exists()
+
+
+def test_a_checkpoint_of_other_file_contents_is_not_resumed(tmp_path):
+    """STALE1: a checkpoint records the data's SHA-256; a changed file does not resume it."""
+    import dataclasses
+
+    from qec.qnn import train
+
+    _two_feature_csv(tmp_path / "d.csv")
+    config = TrainConfig(dataset=str(tmp_path / "d.csv"), qubits=2, layers=1, samples=30, maxiter=8, chunk=8)
+    checkpoint = tmp_path / "ck.json"
+    checkpoint.write_text(json.dumps({"config": dataclasses.asdict(config), "weights": [0.0] * 4,
+                                      "loss_history": [], "done": 0, "wall_seconds": 0.0,
+                                      "sources": {"sha256": {"data": "0" * 64}}}))  # fmt: skip
+    with pytest.raises(ValueError, match="other contents of the circuit or data files"):
+        train(config, checkpoint=checkpoint)
+
+
+def test_results_written_before_circuits_were_stored_still_read():
+    """The published runs (data/byo: a .qpy file and a CSV; data/paper: the built-in ansatz)."""
+    from qec.qnn import Workload
+
+    for study, qubits in (("byo", 4), ("paper", None)):
+        paths = sorted((REPO / "data" / study / "qnn").glob("none_s*.json"))
+        results = [json.loads(p.read_text()) for p in paths]
+        assert all("sources" not in r for r in results)
+        workload = Workload.from_results(results, definition="inference")
+        assert len(workload._qnn.weights) == len(results[0]["weights"])
+        if qubits:
+            assert workload._qnn.circuit.num_qubits == qubits

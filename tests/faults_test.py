@@ -240,3 +240,27 @@ def test_a_full_disk_is_one_line_and_leaves_whole_rows_and_old_files(tmp_path):
     assert (run.returncode, run.stderr) == (1, "qec sample: error: File too large: 's.csv'\n")
     text = (tmp_path / "s.csv").read_text()
     assert text.endswith("\n") and len(sinter.read_stats_from_csv_files(tmp_path / "s.csv")) < 12
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0, reason="mounts a noexec tmpfs")
+def test_sample_runs_when_the_temporary_folder_cannot_run_programs(tmp_path):
+    # Issue #21: with TMPDIR mounted noexec (many HPC nodes) qec sample hung for ever: sinter's
+    # workers were to start through a shim written there. Now it samples without that guard, and says so.
+    noexec = tmp_path / "noexec"
+    noexec.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "noexec,size=16m", "tmpfs", str(noexec)]).returncode:
+        pytest.skip("this machine does not let the test mount a tmpfs")
+    try:
+        out = tmp_path / "s.csv"
+        run = subprocess.run(
+            [sys.executable, "-m", "qec", "sample", "--code", "repetition", "--noise", "circuit",
+             "--distance", "3", "--p", "0.01", "--max-shots", "1000", "--workers", "1", "--quiet",
+             "--out", str(out)],
+            env={**os.environ, "TMPDIR": str(noexec)}, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        subprocess.run(["umount", str(noexec)])
+    assert run.returncode == 0, run.stderr
+    assert "cannot run programs (mounted noexec?)" in run.stderr
+    assert sum(s.shots for s in sinter.read_stats_from_csv_files(out)) == 1000

@@ -30,7 +30,6 @@ from qec.fit import (
     per_round,
     points_from_stats,
 )
-from qec.stats import read_stats_with_origin
 
 # Sampled once with the real stack, as issue 17's trial did (surface_rotated, circuit noise,
 # z basis, rounds = d, d = 3, 5, 7, p = 0.3..0.7%, 20k shots, pymatching):
@@ -39,10 +38,6 @@ from qec.stats import read_stats_with_origin
 #               out=..., max_shots=20_000, max_errors=None)
 # Kept so that tests of what depends on these counts are deterministic and fast.
 NEAR_THRESHOLD = pathlib.Path(__file__).parent / "data" / "surface_circuit_near_threshold.csv"
-
-
-def near_threshold_points():
-    return points_from_stats(read_stats_with_origin(NEAR_THRESHOLD)[0])
 
 
 def test_per_round_matches_sinter_documentation():
@@ -393,7 +388,7 @@ def test_code_capacity_threshold_needs_no_rounds_equal_d():
     assert a.p_th == pytest.approx(b.p_th, rel=1e-9) and a.n_points == b.n_points == len(pts)
 
 
-def test_the_model_sees_the_same_points_whatever_the_bootstrap_count():
+def test_the_model_sees_the_same_points_whatever_the_bootstrap_count(near_threshold_points):
     # Issue 17: bootstrap=0 fitted one form on 9 points, bootstrap=50 another on 6, because
     # the points were chosen by the bootstrap interval (which collapses onto p_th at 0).
     groups = [fit_all(near_threshold_points(), bootstrap=b)[0] for b in (0, 50, 200)]
@@ -411,7 +406,7 @@ def test_the_model_sees_the_same_points_whatever_the_bootstrap_count():
     assert abs(t.p_th_profile_high - t.p_th_high) < 0.25 * width
 
 
-def test_the_model_is_fitted_below_the_measured_threshold_and_records_where():
+def test_the_model_is_fitted_below_the_measured_threshold_and_records_where(near_threshold_points):
     (g,) = fit_all(near_threshold_points(), bootstrap=0)
     m, t = g.model, g.threshold
     assert m.p_max < t.p_th_profile_low and m.p_min == 0.003
@@ -473,7 +468,7 @@ def test_the_records_give_their_intervals_as_one_interval_type():
     assert "p_th_profile" not in t.to_dict() and "interval" not in fit.to_dict()
 
 
-def test_too_few_bootstrap_resamples_are_refused_and_none_means_no_interval(capsys):
+def test_too_few_bootstrap_resamples_are_refused_and_none_means_no_interval(near_threshold_points, capsys):
     # Catalog B26: `--bootstrap 1` printed "p_th = 0.0045309 [0.0041736, 0.0041736]", a 95% interval
     # excluding its own estimate, and 0 a zero-width interval that looked like a real one.
     points = near_threshold_points()

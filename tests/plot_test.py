@@ -4,9 +4,6 @@ checked on the matplotlib figure itself; the files are the same figures written 
 import types
 
 import pytest
-from budget_test import MEASURED, tolerance
-from fit_test import near_threshold_points
-from resources_test import small_circuit
 
 from qec.budget import BudgetReport, budget_rows
 from qec.fit import AboveThreshold, Point, SuppressionModel, fit_all
@@ -21,6 +18,9 @@ from qec.plot import (
 )
 from qec.resources import estimate_resources
 from qec.surgery import cnot_flows
+
+# Measured: threshold 0.0075 [0.0072, 0.0078].
+MEASURED = AboveThreshold(threshold=0.0075, threshold_low=0.0072, threshold_high=0.0078)
 
 
 def labels(ax) -> list[str]:
@@ -37,7 +37,7 @@ def xy(line) -> tuple[list[float], list[float]]:
 
 
 @pytest.fixture(scope="module")
-def group():
+def group(near_threshold_points):
     (g,) = fit_all(near_threshold_points(), bootstrap=0)
     return g
 
@@ -49,6 +49,11 @@ def test_fit_figure_draws_every_point_with_the_measured_threshold_and_the_model(
     t = group.threshold
     assert f"threshold {t.p_th:.4g} [{t.p_th_profile_low:.4g}, {t.p_th_profile_high:.4g}]" in labels(shot)[0]
     assert labels(per_round)[0].startswith("model A·")
+    # The model beyond the p it was fitted on is dotted and its legend says so (issue #21).
+    m = group.model
+    assert f"model beyond its fitted p ≤ {m.p_max:g}: extrapolated" in labels(per_round)
+    dotted = [line for line in per_round.get_lines() if line.get_linestyle() == ":" and len(line.get_xdata())]
+    assert dotted and all(min(line.get_xdata()) >= m.p_max * (1 - 1e-12) for line in dotted)
     for ax, rate in ((shot, "shot_rate"), (per_round, "round_rate")):
         drawn = series(ax)
         assert sorted(drawn) == ["d = 3", "d = 5", "d = 7"]
@@ -69,10 +74,11 @@ def test_fit_figure_file_is_the_figure_written(group, tmp_path):
     assert plot_fits([group], tmp_path / "threshold.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_budget_figure_draws_every_verdict_and_both_extrapolation_marks():
+def test_budget_figure_draws_every_verdict_and_both_extrapolation_marks(given_tolerance):
     model = SuppressionModel(**{**SuppressionModel.power(A=0.05, p_th=0.008).__dict__, "p_min": 0.002,
                                 "p_max": 0.004, "distances": (3, 5, 7)})  # fmt: skip
-    t = tolerance(physical=((0.001, -0.001), (0.003, -0.05), (0.006, -0.1), (0.0081, -0.2), (0.009, -0.3)))
+    t = given_tolerance(physical=((0.001, -0.001), (0.003, -0.05), (0.006, -0.1), (0.0081, -0.2),
+                                  (0.009, -0.3)))
     rows = budget_rows(model=model, tolerance=t, code="surface_rotated", n_logical=1,
                        above_threshold=AboveThreshold(lambda_reaches_one=0.009))  # fmt: skip
     verdicts = [(r.verdict, r.extrapolated, r.extrapolated_p) for r in rows]
@@ -94,8 +100,8 @@ def test_budget_figure_draws_every_verdict_and_both_extrapolation_marks():
     assert marked["extrapolated in p (outside the model's p range)"] == ([0.006], [qec_rows[1].d_star])
 
 
-def test_accuracy_figure_draws_the_physical_runs_with_eps_star_and_delta():
-    t = tolerance(eps_star=2e-3, low=1e-3, high=4e-3, physical=((0.001, -0.001), (0.004, -0.05)))
+def test_accuracy_figure_draws_the_physical_runs_with_eps_star_and_delta(given_tolerance):
+    t = given_tolerance(eps_star=2e-3, low=1e-3, high=4e-3, physical=((0.001, -0.001), (0.004, -0.05)))
     accuracy, loss = accuracy_figure(t).axes
     assert "accuracy" in accuracy.get_ylabel() and "loss" in loss.get_ylabel()
     assert {"ε* = 0.002 [0.001, 0.004]", "−δ = −0.01"} <= set(labels(accuracy))
@@ -103,7 +109,7 @@ def test_accuracy_figure_draws_the_physical_runs_with_eps_star_and_delta():
     assert runs == ([0.001, 0.004], [-0.001, -0.05])
 
 
-def test_resources_figure_draws_each_constant_set():
+def test_resources_figure_draws_each_constant_set(small_circuit):
     model = SuppressionModel.power(A=0.05, p_th=0.008)
     report = estimate_resources(small_circuit(), ps=[0.001, 0.002], noise="circuit",
                                 models={"pymatching": model}, budget=1e-2)  # fmt: skip

@@ -20,18 +20,6 @@ from qec.resources import (
 )
 
 
-def small_circuit() -> QuantumCircuit:
-    qc = QuantumCircuit(3, 3)
-    for q in range(3):
-        qc.ry(0.3 + 0.2 * q, q)
-    qc.cz(0, 1)
-    qc.cz(1, 2)
-    for q in range(3):
-        qc.ry(1.1 - 0.3 * q, q)
-    qc.measure(range(3), range(3))
-    return qc
-
-
 def counts(data: dict) -> tuple[int, int, int]:
     return (
         data["logicalQubit"]["codeDistance"],
@@ -44,7 +32,7 @@ def rows(report, constants: str) -> dict:
     return {r.p: r for r in report.rows if r.constants == constants and r.bound == "estimate"}
 
 
-def test_circuit_noise_at_1e3_is_qdks_qubit_gate_ns_e3():
+def test_circuit_noise_at_1e3_is_qdks_qubit_gate_ns_e3(small_circuit):
     direct = estimate(
         small_circuit(), {"qubitParams": {"name": "qubit_gate_ns_e3"}, "errorBudget": 1e-3}
     ).data()
@@ -62,7 +50,7 @@ def test_circuit_noise_at_1e3_is_qdks_qubit_gate_ns_e3():
     assert physical_error_rate(si) == pytest.approx(5e-3)
 
 
-def test_default_rows_reproduce_a_direct_call():
+def test_default_rows_reproduce_a_direct_call(small_circuit):
     report = estimate_resources(
         small_circuit(),
         ps=[0.001, 0.003],
@@ -78,7 +66,7 @@ def test_default_rows_reproduce_a_direct_call():
         assert row.physical_qubits == row.physical_qubits_algorithm + row.physical_qubits_factories
 
 
-def test_given_constants_reproduce_a_direct_call_with_power_1():
+def test_given_constants_reproduce_a_direct_call_with_power_1(small_circuit):
     report = estimate_resources(
         small_circuit(),
         ps=[0.001, 0.004],
@@ -101,7 +89,7 @@ def test_given_constants_reproduce_a_direct_call_with_power_1():
 
 
 @pytest.mark.parametrize("noise", ["circuit", "si1000"])
-def test_per_cycle_error_is_d_times_eps_round_of_a_fitted_form(noise):
+def test_per_cycle_error_is_d_times_eps_round_of_a_fitted_form(small_circuit, noise):
     # A model with a distance-dependent prefactor and a slope α ≠ 1 (the forms AIC picks for
     # `paper`), on si1000 too, where the estimator's p is the 5p of measurements.
     model = SuppressionModel(
@@ -122,7 +110,7 @@ def test_per_cycle_error_is_d_times_eps_round_of_a_fitted_form(noise):
 
 
 
-def test_rows_say_where_the_measured_model_is_extrapolated():
+def test_rows_say_where_the_measured_model_is_extrapolated(small_circuit):
     # A model fitted on d = 3, 5 and p in [0.001, 0.0015]: the estimator's distance (well above 5
     # at a 1e-3 budget) is an extrapolation in d, and p = 0.002 in p as well; QDK's default
     # constants are assumed, not fitted, and say so.
@@ -138,13 +126,13 @@ def test_rows_say_where_the_measured_model_is_extrapolated():
     assert "assumed (QDK's constants)" in table
 
 
-def test_error_budget_and_operation_count():
+def test_error_budget_and_operation_count(small_circuit):
     qc = small_circuit()
     assert logical_operations(qc) == 6 + 2 + 3  # rotations, CZs, readouts: as the logical noise model counts
     assert error_budget(1e-3, 11) == pytest.approx(1 - 0.999**11)
 
 
-def test_refusals_are_recorded_with_the_estimators_own_message():
+def test_refusals_are_recorded_with_the_estimators_own_message(small_circuit):
     # At p just below the model threshold no distance up to 50 reaches a 1e-9 budget.
     report = estimate_resources(
         small_circuit(),
@@ -170,7 +158,7 @@ def test_refusals_are_recorded_with_the_estimators_own_message():
     assert len(rows) == 2 + len(report.failures) and all("†" in x for x in rows[:2])
 
 
-def test_cli_writes_resources_json_with_the_named_keys(tmp_path, capsys):
+def test_cli_writes_resources_json_with_the_named_keys(small_circuit, tmp_path, capsys):
     circuit = tmp_path / "c.qpy"
     with circuit.open("wb") as f:
         qpy.dump(small_circuit(), f)
@@ -210,7 +198,7 @@ def test_cli_writes_resources_json_with_the_named_keys(tmp_path, capsys):
     assert "qdk-default" in (tmp_path / "r.txt").read_text()
 
 
-def test_qasm_files_load_and_unbound_circuits_are_refused(tmp_path):
+def test_qasm_files_load_and_unbound_circuits_are_refused(small_circuit, tmp_path):
     path = tmp_path / "c.qasm"
     path.write_text(qasm2.dumps(small_circuit()))
     assert load_circuit(path).count_ops()["cz"] == 2
@@ -222,7 +210,7 @@ def test_qasm_files_load_and_unbound_circuits_are_refused(tmp_path):
         load_circuit(tmp_path / "u.qpy")
 
 
-def test_cli_and_library_share_one_max_code_distance(tmp_path):
+def test_cli_and_library_share_one_max_code_distance(small_circuit, tmp_path):
     # One default for the estimator's largest distance (the CLI had QDK's 50, studies 101): at
     # p = 0.007 a 1e-3 budget needs d = 85 (measured) and 61 (QDK's constants), both beyond 50.
     circuit = tmp_path / "c.qpy"

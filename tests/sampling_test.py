@@ -3,6 +3,8 @@
 import math
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 import scipy.stats
@@ -263,3 +265,25 @@ def test_custom_decoders_from_real_packages_through_the_cli(tmp_path, capsys):
     # Both decode this d = 3 circuit far better than chance: per-shot error well below 1/2.
     assert all(s.errors < 0.2 * s.shots for s in stats)
     assert "tesseract" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_a_script_without_the_main_guard_is_told_so_instead_of_hanging(tmp_path):
+    # Issue #21: sinter's workers re-import the script (spawn); without the guard each ran collect
+    # again and waited for ever on the first one's lock, saying only "being written by another
+    # qec sample". Now the script stops at once with the fix; guarded, the same lines sample.
+    body = ('exps = qec.sweep(codes=["repetition"], noises=["circuit"], distances=[3], ps=[0.01], rounds=1)\n'
+            'qec.collect(exps, out="s.csv", workers=2, max_shots=1000)\n')  # fmt: skip
+    (tmp_path / "unguarded.py").write_text("import qec\n" + body)
+    guarded = "import qec\n\n\ndef main():\n" + "".join(f"    {line}\n" for line in body.splitlines())
+    (tmp_path / "guarded.py").write_text(guarded + '\n\nif __name__ == "__main__":\n    main()\n')
+    run = subprocess.run([sys.executable, "unguarded.py"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    assert run.returncode != 0
+    assert "qec.collect is called at the top level of" in run.stderr and "unguarded.py:3" in run.stderr
+    assert 'if __name__ == "__main__":' in run.stderr
+    assert not (tmp_path / "s.csv").exists() and not (tmp_path / ".s.csv.lock").exists()
+    run = subprocess.run([sys.executable, "guarded.py"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert sum(s.shots for s in sinter.read_stats_from_csv_files(tmp_path / "s.csv")) == 1000

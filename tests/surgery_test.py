@@ -33,7 +33,7 @@ def test_cnot_circuit_shape_and_rounds():
     # tqec's CNOT at k = 1 is 81 qubit indices (65 used), two observables, 4 blocks of d rounds.
     for basis in ("x", "z"):
         c = cnot_circuit(3, basis)
-        assert c.num_observables == 2
+        assert (c.num_observables, c.num_detectors) == (2, 256)
         assert len(qec.codes.used_qubits(c)) == 65
         measure_layers = sum(1 for layer in str(c).split("TICK") if "\nM" in layer)
         assert measure_layers == qec.sampling.CNOT_ROUNDS_PER_DISTANCE * 3

@@ -7,11 +7,12 @@ import dataclasses
 import errno
 import json
 import math
+import os
 import pathlib
 import sys
 import types
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qec.codes import BASES, CODE_NAMES, EXPERIMENTS
 from qec.noise import NOISE_NAMES
@@ -138,8 +139,9 @@ def _named_by_result(path: str) -> Iterator[str]:
 
 
 def _check_files(args: argparse.Namespace, files: Files) -> None:
-    """Usage error unless every output ``files`` declares can be written and none of them is an
-    input (through symlinks and hard links) or another output."""
+    """Usage error unless every input ``files`` declares is a regular file (where it exists) and
+    every output can be written and is neither an input (through symlinks and hard links) nor
+    another output."""
     from qec._io import check_writes
 
     reads = []
@@ -149,6 +151,9 @@ def _check_files(args: argparse.Namespace, files: Files) -> None:
             reads.append((what, path))
             if argument in files.results:
                 reads += [(f"{n!r} (named in {what})", n) for n in _named_by_result(path)]
+    for what, path in reads:  # a pipe or device would block the command or feed it without end
+        if os.path.exists(path) and not os.path.isfile(path):
+            raise ValueError(f"{what} is not a regular file (a pipe, device or folder); give a file")
     writes = []
     for argument, sidecars in files.writes.items():
         for given in _given(args, argument):
@@ -207,14 +212,7 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
         metavar="CODE",
         help=f"code family: {', '.join(CODE_NAMES)}",
     )
-    p.add_argument(
-        "--noise",
-        nargs=nargs,
-        **distinct,
-        choices=NOISE_NAMES,
-        metavar="NOISE",
-        help=f"noise model: {', '.join(NOISE_NAMES)} (with --p; or give --device)",
-    )
+    _add_noise_args(p, nargs=nargs, distinct=distinct)
     p.add_argument(
         "--distance",
         nargs=nargs,
@@ -223,30 +221,6 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
         type=_int,
         metavar="D",
         help="code distance(s), >= 2",
-    )
-    p.add_argument(
-        "--p",
-        nargs=nargs,
-        **distinct,
-        type=_float,
-        metavar="P",
-        help="physical error rate(s) in [0, 0.5] (Stim convention)",
-    )
-    p.add_argument(
-        "--device",
-        nargs=nargs,
-        **distinct,
-        metavar="DEVICE",
-        help="instead of --noise/--p: a device's calibration as the noise: a fake IBM backend "
-        "(fake_fez, FakeTorino, brisbane, ...; `qec devices` lists them) or a backend-properties .json "
-        "(see qec.device); the code runs on an ideal square grid with its error rates",
-    )
-    p.add_argument(
-        "--quantile",
-        default="median",
-        metavar="Q",
-        help="with --device: median (default) or qNN, the pessimistic NN-th percentile over the "
-        "device's qubits and gates (e.g. q90)",
     )
     p.add_argument(
         "--basis",
@@ -274,6 +248,42 @@ def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
         type=_int,
         metavar="K",
         help="rounds = K·d (default 1 when --rounds is not given)",
+    )
+
+
+def _add_noise_args(p: argparse.ArgumentParser, *, nargs: str | None, distinct: dict[str, Any]) -> None:
+    """The noise flags of ``qec sample`` and ``qec inspect``: a model at p, or a device."""
+    p.add_argument(
+        "--noise",
+        nargs=nargs,
+        **distinct,
+        choices=NOISE_NAMES,
+        metavar="NOISE",
+        help=f"noise model: {', '.join(NOISE_NAMES)} (with --p; or give --device)",
+    )
+    p.add_argument(
+        "--p",
+        nargs=nargs,
+        **distinct,
+        type=_float,
+        metavar="P",
+        help="physical error rate(s) in [0, 0.5] (Stim convention)",
+    )
+    p.add_argument(
+        "--device",
+        nargs=nargs,
+        **distinct,
+        metavar="DEVICE",
+        help="instead of --noise/--p: a device's calibration as the noise: a fake IBM backend "
+        "(fake_fez, FakeTorino, brisbane, ...; `qec devices` lists them) or a backend-properties .json "
+        "(see qec.device); the code runs on an ideal square grid with its error rates",
+    )
+    p.add_argument(
+        "--quantile",
+        default="median",
+        metavar="Q",
+        help="with --device: median (default) or qNN, the pessimistic NN-th percentile over the "
+        "device's qubits and gates (e.g. q90)",
     )
 
 
@@ -331,4 +341,5 @@ def _workload(args: argparse.Namespace, definition: str, *, extra_test: int, ext
         raise ValueError("--definition training needs --train-dir for the runs it trains")
     _check_folder("--train-dir", args.train_dir)
     return Workload.from_results(results, definition=definition, extra_test=extra_test, extra_seed=extra_seed,
-                                 train_dir=args.train_dir, jobs=args.jobs)  # fmt: skip
+                                 train_dir=args.train_dir, jobs=args.jobs,
+                                 names=[f"--results {path!r}" for path in args.results])  # fmt: skip

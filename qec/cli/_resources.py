@@ -122,7 +122,8 @@ def main_resources(args: argparse.Namespace) -> int:
         timing = None
         if args.qnn is not None:
             result = _read_json("--qnn", args.qnn)
-            circuit, name = execution.qnn_circuit_from_result(result), f"QNN of {args.qnn}"
+            circuit = execution.qnn_circuit_from_result(result, name=f"--qnn {args.qnn!r}")
+            name = f"QNN of {args.qnn}"
             timing = execution.qnn_timing(result["config"])
         else:
             circuit, name = execution.load_circuit(args.circuit), args.circuit

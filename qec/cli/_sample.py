@@ -18,15 +18,8 @@ from qec.cli._common import (
     _positive_int,
     _usage_error,
 )
-from qec.sampling import (
-    DEFAULT_DECODER,
-    OutputBusyError,
-    check_decoder,
-    check_output,
-    check_workers,
-    collect,
-    load_custom_decoders,
-)
+from qec.decoders import DEFAULT_DECODER, check_decoder, load_custom_decoders
+from qec.sampling import OutputBusyError, check_output, check_workers, collect
 from qec.stats import binomial_interval
 
 # The files it reads and writes: qec.cli refuses an output that is an input, before anything runs.

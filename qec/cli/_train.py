@@ -88,12 +88,16 @@ def main_train(args: argparse.Namespace) -> int:
         )  # fmt: skip
         if args.data is not None:
             qnn.load_table(args.data)  # a bad file is a usage error before anything runs
+        circuit = None
         if args.circuit is not None:
-            config = qnn.for_circuit(args.circuit, **settings)
+            # Your own circuit, named on the command line: loaded (a MODULE:FUNCTION called) once
+            # here; the result stores it, and nothing reads it back by name (qec.qnn.sources).
+            circuit = qnn.load_circuit(args.circuit)
+            config = qnn.TrainConfig(circuit=args.circuit, qubits=circuit[0].num_qubits, layers=0, **settings)
         else:
             config = qnn.TrainConfig(qubits=args.qubits, layers=args.layers, **settings)
         qnn.simulation(config)  # a qubit count no method here can hold
-        inputs = qnn.qnn_parts(config).inputs  # the observable fits the circuit
+        inputs = qnn.qnn_parts(config, circuit=circuit).inputs  # the observable fits the circuit
         qnn.config_dataset(config, len(inputs))  # the data fit the circuit
     except ValueError as e:
         return _usage_error(args, e)
@@ -102,7 +106,7 @@ def main_train(args: argparse.Namespace) -> int:
         print(f"qec train: {done}/{config.maxiter} iterations, loss {loss:.4f}", file=sys.stderr)
 
     try:
-        result = qnn.train(config, checkpoint=checkpoint, progress=progress)
+        result = qnn.train(config, circuit=circuit, checkpoint=checkpoint, progress=progress)
     except KeyboardInterrupt:
         print(f"\nqec train: interrupted; progress is in {checkpoint}; rerun to resume", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -74,18 +74,7 @@ def budget_figure(report: BudgetReport) -> Figure:
                 ax.plot(np.array(lost) * nudge, [0.98] * len(lost), "v", color=color, ms=8,
                         transform=ax.get_xaxis_transform(),
                         label=f"{name}QEC needed, model finds no d")  # fmt: skip
-        hw = sorted({r.p for r in report.rows if r.verdict == "hardware"})
-        if hw:
-            ax.axvspan(
-                min(hw) / 1.05, max(hw) * 1.05, color="C2", alpha=0.15, label="hardware alone suffices"
-            )
-        if above:
-            every = " (every decoder)" if len(decoders) > 1 else ""
-            ax.axvspan(min(above) / 1.05, max(above) * 1.05, color="0.8", label=f"above threshold{every}")
-        if not any(r.verdict == "qec" for r in report.rows):
-            ax.text(0.5, 0.5, "no sampled p needs QEC: nothing to draw but the verdicts", ha="center",
-                    va="center", transform=ax.transAxes, fontsize=9)  # fmt: skip
-            ax.set_yticks([])
+        _verdict_bands(ax, report, above)
         p_axis(ax, [r.p for r in report.rows])
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
@@ -97,6 +86,20 @@ def budget_figure(report: BudgetReport) -> Figure:
     fig.suptitle(f"{report.code}: what the QNN needs to stay within δ = {t.delta:g} ({star})", fontsize=10)
     return fig
 
+
+
+def _verdict_bands(ax, report: BudgetReport, above: list[float]) -> None:
+    """Shade where hardware alone suffices and where every decoder is above threshold."""
+    hw = sorted({r.p for r in report.rows if r.verdict == "hardware"})
+    if hw:
+        ax.axvspan(min(hw) / 1.05, max(hw) * 1.05, color="C2", alpha=0.15, label="hardware alone suffices")
+    if above:
+        every = " (every decoder)" if len(report.decoders) > 1 else ""
+        ax.axvspan(min(above) / 1.05, max(above) * 1.05, color="0.8", label=f"above threshold{every}")
+    if not any(r.verdict == "qec" for r in report.rows):
+        ax.text(0.5, 0.5, "no sampled p needs QEC: nothing to draw but the verdicts", ha="center",
+                va="center", transform=ax.transAxes, fontsize=9)  # fmt: skip
+        ax.set_yticks([])
 
 def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.Path:
     """Draw ``budget_figure`` and write it to ``path`` (atomically; the format from its suffix)."""

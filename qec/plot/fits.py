@@ -106,6 +106,9 @@ def _per_round_panel(ax, g: GroupFit, distances, colors, style, named: bool) -> 
                 ax.plot(beyond, [m.eps_round(d, p) for p in beyond], color=colors[d], lw=0.8, ls=":")
         ax.plot([], [], color="0.3", lw=1, ls=style["ls"],
                 label=f"model{suffix} " + m.describe().replace(": ", ":\n", 1))  # fmt: skip
+        if beyond.size:
+            ax.plot([], [], color="0.3", lw=0.8, ls=":",
+                    label=f"model{suffix} beyond its fitted p ≤ {m.p_max:g}: extrapolated")  # fmt: skip
 
 
 def lambda_figure(fits: Sequence[GroupFit]) -> Figure:

@@ -119,18 +119,26 @@ class QNN:
                 f"{len(self.weights)} weights, reads qubits {list(self.read_qubits)}>")  # fmt: skip
 
 
-def qnn_parts(config: TrainConfig) -> QNN:
+def qnn_parts(
+    config: TrainConfig,
+    *,
+    circuit: tuple[QuantumCircuit, Sequence[Parameter], Sequence[Parameter]] | None = None,
+) -> QNN:
     """The QNN of ``config`` before noise.
 
     The circuit ends with the basis changes its observable needs (``rotate_to_z``), so
     the observable is diagonal (I/Z) and ``read_qubits`` are the qubits read out.
+
+    ``circuit``: your own circuit, prepared (``load_circuit``, or a result's stored one:
+    ``qec.qnn.sources.run_circuit``). Without it a ``.qpy`` file named by ``config.circuit`` is
+    read; a ``MODULE:FUNCTION`` is never imported here (only where you name it yourself).
 
     Example:
         >>> qnn_parts(TrainConfig(qubits=3, layers=1, observable="XZI"))
         <QNN on 3 qubits: 3 inputs, 6 weights, reads qubits [1, 2]>
     """
     if config.circuit:
-        circuit, inputs, weights = load_circuit(config.circuit)
+        circuit, inputs, weights = circuit if circuit is not None else load_qpy_circuit(config.circuit)
         if circuit.num_qubits != config.qubits:
             raise ValueError(f"qubits={config.qubits} but circuit {config.circuit!r} has "
                              f"{circuit.num_qubits} qubits (qec.qnn.for_circuit reads them from "
@@ -149,6 +157,7 @@ def for_circuit(circuit: str, **kwargs: Any) -> TrainConfig:
     """A config for your own circuit, with ``qubits`` read from it (and ``layers`` = 0).
 
     Example:
+        >>> import qec
         >>> for_circuit("qec.qnn.circuit:example_circuit", observable="ZZ").qubits
         2
     """
@@ -165,6 +174,7 @@ def load_circuit(spec: str) -> tuple[QuantumCircuit, list[Parameter], list[Param
             circuit, or the circuit has no input or no weight parameters.
 
     Example:
+        >>> import qec
         >>> qc, inputs, weights = load_circuit("qec.qnn.circuit:example_circuit")
         >>> qc.num_qubits, len(inputs), len(weights)
         (2, 2, 4)
@@ -172,12 +182,19 @@ def load_circuit(spec: str) -> tuple[QuantumCircuit, list[Parameter], list[Param
     if not isinstance(spec, str) or not spec:
         raise ValueError(f"circuit={spec!r} must be a .qpy file or MODULE:FUNCTION")
     if spec.endswith(".qpy"):
-        circuit, inputs, weights = _from_qpy(spec), None, None
-    elif ":" in spec and not pathlib.Path(spec).exists():
+        return load_qpy_circuit(spec)
+    if ":" in spec and not pathlib.Path(spec).exists():
         circuit, inputs, weights = _from_function(spec)
-    else:
-        raise ValueError(f"circuit={spec!r} is neither a .qpy file nor MODULE:FUNCTION")
-    return prepare_circuit(circuit, inputs=inputs, weights=weights, name=spec)
+        return prepare_circuit(circuit, inputs=inputs, weights=weights, name=spec)
+    raise ValueError(f"circuit={spec!r} is neither a .qpy file nor MODULE:FUNCTION")
+
+
+def load_qpy_circuit(path: str) -> tuple[QuantumCircuit, list[Parameter], list[Parameter]]:
+    """``load_circuit`` of a ``.qpy`` file only: data, never code (anything else is refused)."""
+    if not isinstance(path, str) or not path.endswith(".qpy"):
+        raise ValueError(f"circuit={path!r} is not a .qpy file; MODULE:FUNCTION is imported only where you "
+                         "give it yourself (qec train --circuit, qec.qnn.load_circuit)")  # fmt: skip
+    return prepare_circuit(_from_qpy(path), name=path)
 
 
 def _from_qpy(path: str) -> QuantumCircuit:

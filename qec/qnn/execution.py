@@ -10,6 +10,7 @@ from typing import Any
 from qec.qnn.circuit import qnn_parts
 from qec.qnn.config import TrainConfig
 from qec.qnn.data import config_dataset
+from qec.qnn.sources import read_runs
 from qec.qnn.training import read_weights
 
 
@@ -52,18 +53,21 @@ def check_circuit(circuit, *, name: str = "circuit"):
     return circuit
 
 
-def qnn_circuit_from_result(result: Mapping[str, Any], *, sample: int = 0):
+def qnn_circuit_from_result(result: Mapping[str, Any], *, sample: int = 0, name: str = "result"):
     """The QNN of a ``qec train`` result with its trained weights and one test point bound,
-    and its readout qubits measured: one circuit execution.
+    and its readout qubits measured: one circuit execution. The circuit is the one the result
+    stores (``qec.qnn.sources``), never imported; its data must be unchanged since training.
 
     Example:
+        >>> import qec
         >>> from qec.qnn import TrainConfig, train
         >>> r = train(TrainConfig(qubits=2, layers=1, samples=12, maxiter=8, chunk=8)).to_dict()
         >>> dict(qnn_circuit_from_result(r).count_ops())
         {'ry': 6, 'measure': 2, 'cz': 1}
     """
     config = TrainConfig.from_dict(dict(result["config"]))
-    qnn = qnn_parts(config)
+    _, circuit = read_runs([result], [name])
+    qnn = qnn_parts(config, circuit=circuit)
     read = qnn.read_qubits
     data = config_dataset(config, len(qnn.inputs))
     values = dict(zip(qnn.inputs, data.x_test[sample], strict=True))

@@ -13,9 +13,12 @@ from typing import Any
 import numpy as np
 
 from qec._io import atomic_write_text
+from qec.qnn.circuit import load_circuit, qnn_parts
 from qec.qnn.config import TrainConfig
 from qec.qnn.data import config_dataset
 from qec.qnn.simulate import build_qnn, simulation
+from qec.qnn.sources import KEY as SOURCES_KEY
+from qec.qnn.sources import Sources
 from qec.tolerance import plus_probability
 
 
@@ -32,6 +35,8 @@ class TrainResult:
         method: The simulation that ran (``statevector`` exact when noiseless,
             ``density_matrix`` or ``trajectories``). precision: Its statistical precision
             on each expectation value (0: exact; trajectories: 1/√trajectories, one σ bound).
+        sources: What the run was made from: your circuit itself and the SHA-256 of the files
+            it read (``qec.qnn.sources``); readers rebuild the circuit from it.
     """
 
     config: TrainConfig
@@ -44,12 +49,14 @@ class TrainResult:
     weights: tuple[float, ...]
     method: str = "density_matrix"
     precision: float = 0.0
+    sources: Sources = dataclasses.field(default_factory=Sources)
 
     def to_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
         out["config"] = dataclasses.asdict(self.config)
         out["loss_history"] = list(self.loss_history)
         out["weights"] = list(self.weights)
+        out[SOURCES_KEY] = self.sources.to_dict()
         return out
 
 
@@ -98,6 +105,7 @@ def check_iterations(config: TrainConfig, num_weights: int) -> None:
 def train(
     config: TrainConfig,
     *,
+    circuit: tuple[Any, Any, Any] | None = None,
     checkpoint: str | os.PathLike[str] | None = None,
     progress: Callable[[int, float], None] | None = None,
 ) -> TrainResult:
@@ -111,6 +119,9 @@ def train(
 
     Args:
         config: What to train.
+        circuit: Your own circuit, prepared (``load_circuit``; a result's stored one:
+            ``qec.qnn.sources.run_circuit``). Without it ``config.circuit`` is loaded here: a
+            ``MODULE:FUNCTION`` you give is your own code, and is called.
         checkpoint: Checkpoint file (None: no checkpointing).
         progress: Called with (iterations so far, current loss) after each chunk.
 
@@ -123,13 +134,16 @@ def train(
     from qiskit_machine_learning.optimizers import COBYLA
 
     sim = simulation(config)
-    qnn = build_qnn(config)
+    if config.circuit and circuit is None:
+        circuit = load_circuit(config.circuit)
+    sources = Sources.record(config, circuit)
+    qnn = build_qnn(config, qnn=qnn_parts(config, circuit=circuit))
     data = config_dataset(config, qnn.num_inputs)
     rng = np.random.default_rng(config.seed)
     weights = rng.uniform(-np.pi, np.pi, qnn.num_weights)
     history: list[float] = []
     done, wall = 0, 0.0
-    state = _load_checkpoint(checkpoint, config)
+    state = _load_checkpoint(checkpoint, config, sources)
     if state is not None:
         weights = np.array(read_weights(state.get("weights"), source=f"checkpoint {str(checkpoint)!r}",
                                         count=qnn.num_weights))  # fmt: skip
@@ -150,10 +164,8 @@ def train(
         done += step
         wall += time.perf_counter() - start
         if checkpoint is not None:
-            atomic_write_text(checkpoint, json.dumps({
-                "config": dataclasses.asdict(config), "weights": weights.tolist(),
-                "loss_history": history, "done": done, "wall_seconds": wall,
-            }))  # fmt: skip
+            _save_checkpoint(checkpoint, config, sources, weights=weights, history=history, done=done,
+                             wall=wall)  # fmt: skip
         if progress is not None:
             progress(done, history[-1] if history else float("nan"))
 
@@ -166,8 +178,19 @@ def train(
                        final_loss=history[-1] if history else float("nan"),
                        loss_history=tuple(history), iterations=len(history), wall_seconds=wall,
                        weights=tuple(weights.tolist()), method=sim.method,
-                       precision=sim.precision)  # fmt: skip
+                       precision=sim.precision, sources=sources)  # fmt: skip
 
+
+
+def _save_checkpoint(
+    path: str | os.PathLike[str], config: TrainConfig, sources: Sources, *, weights: np.ndarray,
+    history: list[float], done: int, wall: float,
+) -> None:  # fmt: skip
+    """Where a run stands after a chunk of iterations, written atomically (``_load_checkpoint``)."""
+    atomic_write_text(path, json.dumps({
+        "config": dataclasses.asdict(config), "weights": weights.tolist(), "loss_history": history,
+        "done": done, "wall_seconds": wall, SOURCES_KEY: sources.to_dict(),
+    }))  # fmt: skip
 
 def _accuracy(
     qnn: Any, weights: np.ndarray, x: np.ndarray, y: np.ndarray, *, shots: int, rng: np.random.Generator
@@ -181,7 +204,9 @@ def _accuracy(
     return float(np.mean(np.where(ev >= 0, 1, -1) == y))
 
 
-def _load_checkpoint(path: str | os.PathLike[str] | None, config: TrainConfig) -> dict | None:
+def _load_checkpoint(
+    path: str | os.PathLike[str] | None, config: TrainConfig, sources: Sources
+) -> dict | None:
     if path is None or not pathlib.Path(path).exists():
         return None
     try:
@@ -191,4 +216,7 @@ def _load_checkpoint(path: str | os.PathLike[str] | None, config: TrainConfig) -
     if state.get("config") != dataclasses.asdict(config):
         raise ValueError(f"checkpoint {str(path)!r} belongs to another configuration "
                          f"({state.get('config')}); delete it or choose another --out")  # fmt: skip
+    if SOURCES_KEY in state and Sources.from_result(state).identity() != sources.identity():
+        raise ValueError(f"checkpoint {str(path)!r} was trained on other contents of the circuit or data "
+                         "files (their SHA-256 differ); delete it to start over")  # fmt: skip
     return state

@@ -17,6 +17,7 @@ from qec.qnn.circuit import QNN, qnn_parts
 from qec.qnn.config import QNNNoise, TrainConfig
 from qec.qnn.data import Dataset, config_dataset
 from qec.qnn.simulate import build_qnn, simulation
+from qec.qnn.sources import Sources, read_runs, run_circuit
 from qec.qnn.training import read_weights, train
 from qec.tolerance import Evaluations, check_definition, shot_accuracy
 
@@ -64,6 +65,8 @@ class Workload:
         extra_test: Fresh test points per seed beside the held-out split (synthetic datasets).
         train_dir: Where the training definition trains runs that are missing (reused).
         jobs: Processes for those trainings.
+        sources: What the runs were made from (``qec.qnn.sources``): the circuit is rebuilt
+            from it, never imported by the name in ``shape``.
     """
 
     shape: dict[str, Any]
@@ -74,15 +77,23 @@ class Workload:
     extra_seed: int = 0
     train_dir: str | None = None
     jobs: int = 1
+    sources: Sources = dataclasses.field(default_factory=Sources)
 
     @classmethod
     def from_results(
-        cls, results: Sequence[Mapping[str, Any]], *, definition: str, **kwargs: Any
+        cls,
+        results: Sequence[Mapping[str, Any]],
+        *,
+        definition: str,
+        names: Sequence[str] | None = None,
+        **kwargs: Any,
     ) -> Workload:
-        """Index ``qec train`` results; they must share one QNN configuration.
+        """Index ``qec train`` results; they must share one QNN configuration, circuit and data
+        (``qec.qnn.sources.read_runs``: the circuit they store, data unchanged since training).
+        ``names``: the results' files, for messages.
 
         Example:
-            >>> r = {"config": {**dict.fromkeys(SHAPE_KEYS, 1), "noise": "none", "seed": 0}, "weights": [0.5]}
+            >>> r = {"config": {**qnn_shape({}), "noise": "none", "seed": 0}, "weights": [0.5]}
             >>> Workload.from_results([r], definition="inference").seeds
             (0,)
         """
@@ -104,7 +115,8 @@ class Workload:
         seeds = tuple(sorted(s for spec, s in runs if spec == "none"))
         if not seeds:
             raise ValueError("the tolerance needs noiselessly trained runs (noise none); none were given")
-        return cls(shape=shape, definition=definition, runs=runs, seeds=seeds, **kwargs)
+        sources, _ = read_runs(results, names)
+        return cls(shape=shape, definition=definition, runs=runs, seeds=seeds, sources=sources, **kwargs)
 
     def simulation(self) -> str:
         """How this machine computes the workload's noisy expectations, in words."""
@@ -152,8 +164,9 @@ class Workload:
     @functools.cached_property
     def _qnn(self) -> QNN:
         """The QNN every run shares, built (and its circuit transpiled) once: it depends on the
-        shape alone, not on the noise or the seed."""
-        return qnn_parts(TrainConfig(**self.shape))
+        shape alone, not on the noise or the seed. Its circuit is the runs' stored one."""
+        config = TrainConfig(**self.shape)
+        return qnn_parts(config, circuit=run_circuit(config, self.sources))
 
     def _data(self, seed: int) -> Dataset:
         config = TrainConfig(**self.shape, seed=seed)
@@ -185,7 +198,16 @@ class Workload:
         mine = {**self.shape, "noise": spec, "seed": seed}
         theirs = {**qnn_shape(cached["config"]), "noise": cached["config"].get("noise"),
                   "seed": cached["config"].get("seed")}  # fmt: skip
-        return read_weights(cached.get("weights"), source=str(path)) if theirs == mine else None
+        same_sources = Sources.from_result(cached, name=str(path)).identity() == self._identity
+        if theirs != mine or not same_sources:
+            return None
+        return read_weights(cached.get("weights"), source=str(path))
+
+    @functools.cached_property
+    def _identity(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """The circuit and files a run trained here records (``Sources.identity``)."""
+        config = TrainConfig(**self.shape)
+        return Sources.record(config, run_circuit(config, self.sources)).identity()
 
     def _train_missing(self, specs: Sequence[str]) -> None:
         if self.definition != "training":
@@ -197,14 +219,15 @@ class Workload:
         pathlib.Path(self.train_dir or ".").mkdir(parents=True, exist_ok=True)
         with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, self.jobs)) as pool:
             futures = [
-                pool.submit(_train_into, self.shape, s, seed, path)
+                pool.submit(_train_into, self.shape, self.sources, s, seed, path)
                 for (s, seed), path in zip(missing, paths, strict=True)
             ]
             for future in futures:
                 future.result()
 
 
-def _train_into(shape: Mapping[str, Any], spec: str, seed: int, path: str) -> None:
-    """Train one run into ``path`` (a worker process's job)."""
-    result = train(TrainConfig(**shape, noise=spec, seed=seed)).to_dict()
+def _train_into(shape: Mapping[str, Any], sources: Sources, spec: str, seed: int, path: str) -> None:
+    """Train one run into ``path`` (a worker process's job), on the given runs' stored circuit."""
+    config = TrainConfig(**shape, noise=spec, seed=seed)
+    result = train(config, circuit=run_circuit(config, sources)).to_dict()
     atomic_write_text(path, json.dumps(result, indent=1) + "\n")

@@ -1,7 +1,9 @@
 # Names every rule shares: the study folder, shard and QNN file lists, the qec command.
+import os
 import shlex
 import sys
 
+from snakemake.exceptions import WorkflowError
 from snakemake.settings.types import DeploymentMethod
 
 STUDY = config["study"]
@@ -62,6 +64,11 @@ QNN_ARGS = " ".join(
 )
 # Your own circuit and data files are inputs of every QNN run: change one and the runs rerun.
 QNN_FILES = [f for f in (Q.get("circuit", ""), Q.get("data", "")) if f.endswith((".qpy", ".csv", ".npz"))]
+# Snakemake skips a missing input of a job whose output exists (and its changed params with it):
+# a mistyped circuit or data path would leave the old runs standing. Refuse it here.
+for _f in QNN_FILES:
+    if not os.path.isfile(_f):
+        raise WorkflowError(f"qnn: {_f!r} does not exist (or is not a file) in {os.getcwd()!r}")
 QNN_RUNS = [f"{DATA}/qnn/{spec}_s{seed}.json" for spec in QNN_SPECS for seed in Q["seeds"]]
 PLOT_NAMES = ["threshold", "lambda", "accuracy", "budget", "resources"] + (["cnot"] if CNOT_SHARDS else [])
 PLOTS = [f"{DATA}/plots/{name}.png" for name in PLOT_NAMES]

@@ -13,7 +13,9 @@ rule sample:
         max_shots=S["max_shots"],
         max_errors=S["max_errors"],
         custom=(
-            "--custom-decoders " + " ".join(S["custom_decoders"]) if S.get("custom_decoders") else ""
+            "--custom-decoders " + " ".join(map(shlex.quote, S["custom_decoders"]))
+            if S.get("custom_decoders")
+            else ""
         ),
     threads: 1
     conda:
@@ -37,7 +39,9 @@ rule sample_cnot:
         max_errors=C["max_errors"],
         decoders=" ".join(DECODERS),
         custom=(
-            "--custom-decoders " + " ".join(S["custom_decoders"]) if S.get("custom_decoders") else ""
+            "--custom-decoders " + " ".join(map(shlex.quote, S["custom_decoders"]))
+            if S.get("custom_decoders")
+            else ""
         ),
     threads: 1
     conda:

@@ -1,0 +1,220 @@
+"""The tolerance record: the curve, the physical-noise runs and ε* with its interval."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from qec._check import check_number, record_fields
+from qec.tolerance.metric import Evaluations
+
+DEFINITIONS: tuple[str, ...] = ("inference", "training")
+
+
+def check_definition(definition: str) -> None:
+    if definition not in DEFINITIONS:
+        raise ValueError(f"definition={definition!r} is not known; allowed: {', '.join(DEFINITIONS)}")
+
+
+def check_delta(delta: float) -> None:
+    check_number("delta", delta, low=0, high=1, closed="()")
+
+
+def check_eps_grid(eps_grid: Sequence[float]) -> None:
+    if len(eps_grid) < 3:
+        raise ValueError(f"eps_grid={list(eps_grid)} must have at least 3 points to bracket ε*")
+    if any(not 0 < e < 1 for e in eps_grid) or len(set(eps_grid)) != len(eps_grid):
+        raise ValueError(f"eps_grid={list(eps_grid)} must be distinct values in (0, 1)")
+
+
+@dataclasses.dataclass(frozen=True)
+class CurvePoint:
+    """The paired change at one logical error rate.
+
+    Attributes:
+        eps_op: Logical error per logical operation. refined: Added by the second, denser grid.
+        accuracy: Mean accuracy there. delta_accuracy, delta_accuracy_low, delta_accuracy_high:
+            Mean paired accuracy change against ε = 0 and its interval.
+        delta_loss, delta_loss_low, delta_loss_high: The same for the squared-error loss.
+        delta_accuracy_per_seed: The mean change of each seed's QNN (the seed spread).
+    """
+
+    eps_op: float
+    refined: bool
+    accuracy: float
+    delta_accuracy: float
+    delta_accuracy_low: float
+    delta_accuracy_high: float
+    delta_loss: float
+    delta_loss_low: float
+    delta_loss_high: float
+    delta_accuracy_per_seed: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "delta_accuracy_per_seed", tuple(self.delta_accuracy_per_seed))
+
+
+def per_seed_change(evals: Evaluations, spec: str) -> tuple[float, ...]:
+    """Mean paired accuracy change of each seed's QNN at ``spec``: the spread between trained QNNs."""
+    change = evals.accuracy[:, evals.column(spec), :] - evals.accuracy[:, evals.column("none"), :]
+    return tuple(float(x) for x in change.mean(axis=1))
+
+
+@dataclasses.dataclass(frozen=True)
+class PhysicalPoint:
+    """The QNN under the physical noise model at p, no QEC, measured the same way as ε*.
+
+    Attributes:
+        noise: ``circuit`` or ``si1000``. p: Physical error rate. accuracy: Mean accuracy.
+        delta_accuracy, delta_accuracy_low, delta_accuracy_high: Paired change and interval.
+        delta_loss, delta_loss_low, delta_loss_high: The same for the loss.
+        within_delta: The mean accuracy change is ≥ −δ: hardware alone suffices.
+    """
+
+    noise: str
+    p: float
+    accuracy: float
+    delta_accuracy: float
+    delta_accuracy_low: float
+    delta_accuracy_high: float
+    delta_loss: float
+    delta_loss_low: float
+    delta_loss_high: float
+    within_delta: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Tolerance:
+    """ε* with its interval, the curve it came from and the physical-noise comparison.
+
+    Attributes:
+        definition: ``inference`` or ``training``. delta: δ. confidence: Interval level.
+        shots: Shots per prediction of the accuracy metric (0: exact sign).
+        eps_star, eps_star_low, eps_star_high: ε* and its bootstrap interval.
+        bound: ``""``; ``"lower"`` when the accuracy stays within δ over the whole grid (ε* is
+            at least the largest ε); ``"upper"`` when it is below already at the smallest ε.
+        noiseless_accuracy, noiseless_accuracy_low, noiseless_accuracy_high: ε = 0 accuracy.
+        curve: The paired changes over the grid (coarse and refined points).
+        physical: The paired changes under the physical model at each p.
+        qnn: The QNN configuration shared by every run. seeds: Seeds. test_points: Test points
+            per seed. bootstrap: Bootstrap replicates.
+        extra_test, extra_seed: Fresh test points per seed beside the held-out split, and
+            their stream (``qec.qnn.load_dataset``), so later checks evaluate the same points.
+        eps_star_per_seed: ε* of each seed's QNN alone (the spread between trained QNNs).
+        simulation: How the noisy expectations were computed (``qec.qnn.Simulation.describe``;
+            empty for tolerances given by hand or written before it was recorded).
+    """
+
+    definition: str
+    delta: float
+    confidence: float
+    shots: int
+    eps_star: float
+    eps_star_low: float
+    eps_star_high: float
+    bound: str
+    noiseless_accuracy: float
+    noiseless_accuracy_low: float
+    noiseless_accuracy_high: float
+    curve: tuple[CurvePoint, ...]
+    physical: tuple[PhysicalPoint, ...]
+    qnn: dict[str, Any]
+    seeds: tuple[int, ...]
+    test_points: int
+    bootstrap: int
+    extra_test: int = 0
+    extra_seed: int = 0
+    eps_star_per_seed: tuple[float, ...] = ()
+    simulation: str = ""
+
+    def __repr__(self) -> str:
+        star = f"{self.eps_star:.3g} [{self.eps_star_low:.3g}, {self.eps_star_high:.3g}]"
+        return f"<Tolerance ε* = {star}, δ = {self.delta:g}>"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "eps_star_per_seed", tuple(self.eps_star_per_seed))
+        check_definition(self.definition)
+        check_delta(self.delta)
+        if not self.eps_star_low <= self.eps_star <= self.eps_star_high:
+            raise ValueError(
+                f"eps_star={self.eps_star!r} must lie in [eps_star_low, eps_star_high] = "
+                f"[{self.eps_star_low!r}, {self.eps_star_high!r}]"
+            )
+
+    @classmethod
+    def given(
+        cls,
+        *,
+        eps_star: float,
+        physical: Sequence[tuple[float, float]] = (),
+        delta: float = 0.01,
+        noise: str = "circuit",
+    ) -> Tolerance:
+        """A tolerance with a given ε* (no interval) and physical accuracy changes ``(p, Δacc)``.
+
+        Example:
+            >>> Tolerance.given(eps_star=1e-3, physical=[(0.001, -0.02)]).physical[0].within_delta
+            False
+        """
+        phys = tuple(
+            PhysicalPoint(
+                noise=noise,
+                p=p,
+                accuracy=1 + a,
+                delta_accuracy=a,
+                delta_accuracy_low=a,
+                delta_accuracy_high=a,
+                delta_loss=0.0,
+                delta_loss_low=0.0,
+                delta_loss_high=0.0,
+                within_delta=a >= -delta,
+            )
+            for p, a in physical
+        )
+        return cls(
+            definition="inference",
+            delta=delta,
+            confidence=0.95,
+            shots=0,
+            eps_star=eps_star,
+            eps_star_low=eps_star,
+            eps_star_high=eps_star,
+            bound="",
+            noiseless_accuracy=1.0,
+            noiseless_accuracy_low=1.0,
+            noiseless_accuracy_high=1.0,
+            curve=(),
+            physical=phys,
+            qnn={},
+            seeds=(0,),
+            test_points=0,
+            bootstrap=0,
+        )
+
+    def describe(self) -> str:
+        bound = {
+            "lower": " (a lower bound: within δ on the whole grid)",
+            "upper": " (an upper bound: beyond δ at the smallest ε)",
+        }.get(self.bound, "")
+        per_seed = ", ".join(f"{e:.3g}" for e in self.eps_star_per_seed)
+        spread = f"; per seed {per_seed}" if len(self.eps_star_per_seed) > 1 else ""
+        return (
+            f"ε* = {self.eps_star:.3g} [{self.eps_star_low:.3g}, {self.eps_star_high:.3g}]{bound} "
+            f"({self.definition}, δ = {self.delta:g}, {self.confidence:.0%} bootstrap over "
+            f"{len(self.seeds)} seeds × {self.test_points} test points{spread})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out["seeds"] = list(self.seeds)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Tolerance:
+        """Rebuild from ``to_dict`` output; a missing field is a ``ValueError`` naming it."""
+        values = record_fields(cls, data, what="tolerance")
+        values["curve"] = tuple(CurvePoint(**c) for c in data["curve"])
+        values["physical"] = tuple(PhysicalPoint(**x) for x in data["physical"])
+        values["seeds"] = tuple(data["seeds"])
+        return cls(**values)
