@@ -162,11 +162,12 @@ def write_qasm(tmp: pathlib.Path) -> None:
     )
 
 
-def stats_file(tmp: pathlib.Path, rows: list[tuple[str, dict, int, int]]) -> None:
+def stats_file(tmp: pathlib.Path, rows: list[tuple[str, dict, int, int]], name: str = "in.csv") -> None:
     qec.write_stats(
-        tmp / "in.csv",
+        tmp / name,
         [
-            sinter.TaskStats(strong_id=f"{i:064x}", decoder=dec, json_metadata=m, shots=shots, errors=err)
+            sinter.TaskStats(strong_id=f"{i + 1000 * (name != 'in.csv'):064x}", decoder=dec, json_metadata=m,
+                             shots=shots, errors=err)
             for i, (dec, m, shots, err) in enumerate(rows)
         ],
     )
@@ -711,6 +712,13 @@ CLI = [
         ["combine", "{tmp}/in.csv", "--out", "{tmp}/notes.txt"],
         lambda t: good_stats(t) or (t / "notes.txt").write_text("important notes\n"),
         "out='{tmp}/notes.txt' exists and is not a sinter CSV file; refusing to overwrite it",
+    ),
+    (
+        "A2c-combine-over-a-finished-sample",  # the sample's shots were replaced by the inputs'
+        ["combine", "{tmp}/in.csv", "--out", "{tmp}/sampled.csv"],
+        lambda t: good_stats(t) or stats_file(t, [("pymatching", {**META, "d": 5}, 10, 1)],
+                                              name="sampled.csv"),
+        "--out='{tmp}/sampled.csv' already holds 10 shots of a task the inputs have 0 of",
     ),
     (
         "A3c-combine-into-one-of-several-inputs",

@@ -212,8 +212,7 @@ def test_issue_17_no_qec_needed_above_the_measured_threshold(tmp_path):
     assert not [r for r in rows if r.p > group.threshold.p_th_high and r.verdict == "qec"]
 
 
-def test_bootstrap_count_does_not_change_the_budget():
-    from fit_test import near_threshold_points
+def test_bootstrap_count_does_not_change_the_budget(near_threshold_points):
 
     budgets = []
     for bootstrap in (0, 50, 200):
@@ -223,8 +222,7 @@ def test_bootstrap_count_does_not_change_the_budget():
     assert any(row[1] == "qec" for row in budgets[0])  # d* was compared, not only verdicts
 
 
-def test_the_budget_reads_where_each_decoder_is_above_threshold_from_fits_json():
-    from fit_test import near_threshold_points
+def test_the_budget_reads_where_each_decoder_is_above_threshold_from_fits_json(near_threshold_points):
 
     from qec.fit import above_threshold_by_decoder, fits_document
 

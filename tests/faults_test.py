@@ -121,13 +121,22 @@ def test_killed_study_continues_from_finished_shards_only(tmp_path):
 
 @pytest.mark.slow
 def test_a_failing_shard_fails_alone_with_its_cause_in_the_log(tmp_path):
-    # si1000 allows p <= 0.1 (its measurements flip with 5p); the schema allows up to 0.5,
-    # so the p = 0.2 shards pass validation and fail in `qec sample`.
-    study = {
-        **MINI,
-        "study": "failing",
-        "sampling": {**MINI["sampling"], "noise": "si1000", "ps": [0.01, 0.2]},
-    }
+    # A decoder of your own that refuses models with an error probability above 0.1: the p = 0.2
+    # shards pass every check a dry run makes (what fails is your code, at run time) and fail in
+    # `qec sample`; the p = 0.01 shards finish.
+    (tmp_path / "picky.py").write_text(
+        "import sinter\n\n\n"
+        "class Picky(sinter.Decoder):\n"
+        "    def compile_decoder_for_dem(self, *, dem):\n"
+        "        if max(i.args_copy()[0] for i in dem.flattened() if i.type == 'error') > 0.1:\n"
+        "            raise ValueError('picky: an error probability above 0.1')\n"
+        "        return sinter.BUILT_IN_DECODERS['pymatching'].compile_decoder_for_dem(dem=dem)\n\n\n"
+        "def decoders():\n"
+        "    return {'picky': Picky()}\n"
+    )
+    sampling = {**MINI["sampling"], "ps": [0.01, 0.2], "decoders": ["picky"],
+                "custom_decoders": ["picky:decoders"]}  # fmt: skip
+    study = {**MINI, "study": "failing", "sampling": sampling}
     config = tmp_path / "failing.yaml"
     config.write_text(yaml.safe_dump(study))
     run = subprocess.run(
@@ -137,14 +146,13 @@ def test_a_failing_shard_fails_alone_with_its_cause_in_the_log(tmp_path):
         timeout=600,
     )
     assert run.returncode != 0
-    shards = tmp_path / "data" / "failing" / "stats" / "repetition" / "si1000" / "z" / "pymatching"
-    logs = tmp_path / "data" / "failing" / "logs" / "sample" / "repetition" / "si1000" / "z" / "pymatching"
+    shards = tmp_path / "data" / "failing" / "stats" / "repetition" / "circuit" / "z" / "picky"
+    logs = tmp_path / "data" / "failing" / "logs" / "sample" / "repetition" / "circuit" / "z" / "picky"
     for d in (3, 5):
         assert not (shards / f"d{d}_p0.2.csv").exists()
-        assert "p=0.2 must be in [0, 0.1] for si1000" in (logs / f"d{d}_p0.2.log").read_text()
+        assert "picky: an error probability above 0.1" in (logs / f"d{d}_p0.2.log").read_text()
         (good,) = sinter.read_stats_from_csv_files(shards / f"d{d}_p0.01.csv")
-        assert good.shots == study["sampling"]["max_shots"] or good.errors >= study["sampling"]["max_errors"]
-
+        assert good.shots == sampling["max_shots"] or good.errors >= sampling["max_errors"]
 
 def _alive(pid: str) -> bool:
     try:

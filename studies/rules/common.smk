@@ -1,5 +1,7 @@
 # Names every rule shares: the study folder, shard and QNN file lists, the qec command.
+import hashlib
 import os
+import pathlib
 import shlex
 import sys
 
@@ -69,6 +71,9 @@ QNN_FILES = [f for f in (Q.get("circuit", ""), Q.get("data", "")) if f.endswith(
 for _f in QNN_FILES:
     if not os.path.isfile(_f):
         raise WorkflowError(f"qnn: {_f!r} does not exist (or is not a file) in {os.getcwd()!r}")
+# Their contents as the QNN runs' params: a changed file reruns them where Snakemake recorded the
+# runs (timestamps are not trusted: a fresh clone stamps files in checkout order).
+QNN_SOURCES = {f: hashlib.sha256(pathlib.Path(f).read_bytes()).hexdigest() for f in QNN_FILES}
 QNN_RUNS = [f"{DATA}/qnn/{spec}_s{seed}.json" for spec in QNN_SPECS for seed in Q["seeds"]]
 PLOT_NAMES = ["threshold", "lambda", "accuracy", "budget", "resources"] + (["cnot"] if CNOT_SHARDS else [])
 PLOTS = [f"{DATA}/plots/{name}.png" for name in PLOT_NAMES]

@@ -4,8 +4,8 @@
 rule qnn:
     input:
         # ancient: a fresh clone gives every file its checkout time, so a timestamp would retrain
-        # the committed runs at random; a missing file still fails (common.smk), and a run whose
-        # data changed is refused by the readers (the result holds its data's SHA-256).
+        # the committed runs at random; a missing file still fails (common.smk), a changed one
+        # changes params.sources, and a run whose data changed is refused by the readers.
         [ancient(f) for f in QNN_FILES],
     output:
         "data/{study}/qnn/{spec}_s{seed}.json",
@@ -16,6 +16,7 @@ rule qnn:
         noise=lambda wc: wc.spec.replace("-", ":", 1),
         q=Q,
         shape=QNN_ARGS,
+        sources=QNN_SOURCES,
     threads: 1
     conda:
         "../envs/qec.yaml"
