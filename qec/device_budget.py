@@ -321,7 +321,7 @@ def format_summary(rows: Sequence[Mapping[str, Any]]) -> str:
         "verdict from the QNN transpiled to the device under Aer's NoiseModel.from_backend",
         f"{'device':<14} {'qnn':<22} {'calibration':<11} {'decoder':<22} {'p (DEP2)':>9} {'verdict':<9} "
         f"{'Δacc no QEC [95%]':<27} {'swaps':>5} {'d* [low, high]':<15} {'qubits [low, high]':<26} "
-        f"{'QDK d':>5} {'QDK qubits':>11} {'run time':>10}",
+        f"{'QDK d':>5} {'QDK qubits':>11} {'run time':>10}  model used",
     ]
     for r in rows:
         change, d, q = (_interval(r, "delta_accuracy", "+.4f"), _interval(r, "d_star"),
@@ -331,10 +331,20 @@ def format_summary(rows: Sequence[Mapping[str, Any]]) -> str:
                      f"{r['p']:>9.4g} "
                      f"{r['verdict']:<9} {change:<27} {r['swaps']:>5} {d:<15} {q:<26} "
                      f"{f(r['qdk_code_distance']):>5} {f(r['qdk_physical_qubits'], ','):>11} "
-                     f"{run:>10}")  # fmt: skip
+                     f"{run:>10}  {_model_note(r)}")  # fmt: skip
     machines = {(r["device"], r["qdk_machine"]) for r in rows}
     lines += [f"#   QDK machine of {name}: {m}" for name, m in sorted(machines)]
+    lines.append("#   ?: no value (no d* where hardware suffices or the model finds none; an open end: "
+                 "beyond the distances searched); model used: where d* lies against the sampled d")
     return "\n".join(lines)
+
+
+def _model_note(row: Mapping[str, Any]) -> str:
+    """Whether the row's d* extrapolates the suppression model beyond the distances sampled."""
+    if row["d_star"] is None:
+        return "no d needed" if row["verdict"] == "hardware" else "the model finds no d"
+    steps = row.get("extrapolated_by") or 0
+    return f"extrapolated {steps} distance steps beyond the sampled d" if steps else "within the sampled d"
 
 
 def _interval(row: Mapping[str, Any], key: str, spec: str = "") -> str:

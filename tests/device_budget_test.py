@@ -332,3 +332,24 @@ def test_devices_study_plans_every_device_job(tmp_path):
     assert jobs["budget_device"] == jobs["resources_device"] == 3
     assert jobs["budget_device_other"] == jobs["resources_device_other"] == 3
     assert jobs["qnn_other"] == 3 and jobs["tolerance_other"] == 1 and jobs["devices_table"] == 1
+
+
+def test_the_devices_table_says_where_each_d_star_extrapolates():
+    # A model used beyond the distances it was fitted on says so in every row it touches.
+    from qec.device_budget import format_summary
+
+    base = {"device": "fake_fez", "qnn": "5q 4l ring circles", "calibration": "2025-02-26",
+            "decoder": "pymatching", "p": 0.0048, "swaps": 11, "delta_accuracy": -0.0125,
+            "delta_accuracy_low": -0.017, "delta_accuracy_high": -0.008, "physical_qubits": None,
+            "physical_qubits_low": None, "physical_qubits_high": None, "qdk_code_distance": None,
+            "qdk_physical_qubits": None, "qdk_runtime_ns": None, "qdk_machine": "m"}  # fmt: skip
+    rows = [
+        {**base, "verdict": "qec", "d_star": 25, "d_star_low": 17, "d_star_high": None, "extrapolated_by": 8},
+        {**base, "verdict": "qec", "d_star": 7, "d_star_low": 5, "d_star_high": 9, "extrapolated_by": 0},
+        {**base, "verdict": "no_distance", "d_star": None, "d_star_low": None, "d_star_high": None},
+        {**base, "verdict": "hardware", "d_star": None, "d_star_low": None, "d_star_high": None},
+    ]
+    lines = format_summary(rows).splitlines()[2:6]
+    assert lines[0].endswith("extrapolated 8 distance steps beyond the sampled d")
+    assert lines[1].endswith("within the sampled d")
+    assert lines[2].endswith("the model finds no d") and lines[3].endswith("no d needed")
