@@ -186,6 +186,9 @@ def inspect_experiment(experiment: Experiment) -> CircuitReport:
     circuit = experiment.circuit()
     code = Code(experiment.code, experiment.distance)
     dem = _dem(circuit)  # once: the graph and the error count both come from it
+    if dem.num_errors == 0:  # catalog C1, C5, C7: p = 0 was a traceback from the distance search
+        raise ValueError(f"p={experiment.noise.p!r}: the noisy circuit has no error mechanisms, so there is "
+                         "no decoding graph or distance to inspect; give p > 0")  # fmt: skip
     graph = matching_graph(dem)
     return CircuitReport(
         experiment=experiment,

@@ -217,6 +217,10 @@ RESOURCES_FITS = ["resources", "--p", "0.001", "--noise", "circuit", "--fits", "
 
 # (id, argv with {tmp}, prepare(tmp) or None, message)
 CLI = [
+    ("C1-inspect-at-p-0", ["inspect", "--code", "surface_rotated", "--noise", "circuit", "--distance", "3",
+                           "--p", "0"], None, "p=0.0: the noisy circuit has no error mechanisms"),
+    ("E14-none-with-a-strength", ["train", "--noise", "none:0.5", "--out", "{tmp}/r.json"], None,
+     "noise 'none' takes no strength (got none:0.5)"),
     ("p-too-big", sample("--p", "0.7"), None, "p=0.7 must be in [0, 0.5]"),
     ("p-negative", sample("--p", "-0.1"), None, "p=-0.1 must be in [0, 0.5]"),
     ("p-not-number", sample("--p", "lots"), None, "argument --p: 'lots' is not a number"),

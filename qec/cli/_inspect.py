@@ -16,8 +16,9 @@ def main_inspect(args: argparse.Namespace) -> int:
 
     try:
         experiments = _experiments(args)
+        reports = [inspect_experiment(experiment) for experiment in experiments]
     except ValueError as e:
         return _usage_error(args, e)
-    for experiment in experiments:
-        print(inspect_experiment(experiment))
+    for report in reports:
+        print(report)
     return 0

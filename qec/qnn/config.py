@@ -53,6 +53,9 @@ class QNNNoise:
 
     def __post_init__(self) -> None:
         if self.kind == "none":
+            if self.value != 0:  # catalog E14: none:0.5 was taken as noiseless, silently
+                raise ValueError(f"noise 'none' takes no strength (got none:{self.value:g}); give none, "
+                                 "circuit:<p>, si1000:<p> or logical:<eps>")  # fmt: skip
             return
         if self.kind == "logical":
             if not 0 <= self.value <= 1:
