@@ -104,6 +104,17 @@ def test_checkpoint_with_weights_that_are_not_finite_numbers_is_refused(tmp_path
         checkpoint.write_text(json.dumps({**state, "weights": weights, "done": 6}))
         with pytest.raises(ValueError, match=f"checkpoint .*ckpt.json.*: .*{message}"):
             train(config, checkpoint=checkpoint)
+    # CK2, CK4, CK6: progress the training never writes (done beyond maxiter: no training at all,
+    # yet a "trained" result), a missing key, a checkpoint that is not an object.
+    for changed, message in (({"done": 10**9}, "done=1000000000 must be an integer in"),
+                             ({"done": None}, "done=None must be an integer in"),
+                             ({"loss_history": "x"}, "loss_history must be a list of finite numbers")):
+        checkpoint.write_text(json.dumps({**state, **changed}))
+        with pytest.raises(ValueError, match=message):
+            train(config, checkpoint=checkpoint)
+    checkpoint.write_text("[]")
+    with pytest.raises(ValueError, match="is not a checkpoint"):
+        train(config, checkpoint=checkpoint)
 
 
 @pytest.mark.parametrize("name", DATASETS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import pathlib
 import time
@@ -213,10 +214,29 @@ def _load_checkpoint(
         state = json.loads(pathlib.Path(path).read_text())
     except (OSError, json.JSONDecodeError) as e:
         raise ValueError(f"checkpoint {str(path)!r} is unreadable ({e}); delete it to start over") from None
+    if not isinstance(state, dict):  # catalog CK6
+        raise ValueError(f"checkpoint {str(path)!r} is not a checkpoint (a JSON object); delete it to "
+                         "start over")  # fmt: skip
     if state.get("config") != dataclasses.asdict(config):
         raise ValueError(f"checkpoint {str(path)!r} belongs to another configuration "
                          f"({state.get('config')}); delete it or choose another --out")  # fmt: skip
     if SOURCES_KEY in state and Sources.from_result(state).identity() != sources.identity():
         raise ValueError(f"checkpoint {str(path)!r} was trained on other contents of the circuit or data "
                          "files (their SHA-256 differ); delete it to start over")  # fmt: skip
+    _check_progress(state, config, where=f"checkpoint {str(path)!r}")
     return state
+
+
+def _check_progress(state: dict, config: TrainConfig, *, where: str) -> None:
+    """A checkpoint's progress must be what training writes (catalog CK2: done = 10⁹ skipped all
+    training and wrote a 'trained' result; CK4: a missing key was a traceback)."""
+    done, history, wall = state.get("done"), state.get("loss_history"), state.get("wall_seconds")
+    number = lambda x: isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)  # noqa: E731
+    if not (isinstance(done, int) and not isinstance(done, bool) and 0 <= done <= config.maxiter):
+        raise ValueError(f"{where}: done={done!r} must be an integer in [0, maxiter={config.maxiter}]; "
+                         "delete it to start over")  # fmt: skip
+    if not (isinstance(history, list) and all(number(x) for x in history)):
+        raise ValueError(f"{where}: loss_history must be a list of finite numbers; delete it to start over")
+    if not (number(wall) and wall >= 0):
+        raise ValueError(f"{where}: wall_seconds={wall!r} must be a finite number >= 0; delete it to "
+                         "start over")  # fmt: skip
