@@ -238,3 +238,11 @@ def test_the_budget_reads_where_each_decoder_is_above_threshold_from_fits_json(n
     del doc["fits"][group.key]["threshold"]
     with pytest.raises(ValueError, match="no threshold and Λ as qec fit writes them"):
         above_threshold_by_decoder(doc, "surface_rotated", "circuit", "z")
+
+
+def test_a_tolerance_without_physical_runs_is_refused():
+    # Catalog G14: an empty physical list gave an empty budget with exit 0.
+    from qec.budget import budget_plan
+
+    with pytest.raises(ValueError, match="the tolerance has no physical-noise runs"):
+        budget_plan({"fits": {}}, Tolerance.given(eps_star=1e-3), lambda: None, code="surface_rotated")

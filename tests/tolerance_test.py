@@ -192,3 +192,21 @@ def test_mixed_configurations_are_refused():
         Workload.from_results(
             [{**r, "config": {**r["config"], "noise": "logical:0.1"}}], definition="inference"
         )
+
+
+def test_a_tolerance_file_is_read_field_by_field():
+    # Catalog G1, G10, PL4: a curve point without eps_op was a TypeError traceback; a NaN p in a
+    # physical run decided "hardware alone suffices". Each is one line naming the field.
+    import json
+    import pathlib
+
+    doc = json.loads((pathlib.Path(__file__).parents[1] / "data" / "paper" / "tolerance.json").read_text())
+    for change, message in (
+        (lambda d: d["curve"][0].pop("eps_op"), "tolerance CurvePoint lacks eps_op"),
+        (lambda d: d["physical"][0].update(p=float("nan")), r"physical p=nan must be a number in \(0, 0.5\]"),
+        (lambda d: d.update(curve="x"), "tolerance curve must be a list"),
+    ):
+        broken = json.loads(json.dumps(doc))
+        change(broken)
+        with pytest.raises(ValueError, match=message):
+            Tolerance.from_dict(broken)

@@ -81,7 +81,11 @@ def budget_plan(
         ...     print(e)
         no fit for code='surface_rotated', noise='circuit', basis='z'; the document has []
     """
-    noise = tolerance.physical[0].noise if tolerance.physical else "circuit"
+    if not tolerance.physical:  # catalog G14: an empty budget, exit 0
+        raise ValueError("the tolerance has no physical-noise runs (its 'physical' list is empty): the "
+                         "budget gives one row per p they were measured at; measure them with qec "
+                         "tolerance --p")  # fmt: skip
+    noise = tolerance.physical[0].noise
     models = models_by_decoder(fits, code, noise, basis, decoders)
     above = above_threshold_by_decoder(fits, code, noise, basis, list(models))
     if not isinstance(workload, Workload):

@@ -53,6 +53,7 @@ class CurvePoint:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "delta_accuracy_per_seed", tuple(self.delta_accuracy_per_seed))
+        check_number("curve eps_op", self.eps_op, low=0, high=1, closed="(]")
 
 
 def per_seed_change(evals: Evaluations, spec: str) -> tuple[float, ...]:
@@ -82,6 +83,12 @@ class PhysicalPoint:
     delta_loss_low: float
     delta_loss_high: float
     within_delta: bool
+
+    def __post_init__(self) -> None:
+        # A p or a change that is not a number would decide a verdict (catalog G10: NaN p said
+        # "hardware alone suffices").
+        check_number("physical p", self.p, low=0, high=0.5, closed="(]")
+        check_number("physical delta_accuracy", self.delta_accuracy, low=-1, high=1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -214,7 +221,11 @@ class Tolerance:
     def from_dict(cls, data: Mapping[str, Any]) -> Tolerance:
         """Rebuild from ``to_dict`` output; a missing field is a ``ValueError`` naming it."""
         values = record_fields(cls, data, what="tolerance")
-        values["curve"] = tuple(CurvePoint(**c) for c in data["curve"])
-        values["physical"] = tuple(PhysicalPoint(**x) for x in data["physical"])
+        for key in ("curve", "physical", "seeds"):
+            if not isinstance(data[key], list | tuple):
+                raise ValueError(f"tolerance {key} must be a list; got {type(data[key]).__name__}")
+        point = lambda kind, x: kind(**record_fields(kind, x, what=f"tolerance {kind.__name__}"))  # noqa: E731
+        values["curve"] = tuple(point(CurvePoint, c) for c in data["curve"])
+        values["physical"] = tuple(point(PhysicalPoint, x) for x in data["physical"])
         values["seeds"] = tuple(data["seeds"])
         return cls(**values)
