@@ -28,10 +28,11 @@ from typing import Any
 
 import numpy as np
 
+from qec._check import record_fields
 from qec.budget import BudgetPlan, budget_plan
 from qec.device import IDEALISATION, Device, idle_pauli
 from qec.fit import models_by_decoder
-from qec.tolerance import PhysicalPoint, Tolerance, bootstrap_weights, paired_changes
+from qec.tolerance import PhysicalPoint, Tolerance, bootstrap_weights, physical_points
 
 VERDICT_ROUTE = (
     "the QNN transpiled to the device (its coupling map and basis gates, Qiskit preset level 1, "
@@ -72,9 +73,10 @@ class DeviceVerdict:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeviceVerdict:
-        values = {f.name: data[f.name] for f in dataclasses.fields(cls)}
+        values = record_fields(cls, data, what="device verdict")  # a missing key is one line naming it
         values["layout"] = tuple(values["layout"])
-        values["point"] = PhysicalPoint(**data["point"])
+        point = record_fields(PhysicalPoint, values["point"], what="device verdict point")
+        values["point"] = PhysicalPoint(**point)
         return cls(**values)
 
     def describe(self) -> str:
@@ -111,15 +113,8 @@ def device_verdict(
     evals = run.evaluations
     n_seeds, _, n_points = evals.accuracy.shape
     weights = bootstrap_weights(n_seeds, n_points, replicates=bootstrap, rng=np.random.default_rng(seed))
-    (acc,) = paired_changes(evals, [device.label], weights, metric="accuracy", confidence=confidence)
-    (loss,) = paired_changes(evals, [device.label], weights, metric="loss", confidence=confidence)
-    point = PhysicalPoint(
-        noise=device.label, p=float(device.noise.p),
-        accuracy=float(evals.accuracy[:, evals.column(device.label)].mean()),
-        delta_accuracy=acc.mean, delta_accuracy_low=acc.low, delta_accuracy_high=acc.high,
-        delta_loss=loss.mean, delta_loss_low=loss.low, delta_loss_high=loss.high,
-        within_delta=acc.mean >= -delta,
-    )  # fmt: skip
+    (point,) = physical_points(evals, [(device.label, float(device.noise.p))], [device.label], weights,
+                               delta=delta, confidence=confidence)  # fmt: skip
     t = run.transpiled
     return DeviceVerdict(device=device.name, label=device.label, calibration=device.calibration,
                          quantile=device.quantile, p=float(device.noise.p), swaps=t.swaps, layout=t.layout,

@@ -20,7 +20,7 @@ One module per concept: ``metric`` (the shot model's accuracy and the evaluation
 (measuring it for a trained QNN). This package only lists names."""
 
 from qec.tolerance.estimate import Change, bootstrap_weights, crossing, decreasing_fit, paired_changes
-from qec.tolerance.measure import measure_changes, measure_tolerance
+from qec.tolerance.measure import measure_changes, measure_tolerance, physical_points
 from qec.tolerance.metric import Evaluations, Evaluator, logical_spec, plus_probability, shot_accuracy
 from qec.tolerance.record import (
     DEFINITIONS,
@@ -50,6 +50,7 @@ __all__ = [
     "measure_changes",
     "measure_tolerance",
     "paired_changes",
+    "physical_points",
     "plus_probability",
     "shot_accuracy",
 ]

@@ -73,7 +73,7 @@ def measure_tolerance(
         evals, grid = evals + evaluate([logical_spec(e) for e in refined]), sorted(grid + refined)
         star = eps_star_interval(evals, grid, weights, delta=delta, confidence=confidence)
     curve = _curve(evals, grid, refined, weights, confidence=confidence)
-    phys_points = _physical_points(evals, physical, phys_specs, weights, delta=delta, confidence=confidence)
+    phys_points = physical_points(evals, physical, phys_specs, weights, delta=delta, confidence=confidence)
     base = evals.accuracy[:, evals.column("none"), :]
     reps = np.einsum("bsn,sn->b", weights, base)
     base_lo, base_hi = np.quantile(reps, [(1 - confidence) / 2, (1 + confidence) / 2])
@@ -133,7 +133,7 @@ def _curve(
     )  # fmt: skip
 
 
-def _physical_points(
+def physical_points(
     evals: Evaluations,
     physical: Sequence[tuple[str, float]],
     specs: Sequence[str],
@@ -142,7 +142,17 @@ def _physical_points(
     delta: float,
     confidence: float,
 ) -> tuple[PhysicalPoint, ...]:
-    """The paired changes under each physical noise model at p (no QEC), and whether within δ."""
+    """The paired changes under each physical noise model at p (no QEC), and whether within δ:
+    the tolerance's physical rows, and a device's verdict (``qec.device_budget``).
+
+    Args:
+        evals: The evaluations, ``none`` and every spec among their columns.
+        physical: ``(noise, p)`` of each run, as the rows record them.
+        specs: The evaluation column of each run.
+        weights: Bootstrap weights (replicates, seeds, points).
+        delta: Accuracy loss tolerated.
+        confidence: Of the intervals.
+    """
     if not specs:
         return ()
     acc = paired_changes(evals, list(specs), weights, metric="accuracy", confidence=confidence)
