@@ -18,6 +18,7 @@ rule sample:
             else ""
         ),
     threads: 1
+    priority: shard_priority
     conda:
         "../envs/qec.yaml"
     shell:
@@ -44,6 +45,7 @@ rule sample_cnot:
             else ""
         ),
     threads: 1
+    priority: shard_priority
     conda:
         "../envs/qec.yaml"
     shell:
