@@ -66,6 +66,7 @@ include: "studies/rules/devices.smk"
 rule all:
     input:
         SHARDS,
+        ADAPTIVE_SHARDS,
         CNOT_SHARDS,
         QNN_RUNS,
         f"{DATA}/budget.csv",

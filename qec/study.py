@@ -92,6 +92,18 @@ def _sampling(s: Mapping[str, Any], _config: Mapping[str, Any]) -> None:
     if not s.get("custom_decoders"):  # custom ones are known once their module is imported, in the job
         for decoder in s.get("decoders") or [s["decoder"]]:
             check_decoder(decoder)
+    if s.get("adaptive"):
+        from qec.adaptive import DEFAULTS, AdaptiveTarget
+
+        a = s["adaptive"]
+        if "memory" not in s.get("experiments", ["memory"]):
+            raise ValueError("adaptive: samples the memory experiment, which experiments does not list")
+        settings = {**DEFAULTS, **a, "max_shots": s["max_shots"]}
+        settings["pilot_shots"] = min(settings["pilot_shots"], s["max_shots"])
+        try:
+            AdaptiveTarget(steps=settings.pop("target"), **settings)
+        except ValueError as e:
+            raise ValueError(f"adaptive.{str(e).replace('steps=', 'target=', 1)}") from None
 
 
 def _devices(s: Mapping[str, Any]) -> None:

@@ -15,7 +15,9 @@ from qec.cli._common import (
     _add_experiment_args,
     _Distinct,
     _experiments,
+    _float,
     _positive_int,
+    _read_json,
     _usage_error,
 )
 from qec.decoders import DEFAULT_DECODER, check_decoder, load_custom_decoders
@@ -23,7 +25,7 @@ from qec.sampling import OutputBusyError, check_output, check_workers, collect
 from qec.stats import binomial_interval
 
 # The files it reads and writes: qec.cli refuses an output that is an input, before anything runs.
-FILES = Files(writes={"--out": ()})
+FILES = Files(reads=("--tolerance",), writes={"--out": ()})
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -52,8 +54,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-errors",
         type=_positive_int,
-        default=1000,
-        help="stop a task at this many errors in total (default 1000)",
+        help="stop a task at this many errors in total (default 1000; not with --target)",
     )
     p.add_argument(
         "--workers",
@@ -63,6 +64,38 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--out", required=True, help="sinter CSV file to create or extend")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    adaptive = p.add_argument_group(
+        "adaptive sampling (--target)",
+        "Sample in rounds until every budget row's d* interval is at most --target distance steps "
+        "wider than ε*'s own interval allows, or --core-hours are spent: a pilot takes every task "
+        "to --pilot-errors or --pilot-shots, then each batch goes where it shrinks the widest d* "
+        "intervals most per core-second. Memory experiments only; --max-shots caps each task.",
+    )
+    from qec.adaptive import DEFAULTS as D
+
+    flags = [
+        ("--target", _positive_int, None, "STEPS",
+         "widest d* interval allowed, in distance steps beyond ε*'s own width (d* ± 2 is 2 steps)"),
+        ("--tolerance", str, None, "JSON", "tolerance.json (qec tolerance): the p values and ε* of the rows"),
+        ("--core-hours", _float, D["core_hours"], "H",
+         f"stop once the file holds this many sampling core-hours (default {D['core_hours']:g})"),
+        ("--batch-seconds", _float, D["batch_seconds"], "S",
+         f"core-seconds per batch (default {D['batch_seconds']:g})"),
+        ("--pilot-errors", _positive_int, D["pilot_errors"], "N",
+         f"the pilot's errors per task (default {D['pilot_errors']})"),
+        ("--pilot-shots", _positive_int, D["pilot_shots"], "N",
+         f"the pilot's shots per task (default {D['pilot_shots']})"),
+        ("--cycles-per-gate", _float, 1.0, "C", "c, code cycles per logical operation (default 1)"),
+    ]  # fmt: skip
+    for flag, kind, default, metavar, text in flags:
+        adaptive.add_argument(flag, type=kind, default=default, metavar=metavar, help=text)
+    adaptive.add_argument(
+        "--threshold-window",
+        nargs=2,
+        type=_float,
+        metavar=("PMIN", "PMAX"),
+        help="as qec fit --threshold-window",
+    )
 
 
 def main_sample(args: argparse.Namespace) -> int:
@@ -72,21 +105,31 @@ def main_sample(args: argparse.Namespace) -> int:
         for spec in args.custom_decoders or ():
             for name, value in load_custom_decoders(spec).items():
                 if name in custom:
-                    raise ValueError(f"--custom-decoders: {spec!r} names {name!r}, which an earlier "
-                                     "MODULE:FUNCTION names too; give each name once")  # fmt: skip
+                    raise ValueError(
+                        f"--custom-decoders: {spec!r} names {name!r}, which an earlier "
+                        "MODULE:FUNCTION names too; give each name once"
+                    )
                 custom[name] = value
         for name in args.decoder:
             check_decoder(name, custom)
         check_output(args.out)
         check_workers(args.workers)
+        adaptive = _adaptive_settings(args, experiments)
     except ValueError as e:
         return _usage_error(args, e)
+    if adaptive is not None:
+        return _main_adaptive(args, experiments, custom, adaptive)
     try:
         stats = collect(
-            experiments, out=args.out, decoder=args.decoder, custom_decoders=custom or None,
-            workers=args.workers, max_shots=args.max_shots, max_errors=args.max_errors,
+            experiments,
+            out=args.out,
+            decoder=args.decoder,
+            custom_decoders=custom or None,
+            workers=args.workers,
+            max_shots=args.max_shots,
+            max_errors=1000 if args.max_errors is None else args.max_errors,
             print_progress=not args.quiet,
-        )  # fmt: skip
+        )
     except KeyboardInterrupt:
         print(
             f"\nqec sample: interrupted; finished batches are in {args.out}; "
@@ -97,6 +140,93 @@ def main_sample(args: argparse.Namespace) -> int:
     except OutputBusyError as e:
         return _usage_error(args, e)
     print(_table(stats))
+    return 0
+
+
+_ADAPTIVE_ONLY = ("tolerance", "threshold_window")
+
+
+def _adaptive_settings(args: argparse.Namespace, experiments: Sequence) -> tuple | None:
+    """(target, tolerance) for --target, None without it; a flag that needs the other is refused."""
+    from qec.adaptive import AdaptiveTarget
+    from qec.tolerance import Tolerance
+
+    if args.target is None:
+        given = [f"--{n.replace('_', '-')}" for n in _ADAPTIVE_ONLY if getattr(args, n) is not None]
+        if given:
+            raise ValueError(f"{', '.join(given)} only apply to adaptive sampling: give --target STEPS too")
+        return None
+    if args.max_errors is not None:
+        raise ValueError(
+            "--max-errors is the uniform rule; with --target the pilot stops at --pilot-errors "
+            "and --max-shots caps each task"
+        )
+    if args.tolerance is None:
+        raise ValueError("--target needs --tolerance tolerance.json: d* is judged at its p values and ε*")
+    kinds = sorted({e.experiment for e in experiments} - {"memory"})
+    if kinds:
+        raise ValueError(
+            f"--experiment {' '.join(kinds)} cannot be sampled adaptively: --target judges "
+            "the memory model's d* (sample gate experiments with --max-shots/--max-errors)"
+        )
+    codes = sorted({e.code for e in experiments})
+    if len(codes) > 1:
+        raise ValueError(f"--target judges one code's budget; --code gives {codes}")
+    try:
+        target = AdaptiveTarget(
+            steps=args.target,
+            core_hours=args.core_hours,
+            batch_seconds=args.batch_seconds,
+            pilot_errors=args.pilot_errors,
+            pilot_shots=min(args.pilot_shots, args.max_shots),
+            max_shots=args.max_shots,
+        )
+    except ValueError as e:
+        flag = str(e).split("=", 1)[0].replace("_", "-").replace("steps", "target")
+        raise ValueError(f"--{flag}={str(e).split('=', 1)[1]}") from None
+    tolerance = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
+    if not tolerance.physical:
+        raise ValueError(
+            f"--tolerance {args.tolerance!r} has no physical-noise runs: no budget rows to judge"
+        )
+    noises = sorted({e.noise.name for e in experiments})
+    if noises != [tolerance.physical[0].noise]:
+        raise ValueError(
+            f"--noise {' '.join(noises)}: the tolerance was measured under "
+            f"{tolerance.physical[0].noise!r}; sample that noise model"
+        )
+    return target, tolerance
+
+
+def _main_adaptive(args: argparse.Namespace, experiments: Sequence, custom: dict, adaptive: tuple) -> int:
+    from qec.adaptive import sample_adaptively
+
+    target, tolerance = adaptive
+    try:
+        result = sample_adaptively(
+            experiments,
+            out=args.out,
+            tolerance=tolerance,
+            target=target,
+            decoder=args.decoder,
+            code=experiments[0].code,
+            cycles_per_gate=args.cycles_per_gate,
+            threshold_window=tuple(args.threshold_window) if args.threshold_window else None,
+            workers=args.workers,
+            custom_decoders=custom or None,
+            print_progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"\nqec sample: interrupted; finished batches are in {args.out}; rerun the same command to "
+            "continue (each round decides from the file)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    except OutputBusyError as e:
+        return _usage_error(args, e)
+    print(_table(list(result.stats)))
+    print(result.describe())
     return 0
 
 

@@ -34,6 +34,18 @@ _FIXED: dict[str, dict[int, float]] = {
 }
 
 
+def free_coefficients(form: str) -> tuple[int, ...]:
+    """Indices of the coefficients (β₀, β₁, β₂, β₃) that ``form`` fits; the others are fixed.
+
+    Example:
+        >>> free_coefficients("power_dk")
+        (0, 1, 3)
+    """
+    if form not in MODEL_FORMS:
+        raise ValueError(f"form={form!r} is not known; allowed: {sorted(MODEL_FORMS)}")
+    return _FREE[form]
+
+
 @dataclasses.dataclass(frozen=True)
 class SuppressionModel:
     """ε_round(d, p) in one of ``MODEL_FORMS``, with the covariance of its coefficients.

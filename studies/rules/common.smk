@@ -31,7 +31,16 @@ SHARDS = [
     for decoder in DECODERS
     for d in S["distances"]
     for p in S["ps"]
-] if "memory" in S.get("experiments", ["memory"]) else []
+] if "memory" in S.get("experiments", ["memory"]) and not S.get("adaptive") else []
+# Adaptive sampling (sampling.adaptive): one file per (code, noise) holds every memory task, sampled in
+# rounds until the budget's d* intervals meet the target (qec sample --target).
+ADAPTIVE = S.get("adaptive") or {}
+from qec.adaptive import DEFAULTS as ADAPTIVE_DEFAULTS
+ADAPTIVE_SHARDS = (
+    [f"{DATA}/stats/adaptive/{code}/{S['noise']}.csv" for code in S["codes"]]
+    if ADAPTIVE and "memory" in S.get("experiments", ["memory"])
+    else []
+)
 # The lattice-surgery CNOT (sampling.experiments has cnot): one shard per (basis, d) holding every
 # p and decoder, because tqec takes 5–40 s to build the circuit and sampling a p takes seconds.
 EXPERIMENTS = S.get("experiments", ["memory"])

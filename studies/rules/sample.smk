@@ -79,9 +79,51 @@ rule sample_device:
         " --decoder {wildcards.decoder} {params.custom} --workers {threads} --quiet --out {output} > {log} 2>&1"
 
 
+rule sample_adaptive:
+    input:
+        tolerance=f"{DATA}/tolerance.json",
+    output:
+        "data/{study}/stats/adaptive/{code}/{noise}.csv",
+    log:
+        "data/{study}/logs/sample/adaptive/{code}/{noise}.log",
+    params:
+        qec=QEC,
+        rpd=S["rounds_per_distance"],
+        max_shots=S["max_shots"],
+        ps=" ".join(num(p) for p in S["ps"]),
+        distances=" ".join(map(str, S["distances"])),
+        bases=" ".join(S["bases"]),
+        decoders=" ".join(DECODERS),
+        a={**ADAPTIVE_DEFAULTS, **ADAPTIVE},
+        window=(
+            "--threshold-window " + " ".join(num(x) for x in config["fit"]["threshold_window"])
+            if config["fit"].get("threshold_window")
+            else ""
+        ),
+        cycles=B["cycles_per_gate"],
+        custom=(
+            "--custom-decoders " + " ".join(map(shlex.quote, S["custom_decoders"]))
+            if S.get("custom_decoders")
+            else ""
+        ),
+    # Every core: the rounds are sequential, each batch uses all workers.
+    threads: workflow.cores
+    conda:
+        "../envs/qec.yaml"
+    shell:
+        "{params.qec} sample --code {wildcards.code} --noise {wildcards.noise} --basis {params.bases}"
+        " --distance {params.distances} --p {params.ps} --rounds-per-distance {params.rpd}"
+        " --max-shots {params.max_shots} --decoder {params.decoders} {params.custom}"
+        " --target {params.a[target]} --core-hours {params.a[core_hours]} --batch-seconds {params.a[batch_seconds]}"
+        " --pilot-errors {params.a[pilot_errors]} --pilot-shots {params.a[pilot_shots]}"
+        " --tolerance {input.tolerance} --cycles-per-gate {params.cycles} {params.window}"
+        " --workers {threads} --out {output} > {log} 2>&1"
+
+
 rule combine:
     input:
         SHARDS,
+        ADAPTIVE_SHARDS,
         CNOT_SHARDS,
         DEVICE_SHARDS,
     output:
