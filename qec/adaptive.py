@@ -491,10 +491,13 @@ def sample_adaptively(
                         **common,
                     )
             continue
-        for b in plan.batches:
-            sample(
-                [b.experiment], decoder=b.decoder, max_shots=b.max_shots, max_errors=b.max_errors, **common
-            )
+        # One call per decoder: sinter runs the round's batches side by side, each to its own total.
+        for name in decoders:
+            mine = [b for b in plan.batches if b.decoder == name]
+            if mine:
+                limits = {(b.experiment, name): b.max_shots for b in mine}
+                sample([b.experiment for b in mine], decoder=name, max_shots=None, max_errors=None,
+                       task_max_shots=limits, **common)  # fmt: skip
 
 
 def _progress(rounds: int, plan: Plan, target: AdaptiveTarget) -> str:

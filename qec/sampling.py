@@ -8,7 +8,7 @@ import itertools
 import os
 import pathlib
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sinter
@@ -198,6 +198,7 @@ def collect(
     max_shots: int | None = 1_000_000,
     max_errors: int | None = 1000,
     print_progress: bool = False,
+    task_max_shots: Mapping[tuple[Experiment, str], int] | None = None,
 ) -> list[sinter.TaskStats]:
     """Sample and decode ``experiments`` with sinter, keeping results in the CSV ``out``.
 
@@ -217,6 +218,8 @@ def collect(
         max_shots: Stop a task once it has this many shots in total (None: no limit).
         max_errors: Stop a task once it has this many errors in total (None: no limit).
         print_progress: Print sinter's progress report to stderr.
+        task_max_shots: Per-task shot totals, (experiment, decoder) → shots, for tasks that
+            need their own (adaptive sampling's batches); the lower of it and ``max_shots`` holds.
 
     Returns:
         The merged statistics of the requested experiments (including earlier runs).
@@ -236,7 +239,12 @@ def collect(
     for name, value in (("max_shots", max_shots), ("max_errors", max_errors)):
         if value is not None:
             check_int(name, value, least=1, why="or None for no limit")
-    if max_shots is None and max_errors is None:
+    limits = dict(task_max_shots or {})
+    for (e, name), shots in limits.items():
+        check_int(f"task_max_shots[d={e.distance}, p={e.noise.p}, {name}]", shots, least=1)
+    names = [decoder] if isinstance(decoder, str) else list(decoder)
+    every_task_limited = bool(limits) and all((e, name) in limits for e in experiments for name in names)
+    if max_shots is None and max_errors is None and not every_task_limited:
         raise ValueError("max_shots and max_errors are both None: sampling would never stop")
     decoders = [decoder] if isinstance(decoder, str) else list(decoder)
     if not decoders or len(set(decoders)) != len(decoders):
@@ -251,6 +259,14 @@ def collect(
         seen.append(e.metadata)
     path = check_output(out)
     tasks = [task for e in experiments for task in e.tasks(decoders)]
+    if limits:
+        per_experiment = [e for e in experiments for _ in decoders]
+        tasks = [
+            t if (e, t.decoder) not in limits else sinter.Task(
+                circuit=t.circuit, decoder=t.decoder, json_metadata=t.json_metadata,
+                collection_options=sinter.CollectionOptions(max_shots=limits[(e, t.decoder)]))
+            for e, t in zip(per_experiment, tasks, strict=True)
+        ]  # fmt: skip
     with _exclusive(path), _workers_die_with_parent():
         return _collect_locked(
             experiments,

@@ -45,10 +45,12 @@ class SyntheticSampler:
     def __init__(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
 
-    def __call__(self, experiments, *, decoder, max_shots, max_errors, out, **_) -> None:
+    def __call__(self, experiments, *, decoder, max_shots, max_errors, out, task_max_shots=None, **_) -> None:
         stats = read_stats(out) if os.path.exists(out) else []
         new = []
         for e in experiments:
+            if task_max_shots:
+                max_shots = task_max_shots[(e, decoder)]
             have = [s for s in stats if s.json_metadata == e.metadata and s.decoder == decoder]
             shots, errors = sum(s.shots for s in have), sum(s.errors for s in have)
             eps = true_eps_round(e.distance, e.noise.p)

@@ -107,6 +107,18 @@ def test_resume_tops_up_instead_of_starting_over(tmp_path):
     assert len(out.read_text().splitlines()) == 2  # compacted: header + one row per task
 
 
+def test_each_task_can_have_its_own_shot_total(tmp_path):
+    # Adaptive sampling's batches: one call, every task to its own total, existing shots counted.
+    out = tmp_path / "stats.csv"
+    a, b = qec.sweep(codes=["repetition"], noises=["circuit"], distances=[3, 5], ps=[0.01], rounds=3)
+    qec.collect([a], out=out, max_shots=500, max_errors=None)
+    stats = qec.collect([a, b], out=out, max_shots=None, max_errors=None,
+                        task_max_shots={(a, "pymatching"): 1500, (b, "pymatching"): 700})  # fmt: skip
+    assert sorted((s.json_metadata["d"], s.shots) for s in stats) == [(3, 1500), (5, 700)]
+    with pytest.raises(ValueError, match="would never stop"):  # a task without a total: unbounded
+        qec.collect([a, b], out=out, max_shots=None, max_errors=None, task_max_shots={(a, "pymatching"): 9})
+
+
 def test_rows_of_other_tasks_in_the_file_are_kept(tmp_path):
     out = tmp_path / "stats.csv"
     other = sinter.TaskStats(
