@@ -108,16 +108,20 @@ class RowWidth:
             end is None). steps: The interval's width in distance steps (inf when open).
         floor: The width with the model known exactly (ε*'s interval alone).
         done: ``steps`` ≤ ``floor`` + the target: sampling adds at most the target to the width.
+        unsettled: Why the row's verdict is not settled yet ("" when it is): "above threshold"
+            only because Λ's interval at p reaches 1 while its estimate is above 1 (more shots
+            at p decide it).
     """
 
     group: str
     p: float
-    d_star: int
+    d_star: int | None
     d_star_low: int | None
     d_star_high: int | None
     steps: float
     floor: float
     done: bool
+    unsettled: str = ""
 
     def describe(self) -> str:
         """One line: the group, p and the interval.
@@ -126,6 +130,8 @@ class RowWidth:
             >>> RowWidth("c/n/z/pm", 0.002, 13, 11, None, math.inf, 0.0, False).describe()
             'c/n/z/pm at p = 0.002: d* 13 [11, ?] (open)'
         """
+        if self.unsettled:
+            return f"{self.group} at p = {self.p:g}: {self.unsettled}"
         end = lambda d: "?" if d is None else str(d)  # noqa: E731
         width = "open" if math.isinf(self.steps) else f"{self.steps:g} steps"
         floor = f", floor {self.floor:g}" if self.floor > 0 else ""
@@ -245,7 +251,17 @@ def judge(
             alternatives=tuple(map(_floor_model, g.model_alternatives)),
             **settings,
         )
+        lambdas = {f.p: f for f in g.lambdas}
         for row, ideal in zip(real, exact, strict=True):
+            fit = lambdas.get(row.p)
+            above = g.above_threshold
+            firm = above.threshold_high is not None and row.p > above.threshold_high
+            if row.verdict == "above_threshold" and not firm and fit is not None and fit.lambda_ > 1:
+                why = (f"above threshold only by Λ's interval: Λ = {fit.lambda_:.3g} "
+                       f"[{fit.lambda_low:.3g}, {fit.lambda_high:.3g}] at p, not yet decided")  # fmt: skip
+                rows.append(RowWidth(group=key, p=row.p, d_star=None, d_star_low=None, d_star_high=None,
+                                     steps=math.inf, floor=0.0, done=False, unsettled=why))  # fmt: skip
+                continue
             if row.verdict != "qec" or row.d_star is None:
                 continue
             steps, floor = _width(row), _width(ideal)
@@ -321,7 +337,21 @@ def plan_round(
             s = by_task.get(_key(e.metadata, name))
             if name == g.decoder and e.basis == g.basis and s is not None and s.shots < target.max_shots:
                 batches.append(Batch(e, name, min(target.max_shots, 2 * s.shots)))
-    batches += _best_batches(tasks, by_task, rows, fits, target, picks=picks)
+    for r in rows:  # an unsettled verdict: more shots at its p, every distance of the group
+        if r.unsettled:
+            g = fits[r.group]
+            for e, name in tasks:
+                s = by_task.get(_key(e.metadata, name))
+                mine_p = name == g.decoder and e.basis == g.basis and e.noise.p == r.p
+                if mine_p and s is not None and s.shots < target.max_shots:
+                    batches.append(Batch(e, name, min(target.max_shots, 2 * s.shots)))
+    batches += _best_batches(tasks, by_task, [r for r in rows if not r.unsettled], fits, target, picks=picks)
+    merged: dict[tuple[str, str], Batch] = {}  # a task asked for twice gets the larger total
+    for b in batches:
+        k = _key(b.experiment.metadata, b.decoder)
+        if k not in merged or b.max_shots > merged[k].max_shots:
+            merged[k] = b
+    batches = list(merged.values())
     if not batches:
         return Plan(rows=tuple(rows), stopped="exhausted", batches=(), core_seconds=seconds)
     note = "; ".join(f"no model yet for {k}" for k in unfitted)

@@ -141,26 +141,35 @@ def test_cap_stops_the_run(tmp_path):
 
 @pytest.mark.slow
 def test_intervals_at_the_stop_cover_the_truth_at_the_nominal_rate(tmp_path):
-    """Stopping once an interval is narrow enough selects runs whose intervals came out narrow;
-    measured here: over 60 independent runs, the model's 95% interval for ln ε_round at each
-    row's (d*, p) covers the true value, and [d*_low, d*_high] holds the true d*, at the nominal
-    rate. The bound is 0.95 less three binomial standard deviations (√(0.95·0.05/n))."""
-    covered_eps, covered_d, n = 0, 0, 0
-    for seed in range(60):
+    """Stopping once an interval is narrow enough selects runs whose intervals came out narrow.
+    Measured here over 60 independent runs (default pilot, target 1 step): at the row p = 0.2%,
+    [d*_low, d*_high] holds the true d*, and the 95% ε_round interval the budget's d* interval
+    is built from (the chosen form's, widened to the forms AIC supports as well) holds the true
+    ε_round(d*, p), at the nominal rate or above. The bound is 0.95 less three binomial standard
+    deviations, √(0.95·0.05/60). (Measured when written: 60/60 and 58/60; the chosen form's own
+    interval alone covers 52/60, and 53/60 under uniform sampling at 200 errors per point: the
+    shortfall is model selection, not the stopping rule, and the alternatives' envelope is what
+    the budget already uses.)"""
+    covered_eps = covered_d = 0
+    n = 60
+    for seed in range(n):
         out = str(tmp_path / f"s{seed}.csv")
-        target = AdaptiveTarget(steps=1, core_hours=10, pilot_errors=20, pilot_shots=20_000)
         result = sample_adaptively(
-            _grid(), out=out, tolerance=_tolerance(), target=target, sample=SyntheticSampler(100 + seed)
-        )
+            _grid(), out=out, tolerance=_tolerance(), target=AdaptiveTarget(steps=1),
+            sample=SyntheticSampler(100 + seed),
+        )  # fmt: skip
+        row = next((r for r in result.rows if r.p == 0.002), None)
+        if row is None or row.d_star is None:  # a lost row is a miss, not a skip
+            continue
         (group,) = fit_all(points_from_stats(result.stats), bootstrap=0)
-        row = next(r for r in result.rows if r.p == 0.002)
-        interval = group.model.eps_round_interval(row.d_star, row.p)
-        covered_eps += interval.low <= true_eps_round(row.d_star, row.p) <= interval.high
+        forms = (group.model, *group.model_alternatives)
+        intervals = [m.eps_round_interval(row.d_star, row.p) for m in forms]
+        truth = true_eps_round(row.d_star, row.p)
+        covered_eps += min(i.low for i in intervals) <= truth <= max(i.high for i in intervals)
         high = math.inf if row.d_star_high is None else row.d_star_high
         covered_d += row.d_star_low <= true_d_star(row.p) <= high
-        n += 1
     bound = 0.95 - 3 * math.sqrt(0.95 * 0.05 / n)
-    assert covered_eps / n >= bound, f"ln ε_round covered in {covered_eps} of {n} runs"
+    assert covered_eps / n >= bound, f"ε_round covered in {covered_eps} of {n} runs"
     assert covered_d / n >= bound, f"d* covered in {covered_d} of {n} runs"
 
 
