@@ -13,6 +13,9 @@ def is_int(value: Any) -> bool:
 def check_int(name: str, value: Any, *, least: int = 0, most: int | None = None, why: str = "") -> int:
     """``value`` if it is an integer in [least, most]; else a ``ValueError`` naming ``name``.
 
+    Raises:
+        ValueError: ``value`` is not an integer (a bool is not one) in [least, most].
+
     Example:
         >>> check_int("rounds", 3, least=1)
         3
@@ -30,6 +33,10 @@ def check_int(name: str, value: Any, *, least: int = 0, most: int | None = None,
 def check_number(name: str, value: Any, *, low: float, high: float, closed: str = "[]") -> float:
     """``value`` if it is a real number (not a bool) in the interval; ``closed`` says which ends
     belong to it: ``"[]"``, ``"[)"``, ``"(]"`` or ``"()"``.
+
+    Raises:
+        ValueError: ``value`` is not a real number (a bool is not one; NaN is in no interval) in
+            the interval.
 
     Example:
         >>> check_number("delta", 1.5, low=0, high=1, closed="()")
@@ -51,6 +58,9 @@ def record_fields(cls: type, data: Any, *, what: str) -> dict[str, Any]:
     """The fields of dataclass ``cls`` found in the mapping ``data``, for a ``from_dict``; a
     missing field without a default is a ``ValueError`` naming it (the file is not ours, or is
     corrupt).
+
+    Raises:
+        ValueError: ``data`` is not a mapping, or lacks a field that has no default.
 
     Example:
         >>> import dataclasses

@@ -19,6 +19,10 @@ def output_path(path: str | os.PathLike[str], *, flag: str = "out") -> pathlib.P
     """Where a write to ``path`` goes: through a symlink to its target; a device, pipe or
     folder, or a read-only file, is refused (a rename would replace it), as is a missing folder.
 
+    Raises:
+        ValueError: an empty ``path``; a device, pipe, folder or read-only file at it; or a
+            folder that does not exist or is not writable.
+
     Example:
         >>> output_path("/dev/null")
         Traceback (most recent call last):

@@ -38,6 +38,9 @@ def depolarizing_lambda(p: float, num_qubits: int) -> float:
     Aer's λ mixes with the maximally mixed state, which includes the identity: every Pauli
     has probability λ / 4^n. So λ = p · 4^n / (4^n − 1): 4p/3 for one qubit, 16p/15 for two.
 
+    Raises:
+        ValueError: ``num_qubits`` is not 1 or 2, or ``p`` is outside [0, 1].
+
     Example:
         >>> depolarizing_lambda(0.003, 1), depolarizing_lambda(0.015, 2)
         (0.004, 0.016)
@@ -52,6 +55,9 @@ def depolarizing_lambda(p: float, num_qubits: int) -> float:
 
 def depolarizing_p(lam: float, num_qubits: int) -> float:
     """Inverse of ``depolarizing_lambda``: Stim's p for Aer's λ.
+
+    Raises:
+        ValueError: ``num_qubits`` is not 1 or 2.
 
     Example:
         >>> depolarizing_p(0.004, 1)
@@ -71,6 +77,9 @@ def physical_noise_model(noise: NoiseModel) -> qiskit_aer.noise.NoiseModel:
     and, while others measure or reset, ``idle_measure``), an X flip after ``reset``, a readout
     flip on ``measure``, and an X flip on the ``readout`` identities (the estimator path, where
     there is no measure).
+
+    Raises:
+        ValueError: ``noise`` is not circuit-level (``circuit`` or ``si1000``).
 
     Example:
         >>> import qec
@@ -106,6 +115,9 @@ def logical_noise_model(eps_op: float) -> qiskit_aer.noise.NoiseModel:
 
     ``eps_op`` is the probability that a logical gate suffers a logical (non-identity Pauli)
     error, as the budget model defines it (docs/concepts.md). At ``eps_op = 0`` the model is empty.
+
+    Raises:
+        ValueError: ``eps_op`` is not a number in [0, 1].
 
     Example:
         >>> logical_noise_model(0.0).is_ideal()
@@ -252,6 +264,9 @@ def stim_to_qiskit(circuit: stim.Circuit) -> qiskit.QuantumCircuit:
     Measurement results land in classical bits in Stim's record order, so Qiskit's bit
     string (little-endian) reversed reads like a Stim measurement row. TICKs become barriers,
     so Qiskit's layers match Stim's.
+
+    Raises:
+        ValueError: the circuit has an instruction other than R, H, CX, M, MR and annotations.
 
     Example:
         >>> print(stim_to_qiskit(stim.Circuit("R 0 1\\nH 0\\nTICK\\nCX 0 1\\nM 0 1")).count_ops())

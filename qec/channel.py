@@ -63,6 +63,9 @@ def cnot_pauli_law(flips: Mapping[str, float]) -> dict[str, float]:
     Args:
         flips: Flip probability of each flow of ``cnot_flows("x")`` and ``cnot_flows("z")``.
 
+    Raises:
+        ValueError: ``flips`` lacks one of the six flows.
+
     Example:
         >>> law = cnot_pauli_law({"XXXI": 0.01, "IXIX": 0.0, "XIXX": 0.01,
         ...                       "ZIZI": 0.0, "ZZIZ": 0.02, "IZZZ": 0.02})
@@ -132,6 +135,9 @@ class LogicalChannel:
         cnot_flips: Flip probability per CNOT of each stabilizer flow (``qec.surgery``).
         label: What the rates are, for tables.
         extrapolated: ``""``, or what the models extrapolate in at (d, p): ``d``, ``p``, ``d and p``.
+
+    Raises:
+        ValueError: a flip probability outside [0, 0.5].
     """
 
     distance: int

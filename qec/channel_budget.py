@@ -59,6 +59,9 @@ class ChannelRow:
         extrapolated: ``""``, or what the channel at d* extrapolates in (``d``, ``p``, ``d and p``).
         evaluations: Channels the QNN was evaluated under to find this row.
         note: Why, where the verdict needs a word.
+
+    Raises:
+        ValueError: ``verdict`` is not one of ``VERDICTS``.
     """
 
     p: float

@@ -41,6 +41,9 @@ class Code:
         name: One of ``CODE_NAMES``: ``repetition``, ``surface_rotated``, ``surface_unrotated``.
         distance: The code distance; any integer ≥ 2 (even distances are allowed, as in Stim).
 
+    Raises:
+        ValueError: ``name`` is not one of ``CODE_NAMES``, or ``distance`` is not an integer ≥ 2.
+
     Example:
         >>> import qec
         >>> code = qec.Code("surface_rotated", 5)
@@ -98,6 +101,9 @@ class Code:
         Args:
             rounds: Number of stabilizer measurement rounds, ≥ 1.
             basis: ``"z"`` protects a logical |0>, ``"x"`` a logical |+>.
+
+        Raises:
+            ValueError: ``basis`` is not one of ``BASES``.
 
         Example:
             >>> import qec

@@ -14,6 +14,10 @@ def load_custom_decoders(spec: str) -> dict[str, Any]:
     """The decoders ``MODULE:FUNCTION`` returns (a dict of name → ``sinter.Decoder``), as
     ``sinter collect --custom_decoders_module_function`` takes them.
 
+    Raises:
+        ValueError: ``spec`` cannot be imported or called, or does not return a dict of
+            name → decoder, or names a built-in decoder.
+
     Example:
         >>> load_custom_decoders("json:loads")
         Traceback (most recent call last):
@@ -36,6 +40,9 @@ def check_custom_names(custom: dict[str, Any], *, what: str = "custom_decoders")
     qec's default): their rows would be stored under that name and the task's strong id, and
     merge with the genuine decoder's rows as if they were the same data.
 
+    Raises:
+        ValueError: a custom decoder has a built-in decoder's name.
+
     Example:
         >>> check_custom_names({"pymatching": sinter.BUILT_IN_DECODERS["vacuous"]})
         Traceback (most recent call last):
@@ -51,6 +58,10 @@ def check_custom_names(custom: dict[str, Any], *, what: str = "custom_decoders")
 
 def check_decoder(decoder: str, custom: dict[str, Any] | None = None) -> None:
     """Raise ``ValueError`` unless sinter (or ``custom``) knows ``decoder`` and its package imports.
+
+    Raises:
+        ValueError: ``decoder`` is not sinter's nor in ``custom``, or its package does not
+            import.
 
     Example:
         >>> check_decoder("pymatching")

@@ -135,6 +135,9 @@ def graphlike_distance(graph: nx.Graph | stim.DetectorErrorModel, *, observable:
     (v, 1), found by breadth-first search from every node. Given a detector error model,
     parallel errors are kept (see ``graphlike_edges``); given a networkx graph, its edges.
 
+    Raises:
+        ValueError: no error in the graph flips ``observable``.
+
     Example:
         >>> g = nx.cycle_graph(5)
         >>> nx.set_edge_attributes(g, set(), "fault_ids")
@@ -174,6 +177,9 @@ def graphlike_distance(graph: nx.Graph | stim.DetectorErrorModel, *, observable:
 
 def inspect_experiment(experiment: Experiment) -> CircuitReport:
     """Describe the noisy circuit of ``experiment``: size, decoding graph, distance.
+
+    Raises:
+        ValueError: the noisy circuit has no error mechanisms (p = 0).
 
     Example:
         >>> import qec

@@ -70,6 +70,9 @@ class NoiseModel:
         name: One of ``NOISE_NAMES``.
         p: Physical error rate in [0, 0.5].
 
+    Raises:
+        ValueError: an unknown ``name``, or ``p`` outside [0, 0.5] ([0, 0.1] for si1000).
+
     Example:
         >>> import qec
         >>> noise = qec.NoiseModel("si1000", 0.001)
@@ -167,6 +170,9 @@ def apply_rates(circuit: stim.Circuit, rates: NoiseRates) -> stim.Circuit:
 
 def split_spec(spec: str, *, expected: str) -> tuple[str, float]:
     """Split ``"name:value"`` into the name and a finite float; ``expected`` goes in errors.
+
+    Raises:
+        ValueError: ``spec`` is not ``name:value``, or its value is not a finite number.
 
     Example:
         >>> split_spec("logical:1e-3", expected="KIND:VALUE")

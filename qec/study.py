@@ -29,6 +29,10 @@ def check_study(config: Mapping[str, Any], schema: str | pathlib.Path) -> None:
         config: The study config (already valid against ``schema`` as JSON schema reads it).
         schema: Path of ``studies/schema.yaml``.
 
+    Raises:
+        ValueError: a value the study's jobs would refuse (named with its key), or
+            ``device_qnns`` without ``sampling.device``.
+
     Example:
         >>> import yaml
         >>> config = yaml.safe_load(open("studies/quick.yaml"))

@@ -34,6 +34,9 @@ _MEASURED_FLOWS: dict[str, tuple[str, str]] = {"x": ("XXXI", "XIXX"), "z": ("ZIZ
 def cnot_flows(basis: str) -> tuple[str, str, str]:
     """The CNOT's non-trivial stabilizer flows of one basis: the two tqec measures and their product.
 
+    Raises:
+        ValueError: ``basis`` is not ``x`` or ``z``.
+
     Example:
         >>> cnot_flows("x"), cnot_flows("z")
         (('XXXI', 'XIXX', 'IXIX'), ('ZIZI', 'ZZIZ', 'IZZZ'))
@@ -62,6 +65,9 @@ MAX_CNOT_DISTANCE = 15
 def check_cnot_distance(distance: int) -> None:
     """Refuse a distance tqec's CNOT cannot be built at (d = 2k + 1, k ≥ 1) or not in reasonable
     time (at most ``MAX_CNOT_DISTANCE``).
+
+    Raises:
+        ValueError: ``distance`` is not odd and ≥ 3, or exceeds ``MAX_CNOT_DISTANCE``.
 
     Example:
         >>> check_cnot_distance(4)

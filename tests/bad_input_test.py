@@ -13,7 +13,7 @@ import subprocess
 import pytest
 import sinter
 import yaml
-from pipeline_test import MINI, snakemake_cmd
+from _helpers import MINI, snakemake_cmd
 
 import qec
 from qec.cli import main

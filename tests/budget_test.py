@@ -18,7 +18,7 @@ MODEL = SuppressionModel.power(A=0.05, p_th=0.008)
 
 def fitted_model():
     """A model with real uncertainty: fitted to counts drawn from A = 0.05, p_th = 0.008."""
-    from fit_test import synthetic_model_points
+    from _helpers import synthetic_model_points
 
     return fit_model(synthetic_model_points(np.random.default_rng(0), A=0.05, p_th=0.008), form="power")
 

@@ -135,7 +135,7 @@ def test_tolerance_budget_and_resources_take_your_own_qnn_unchanged(tmp_path):
     # The steps after training read the circuit, observable and data from the run's config.
     import dataclasses
 
-    from fit_test import synthetic_model_points
+    from _helpers import synthetic_model_points
 
     from qec.budget import BudgetReport
     from qec.fit import fit_all, fits_document

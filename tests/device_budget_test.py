@@ -322,7 +322,7 @@ def test_devices_study_plans_every_device_job(tmp_path):
     and resources per device for each QNN, one table."""
     import subprocess
 
-    from pipeline_test import planned_jobs, snakemake_cmd
+    from _helpers import planned_jobs, snakemake_cmd
 
     run = subprocess.run(snakemake_cmd(tmp_path, REPO / "studies/devices.yaml", "-n"), capture_output=True,
                          text=True, timeout=300)  # fmt: skip

@@ -12,7 +12,7 @@ import time
 import pytest
 import sinter
 import yaml
-from pipeline_test import MINI, snakemake_cmd
+from _helpers import MINI, snakemake_cmd
 
 from qec.cli import main
 

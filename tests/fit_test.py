@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import scipy.stats
 import sinter
+from _helpers import synthetic_model_points
 
 import qec
 from qec.cli import main
@@ -56,28 +57,6 @@ def test_code_capacity_points_are_per_round_over_one_noisy_round():
     assert pt.round_rate == pytest.approx(pt.shot_rate)
     pt = Point.from_counts(code="c", noise="circuit", basis="z", d=5, p=0.1, rounds=5, shots=1000, errors=100)
     assert pt.round_rate == pytest.approx(per_round(0.1, 5))
-
-
-def synthetic_model_points(rng, *, A=0.08, p_th=0.012, alpha=1.0, shots=10**6):
-    """Counts drawn from eps_round = A (p/p_th)^(alpha (d+1)/2) over rounds = d."""
-    points = []
-    for d in (3, 5, 7):
-        for p in (0.001, 0.002, 0.004):
-            eps = A * (p / p_th) ** (alpha * (d + 1) / 2)
-            shot_rate = (1 - (1 - 2 * eps) ** d) / 2
-            points.append(
-                Point.from_counts(
-                    code="c",
-                    noise="circuit",
-                    basis="z",
-                    d=d,
-                    p=p,
-                    rounds=d,
-                    shots=shots,
-                    errors=int(rng.binomial(shots, shot_rate)),
-                )
-            )
-    return points
 
 
 def coverage_bounds(n: int, level: float = 0.95) -> tuple[int, int]:

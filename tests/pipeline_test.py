@@ -2,75 +2,18 @@
 
 import json
 import pathlib
-import re
 import shutil
 import subprocess
 import sys
 
 import pytest
 import yaml
-
-REPO = pathlib.Path(__file__).resolve().parents[1]
-
-MINI = {
-    "study": "mini",
-    "sampling": {
-        "codes": ["repetition"],
-        "noise": "circuit",
-        "distances": [3, 5],
-        "ps": [0.01, 0.03, 0.2],
-        "bases": ["z"],
-        "rounds_per_distance": 1,
-        "max_shots": 4000,
-        "max_errors": 200,
-        "decoders": ["pymatching", "pymatching-correlated"],
-    },
-    "fit": {"bootstrap": 40, "threshold_window": None},
-    "qnn": {
-        "dataset": "moons",
-        "qubits": 2,
-        "layers": 1,
-        "connectivity": "line",
-        "observable": "parity",
-        "samples": 20,
-        "test_fraction": 0.5,
-        "maxiter": 8,
-        "chunk": 8,
-        "shots": 100,
-        "seeds": [0],
-    },
-    "tolerance": {
-        "definition": "inference",
-        "delta": 0.05,
-        "eps_grid": [0.001, 0.01, 0.1, 0.5],
-        "extra_test": 40,
-        "bootstrap": 50,
-        "confidence": 0.95,
-        "refine": 2,
-    },
-    "budget": {"code": "repetition", "basis": "z", "cycles_per_gate": 1},
-    "resources": {"preset": "gate_ns"},
-}
-
-
-def snakemake_cmd(workdir: pathlib.Path, config: pathlib.Path, *extra: str) -> list[str]:
-    """The repository's Snakefile, run in ``workdir`` on the study ``config``."""
-    return [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory",
-            str(workdir), "--configfile", str(config), "--cores", "2", *extra]  # fmt: skip
+from _helpers import MINI, REPO, planned_jobs, snakemake_cmd
 
 
 def snakemake(workdir: pathlib.Path, config: pathlib.Path, *extra: str) -> subprocess.CompletedProcess:
     cmd = snakemake_cmd(workdir, config, *extra)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-
-
-def planned_jobs(dry_run_output: str) -> dict[str, int]:
-    """The job-count table of a dry run: rule -> count."""
-    return {
-        m.group(1): int(m.group(2))
-        for m in re.finditer(r"^(\w+)\s+(\d+)$", dry_run_output, re.MULTILINE)
-        if m.group(1) != "total"
-    }
 
 
 @pytest.mark.slow

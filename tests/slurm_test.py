@@ -11,7 +11,7 @@ import sys
 import pytest
 import sinter
 import yaml
-from pipeline_test import REPO
+from _helpers import REPO
 
 from qec.budget import BudgetReport
 

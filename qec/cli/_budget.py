@@ -9,7 +9,9 @@ import pathlib
 from qec._io import atomic_write_text
 from qec.cli._common import (
     Files,
+    _add_device_args,
     _add_training_args,
+    _check_quantile_has_device,
     _Distinct,
     _float,
     _progress,
@@ -43,15 +45,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--basis", default="z", choices=BASES, metavar="BASIS")
     p.add_argument("--cycles-per-gate", type=_float, default=1.0,
                    help="d-round code cycles per logical operation, c (default 1)")  # fmt: skip
-    p.add_argument("--device", metavar="NAME",
-                   help="budget a device (a fake IBM backend: fake_fez, FakeTorino, ...; `qec devices` lists "
-                   "them): one row per decoder at its DEPOLARIZE2 p, d* from the fits of its noise "
-                   "(qec sample --device), the verdict from the QNN transpiled to it and simulated "
-                   "under Aer's NoiseModel.from_backend, in place of the tolerance's physical "
-                   "rows")  # fmt: skip
-    p.add_argument("--quantile", default=None, metavar="Q",
-                   help="with --device: the quantile its fits were sampled at, median (default) or "
-                   "qNN")  # fmt: skip
+    _add_device_args(p, device_help="budget a device (a fake IBM backend: fake_fez, FakeTorino, ...; `qec "
+                     "devices` lists them): one row per decoder at its DEPOLARIZE2 p, d* from the fits of "
+                     "its noise (qec sample --device), the verdict from the QNN transpiled to it and "
+                     "simulated under Aer's NoiseModel.from_backend, in place of the tolerance's physical "
+                     "rows")  # fmt: skip
     _add_training_args(p)
     p.add_argument("--out", required=True, help="budget CSV; a .json and .txt are written beside it")
 
@@ -70,8 +68,7 @@ def main_budget(args: argparse.Namespace) -> int:
             return _workload(args, tolerance.definition, extra_test=tolerance.extra_test,
                              extra_seed=tolerance.extra_seed)  # fmt: skip
 
-        if args.quantile is not None and args.device is None:
-            raise ValueError(f"--quantile={args.quantile!r} is not allowed without --device")
+        _check_quantile_has_device(args)
         device = verdict = None
         if args.device is not None:
             from qec.device import Device

@@ -287,6 +287,22 @@ def _add_noise_args(p: argparse.ArgumentParser, *, nargs: str | None, distinct: 
     )
 
 
+def _add_device_args(p: argparse.ArgumentParser, *, device_help: str) -> None:
+    """``--device NAME`` (``device_help`` says what the command does with it) and ``--quantile Q``,
+    for the commands that take one device (``qec budget``, ``qec resources``); check them with
+    ``_check_quantile_has_device``."""
+    p.add_argument("--device", metavar="NAME", help=device_help)
+    p.add_argument("--quantile", default=None, metavar="Q",
+                   help="with --device: median (default) or qNN, the quantile of its calibration (the one "
+                   "its fits were sampled at)")  # fmt: skip
+
+
+def _check_quantile_has_device(args: argparse.Namespace) -> None:
+    """Refuses a ``--quantile`` of ``_add_device_args`` given without ``--device``."""
+    if args.quantile is not None and args.device is None:
+        raise ValueError(f"--quantile={args.quantile!r} is not allowed without --device")
+
+
 def _experiments(args: argparse.Namespace) -> list[Experiment]:
     from qec.device import Device
     from qec.sampling import CNOT_ROUNDS_PER_DISTANCE, sweep

@@ -8,7 +8,17 @@ import pathlib
 from typing import Any
 
 from qec._io import atomic_write_text
-from qec.cli._common import Files, _Distinct, _float, _positive_int, _progress, _read_json, _usage_error
+from qec.cli._common import (
+    Files,
+    _add_device_args,
+    _check_quantile_has_device,
+    _Distinct,
+    _float,
+    _positive_int,
+    _progress,
+    _read_json,
+    _usage_error,
+)
 from qec.codes import BASES, CODE_NAMES
 from qec.noise import CIRCUIT_LEVEL
 
@@ -33,14 +43,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--noise", choices=CIRCUIT_LEVEL, metavar="NOISE",
                    help="noise model the qubit parameters come from (circuit or si1000); required unless "
                    "--device")  # fmt: skip
-    p.add_argument("--device", metavar="NAME",
-                   help="instead of --noise/--p: a device's calibration (a fake IBM backend, `qec "
-                   "devices`, or a backend-properties .json): its gate times and error rates as QDK's "
-                   "qubit parameters, p its DEPOLARIZE2 probability, the models of its noise in "
-                   "--fits")  # fmt: skip
-    p.add_argument("--quantile", default=None, metavar="Q",
-                   help="with --device: median (default) or qNN, the quantile of its "
-                   "calibration")  # fmt: skip
+    _add_device_args(p, device_help="instead of --noise/--p: a device's calibration (a fake IBM backend, "
+                     "`qec devices`, or a backend-properties .json): its gate times and error rates as QDK's "
+                     "qubit parameters, p its DEPOLARIZE2 probability, the models of its noise in "
+                     "--fits")  # fmt: skip
     constants = p.add_mutually_exclusive_group(required=True)
     constants.add_argument("--fits", help="fits.json from qec fit: the measured suppression model")
     constants.add_argument("--constants", nargs=2, type=_float, metavar=("A", "P_TH"),
@@ -110,8 +116,7 @@ def main_resources(args: argparse.Namespace) -> int:
             if missing:
                 raise ValueError(f"{' and '.join(missing)} missing: give --noise NOISE --p P, or "
                                  "--device NAME")  # fmt: skip
-            if args.quantile is not None:
-                raise ValueError(f"--quantile={args.quantile!r} is not allowed without --device")
+            _check_quantile_has_device(args)
         above: dict = {}
         if args.constants is not None:
             models = {"given": SuppressionModel.power(A=args.constants[0], p_th=args.constants[1])}

@@ -37,6 +37,9 @@ _FIXED: dict[str, dict[int, float]] = {
 def free_coefficients(form: str) -> tuple[int, ...]:
     """Indices of the coefficients (β₀, β₁, β₂, β₃) that ``form`` fits; the others are fixed.
 
+    Raises:
+        ValueError: ``form`` is not one of ``MODEL_FORMS``.
+
     Example:
         >>> free_coefficients("power_dk")
         (0, 1, 3)
@@ -68,6 +71,10 @@ class SuppressionModel:
 
     p_th is where ε_round would stop falling with d if the form held up there: an
     extrapolation parameter of the fit, not the threshold (that is ``Threshold``'s crossing).
+
+    Raises:
+        ValueError: an unknown ``form``, ``coef`` not 4 finite numbers, ``cov`` not 4×4, or
+            α = β₂ ≤ 0.
 
     Example:
         >>> m = SuppressionModel.power(A=0.1, p_th=0.01)
@@ -104,6 +111,9 @@ class SuppressionModel:
     @classmethod
     def power(cls, *, A: float, p_th: float, k: float = 0.0) -> SuppressionModel:
         """A model with given constants and no uncertainty (``power``, or ``power_dk`` if k ≠ 0).
+
+        Raises:
+            ValueError: ``A`` or ``p_th`` is not a number > 0.
 
         Example:
             >>> round(SuppressionModel.power(A=0.03, p_th=0.01).p_th, 12)
@@ -186,6 +196,9 @@ class SuppressionModel:
         The one distance search of the project. ``bound`` picks ε_round's best fit (``best``)
         or an end of its pointwise interval (``low``: optimistic, ``high``: pessimistic).
         None when no d ≤ ``max_distance`` suffices (at or above threshold, or too far out).
+
+        Raises:
+            ValueError: ``bound`` is not ``best``, ``low`` or ``high``.
 
         Example:
             >>> m = SuppressionModel.power(A=0.1, p_th=0.01)

@@ -261,6 +261,9 @@ def _threshold_points(points: Sequence[Point]) -> list[Point]:
 def check_bootstrap(bootstrap: int) -> None:
     """Refuse a bootstrap count that cannot make a 95% percentile interval (``MIN_BOOTSTRAP``).
 
+    Raises:
+        ValueError: ``bootstrap`` is neither 0 nor at least ``MIN_BOOTSTRAP``.
+
     Example:
         >>> check_bootstrap(0), check_bootstrap(200)
         (None, None)

@@ -56,6 +56,9 @@ def cnot_figure(fits: Sequence[GroupFit], *, cycles_per_gate: float = 1.0, basis
     logical Pauli, from its six stabilizer flows) and the scalar route's memory-based ε_op at
     the same (d, p) (dashed, same colour). Right: their ratio, the factor by which one memory
     patch for c·d rounds underestimates the CNOT.
+
+    Raises:
+        ValueError: the fits hold no cnot experiment.
     """
     plt = pyplot()
     decoders = sorted({g.decoder for g in fits if g.experiment == "cnot"})

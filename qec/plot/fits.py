@@ -29,6 +29,9 @@ def fits_figure(fits: Sequence[GroupFit]) -> Figure:
 
     Returns:
         The path written (atomically).
+
+    Raises:
+        ValueError: the fits hold no fit results.
     """
     plt = pyplot()
     if not fits:

@@ -23,6 +23,9 @@ def plot_study(folder: str | os.PathLike[str]) -> list[pathlib.Path]:
     Reads ``fits.json`` and, when present, ``tolerance.json``, ``budget.json`` and ``resources.json``;
     writes ``plots/threshold.png``, ``lambda.png``, ``accuracy.png``, ``budget.png`` and
     ``resources.png``, and ``cnot.png`` when the fits hold the lattice-surgery CNOT.
+
+    Raises:
+        ValueError: ``folder`` has no ``fits.json``.
     """
 
     from qec.budget import BudgetReport

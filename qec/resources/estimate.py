@@ -156,6 +156,11 @@ def estimate_resources(
             p is not estimated, whatever the model's p_th (an extrapolation parameter) says.
         qubit_parameters: QDK qubit parameters for every p in place of ``qubit_params(noise, p,
             preset)`` (a device's: ``qec.device_budget.device_qubit_params``).
+
+    Raises:
+        ValueError: a circuit that cannot be estimated, an empty ``models``, a bad budget,
+            ``noise``, ``preset`` or p (``qubit_params``), or, without ``only_below_threshold``,
+            a p at or above a decoder's threshold.
     """
     check_circuit(circuit, name=circuit_name)
     if not models:

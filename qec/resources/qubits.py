@@ -32,6 +32,10 @@ def qubit_params(noise: str, p: float, *, preset: str = "gate_ns") -> dict[str, 
     gates p, measurement 5p, idle p/10; the T gate counts as a one-qubit gate. (QDK has no
     reset operation, so si1000's 2p reset has no place here.)
 
+    Raises:
+        ValueError: an unknown ``preset`` or ``noise``, or a ``p`` whose error rates fall outside
+            (0, 1).
+
     Example:
         >>> qp = qubit_params("circuit", 0.001)
         >>> qp["twoQubitGateErrorRate"], qp["oneQubitMeasurementTime"]
@@ -76,6 +80,9 @@ def physical_error_rate(params: Mapping[str, Any]) -> float:
 def measured_scheme(model: SuppressionModel, *, p: float, p_qdk: float, distance: int) -> dict[str, Any]:
     """QDK's QEC scheme whose per-cycle error at ``distance`` is d·ε_round(d, p) of ``model``.
 
+    Raises:
+        ValueError: ``p`` is not below the model's threshold.
+
     Example:
         >>> m = SuppressionModel.power(A=0.04, p_th=0.008)
         >>> s = measured_scheme(m, p=0.001, p_qdk=0.001, distance=7)
@@ -96,6 +103,9 @@ def measured_scheme(model: SuppressionModel, *, p: float, p_qdk: float, distance
 
 def error_budget(eps_op: float, operations: int) -> float:
     """E = 1 − (1 − ε_op)^G: the chance of any logical error in G logical operations.
+
+    Raises:
+        ValueError: ``eps_op`` is outside (0, 1).
 
     Example:
         >>> round(error_budget(1e-3, 10), 8)

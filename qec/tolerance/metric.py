@@ -17,6 +17,9 @@ def plus_probability(expectation: np.ndarray) -> np.ndarray:
     lies in [−1, 1]. A mean outside (beyond rounding) or NaN (weights that are not numbers)
     is an error, not something to clip.
 
+    Raises:
+        ValueError: a mean is outside [−1, 1] (beyond rounding) or NaN.
+
     Example:
         >>> plus_probability(np.array([-1.0, 0.0, 0.5]))
         array([0.  , 0.5 , 0.75])
@@ -60,6 +63,9 @@ class Evaluations:
         seeds: Seeds (one trained QNN each).
         accuracy: Expected shot accuracy, shape (seeds, specs, test points).
         loss: Squared error (⟨O⟩ − y)², same shape.
+
+    Raises:
+        ValueError: ``accuracy`` is not (seeds, specs, points), or ``loss`` not of its shape.
     """
 
     specs: tuple[str, ...]

@@ -13,15 +13,52 @@ DEFINITIONS: tuple[str, ...] = ("inference", "training")
 
 
 def check_definition(definition: str) -> None:
+    """Refuse a tolerance definition other than ``DEFINITIONS`` (``inference``, ``training``).
+
+    Raises:
+        ValueError: ``definition`` is not one of ``DEFINITIONS``.
+
+    Example:
+        >>> check_definition("inference")
+        >>> check_definition("vibes")
+        Traceback (most recent call last):
+        ...
+        ValueError: definition='vibes' is not known; allowed: inference, training
+    """
     if definition not in DEFINITIONS:
         raise ValueError(f"definition={definition!r} is not known; allowed: {', '.join(DEFINITIONS)}")
 
 
 def check_delta(delta: float) -> None:
+    """Refuse an accuracy drop δ outside (0, 1).
+
+    Raises:
+        ValueError: ``delta`` is not a number in (0, 1).
+
+    Example:
+        >>> check_delta(0.05)
+        >>> check_delta(1)
+        Traceback (most recent call last):
+        ...
+        ValueError: delta=1 must be a number in (0, 1)
+    """
     check_number("delta", delta, low=0, high=1, closed="()")
 
 
 def check_eps_grid(eps_grid: Sequence[float]) -> None:
+    """Refuse a logical-error grid that cannot bracket ε*: fewer than 3 points, or not distinct
+    values in (0, 1).
+
+    Raises:
+        ValueError: ``eps_grid`` has fewer than 3 points, a repeated value or one outside (0, 1).
+
+    Example:
+        >>> check_eps_grid([0.001, 0.01, 0.1])
+        >>> check_eps_grid([0.01, 0.1])
+        Traceback (most recent call last):
+        ...
+        ValueError: eps_grid=[0.01, 0.1] must have at least 3 points to bracket ε*
+    """
     if len(eps_grid) < 3:
         raise ValueError(f"eps_grid={list(eps_grid)} must have at least 3 points to bracket ε*")
     if any(not 0 < e < 1 for e in eps_grid) or len(set(eps_grid)) != len(eps_grid):
@@ -111,6 +148,9 @@ class Tolerance:
         eps_star_per_seed: ε* of each seed's QNN alone (the spread between trained QNNs).
         simulation: How the noisy expectations were computed (``qec.qnn.Simulation.describe``;
             empty for tolerances given by hand or written before it was recorded).
+
+    Raises:
+        ValueError: ``eps_star`` is outside [eps_star_low, eps_star_high].
     """
 
     definition: str
@@ -219,7 +259,11 @@ class Tolerance:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tolerance:
-        """Rebuild from ``to_dict`` output; a missing field is a ``ValueError`` naming it."""
+        """Rebuild from ``to_dict`` output; a missing field is a ``ValueError`` naming it.
+
+        Raises:
+            ValueError: ``data`` lacks a field, or a list field is not a list.
+        """
         values = record_fields(cls, data, what="tolerance")
         for key in ("curve", "physical", "seeds"):
             if not isinstance(data[key], list | tuple):
