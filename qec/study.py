@@ -152,3 +152,44 @@ def _tolerance(t: Mapping[str, Any], _config: Mapping[str, Any]) -> None:
 
     check_delta(t["delta"])
     check_eps_grid(t["eps_grid"])
+
+
+def _shots(p: float, d: int, max_shots: int, max_errors: int, scale: float = 1.0) -> float:
+    return min(max_shots, max_errors / max(1e-12, scale * 0.1 * (p / 0.01) ** ((d + 1) / 2)))
+
+
+def shard_priority(
+    d: int,
+    p: float | None,
+    *,
+    decoder: str,
+    sampling: Mapping[str, Any],
+    cnot: Mapping[str, Any],
+    decoders: list[str],
+) -> int:
+    """A study's scheduling priority for a sampling shard: its rough cost in core-seconds.
+
+    With two cores, a long shard started last ends the study alone (the CNOT at d = 7 takes
+    about ten core-minutes, the median memory shard seconds), so Snakemake starts the longest
+    first. Only the order of jobs depends on this, so a rough model does: shots until
+    ``max_errors`` or ``max_shots`` at a logical error 0.1·(p/1%)^((d+1)/2) per shot, times the
+    detectors (d rounds of d²), ×3 for correlated matching; a CNOT shard (``p`` None) holds every
+    p and decoder, three patches' worth for 4d rounds at ten times memory's error.
+
+    Example:
+        >>> s = {"max_shots": 2_000_000, "max_errors": 500}
+        >>> c = {"ps": [0.001, 0.005], "max_shots": 400_000, "max_errors": 500}
+        >>> grid = dict(sampling=s, cnot=c, decoders=["pymatching"])
+        >>> small = shard_priority(3, 0.005, decoder="pymatching", **grid)
+        >>> large = shard_priority(11, 0.001, decoder="pymatching", **grid)
+        >>> cnot = shard_priority(7, None, decoder="", **grid)
+        >>> small, large, cnot  # core-seconds, roughly: the order is what matters
+        (0, 66, 42)
+    """
+    if p is not None:  # a memory shard: one p, one decoder
+        cost = _shots(p, d, sampling["max_shots"], sampling["max_errors"]) * d**3
+        cost *= 3 if "correlated" in decoder else 1
+    else:
+        shots = sum(_shots(x, d, cnot["max_shots"], cnot["max_errors"], scale=10) for x in cnot["ps"])
+        cost = shots * 12 * d**3 * sum(3 if "correlated" in x else 1 for x in decoders)
+    return int(min(cost * 2.5e-8, 1e6))

@@ -59,23 +59,13 @@ CNOT_SHARDS = (
 # Inference evaluates the noiseless runs at every ε; training needs a run trained at each.
 
 
-# Longest shards first: with two cores, a long shard started last ends the study alone (the
-# CNOT at d = 7 takes about 18 core-minutes, the median memory shard seconds). Only the order of
-# jobs depends on this; a rough cost in core-seconds is enough: shots until max_errors or max_shots
-# at a logical error 0.1·(p/1%)^((d+1)/2), times detectors (rounds · d²), correlated matching ×3.
-def _shots(p, d, max_shots, max_errors, scale=1.0):
-    return min(max_shots, max_errors / max(1e-12, scale * 0.1 * (p / 0.01) ** ((d + 1) / 2)))
+# Longest shards first (qec.study.shard_priority): only the order of jobs depends on it.
+from qec.study import shard_priority as _shard_priority
 
-
-def shard_priority(wildcards):
-    d = int(wildcards.d)
-    if "p" in wildcards.keys():  # a memory shard: one p, one decoder
-        cost = _shots(float(wildcards.p), d, S["max_shots"], S["max_errors"]) * d**3
-        cost *= 3 if "correlated" in wildcards.decoder else 1
-    else:  # a CNOT shard: every p and decoder, three patches' worth for 4d rounds
-        shots = sum(_shots(p, d, C["max_shots"], C["max_errors"], scale=10) for p in C["ps"])
-        cost = shots * 12 * d**3 * sum(3 if "correlated" in x else 1 for x in DECODERS)
-    return int(min(cost * 2.5e-8, 1e6))
+SHARD_PRIORITY = lambda wildcards: _shard_priority(  # noqa: E731
+    int(wildcards.d), float(wildcards.p) if "p" in wildcards.keys() else None,
+    decoder=wildcards.get("decoder", ""), sampling=S, cnot=C, decoders=DECODERS,
+)
 
 
 QNN_SPECS = ["none"] + (

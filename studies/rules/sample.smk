@@ -18,7 +18,7 @@ rule sample:
             else ""
         ),
     threads: 1
-    priority: shard_priority
+    priority: SHARD_PRIORITY
     conda:
         "../envs/qec.yaml"
     shell:
@@ -45,7 +45,7 @@ rule sample_cnot:
             else ""
         ),
     threads: 1
-    priority: shard_priority
+    priority: SHARD_PRIORITY
     conda:
         "../envs/qec.yaml"
     shell:
