@@ -184,7 +184,7 @@ def shard_priority(
         >>> large = shard_priority(11, 0.001, decoder="pymatching", **grid)
         >>> cnot = shard_priority(7, None, decoder="", **grid)
         >>> small, large, cnot  # core-seconds, roughly: the order is what matters
-        (0, 66, 42)
+        (0, 66, 41)
     """
     if p is not None:  # a memory shard: one p, one decoder
         cost = _shots(p, d, sampling["max_shots"], sampling["max_errors"]) * d**3
