@@ -24,11 +24,10 @@ def fits_figure(fits: Sequence[GroupFit]) -> Figure:
     decoder's threshold (the finite-size-scaling crossing, the one threshold the budget uses)
     and its 95% profile interval. Right: per-round error of every point with each decoder's
     model drawn solid where it was fitted and dotted up to where it is measured to be above
-    threshold. Error bars are 95% binomial likelihood-ratio intervals. The format follows the
-    suffix (``.png``, ``.pdf``, ``.svg``).
+    threshold. Error bars are 95% binomial likelihood-ratio intervals.
 
     Returns:
-        The path written (atomically).
+        The matplotlib figure (``plot_fits`` writes it; the format follows the file's suffix).
 
     Raises:
         ValueError: the fits hold no fit results.
