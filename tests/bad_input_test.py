@@ -129,14 +129,62 @@ def budget_inputs(tmp: pathlib.Path, fits: dict | None = None) -> None:
         (tmp / "f.json").write_text(json.dumps(fits))
 
 
-GOOD_FITS = {
-    "fits": {
-        "surface_rotated/circuit/z/pymatching": {
-            "code": "surface_rotated", "noise": "circuit", "basis": "z", "decoder": "pymatching",
-            "model": {"A": 0.1}, "model_note": "",
-        }
-    }
+GROUP = "surface_rotated/circuit/z/pymatching"
+# One group as qec fit writes it (a fits.json is read whole before it is used), with no points.
+GOOD_GROUP = {
+    "code": "surface_rotated", "noise": "circuit", "basis": "z", "decoder": "pymatching",
+    "threshold": None, "threshold_note": "", "lambda": [], "points": [],
+    "model": qec.fit.SuppressionModel.power(A=0.1, p_th=0.01).to_dict(), "model_note": "",
 }  # fmt: skip
+GOOD_FITS = {"fits": {GROUP: GOOD_GROUP}}
+
+
+def group_with(*deleted: str, **changes) -> dict:
+    """GOOD_FITS with ``changes`` to its group and the keys ``deleted`` from it."""
+    group = {**GOOD_GROUP, **changes}
+    for key in deleted:
+        del group[key]
+    return {"fits": {GROUP: group}}
+
+
+def edit_json(path: pathlib.Path, change) -> None:
+    """Rewrite the JSON file ``path`` with ``change`` applied to its document (in place)."""
+    document = json.loads(path.read_text())
+    change(document)
+    path.write_text(json.dumps(document))
+
+
+def tolerance_with(**changes):
+    """A prepare step: valid budget inputs, then ``changes`` to t.json's fields."""
+    return lambda t: budget_inputs(t, GOOD_FITS) or edit_json(t / "t.json", lambda d: d.update(changes))
+
+
+def run_with(change):
+    """A prepare step: the noiseless run r.json with ``change`` applied to its document."""
+    return lambda t: noiseless_run(t) or edit_json(t / "r.json", change)
+
+
+def train_dir_with(text: str):
+    """A prepare step: the noiseless run and a folder td holding ``text`` as the cached run the
+    training definition reads first (logical:0.001, seed 0)."""
+
+    def prepare(t: pathlib.Path) -> None:
+        noiseless_run(t)
+        (t / "td").mkdir()
+        (t / "td" / "logical-0.001_s0.json").write_text(text)
+
+    return prepare
+
+
+def study_folder(t: pathlib.Path, budget_change=None, resources: object = None) -> None:
+    """A study folder ``t`` for qec plot: GOOD_FITS, and the paper study's budget.json with
+    ``budget_change`` applied, or a resources.json holding ``resources``."""
+    (t / "fits.json").write_text(json.dumps(GOOD_FITS))
+    if budget_change is not None:
+        shutil.copy(REPO / "data" / "paper" / "budget.json", t / "budget.json")
+        edit_json(t / "budget.json", budget_change)
+    if resources is not None:
+        (t / "resources.json").write_text(json.dumps(resources))
 RESOURCES = ["resources", "--p", "0.001", "--noise", "circuit", "--constants", "0.03", "0.01"]
 RESOURCES += ["--error-budget", "0.001", "--out", "{tmp}/r.json"]
 
@@ -543,21 +591,7 @@ CLI = [
     (
         "budget-corrupt-model",
         budget("{tmp}/f.json"),
-        lambda t: budget_inputs(
-            t,
-            {
-                "fits": {
-                    "surface_rotated/circuit/z/pymatching": {
-                        "code": "surface_rotated",
-                        "noise": "circuit",
-                        "basis": "z",
-                        "decoder": "pymatching",
-                        "model": {"A": 0.1},
-                        "model_note": "",
-                    }
-                }
-            },
-        ),
+        lambda t: budget_inputs(t, group_with(model={"A": 0.1})),
         "suppression model lacks form, coef, cov",
     ),
     (
@@ -809,6 +843,131 @@ CLI = [
         lambda t: write_qasm(t) or (t / "f.json").write_text(json.dumps(GOOD_FITS)),
         f"--out='{{tmp}}/f.json' {SAME} --fits='{{tmp}}/f.json'; {INPUT}",
     ),
+    # Malformed JSON records (issue #21, catalog ids in the names): every record is read field by
+    # field through qec._check.record_fields, nested ones through their own from_dict; the file,
+    # the field and what is allowed in one line, exit 2 (these were KeyError/TypeError tracebacks).
+    (
+        "G3-tolerance-seeds-not-a-list",
+        budget("{tmp}/f.json"),
+        tolerance_with(seeds=5),
+        "--tolerance='{tmp}/t.json': tolerance seeds=5 must be a list of integers",
+    ),
+    (
+        "G11-tolerance-curve-a-string",
+        budget("{tmp}/f.json"),
+        tolerance_with(curve="abc"),
+        "--tolerance='{tmp}/t.json': tolerance curve='abc' must be a list of JSON objects",
+    ),
+    (
+        "G12-tolerance-qnn-a-list",
+        budget("{tmp}/f.json"),
+        tolerance_with(qnn=[]),
+        "--tolerance='{tmp}/t.json': tolerance qnn=[] must be a JSON object",
+    ),
+    (
+        "H1-fits-group-without-model",
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, group_with("model")),
+        f"--fits='{{tmp}}/f.json': not a fits.json written by qec fit: fits group '{GROUP}' lacks model",
+    ),
+    (
+        "H4-fits-a-list",
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, {"fits": []}),
+        "--fits='{tmp}/f.json': not a fits.json written by qec fit: the document fits=[] must be a JSON "
+        "object",
+    ),
+    (
+        "H6-fits-no-model-no-note",
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, group_with("model_note", model=None)),
+        f"group '{GROUP}' lacks model_note",
+    ),
+    (
+        "H6-fits-lambda-wrong",
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, group_with(**{"lambda": [5]})),
+        f"group '{GROUP}' lambda=[5] must be a list of JSON objects",
+    ),
+    (
+        "H11-fits-a-number",
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, {"fits": 5}),
+        "the document fits=5 must be a JSON object",
+    ),
+    (
+        "H12-fits-a-string",
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, "str"),
+        "--fits='{tmp}/f.json': not a fits.json written by qec fit: the document must be a JSON object; "
+        "got string",
+    ),
+    (
+        "Q6-tolerance-given-as-a-run",
+        tolerance("--results", "{tmp}/t.json", "--out", "{tmp}/o.json"),
+        lambda t: budget_inputs(t, GOOD_FITS),
+        "--results '{tmp}/t.json': QNN result lacks config, weights",
+    ),
+    (
+        "Q7-run-an-empty-object",
+        tolerance(),
+        lambda t: (t / "r.json").write_text("{}"),
+        "--results '{tmp}/r.json': QNN result lacks config, weights",
+    ),
+    (
+        "Q8-run-without-seed",
+        tolerance(),
+        run_with(lambda d: d["config"].pop("seed")),
+        "--results '{tmp}/r.json': QNN result config lacks seed",
+    ),
+    (
+        "Q13-run-config-null",
+        tolerance(),
+        run_with(lambda d: d.update(config=None)),
+        "--results '{tmp}/r.json': QNN result config=None must be a JSON object",
+    ),
+    (
+        "Q13-run-config-wrong-type",
+        tolerance(),
+        run_with(lambda d: d["config"].update(qubits="2")),
+        "--results '{tmp}/r.json': QNN result config qubits='2' must be an integer",
+    ),
+    (
+        "I21-resources-run-without-config",
+        [*RESOURCES[:-2], "--qnn", "{tmp}/q.json", "--out", "{tmp}/r.json"],
+        lambda t: (t / "q.json").write_text('{"weights": [1]}'),
+        "--qnn '{tmp}/q.json': QNN result lacks config",
+    ),
+    (
+        "TD3-train-dir-a-file",
+        tolerance("--definition", "training", "--train-dir", "{tmp}/r2.json"),
+        noiseless_run,
+        "--train-dir='{tmp}/r2.json' is not a folder",
+    ),
+    (
+        "PL7-plot-plots-a-file",
+        ["plot", "{tmp}"],
+        lambda t: study_folder(t) or (t / "plots").write_text(""),
+        "'{tmp}/plots' exists and is not a folder",
+    ),
+    (
+        "PL13-plot-budget-p-a-string",
+        ["plot", "{tmp}"],
+        lambda t: study_folder(t, budget_change=lambda d: d["rows"][0].update(p="abc")),
+        "{tmp}/budget.json: budget row p='abc' must be a number",
+    ),
+    (
+        "PL14-plot-resources-row-unknown",
+        ["plot", "{tmp}"],
+        lambda t: study_folder(
+            t,
+            resources={
+                **json.loads((REPO / "data" / "paper" / "resources.json").read_text()),
+                "rows": [{"x": 1}],
+            },
+        ),
+        "{tmp}/resources.json: resources row lacks p, constants",
+    ),
     ("W7-train-out-empty", ["train", "--out", ""], None, "--out='' names no file"),
     (
         "W11-out-name-too-long",
@@ -1054,3 +1213,25 @@ def test_a_study_file_using_yte_templating_is_refused(tmp_path):
     assert run.returncode != 0
     assert "__use_yte__ (YTE templating) is not allowed" in run.stdout + run.stderr
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("garbage", "td/logical-0.001_s0.json: not JSON (Expecting value: line 1 column 1 (char 0)); a run "
+                    "the training definition cached in --train-dir: delete it to train the run again"),
+        ("{}", "td/logical-0.001_s0.json: QNN result lacks config, weights; a run the training definition"),
+    ],
+    ids=["TD1-garbage", "TD2-empty-object"],
+)
+def test_a_corrupt_run_in_the_train_dir_is_one_line_naming_it(tmp_path, capsys, text, message):
+    """TD1, TD2: a cached run that is not JSON, or not a run, was a KeyError traceback. It is read
+    once the tolerance starts (after its progress line): the error is the last line, exit 2."""
+    train_dir_with(text)(tmp_path)
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in tolerance("--definition", "training", "--train-dir",
+                                                                 "{tmp}/td")]  # fmt: skip
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert main(argv) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("qec tolerance: error: ") and message in last
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before

@@ -11,7 +11,7 @@ from qec.qnn.circuit import qnn_parts
 from qec.qnn.config import TrainConfig
 from qec.qnn.data import config_dataset
 from qec.qnn.sources import read_runs
-from qec.qnn.training import read_weights
+from qec.qnn.training import read_result, read_weights
 
 
 def load_circuit(path: str | pathlib.Path):
@@ -65,6 +65,7 @@ def qnn_circuit_from_result(result: Mapping[str, Any], *, sample: int = 0, name:
         >>> dict(qnn_circuit_from_result(r).count_ops())
         {'ry': 6, 'measure': 2, 'cz': 1}
     """
+    read_result(result, name=name)
     config = TrainConfig.from_dict(dict(result["config"]))
     _, circuit = read_runs([result], [name])
     qnn = qnn_parts(config, circuit=circuit)
