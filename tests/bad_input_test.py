@@ -968,6 +968,54 @@ CLI = [
         ),
         "{tmp}/resources.json: resources row lacks p, constants",
     ),
+    # Corrupt sinter rows (issue #21): a row's fields are checked where sinter CSV is read
+    # (qec.stats: read_stats, and check_output for an existing --out before sampling), a row's
+    # d, p and rounds where points are made (qec.fit.points.check_metadata); file:line named.
+    (
+        "B4-sample-out-with-a-corrupt-row",  # a StatsFileError traceback once sampling was set up
+        sample("--out", "{tmp}/bad.csv"),
+        lambda t: (t / "bad.csv").write_text(sinter.CSV_HEADER + '\n20000,abc,0,0.008,pymatching,xx,"{}",\n'),
+        "{tmp}/bad.csv:2: errors='abc' is not an integer",
+    ),
+    (
+        "Z1-sample-out-one-task-two-metadata",
+        sample("--out", "{tmp}/bad.csv"),
+        lambda t: (t / "bad.csv").write_text(
+            sinter.CSV_HEADER + '\n10,1,0,0.5,pymatching,aa,"{""d"": 3}",\n'
+            '10,1,0,0.5,pymatching,aa,"{""d"": 33}",\n'
+        ),
+        "{tmp}/bad.csv:3: task aa… appears with different decoder or metadata",
+    ),
+    (
+        "B6-combine-seconds-nan",  # sinter's assertion, a traceback
+        ["combine", "{tmp}/bad.csv", "--out", "{tmp}/c.csv"],
+        lambda t: (t / "bad.csv").write_text(sinter.CSV_HEADER + '\n10,1,0,nan,pymatching,aa,"{}",\n'),
+        "{tmp}/bad.csv:2: seconds='nan' must be a finite number",
+    ),
+    (
+        "B12-fit-p-nan",  # fitted, and written to fits.json as a bare NaN (B12b)
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
+        lambda t: stats_file(t, [("pymatching", {**META, "p": float("nan")}, 10, 1)]),
+        "{tmp}/in.csv:2: json_metadata p=nan must be a number in (0, 0.5]",
+    ),
+    (
+        "B13-fit-d-negative",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
+        lambda t: stats_file(t, [("pymatching", {**META, "d": -3}, 10, 1)]),
+        "{tmp}/in.csv:2: json_metadata d=-3 must be an integer >= 2",
+    ),
+    (
+        "B17-fit-d-fractional",  # silently truncated to 3 and merged with the d = 3 points
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
+        lambda t: stats_file(t, [("pymatching", {**META, "d": 3.5}, 10, 1)]),
+        "{tmp}/in.csv:2: json_metadata d=3.5 must be an integer >= 2",
+    ),
+    (
+        "fit-rounds-0",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
+        lambda t: stats_file(t, [("pymatching", {**META, "rounds": 0}, 10, 1)]),
+        "{tmp}/in.csv:2: json_metadata rounds=0 must be an integer >= 1",
+    ),
     ("W7-train-out-empty", ["train", "--out", ""], None, "--out='' names no file"),
     (
         "W11-out-name-too-long",
