@@ -1016,6 +1016,26 @@ CLI = [
         lambda t: stats_file(t, [("pymatching", {**META, "rounds": 0}, 10, 1)]),
         "{tmp}/in.csv:2: json_metadata rounds=0 must be an integer >= 1",
     ),
+    # C16, C17: qec inspect well under the sampler's qubit-round cap searched for minutes.
+    (
+        "C16-inspect-rounds-huge",
+        ["inspect", "--code", "repetition", "--noise", "circuit", "--distance", "3", "--p", "0.01",
+         "--rounds", "1900000"],
+        None,
+        "distance=3 with rounds=1900000 is 9.5e+06 qubit-rounds; qec inspect searches its decoding graph",
+    ),
+    (
+        "C17-inspect-distance-51",
+        ["inspect", "--code", "surface_rotated", "--noise", "circuit", "--distance", "51", "--p", "0.001"],
+        None,
+        "distance=51 with rounds=51 is 2.65e+05 qubit-rounds; qec inspect searches",
+    ),
+    (
+        "V15r-resources-max-code-distance-huge",  # the estimator searched distances for minutes
+        [*RESOURCES, "--circuit", "{tmp}/c.qasm", "--max-code-distance", "1000000000"],
+        write_qasm,
+        "max_code_distance=1000000000 must be an integer in [3, 101]",
+    ),
     ("W7-train-out-empty", ["train", "--out", ""], None, "--out='' names no file"),
     (
         "W11-out-name-too-long",
@@ -1206,7 +1226,21 @@ STUDY_VALUES = [
         study("qnn", seeds=[0, 1.0]),
         "qnn.seeds[1]=1.0 must be an integer",
     ),
+    (
+        "V15r-max-code-distance-huge",  # qec resources ran past minutes; now the schema's maximum
+        study("resources", max_code_distance=10**9),
+        "1000000000 is greater than the maximum of 101",
+    ),
 ]
+
+
+def test_the_schema_caps_max_code_distance_where_qec_resources_does():
+    """V15r: one limit for the flag, the library and a study's dry run (studies/schema.yaml)."""
+    from qec.resources import MAX_CODE_DISTANCE
+
+    schema = yaml.safe_load((REPO / "studies" / "schema.yaml").read_text())
+    resources = schema["properties"]["resources"]["properties"]
+    assert resources["max_code_distance"]["maximum"] == MAX_CODE_DISTANCE
 
 
 @pytest.mark.parametrize(
