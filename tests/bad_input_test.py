@@ -305,6 +305,18 @@ CLI = [
         "custom decoders 'nocolon' must look like MODULE:FUNCTION",
     ),
     (
+        "L_dots-custom-decoders-relative-module",  # a TypeError traceback from importlib
+        sample("--custom-decoders", "..:x"),
+        None,
+        "custom decoders '..:x' must look like MODULE:FUNCTION (an absolute module name",
+    ),
+    (
+        "L_dots-circuit-relative-module",
+        ["train", "--circuit", "..:x", "--out", "{tmp}/r.json"],
+        None,
+        "circuit='..:x' must look like MODULE:FUNCTION",
+    ),
+    (
         "custom-decoders-missing-module",
         sample("--custom-decoders", "no_such_module:f"),
         None,
@@ -1317,3 +1329,17 @@ def test_a_corrupt_run_in_the_train_dir_is_one_line_naming_it(tmp_path, capsys, 
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith("qec tolerance: error: ") and message in last
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_a_custom_decoder_that_is_not_a_decoder_is_refused_before_sampling(tmp_path, capsys, monkeypatch):
+    """M_badvalue: {'mine': 42} was accepted; a sinter worker raised NotImplementedError mid-run,
+    exit 1, and a header-only CSV was left behind."""
+    (tmp_path / "baddec.py").write_text("def badvalue():\n    return {'mine': 42}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in sample("--custom-decoders", "baddec:badvalue",
+                                                              "--decoder", "mine")]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "custom decoders 'baddec:badvalue': badvalue() gives 'mine' the value 42, which is not a " \
+           "sinter.Decoder or sinter.Sampler" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out.csv").exists()
