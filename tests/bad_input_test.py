@@ -678,6 +678,13 @@ CLI = [
         "is not a QPY or OpenQASM circuit",
     ),
     (
+        "RC7-resources-classical-control",  # estimated as d = 1 with 0 T states, exit 0
+        [*RESOURCES, "--circuit", "{tmp}/c.qasm"],
+        lambda t: (t / "c.qasm").write_text('OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\ncreg c[1];\n'
+                                            'h q[0];\nmeasure q[0] -> c[0];\nif(c==1) x q[0];\n'),
+        "{tmp}/c.qasm has classical control flow (if_else)",
+    ),
+    (
         "resources-unbound",
         [*RESOURCES, "--circuit", "{tmp}/u.qpy"],
         write_unbound_qpy,

@@ -43,6 +43,20 @@ def load_circuit(path: str | pathlib.Path):
 
 
 def check_circuit(circuit, *, name: str = "circuit"):
+    """``circuit`` if the resource estimator can count it as one execution.
+
+    Raises:
+        ValueError: it has unbound parameters, is empty, or has classical control flow (an
+            ``if``, a loop: which gates run depends on measurements, so G is not fixed; catalog
+            RC7 counted an ``if(c==1) x`` as no gate at all).
+    """
+    from qiskit.circuit import ControlFlowOp
+
+    flow = sorted({inst.operation.name for inst in circuit.data if isinstance(inst.operation, ControlFlowOp)})
+    if flow:
+        raise ValueError(f"{name} has classical control flow ({', '.join(flow)}): which gates run depends on "
+                         "measurement outcomes, so its logical operations are not one count; give a "
+                         "circuit without it")  # fmt: skip
     if circuit.num_parameters:
         names = ", ".join(sorted(p.name for p in circuit.parameters)[:5])
         raise ValueError(
