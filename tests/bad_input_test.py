@@ -10,6 +10,7 @@ import pathlib
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 import sinter
 import yaml
@@ -482,6 +483,12 @@ CLI = [
         byo("--data", "{tmp}/d.txt"),
         byo_files,
         "data='{tmp}/d.txt' must be a .csv or .npz file",
+    ),
+    (
+        "N_complex-data-complex-features",  # the imaginary parts were silently dropped
+        ["train", "--data", "{tmp}/c.npz", "--qubits", "2", "--layers", "1", "--out", "{tmp}/r.json"],
+        lambda t: np.savez(t / "c.npz", x=np.ones((20, 2)) + 1j, y=np.arange(20) % 2),
+        "data='{tmp}/c.npz': features and labels must be real numbers; x is complex",
     ),
     (
         "byo-data-not-npz",
