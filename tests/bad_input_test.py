@@ -1357,3 +1357,18 @@ def test_a_custom_decoder_that_is_not_a_decoder_is_refused_before_sampling(tmp_p
     assert "custom decoders 'baddec:badvalue': badvalue() gives 'mine' the value 42, which is not a " \
            "sinter.Decoder or sinter.Sampler" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_library_reads_a_fits_document_whole_before_using_it():
+    """H1, H6 through the library: budget_plan and models_from_fits indexed the document's groups
+    directly (KeyError: 'model'); they read it whole first, as the CLI does."""
+    from qec.budget import budget_plan
+    from qec.resources import models_from_fits
+    from qec.tolerance import Tolerance
+
+    broken = group_with("model")
+    t = Tolerance.given(eps_star=1e-3, physical=[(0.001, -0.02)])
+    with pytest.raises(ValueError, match=f"fits group '{GROUP}' lacks model$"):
+        budget_plan(broken, t, lambda: None, code="surface_rotated")
+    with pytest.raises(ValueError, match=f"fits group '{GROUP}' lacks model$"):
+        models_from_fits(broken, code="surface_rotated", noise="circuit")
