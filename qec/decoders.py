@@ -47,9 +47,10 @@ def check_custom_names(custom: dict[str, Any], *, what: str = "custom_decoders")
         ...
         ValueError: custom_decoders names 'pymatching', a built-in decoder: its rows would merge ...
     """
+    kinds = (sinter.Decoder, getattr(sinter, "Sampler", sinter.Decoder))  # older sinter has no Sampler
     for name, value in custom.items():  # catalog M_badvalue: a sinter worker's traceback, mid-run
         decoder_like = hasattr(value, "compile_decoder_for_dem")  # how sinter itself tells a Decoder
-        if not isinstance(value, sinter.Decoder | sinter.Sampler) and not decoder_like:
+        if not isinstance(value, kinds) and not decoder_like:
             raise ValueError(f"{what} gives {name!r} the value {value!r:.60}, which is not a sinter.Decoder "
                              "or sinter.Sampler")  # fmt: skip
     reserved = {*sinter.BUILT_IN_DECODERS, *getattr(sinter, "BUILT_IN_SAMPLERS", {}), DEFAULT_DECODER}
