@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import collections.abc
+import dataclasses
+import functools
+import types
+import typing
+from collections.abc import Collection, Mapping
 from typing import Any
 
 
@@ -54,10 +60,33 @@ def check_number(name: str, value: Any, *, low: float, high: float, closed: str 
     return value
 
 
-def record_fields(cls: type, data: Any, *, what: str) -> dict[str, Any]:
-    """The fields of dataclass ``cls`` found in the mapping ``data``, for a ``from_dict``; a
-    missing field without a default is a ``ValueError`` naming it (the file is not ours, or is
-    corrupt).
+def record_fields(
+    cls: type,
+    data: Any,
+    *,
+    what: str,
+    required: Collection[str] | None = None,
+    keys: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The fields of dataclass ``cls`` found in the mapping ``data``, for a ``from_dict``, each
+    checked against its annotation as JSON holds it (``int``: an integer, ``float``: a number,
+    ``tuple[X, ...]``: a list of X, a dict or a dataclass: a JSON object, ``X | None``: X or
+    null; nested records are left to their own ``from_dict``).
+
+    Every JSON record a command reads goes through here: a file that is not ours, or corrupt,
+    is one line naming the record, the field and what is allowed, never a ``KeyError`` or
+    ``TypeError`` deep in the code that uses it.
+
+    Args:
+        cls: The dataclass the record describes.
+        data: The parsed JSON.
+        what: The record's name in messages (``"tolerance"``, ``"--fits='f.json': fits group"``).
+        required: The fields that must be present (default: those without a default).
+        keys: Field → its key in the file, where they differ (``lambda_`` is ``lambda``).
+
+    Raises:
+        ValueError: ``data`` is not a JSON object, lacks a required field, or a field has the
+            wrong type.
 
     Raises:
         ValueError: ``data`` is not a mapping, or lacks a field that has no default.
@@ -67,25 +96,102 @@ def record_fields(cls: type, data: Any, *, what: str) -> dict[str, Any]:
         >>> @dataclasses.dataclass
         ... class R:
         ...     a: int
-        ...     b: int = 0
+        ...     b: tuple[float, ...] = ()
         >>> record_fields(R, {"a": 1, "c": 2}, what="record")
         {'a': 1}
-        >>> record_fields(R, {"b": 1}, what="record")
+        >>> record_fields(R, {"b": [1]}, what="record")
         Traceback (most recent call last):
         ...
         ValueError: record lacks a
+        >>> record_fields(R, {"a": 1, "b": 5}, what="record")
+        Traceback (most recent call last):
+        ...
+        ValueError: record b=5 must be a list of numbers
     """
     import dataclasses
 
     if not isinstance(data, dict):
-        raise ValueError(f"{what} must be a JSON object; got {type(data).__name__}")
+        raise ValueError(f"{what} must be a JSON object; got {_json_type(data)}")
     fields = dataclasses.fields(cls)
-    required = [
-        f.name
-        for f in fields
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    ]
-    missing = [n for n in required if n not in data]
+    if required is None:
+        required = [f.name for f in fields if f.default is dataclasses.MISSING
+                    and f.default_factory is dataclasses.MISSING]  # fmt: skip
+    key = (keys or {}).get
+    missing = [key(n, n) for n in required if key(n, n) not in data]
     if missing:
         raise ValueError(f"{what} lacks {', '.join(missing)}")
-    return {f.name: data[f.name] for f in fields if f.name in data}
+    hints = _field_types(cls)
+    out = {}
+    for f in fields:
+        if key(f.name, f.name) not in data:
+            continue
+        value, kind = data[key(f.name, f.name)], hints.get(f.name, Any)
+        if not _matches(value, kind):
+            raise ValueError(f"{what} {key(f.name, f.name)}={value!r:.60} must be {_describe(kind)}")
+        out[f.name] = value
+    return out
+
+
+@functools.cache
+def _field_types(cls: type) -> dict[str, Any]:
+    """The resolved annotations of dataclass ``cls`` (none checked if one cannot be resolved)."""
+    try:
+        return typing.get_type_hints(cls)
+    except NameError:  # a name imported for type checkers only
+        return {}
+
+
+def _matches(value: Any, kind: Any) -> bool:
+    """Whether parsed JSON ``value`` has the shape annotation ``kind`` describes."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if kind is Any:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(value, a) for a in args)
+    if kind is type(None):
+        return value is None
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is int:
+        return is_int(value)
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is str:
+        return isinstance(value, str)
+    if origin in (tuple, list, collections.abc.Sequence) or kind in (tuple, list):
+        if not isinstance(value, list | tuple):
+            return False
+        if origin is tuple and args and args[-1] is not Ellipsis:  # a fixed length
+            return len(value) == len(args) and all(map(_matches, value, args))
+        return not args or all(_matches(v, args[0]) for v in value)
+    if origin in (dict, collections.abc.Mapping) or kind in (dict, collections.abc.Mapping):
+        return isinstance(value, dict) and (not args or all(_matches(v, args[1]) for v in value.values()))
+    if dataclasses.is_dataclass(kind):
+        return isinstance(value, dict)
+    return True  # a type JSON cannot hold: its own reader checks it
+
+
+def _describe(kind: Any, *, many: bool = False) -> str:
+    """What ``_matches`` allows for ``kind``, in words (``many``: the plural, for list items)."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(a, many=many) for a in args)
+    if origin in (tuple, list, collections.abc.Sequence) or kind in (tuple, list):
+        size = f"{len(args)} " if origin is tuple and args and args[-1] is not Ellipsis else ""
+        items = _describe(args[0], many=True) if args else "values"
+        return f"{'lists' if many else 'a list'} of {size}{items}"
+    words = {type(None): ("null", "nulls"), bool: ("true or false", "booleans"),
+             int: ("an integer", "integers"), float: ("a number", "numbers"),
+             str: ("a string", "strings")}  # fmt: skip
+    if kind in words:
+        return words[kind][many]
+    if kind is Any:
+        return "values" if many else "any value"
+    return "JSON objects" if many else "a JSON object"
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type (``list``: array, ``None``: null)."""
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
+             float: "number", type(None): "null"}  # fmt: skip
+    return names.get(type(value), type(value).__name__)

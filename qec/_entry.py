@@ -39,8 +39,10 @@ def call_entry_point(spec: str, *, what: str) -> Any:
         ValueError: x='math:pi': calling pi() failed (TypeError: 'float' object is not callable)
     """
     module_name, _, function_name = spec.partition(":")
-    if not module_name or not function_name:
-        raise ValueError(f"{what}{spec!r} must look like MODULE:FUNCTION")
+    # Names only: a relative module ("..:x", catalog L_dots) was a TypeError from importlib.
+    if not all(part.isidentifier() for part in module_name.split(".")) or not function_name.isidentifier():
+        raise ValueError(f"{what}{spec!r} must look like MODULE:FUNCTION (an absolute module name such as "
+                         "mypkg.decoders, a function name)")  # fmt: skip
     if os.getcwd() not in sys.path:
         sys.path.append(os.getcwd())  # for good: sinter's spawned workers import it again
     try:

@@ -38,7 +38,12 @@ def load_custom_decoders(spec: str) -> dict[str, Any]:
 def check_custom_names(custom: dict[str, Any], *, what: str = "custom_decoders") -> None:
     """Refuse custom decoders named like a built-in one (sinter's decoders and samplers, and
     qec's default): their rows would be stored under that name and the task's strong id, and
-    merge with the genuine decoder's rows as if they were the same data.
+    merge with the genuine decoder's rows as if they were the same data. Refuse a value that is
+    not a decoder (as sinter tells them: a ``sinter.Decoder``, a ``sinter.Sampler``, or anything
+    with ``compile_decoder_for_dem``), which sinter refuses only in a worker, mid-run.
+
+    Raises:
+        ValueError: a value is not a decoder, or a name is a built-in one.
 
     Raises:
         ValueError: a custom decoder has a built-in decoder's name.
@@ -49,6 +54,12 @@ def check_custom_names(custom: dict[str, Any], *, what: str = "custom_decoders")
         ...
         ValueError: custom_decoders names 'pymatching', a built-in decoder: its rows would merge ...
     """
+    kinds = (sinter.Decoder, getattr(sinter, "Sampler", sinter.Decoder))  # older sinter has no Sampler
+    for name, value in custom.items():  # catalog M_badvalue: a sinter worker's traceback, mid-run
+        decoder_like = hasattr(value, "compile_decoder_for_dem")  # how sinter itself tells a Decoder
+        if not isinstance(value, kinds) and not decoder_like:
+            raise ValueError(f"{what} gives {name!r} the value {value!r:.60}, which is not a sinter.Decoder "
+                             "or sinter.Sampler")  # fmt: skip
     reserved = {*sinter.BUILT_IN_DECODERS, *getattr(sinter, "BUILT_IN_SAMPLERS", {}), DEFAULT_DECODER}
     shadowed = sorted(set(custom) & reserved)
     if shadowed:

@@ -68,6 +68,12 @@ class CircuitReport:
         return "\n".join(lines)
 
 
+# Physical qubits × rounds qec inspect analyses: its distance searches (the decoding graph's and
+# Stim's shortest_graphlike_error) took ~10 s at 10⁴ (d = 17) and ~40 s at 3·10⁴ (d = 25) on a
+# 2-core machine, growing faster than the square; the sampler's MAX_QUBIT_ROUNDS is far beyond.
+MAX_INSPECT_QUBIT_ROUNDS = 2 * 10**4
+
+
 def matching_graph(circuit: stim.Circuit | stim.DetectorErrorModel) -> nx.Graph:
     """PyMatching's decoding graph of a noisy circuit (or its error model) as networkx.
 
@@ -163,9 +169,12 @@ def graphlike_distance(graph: nx.Graph | stim.DetectorErrorModel, *, observable:
             cols.append(index[v] + (b ^ flip) * n)
     lifted = scipy.sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(2 * n, 2 * n)).tocsr()
     best = np.inf
+    # Every odd cycle crosses a flipping edge, so it passes through the first end of one: those
+    # nodes alone need a search (a few per round, not every detector).
+    starts = np.unique([index[u] for u, _, flip in pairs if flip])
     chunk = 256  # bounds memory at chunk × 2n distances
-    for start in range(0, n, chunk):
-        sources = np.arange(start, min(start + chunk, n))
+    for start in range(0, len(starts), chunk):
+        sources = starts[start : start + chunk]
         dist = scipy.sparse.csgraph.shortest_path(
             lifted, method="D", directed=False, unweighted=True, indices=sources
         )
@@ -179,7 +188,8 @@ def inspect_experiment(experiment: Experiment) -> CircuitReport:
     """Describe the noisy circuit of ``experiment``: size, decoding graph, distance.
 
     Raises:
-        ValueError: the noisy circuit has no error mechanisms (p = 0).
+        ValueError: the experiment is larger than ``MAX_INSPECT_QUBIT_ROUNDS`` qubit-rounds, or
+            its circuit has no error mechanisms (p = 0).
 
     Example:
         >>> import qec
@@ -189,8 +199,15 @@ def inspect_experiment(experiment: Experiment) -> CircuitReport:
         >>> r.physical_qubits, r.detectors, r.graph_distance, r.stim_distance
         (17, 24, 3, 3)
     """
-    circuit = experiment.circuit()
     code = Code(experiment.code, experiment.distance)
+    size = code.physical_qubits * experiment.rounds
+    if size > MAX_INSPECT_QUBIT_ROUNDS:  # catalog C16, C17: still searching after minutes
+        raise ValueError(f"distance={experiment.distance} with rounds={experiment.rounds} is {size:.3g} "
+                         f"qubit-rounds; qec inspect searches its decoding graph for the distance (and "
+                         f"Stim's shortest_graphlike_error too), which grows faster than the square of "
+                         f"that: at most {MAX_INSPECT_QUBIT_ROUNDS:.0e} (about half a minute); lower the "
+                         "distance or the rounds")  # fmt: skip
+    circuit = experiment.circuit()
     dem = _dem(circuit)  # once: the graph and the error count both come from it
     if dem.num_errors == 0:  # catalog C1, C5, C7: p = 0 was a traceback from the distance search
         raise ValueError(f"p={experiment.noise.p!r}: the noisy circuit has no error mechanisms, so there is "

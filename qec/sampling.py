@@ -20,7 +20,7 @@ from qec.codes import BASES, EXPERIMENTS, Code
 from qec.decoders import DEFAULT_DECODER, check_custom_names, check_decoder
 from qec.device import DeviceNoise
 from qec.noise import CIRCUIT_LEVEL, NoiseModel
-from qec.stats import is_stats_file, read_stats, write_stats
+from qec.stats import check_stats_file, is_stats_file, read_stats, write_stats
 
 # tqec's CNOT is four blocks in time (preparation, merge, split, readout), each d measurement
 # layers: 4d rounds (counted on its circuits at d = 3, 5; a test keeps it so).
@@ -181,10 +181,18 @@ def sweep(
 
 def check_output(out: str | os.PathLike[str]) -> pathlib.Path:
     """Check that ``out`` can be written: its folder exists and, if the file exists, it is
-    a sinter CSV we may add to. Returns it as a path."""
+    a sinter CSV we may add to, every row of it readable (``qec.stats.check_stats_file``; a
+    corrupt row was a traceback once sampling had been set up: B4, Z1). Returns it as a path.
+
+    Raises:
+        ValueError: the folder is missing, or the file is not a sinter CSV or has a corrupt row.
+    """
     path = output_path(out)
-    if path.exists() and path.stat().st_size > 0 and not is_stats_file(path):
-        raise ValueError(f"out={str(out)!r} exists and is not a sinter CSV file; refusing to overwrite it")
+    if path.exists() and path.stat().st_size > 0:
+        if not is_stats_file(path):
+            raise ValueError(f"out={str(out)!r} exists and is not a sinter CSV file; refusing to "
+                             "overwrite it")  # fmt: skip
+        check_stats_file(path)
     return path
 
 

@@ -199,6 +199,26 @@ def _describe(key: tuple) -> str:
     return f"shots={shots}, errors={errors}, discards={discards}, seconds={seconds}"
 
 
+def check_stats_file(path: str | os.PathLike[str]) -> None:
+    """Raise unless every complete row of the sinter CSV ``path`` reads as ``read_stats`` reads
+    it (each row's fields; rows of one task agreeing on decoder and metadata). An unterminated
+    last line is not refused: the writer that appends to the file repairs it.
+
+    Raises:
+        StatsFileError: naming the file and line (catalog B4, Z1: an existing ``qec sample
+            --out`` with a corrupt row was a traceback once sampling had been set up).
+    """
+    path = pathlib.Path(path)
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        raise StatsFileError(f"{path}: cannot read: {e}") from None
+    text = text[: text.rfind("\n") + 1]  # whole lines
+    here: dict[str, sinter.TaskStats] = {}
+    for where, stat in _parse_text(path, text):
+        here[stat.strong_id] = _add(here[stat.strong_id], stat, where) if stat.strong_id in here else stat
+
+
 def is_stats_file(path: str | os.PathLike[str]) -> bool:
     """True if ``path`` starts with a sinter CSV header (an empty file counts as not)."""
     try:
@@ -284,6 +304,8 @@ def _parse_row(row: dict[str, str], *, where: str) -> sinter.TaskStats:
         seconds = float(row["seconds"])
     except ValueError:
         raise StatsFileError(f"{where}: seconds={row['seconds'].strip()!r} is not a number") from None
+    if not math.isfinite(seconds):  # catalog B6: sinter's own assertion, a traceback
+        raise StatsFileError(f"{where}: seconds={row['seconds'].strip()!r} must be a finite number")
     try:
         metadata = json.loads(row["json_metadata"])
     except json.JSONDecodeError as e:

@@ -10,6 +10,7 @@ import pathlib
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 import sinter
 import yaml
@@ -129,14 +130,62 @@ def budget_inputs(tmp: pathlib.Path, fits: dict | None = None) -> None:
         (tmp / "f.json").write_text(json.dumps(fits))
 
 
-GOOD_FITS = {
-    "fits": {
-        "surface_rotated/circuit/z/pymatching": {
-            "code": "surface_rotated", "noise": "circuit", "basis": "z", "decoder": "pymatching",
-            "model": {"A": 0.1}, "model_note": "",
-        }
-    }
+GROUP = "surface_rotated/circuit/z/pymatching"
+# One group as qec fit writes it (a fits.json is read whole before it is used), with no points.
+GOOD_GROUP = {
+    "code": "surface_rotated", "noise": "circuit", "basis": "z", "decoder": "pymatching",
+    "threshold": None, "threshold_note": "", "lambda": [], "points": [],
+    "model": qec.fit.SuppressionModel.power(A=0.1, p_th=0.01).to_dict(), "model_note": "",
 }  # fmt: skip
+GOOD_FITS = {"fits": {GROUP: GOOD_GROUP}}
+
+
+def group_with(*deleted: str, **changes) -> dict:
+    """GOOD_FITS with ``changes`` to its group and the keys ``deleted`` from it."""
+    group = {**GOOD_GROUP, **changes}
+    for key in deleted:
+        del group[key]
+    return {"fits": {GROUP: group}}
+
+
+def edit_json(path: pathlib.Path, change) -> None:
+    """Rewrite the JSON file ``path`` with ``change`` applied to its document (in place)."""
+    document = json.loads(path.read_text())
+    change(document)
+    path.write_text(json.dumps(document))
+
+
+def tolerance_with(**changes):
+    """A prepare step: valid budget inputs, then ``changes`` to t.json's fields."""
+    return lambda t: budget_inputs(t, GOOD_FITS) or edit_json(t / "t.json", lambda d: d.update(changes))
+
+
+def run_with(change):
+    """A prepare step: the noiseless run r.json with ``change`` applied to its document."""
+    return lambda t: noiseless_run(t) or edit_json(t / "r.json", change)
+
+
+def train_dir_with(text: str):
+    """A prepare step: the noiseless run and a folder td holding ``text`` as the cached run the
+    training definition reads first (logical:0.001, seed 0)."""
+
+    def prepare(t: pathlib.Path) -> None:
+        noiseless_run(t)
+        (t / "td").mkdir()
+        (t / "td" / "logical-0.001_s0.json").write_text(text)
+
+    return prepare
+
+
+def study_folder(t: pathlib.Path, budget_change=None, resources: object = None) -> None:
+    """A study folder ``t`` for qec plot: GOOD_FITS, and the paper study's budget.json with
+    ``budget_change`` applied, or a resources.json holding ``resources``."""
+    (t / "fits.json").write_text(json.dumps(GOOD_FITS))
+    if budget_change is not None:
+        shutil.copy(REPO / "data" / "paper" / "budget.json", t / "budget.json")
+        edit_json(t / "budget.json", budget_change)
+    if resources is not None:
+        (t / "resources.json").write_text(json.dumps(resources))
 RESOURCES = ["resources", "--p", "0.001", "--noise", "circuit", "--constants", "0.03", "0.01"]
 RESOURCES += ["--error-budget", "0.001", "--out", "{tmp}/r.json"]
 
@@ -255,6 +304,18 @@ CLI = [
         sample("--custom-decoders", "nocolon"),
         None,
         "custom decoders 'nocolon' must look like MODULE:FUNCTION",
+    ),
+    (
+        "L_dots-custom-decoders-relative-module",  # a TypeError traceback from importlib
+        sample("--custom-decoders", "..:x"),
+        None,
+        "custom decoders '..:x' must look like MODULE:FUNCTION (an absolute module name",
+    ),
+    (
+        "L_dots-circuit-relative-module",
+        ["train", "--circuit", "..:x", "--out", "{tmp}/r.json"],
+        None,
+        "circuit='..:x' must look like MODULE:FUNCTION",
     ),
     (
         "custom-decoders-missing-module",
@@ -424,6 +485,12 @@ CLI = [
         "data='{tmp}/d.txt' must be a .csv or .npz file",
     ),
     (
+        "N_complex-data-complex-features",  # the imaginary parts were silently dropped
+        ["train", "--data", "{tmp}/c.npz", "--qubits", "2", "--layers", "1", "--out", "{tmp}/r.json"],
+        lambda t: np.savez(t / "c.npz", x=np.ones((20, 2)) + 1j, y=np.arange(20) % 2),
+        "data='{tmp}/c.npz': features and labels must be real numbers; x is complex",
+    ),
+    (
         "byo-data-not-npz",
         byo("--data", "{tmp}/bad.npz"),
         byo_files,
@@ -543,21 +610,7 @@ CLI = [
     (
         "budget-corrupt-model",
         budget("{tmp}/f.json"),
-        lambda t: budget_inputs(
-            t,
-            {
-                "fits": {
-                    "surface_rotated/circuit/z/pymatching": {
-                        "code": "surface_rotated",
-                        "noise": "circuit",
-                        "basis": "z",
-                        "decoder": "pymatching",
-                        "model": {"A": 0.1},
-                        "model_note": "",
-                    }
-                }
-            },
-        ),
+        lambda t: budget_inputs(t, group_with(model={"A": 0.1})),
         "suppression model lacks form, coef, cov",
     ),
     (
@@ -630,6 +683,13 @@ CLI = [
         [*RESOURCES, "--circuit", "{tmp}/c.qasm"],
         lambda t: (t / "c.qasm").write_text("hello\n"),
         "is not a QPY or OpenQASM circuit",
+    ),
+    (
+        "RC7-resources-classical-control",  # estimated as d = 1 with 0 T states, exit 0
+        [*RESOURCES, "--circuit", "{tmp}/c.qasm"],
+        lambda t: (t / "c.qasm").write_text('OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\ncreg c[1];\n'
+                                            'h q[0];\nmeasure q[0] -> c[0];\nif(c==1) x q[0];\n'),
+        "{tmp}/c.qasm has classical control flow (if_else)",
     ),
     (
         "resources-unbound",
@@ -808,6 +868,199 @@ CLI = [
         changed(RESOURCES_FITS, "--out", "{tmp}/f.json"),
         lambda t: write_qasm(t) or (t / "f.json").write_text(json.dumps(GOOD_FITS)),
         f"--out='{{tmp}}/f.json' {SAME} --fits='{{tmp}}/f.json'; {INPUT}",
+    ),
+    # Malformed JSON records (issue #21, catalog ids in the names): every record is read field by
+    # field through qec._check.record_fields, nested ones through their own from_dict; the file,
+    # the field and what is allowed in one line, exit 2 (these were KeyError/TypeError tracebacks).
+    (
+        "G3-tolerance-seeds-not-a-list",
+        budget("{tmp}/f.json"),
+        tolerance_with(seeds=5),
+        "--tolerance='{tmp}/t.json': tolerance seeds=5 must be a list of integers",
+    ),
+    (
+        "G11-tolerance-curve-a-string",
+        budget("{tmp}/f.json"),
+        tolerance_with(curve="abc"),
+        "--tolerance='{tmp}/t.json': tolerance curve='abc' must be a list of JSON objects",
+    ),
+    (
+        "G12-tolerance-qnn-a-list",
+        budget("{tmp}/f.json"),
+        tolerance_with(qnn=[]),
+        "--tolerance='{tmp}/t.json': tolerance qnn=[] must be a JSON object",
+    ),
+    (
+        "H1-fits-group-without-model",
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, group_with("model")),
+        f"--fits='{{tmp}}/f.json': not a fits.json written by qec fit: fits group '{GROUP}' lacks model",
+    ),
+    (
+        "H4-fits-a-list",
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, {"fits": []}),
+        "--fits='{tmp}/f.json': not a fits.json written by qec fit: the document fits=[] must be a JSON "
+        "object",
+    ),
+    (
+        "H6-fits-no-model-no-note",
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, group_with("model_note", model=None)),
+        f"group '{GROUP}' lacks model_note",
+    ),
+    (
+        "H6-fits-lambda-wrong",
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, group_with(**{"lambda": [5]})),
+        f"group '{GROUP}' lambda=[5] must be a list of JSON objects",
+    ),
+    (
+        "H11-fits-a-number",
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, {"fits": 5}),
+        "the document fits=5 must be a JSON object",
+    ),
+    (
+        "H12-fits-a-string",
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, "str"),
+        "--fits='{tmp}/f.json': not a fits.json written by qec fit: the document must be a JSON object; "
+        "got string",
+    ),
+    (
+        "Q6-tolerance-given-as-a-run",
+        tolerance("--results", "{tmp}/t.json", "--out", "{tmp}/o.json"),
+        lambda t: budget_inputs(t, GOOD_FITS),
+        "--results '{tmp}/t.json': QNN result lacks config, weights",
+    ),
+    (
+        "Q7-run-an-empty-object",
+        tolerance(),
+        lambda t: (t / "r.json").write_text("{}"),
+        "--results '{tmp}/r.json': QNN result lacks config, weights",
+    ),
+    (
+        "Q8-run-without-seed",
+        tolerance(),
+        run_with(lambda d: d["config"].pop("seed")),
+        "--results '{tmp}/r.json': QNN result config lacks seed",
+    ),
+    (
+        "Q13-run-config-null",
+        tolerance(),
+        run_with(lambda d: d.update(config=None)),
+        "--results '{tmp}/r.json': QNN result config=None must be a JSON object",
+    ),
+    (
+        "Q13-run-config-wrong-type",
+        tolerance(),
+        run_with(lambda d: d["config"].update(qubits="2")),
+        "--results '{tmp}/r.json': QNN result config qubits='2' must be an integer",
+    ),
+    (
+        "I21-resources-run-without-config",
+        [*RESOURCES[:-2], "--qnn", "{tmp}/q.json", "--out", "{tmp}/r.json"],
+        lambda t: (t / "q.json").write_text('{"weights": [1]}'),
+        "--qnn '{tmp}/q.json': QNN result lacks config",
+    ),
+    (
+        "TD3-train-dir-a-file",
+        tolerance("--definition", "training", "--train-dir", "{tmp}/r2.json"),
+        noiseless_run,
+        "--train-dir='{tmp}/r2.json' is not a folder",
+    ),
+    (
+        "PL7-plot-plots-a-file",
+        ["plot", "{tmp}"],
+        lambda t: study_folder(t) or (t / "plots").write_text(""),
+        "'{tmp}/plots' exists and is not a folder",
+    ),
+    (
+        "PL13-plot-budget-p-a-string",
+        ["plot", "{tmp}"],
+        lambda t: study_folder(t, budget_change=lambda d: d["rows"][0].update(p="abc")),
+        "{tmp}/budget.json: budget row p='abc' must be a number",
+    ),
+    (
+        "PL14-plot-resources-row-unknown",
+        ["plot", "{tmp}"],
+        lambda t: study_folder(
+            t,
+            resources={
+                **json.loads((REPO / "data" / "paper" / "resources.json").read_text()),
+                "rows": [{"x": 1}],
+            },
+        ),
+        "{tmp}/resources.json: resources row lacks p, constants",
+    ),
+    # Corrupt sinter rows (issue #21): a row's fields are checked where sinter CSV is read
+    # (qec.stats: read_stats, and check_output for an existing --out before sampling), a row's
+    # d, p and rounds where points are made (qec.fit.points.check_metadata); file:line named.
+    (
+        "B4-sample-out-with-a-corrupt-row",  # a StatsFileError traceback once sampling was set up
+        sample("--out", "{tmp}/bad.csv"),
+        lambda t: (t / "bad.csv").write_text(sinter.CSV_HEADER + '\n20000,abc,0,0.008,pymatching,xx,"{}",\n'),
+        "{tmp}/bad.csv:2: errors='abc' is not an integer",
+    ),
+    (
+        "Z1-sample-out-one-task-two-metadata",
+        sample("--out", "{tmp}/bad.csv"),
+        lambda t: (t / "bad.csv").write_text(
+            sinter.CSV_HEADER + '\n10,1,0,0.5,pymatching,aa,"{""d"": 3}",\n'
+            '10,1,0,0.5,pymatching,aa,"{""d"": 33}",\n'
+        ),
+        "{tmp}/bad.csv:3: task aa… appears with different decoder or metadata",
+    ),
+    (
+        "B6-combine-seconds-nan",  # sinter's assertion, a traceback
+        ["combine", "{tmp}/bad.csv", "--out", "{tmp}/c.csv"],
+        lambda t: (t / "bad.csv").write_text(sinter.CSV_HEADER + '\n10,1,0,nan,pymatching,aa,"{}",\n'),
+        "{tmp}/bad.csv:2: seconds='nan' must be a finite number",
+    ),
+    (
+        "B12-fit-p-nan",  # fitted, and written to fits.json as a bare NaN (B12b)
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
+        lambda t: stats_file(t, [("pymatching", {**META, "p": float("nan")}, 10, 1)]),
+        "{tmp}/in.csv:2: json_metadata p=nan must be a number in (0, 0.5]",
+    ),
+    (
+        "B13-fit-d-negative",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
+        lambda t: stats_file(t, [("pymatching", {**META, "d": -3}, 10, 1)]),
+        "{tmp}/in.csv:2: json_metadata d=-3 must be an integer >= 2",
+    ),
+    (
+        "B17-fit-d-fractional",  # silently truncated to 3 and merged with the d = 3 points
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
+        lambda t: stats_file(t, [("pymatching", {**META, "d": 3.5}, 10, 1)]),
+        "{tmp}/in.csv:2: json_metadata d=3.5 must be an integer >= 2",
+    ),
+    (
+        "fit-rounds-0",
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
+        lambda t: stats_file(t, [("pymatching", {**META, "rounds": 0}, 10, 1)]),
+        "{tmp}/in.csv:2: json_metadata rounds=0 must be an integer >= 1",
+    ),
+    # C16, C17: qec inspect well under the sampler's qubit-round cap searched for minutes.
+    (
+        "C16-inspect-rounds-huge",
+        ["inspect", "--code", "repetition", "--noise", "circuit", "--distance", "3", "--p", "0.01",
+         "--rounds", "1900000"],
+        None,
+        "distance=3 with rounds=1900000 is 9.5e+06 qubit-rounds; qec inspect searches its decoding graph",
+    ),
+    (
+        "C17-inspect-distance-51",
+        ["inspect", "--code", "surface_rotated", "--noise", "circuit", "--distance", "51", "--p", "0.001"],
+        None,
+        "distance=51 with rounds=51 is 2.65e+05 qubit-rounds; qec inspect searches",
+    ),
+    (
+        "V15r-resources-max-code-distance-huge",  # the estimator searched distances for minutes
+        [*RESOURCES, "--circuit", "{tmp}/c.qasm", "--max-code-distance", "1000000000"],
+        write_qasm,
+        "max_code_distance=1000000000 must be an integer in [3, 101]",
     ),
     ("W7-train-out-empty", ["train", "--out", ""], None, "--out='' names no file"),
     (
@@ -999,7 +1252,21 @@ STUDY_VALUES = [
         study("qnn", seeds=[0, 1.0]),
         "qnn.seeds[1]=1.0 must be an integer",
     ),
+    (
+        "V15r-max-code-distance-huge",  # qec resources ran past minutes; now the schema's maximum
+        study("resources", max_code_distance=10**9),
+        "1000000000 is greater than the maximum of 101",
+    ),
 ]
+
+
+def test_the_schema_caps_max_code_distance_where_qec_resources_does():
+    """V15r: one limit for the flag, the library and a study's dry run (studies/schema.yaml)."""
+    from qec.resources import MAX_CODE_DISTANCE
+
+    schema = yaml.safe_load((REPO / "studies" / "schema.yaml").read_text())
+    resources = schema["properties"]["resources"]["properties"]
+    assert resources["max_code_distance"]["maximum"] == MAX_CODE_DISTANCE
 
 
 @pytest.mark.parametrize(
@@ -1054,3 +1321,54 @@ def test_a_study_file_using_yte_templating_is_refused(tmp_path):
     assert run.returncode != 0
     assert "__use_yte__ (YTE templating) is not allowed" in run.stdout + run.stderr
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("garbage", "td/logical-0.001_s0.json: not JSON (Expecting value: line 1 column 1 (char 0)); a run "
+                    "the training definition cached in --train-dir: delete it to train the run again"),
+        ("{}", "td/logical-0.001_s0.json: QNN result lacks config, weights; a run the training definition"),
+    ],
+    ids=["TD1-garbage", "TD2-empty-object"],
+)
+def test_a_corrupt_run_in_the_train_dir_is_one_line_naming_it(tmp_path, capsys, text, message):
+    """TD1, TD2: a cached run that is not JSON, or not a run, was a KeyError traceback. It is read
+    once the tolerance starts (after its progress line): the error is the last line, exit 2."""
+    train_dir_with(text)(tmp_path)
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in tolerance("--definition", "training", "--train-dir",
+                                                                 "{tmp}/td")]  # fmt: skip
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert main(argv) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("qec tolerance: error: ") and message in last
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_a_custom_decoder_that_is_not_a_decoder_is_refused_before_sampling(tmp_path, capsys, monkeypatch):
+    """M_badvalue: {'mine': 42} was accepted; a sinter worker raised NotImplementedError mid-run,
+    exit 1, and a header-only CSV was left behind."""
+    (tmp_path / "baddec.py").write_text("def badvalue():\n    return {'mine': 42}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in sample("--custom-decoders", "baddec:badvalue",
+                                                              "--decoder", "mine")]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "custom decoders 'baddec:badvalue': badvalue() gives 'mine' the value 42, which is not a " \
+           "sinter.Decoder or sinter.Sampler" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_library_reads_a_fits_document_whole_before_using_it():
+    """H1, H6 through the library: budget_plan and models_from_fits indexed the document's groups
+    directly (KeyError: 'model'); they read it whole first, as the CLI does."""
+    from qec.budget import budget_plan
+    from qec.resources import models_from_fits
+    from qec.tolerance import Tolerance
+
+    broken = group_with("model")
+    t = Tolerance.given(eps_star=1e-3, physical=[(0.001, -0.02)])
+    with pytest.raises(ValueError, match=f"fits group '{GROUP}' lacks model$"):
+        budget_plan(broken, t, lambda: None, code="surface_rotated")
+    with pytest.raises(ValueError, match=f"fits group '{GROUP}' lacks model$"):
+        models_from_fits(broken, code="surface_rotated", noise="circuit")

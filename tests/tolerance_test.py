@@ -204,7 +204,7 @@ def test_a_tolerance_file_is_read_field_by_field():
     for change, message in (
         (lambda d: d["curve"][0].pop("eps_op"), "tolerance CurvePoint lacks eps_op"),
         (lambda d: d["physical"][0].update(p=float("nan")), r"physical p=nan must be a number in \(0, 0.5\]"),
-        (lambda d: d.update(curve="x"), "tolerance curve must be a list"),
+        (lambda d: d.update(curve="x"), "tolerance curve=.x. must be a list of JSON objects"),
     ):
         broken = json.loads(json.dumps(doc))
         change(broken)

@@ -12,6 +12,7 @@ from qec.channel_budget import ChannelRow
 from qec.channel_budget import channel_rows as measured_channel_rows
 from qec.fit import (
     above_threshold_by_decoder,
+    checked_fits,
     groups_of,
     models_by_decoder,
 )
@@ -86,6 +87,7 @@ def budget_plan(
                          "budget gives one row per p they were measured at; measure them with qec "
                          "tolerance --p")  # fmt: skip
     noise = tolerance.physical[0].noise
+    checked_fits(fits)  # the whole document read first: a corrupt group is one ValueError
     models = models_by_decoder(fits, code, noise, basis, decoders)
     above = above_threshold_by_decoder(fits, code, noise, basis, list(models))
     if not isinstance(workload, Workload):

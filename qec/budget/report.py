@@ -69,7 +69,7 @@ class BudgetReport:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BudgetReport:
         """Rebuild from ``to_dict`` output; a missing field is a ``ValueError`` naming it."""
-        record_fields(cls, data, what="budget")
+        data = record_fields(cls, data, what="budget")
         return cls(
             code=data["code"],
             basis=data["basis"],

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from qec._check import record_fields
 from qec.codes import Code
 from qec.fit import (
     AboveThreshold,
@@ -101,10 +102,15 @@ class BudgetRow:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BudgetRow:
-        values = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
+        """Rebuild from ``to_dict`` output, field by field and each check alike.
+
+        Raises:
+            ValueError: a field is missing or of the wrong type (``qec._check.record_fields``).
+        """
+        values = record_fields(cls, data, what="budget row")
         for key in ("check_d_star", "check_d_star_minus_2"):
             if values.get(key) is not None:
-                values[key] = Change(**values[key])
+                values[key] = Change(**record_fields(Change, values[key], what=f"budget row {key}"))
         return cls(**values)
 
 

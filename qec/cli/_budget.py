@@ -56,13 +56,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def main_budget(args: argparse.Namespace) -> int:
     from qec import budget
+    from qec.fit import checked_fits
     from qec.tolerance import Tolerance
 
     try:
         out = pathlib.Path(args.out)
         if args.cycles_per_gate <= 0:
             raise ValueError(f"--cycles-per-gate={args.cycles_per_gate} must be > 0")
-        tolerance = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
+        tolerance = _read_json("--tolerance", args.tolerance, Tolerance.from_dict)
 
         def runs():  # read once the fits are, so that their errors come first (as they did)
             return _workload(args, tolerance.definition, extra_test=tolerance.extra_test,
@@ -80,14 +81,16 @@ def main_budget(args: argparse.Namespace) -> int:
                                  "backend")  # fmt: skip
             device = Device.from_backend(args.device, args.quantile or "median")
             plan, verdict = device_budget_plan(
-                _read_json("--fits", args.fits), tolerance, runs, device, code=args.code, basis=args.basis,
-                decoders=args.decoder, cycles_per_gate=args.cycles_per_gate, source=args.fits,
+                _read_json("--fits", args.fits, checked_fits), tolerance, runs, device, code=args.code,
+                basis=args.basis, decoders=args.decoder, cycles_per_gate=args.cycles_per_gate,
+                source=args.fits,
                 progress=_progress("budget"),
             )  # fmt: skip
         else:
             plan = budget.budget_plan(
-                _read_json("--fits", args.fits), tolerance, runs, code=args.code, basis=args.basis,
-                decoders=args.decoder, cycles_per_gate=args.cycles_per_gate, source=args.fits,
+                _read_json("--fits", args.fits, checked_fits), tolerance, runs, code=args.code,
+                basis=args.basis, decoders=args.decoder, cycles_per_gate=args.cycles_per_gate,
+                source=args.fits,
             )  # fmt: skip
     except ValueError as e:
         return _usage_error(args, e)

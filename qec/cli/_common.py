@@ -192,11 +192,24 @@ def _check_folder(flag: str, path: str | None) -> None:
         raise ValueError(f"{flag}={path!r}: folder {str(pathlib.Path(path).parent)!r} does not exist")
 
 
-def _read_json(flag: str, path: str) -> dict:
+def _read_json(flag: str, path: str, read: Callable[[Any], Any] | None = None) -> Any:
+    """The JSON document in ``path``, given as ``flag``; with ``read`` (a record's reader, such as
+    ``Tolerance.from_dict`` or ``qec.fit.checked_fits``), what it makes of it.
+
+    Raises:
+        ValueError: the file cannot be read, is not JSON, or ``read`` refuses it: one line
+            naming ``flag`` and the file (and, from ``read``, the field and what is allowed).
+    """
     try:
-        return json.loads(pathlib.Path(path).read_text())
+        document = json.loads(pathlib.Path(path).read_text())
     except (OSError, json.JSONDecodeError) as e:
         raise ValueError(f"{flag}: cannot read {path!r}: {e}") from None
+    if read is None:
+        return document
+    try:
+        return read(document)
+    except ValueError as e:
+        raise ValueError(f"{flag}={path!r}: {e}") from None
 
 
 def _add_experiment_args(p: argparse.ArgumentParser, *, many: bool) -> None:
@@ -356,6 +369,8 @@ def _workload(args: argparse.Namespace, definition: str, *, extra_test: int, ext
     if definition == "training" and args.train_dir is None:
         raise ValueError("--definition training needs --train-dir for the runs it trains")
     _check_folder("--train-dir", args.train_dir)
+    if args.train_dir is not None and os.path.exists(args.train_dir) and not os.path.isdir(args.train_dir):
+        raise ValueError(f"--train-dir={args.train_dir!r} is not a folder; give a folder (made if missing)")
     return Workload.from_results(results, definition=definition, extra_test=extra_test, extra_seed=extra_seed,
                                  train_dir=args.train_dir, jobs=args.jobs,
                                  names=[f"--results {path!r}" for path in args.results])  # fmt: skip

@@ -89,8 +89,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def main_resources(args: argparse.Namespace) -> int:
     from qec import resources as res
-    from qec.fit import SuppressionModel
-    from qec.qnn import execution
+    from qec.fit import SuppressionModel, checked_fits
+    from qec.qnn import execution, qnn_shape
     from qec.tolerance import Tolerance
 
     try:
@@ -121,7 +121,7 @@ def main_resources(args: argparse.Namespace) -> int:
         if args.constants is not None:
             models = {"given": SuppressionModel.power(A=args.constants[0], p_th=args.constants[1])}
         else:
-            document = _read_json("--fits", args.fits)
+            document = _read_json("--fits", args.fits, checked_fits)
             models, above = res.models_from_fits(document, code=args.code, noise=noise, basis=args.basis,
                                                  decoders=args.decoder)  # fmt: skip
         timing = None
@@ -129,13 +129,13 @@ def main_resources(args: argparse.Namespace) -> int:
             result = _read_json("--qnn", args.qnn)
             circuit = execution.qnn_circuit_from_result(result, name=f"--qnn {args.qnn!r}")
             name = f"QNN of {args.qnn}"
-            timing = execution.qnn_timing(result["config"])
+            timing = execution.qnn_timing(qnn_shape(result["config"]))  # keys a file predates: defaults
         else:
             circuit, name = execution.load_circuit(args.circuit), args.circuit
         budgets: dict[str, Any] = {"budget": args.error_budget}
         star = None
         if args.tolerance is not None:
-            t = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
+            t = _read_json("--tolerance", args.tolerance, Tolerance.from_dict)
             star = (t.eps_star, t.eps_star_low, t.eps_star_high)
             budgets = res.error_budgets(star, execution.logical_operations(circuit))
         report = res.estimate_resources(

@@ -31,6 +31,7 @@ from qec.fit.points import (
 from qec.fit.records import (
     GroupFit,
     above_threshold_by_decoder,
+    checked_fits,
     decoders_for,
     fit_all,
     fits_document,
@@ -62,6 +63,7 @@ __all__ = [
     "_choose_model",
     "above_threshold_by_decoder",
     "check_bootstrap",
+    "checked_fits",
     "decoders_for",
     "fit_all",
     "fit_lambdas",

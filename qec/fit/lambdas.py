@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from qec._check import record_fields
 from qec.fit.model import _loggable, _wls
 from qec.fit.points import _Z, Point
 from qec.stats import Interval
@@ -41,9 +42,14 @@ class LambdaFit:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LambdaFit:
-        values = {k: v for k, v in data.items() if k != "lambda"}
-        return cls(**{**values, "lambda_": data["lambda"], "distances": tuple(data["distances"])})
+    def from_dict(cls, data: dict[str, Any], *, what: str = "Λ fit") -> LambdaFit:
+        """Rebuild from ``to_dict`` output.
+
+        Raises:
+            ValueError: a field is missing or of the wrong type (``qec._check.record_fields``).
+        """
+        values = record_fields(cls, data, what=what, keys={"lambda_": "lambda"})
+        return cls(**{**values, "distances": tuple(values["distances"])})
 
 
 def fit_lambdas(points: Sequence[Point]) -> list[LambdaFit]:

@@ -255,9 +255,13 @@ class SuppressionModel:
         return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SuppressionModel:
-        """Rebuild from ``to_dict`` output; a missing field is a ``ValueError`` naming it."""
-        values = record_fields(cls, data, what="suppression model")
+    def from_dict(cls, data: dict[str, Any], *, what: str = "suppression model") -> SuppressionModel:
+        """Rebuild from ``to_dict`` output.
+
+        Raises:
+            ValueError: a field is missing or of the wrong type (``qec._check.record_fields``).
+        """
+        values = record_fields(cls, data, what=what)
         values["coef"] = tuple(float(c) for c in values["coef"])
         values["cov"] = tuple(tuple(float(c) for c in r) for r in values["cov"])
         values["distances"] = tuple(values.get("distances", ()))

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import sinter
 
+from qec._check import check_int, check_number
 from qec.codes import EXPERIMENTS
 from qec.noise import NOISE_NAMES, NoiseModel
 from qec.sampling import DEFAULT_DECODER
@@ -110,6 +111,28 @@ class Point:
         return (math.log(self.round_high) - math.log(low)) / (2 * _Z)
 
 
+def check_metadata(metadata: dict, *, where: str) -> tuple[int, float, int]:
+    """(d, p, rounds) of a row's metadata, each checked: the one check of them every fit's
+    points go through (catalog B12: NaN p was fitted; B13: d = -3; B17: d = 3.5 became 3).
+
+    Raises:
+        FitError: d is not an integer >= 2, p not a number in (0, 0.5], or rounds not an
+            integer >= 1 (the message names ``where``, the key and its value).
+
+    Example:
+        >>> check_metadata({"d": 3.5, "p": 0.01, "rounds": 3}, where="s.csv:2")
+        Traceback (most recent call last):
+        ...
+        qec.fit.points.FitError: s.csv:2: json_metadata d=3.5 must be an integer >= 2
+    """
+    try:
+        return (check_int("d", metadata["d"], least=2),
+                check_number("p", metadata["p"], low=0, high=0.5, closed="(]"),
+                check_int("rounds", metadata["rounds"], least=1))  # fmt: skip
+    except ValueError as e:
+        raise FitError(f"{where}: json_metadata {e}") from None
+
+
 def points_from_stats(
     stats: Iterable[sinter.TaskStats], *, origin: dict[str, str] | None = None
 ) -> list[Point]:
@@ -120,7 +143,8 @@ def points_from_stats(
         origin: Optional ``strong_id`` → "file:line", used in error messages.
 
     Raises:
-        FitError: a row lacks a metadata key, has zero shots, or one task and decoder appears twice.
+        FitError: a row lacks a metadata key, has a d, p or rounds ``check_metadata`` refuses,
+            has zero shots, or one task and decoder appears twice.
 
     Example:
         >>> meta = {"code": "c", "noise": "circuit", "d": 3, "p": 0.01, "rounds": 2, "basis": "z"}
@@ -149,10 +173,7 @@ def points_from_stats(
         shots = s.shots - s.discards
         if shots <= 0:
             raise FitError(f"{where}: zero shots (shots={s.shots}, discards={s.discards})")
-        try:
-            d, p, rounds = int(m["d"]), float(m["p"]), int(m["rounds"])
-        except (TypeError, ValueError):
-            raise FitError(f"{where}: d, p and rounds must be numbers, got {m}") from None
+        d, p, rounds = check_metadata(m, where=where)
         common = dict(code=str(m["code"]), noise=str(m["noise"]), basis=str(m["basis"]), d=d, p=p,
                       rounds=rounds, shots=shots, decoder=s.decoder)  # fmt: skip
         experiment = m.get("experiment", "memory")

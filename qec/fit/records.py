@@ -9,6 +9,7 @@ import pathlib
 from collections.abc import Sequence
 from typing import Any
 
+from qec._check import record_fields
 from qec.fit.lambdas import LambdaFit, fit_lambdas
 from qec.fit.model import SuppressionModel, _choose_model, fit_models
 from qec.fit.points import CONFIDENCE, DEFAULT_DECODER, FitError, Point
@@ -98,23 +99,32 @@ class GroupFit:
         }  # fmt: skip
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> GroupFit:
-        if "decoder" not in data:
+    def from_dict(cls, data: dict[str, Any], *, what: str = "fits group") -> GroupFit:
+        """Rebuild from ``to_dict`` output, field by field (``qec._check.record_fields``), each
+        nested record by its own ``from_dict``.
+
+        Raises:
+            ValueError: a field is missing or of the wrong type (the message names it and
+                ``what``), or the group predates per-decoder fits.
+        """
+        if isinstance(data, dict) and "decoder" not in data:
             group = "/".join(str(data.get(k)) for k in ("code", "noise", "basis"))
             raise ValueError(f"group {group} has no 'decoder' field: the file predates per-decoder fits; "
                              "run qec fit again")  # fmt: skip
-        return cls(
-            code=data["code"], noise=data["noise"], basis=data["basis"], decoder=data["decoder"],
-            threshold=None if data["threshold"] is None else Threshold.from_dict(data["threshold"]),
-            threshold_note=data["threshold_note"],
-            lambdas=tuple(LambdaFit.from_dict(f) for f in data["lambda"]),
-            model=None if data["model"] is None else SuppressionModel.from_dict(data["model"]),
-            model_note=data["model_note"],
-            model_alternatives=tuple(map(SuppressionModel.from_dict, data.get("model_alternatives", ()))),
-            experiment=data.get("experiment", "memory"), observable=data.get("observable", ""),
-            points=tuple(Point(**pt, decoder=data["decoder"], experiment=data.get("experiment", "memory"),
-                               observable=data.get("observable", "")) for pt in data["points"]),
-        )  # fmt: skip
+        values = record_fields(cls, data, what=what, keys={"lambdas": "lambda"})
+        gate = {"decoder": values["decoder"], "experiment": values.get("experiment", "memory"),
+                "observable": values.get("observable", "")}  # fmt: skip
+        threshold = values["threshold"]
+        values["threshold"] = None if threshold is None else Threshold.from_dict(threshold,
+                                                                                 what=f"{what} threshold")
+        values["lambdas"] = tuple(LambdaFit.from_dict(f, what=f"{what} lambda") for f in values["lambdas"])
+        model, what_model = values["model"], f"{what} suppression model"
+        values["model"] = None if model is None else SuppressionModel.from_dict(model, what=what_model)
+        values["model_alternatives"] = tuple(SuppressionModel.from_dict(m, what=f"{what} model alternative")
+                                             for m in values.get("model_alternatives", ()))
+        values["points"] = tuple(Point(**{**record_fields(Point, pt, what=f"{what} point"), **gate})
+                                 for pt in values["points"])
+        return cls(**values)  # fmt: skip
 
 
 def fit_all(
@@ -212,17 +222,46 @@ def read_fits(path: str | os.PathLike[str]) -> list[GroupFit]:
     """
     path = pathlib.Path(path)
     try:
-        return [GroupFit.from_dict(g) for g in json.loads(path.read_text())["fits"].values()]
-    except (OSError, ValueError, KeyError, TypeError) as e:  # JSONDecodeError is a ValueError
+        document = json.loads(path.read_text())
+    except (OSError, ValueError) as e:  # JSONDecodeError is a ValueError
         raise ValueError(f"{path}: not a fits.json written by qec fit ({type(e).__name__}: {e})") from None
-
-
-def groups_of(document: dict[str, Any]) -> list[GroupFit]:
-    """The groups of a parsed fits.json document (``read_fits`` reads the file)."""
     try:
-        return [GroupFit.from_dict(g) for g in document["fits"].values()]
-    except (ValueError, KeyError, TypeError) as e:
-        raise ValueError(f"not a fits.json written by qec fit ({type(e).__name__}: {e})") from None
+        return groups_of(document)
+    except ValueError as e:
+        raise ValueError(f"{path}: {e}") from None
+
+
+@dataclasses.dataclass(frozen=True)
+class _FitsFile:
+    """What readers need of a fits.json document: its groups by key."""
+
+    fits: dict[str, dict[str, Any]]
+
+
+def groups_of(document: Any) -> list[GroupFit]:
+    """The groups of a parsed fits.json document (``read_fits`` reads the file).
+
+    Raises:
+        ValueError: the document is not a fits.json written by ``qec fit``: a group lacks a
+            field or has one of the wrong type (the message names the group and the field).
+    """
+    try:
+        groups = record_fields(_FitsFile, document, what="the document")["fits"]
+        return [GroupFit.from_dict(g, what=f"fits group {key!r}") for key, g in groups.items()]
+    except ValueError as e:
+        raise ValueError(f"not a fits.json written by qec fit: {e}") from None
+
+
+def checked_fits(document: Any) -> dict[str, Any]:
+    """``document`` once every group in it reads (``groups_of``): the functions that take a
+    parsed fits.json (``models_by_decoder``, ``above_threshold_by_decoder``, ...) may then
+    index it freely.
+
+    Raises:
+        ValueError: as ``groups_of``.
+    """
+    groups_of(document)
+    return document
 
 
 def format_table(fits: Sequence[GroupFit]) -> str:

@@ -67,10 +67,15 @@ class Threshold:
         return {**dataclasses.asdict(self), "distances": list(self.distances)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Threshold:
+    def from_dict(cls, data: dict[str, Any], *, what: str = "threshold") -> Threshold:
         """Rebuild from ``to_dict`` output (a file written before the profile interval existed
-        reads with it missing: None, so nothing is decided from it)."""
-        return cls(**{**data, "distances": tuple(data["distances"])})
+        reads with it missing: None, so nothing is decided from it).
+
+        Raises:
+            ValueError: a field is missing or of the wrong type (``qec._check.record_fields``).
+        """
+        values = record_fields(cls, data, what=what)
+        return cls(**{**values, "distances": tuple(values["distances"])})
 
     @property
     def p_th_profile(self) -> Interval:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import pathlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -35,13 +36,25 @@ def save_figure(fig, path: str | os.PathLike[str]) -> pathlib.Path:
     return path
 
 
-def read_json(path: pathlib.Path) -> dict:
+def read_json(path: pathlib.Path, read: Callable[[Any], Any] | None = None) -> Any:
+    """The JSON document in ``path``; with ``read`` (a record's reader, ``BudgetReport.from_dict``
+    say), what it makes of it.
+
+    Raises:
+        ValueError: the file is unreadable or ``read`` refuses it, the message naming the file.
+    """
     import json
 
     try:
-        return json.loads(path.read_text())
+        document = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as e:
         raise ValueError(f"{path}: unreadable ({type(e).__name__}: {e})") from None
+    if read is None:
+        return document
+    try:
+        return read(document)
+    except ValueError as e:
+        raise ValueError(f"{path}: {e}") from None
 
 
 def interval_end(value: float | None) -> str:

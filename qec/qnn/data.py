@@ -149,8 +149,8 @@ def load_table(path: str | pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
     """Features and 0/1 labels from a CSV or NPZ file, checked.
 
     Raises:
-        ValueError: unreadable, not numeric, NaN or infinite values, labels that are not two
-            values 0/1 or ±1, or one class only.
+        ValueError: unreadable, not numeric (or complex), NaN or infinite values, labels that
+            are not two values 0/1 or ±1, or one class only.
     """
     path = pathlib.Path(path)
     name = str(path)
@@ -170,6 +170,9 @@ def load_table(path: str | pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
     if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
         raise ValueError(f"data={name!r}: x must be rows × features and y one label per row; got shapes "
                          f"{x.shape} and {y.shape}")  # fmt: skip
+    for label, array in (("x", x), ("y", y)):  # catalog N_complex: astype dropped the imaginary parts
+        if np.iscomplexobj(array):
+            raise ValueError(f"data={name!r}: features and labels must be real numbers; {label} is complex")
     try:
         x, y = x.astype(float), y.astype(float)
     except (TypeError, ValueError):

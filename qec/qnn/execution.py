@@ -11,7 +11,7 @@ from qec.qnn.circuit import qnn_parts
 from qec.qnn.config import TrainConfig
 from qec.qnn.data import config_dataset
 from qec.qnn.sources import read_runs
-from qec.qnn.training import read_weights
+from qec.qnn.training import read_result, read_weights
 
 
 def load_circuit(path: str | pathlib.Path):
@@ -43,6 +43,20 @@ def load_circuit(path: str | pathlib.Path):
 
 
 def check_circuit(circuit, *, name: str = "circuit"):
+    """``circuit`` if the resource estimator can count it as one execution.
+
+    Raises:
+        ValueError: it has unbound parameters, is empty, or has classical control flow (an
+            ``if``, a loop: which gates run depends on measurements, so G is not fixed; catalog
+            RC7 counted an ``if(c==1) x`` as no gate at all).
+    """
+    from qiskit.circuit import ControlFlowOp
+
+    flow = sorted({inst.operation.name for inst in circuit.data if isinstance(inst.operation, ControlFlowOp)})
+    if flow:
+        raise ValueError(f"{name} has classical control flow ({', '.join(flow)}): which gates run depends on "
+                         "measurement outcomes, so its logical operations are not one count; give a "
+                         "circuit without it")  # fmt: skip
     if circuit.num_parameters:
         names = ", ".join(sorted(p.name for p in circuit.parameters)[:5])
         raise ValueError(
@@ -65,6 +79,7 @@ def qnn_circuit_from_result(result: Mapping[str, Any], *, sample: int = 0, name:
         >>> dict(qnn_circuit_from_result(r).count_ops())
         {'ry': 6, 'measure': 2, 'cz': 1}
     """
+    read_result(result, name=name)
     config = TrainConfig.from_dict(dict(result["config"]))
     _, circuit = read_runs([result], [name])
     qnn = qnn_parts(config, circuit=circuit)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from qec._check import record_fields
 from qec._io import atomic_write_text
 from qec.qnn.circuit import load_circuit, qnn_parts
 from qec.qnn.config import TrainConfig
@@ -84,6 +85,32 @@ def read_weights(values: Any, *, source: str, count: int | None = None) -> tuple
     if count is not None and len(values) != count:
         raise ValueError(f"{source}: has {len(values)} weights; the QNN has {count}")
     return tuple(float(w) for w in values)
+
+
+def read_result(data: Any, *, name: str = "QNN result") -> dict[str, Any]:
+    """A parsed ``qec train`` result (a file given, a run cached by the training definition),
+    read field by field before anything uses it (``qec._check.record_fields``): its ``config``
+    (a ``TrainConfig``; ``noise`` and ``seed``, which name the run, must be there, other keys
+    a file predates take their defaults) and its ``weights`` (``read_weights``) are required;
+    every other field present must have its ``TrainResult`` type. Returns ``data``.
+
+    Raises:
+        ValueError: naming ``name``, the field and what is allowed.
+
+    Example:
+        >>> read_result({"config": {"seed": 0}, "weights": [0.5]}, name="r.json")
+        Traceback (most recent call last):
+        ...
+        ValueError: r.json: QNN result config lacks noise
+    """
+    try:
+        values = record_fields(TrainResult, data, what="QNN result", required=("config", "weights"))
+        TrainConfig.from_dict(record_fields(TrainConfig, values["config"], what="QNN result config",
+                                            required=("noise", "seed")))  # fmt: skip
+    except ValueError as e:
+        raise ValueError(f"{name}: {e}") from None
+    read_weights(values["weights"], source=name)
+    return data
 
 
 def check_iterations(config: TrainConfig, num_weights: int) -> None:

@@ -18,7 +18,7 @@ from qec.qnn.config import QNNNoise, TrainConfig
 from qec.qnn.data import Dataset, config_dataset
 from qec.qnn.simulate import build_qnn, simulation
 from qec.qnn.sources import Sources, read_runs, run_circuit
-from qec.qnn.training import read_weights, train
+from qec.qnn.training import read_result, read_weights, train
 from qec.tolerance import Evaluations, check_definition, shot_accuracy
 
 if TYPE_CHECKING:
@@ -100,6 +100,9 @@ class Workload:
         check_definition(definition)
         if not results:
             raise ValueError("no QNN results given")
+        names = list(names) if names is not None else [f"result {i + 1}" for i in range(len(results))]
+        for r, name in zip(results, names, strict=True):
+            read_result(r, name=name)
         shape = qnn_shape(results[0]["config"])
         runs: dict[tuple[str, int], tuple[float, ...]] = {}
         for r in results:
@@ -194,7 +197,13 @@ class Workload:
         path = self._train_path(spec, seed)
         if not path.exists():
             return None
-        cached = json.loads(path.read_text())
+        cached_here = "a run the training definition cached in --train-dir: delete it to train the run again"
+        try:
+            cached = read_result(json.loads(path.read_text()), name=str(path))
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}: not JSON ({e}); {cached_here}") from None
+        except ValueError as e:
+            raise ValueError(f"{e}; {cached_here}") from None
         mine = {**self.shape, "noise": spec, "seed": seed}
         theirs = {**qnn_shape(cached["config"]), "noise": cached["config"].get("noise"),
                   "seed": cached["config"].get("seed")}  # fmt: skip

@@ -8,6 +8,7 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from qec._check import check_int
 from qec.fit import AboveThreshold, SuppressionModel
 from qec.qnn.execution import check_circuit, logical_operations
 from qec.resources.qubits import measured_scheme, physical_error_rate, qubit_params
@@ -17,8 +18,11 @@ QDK_DEFAULT_SCHEME = {"name": "surface_code"}  # crossingPrefactor 0.03, thresho
 
 
 # The estimator's largest code distance, for every scheme (QDK's own default is 50): the one
-# default of `qec resources` and of studies, which leave it out or set their own.
+# default of `qec resources` and of studies, which leave it out or set a lower one, and the most
+# they may set (the schema's maximum is the same: catalog V15r, 10⁹ ran past minutes). A budget
+# that needs more than ~20 000 physical qubits per logical qubit is a finding, not an estimate.
 MAX_CODE_DISTANCE = 101
+MIN_CODE_DISTANCE = 3
 
 
 class EstimatorFailure(RuntimeError):
@@ -158,11 +162,13 @@ def estimate_resources(
             preset)`` (a device's: ``qec.device_budget.device_qubit_params``).
 
     Raises:
-        ValueError: a circuit that cannot be estimated, an empty ``models``, a bad budget,
-            ``noise``, ``preset`` or p (``qubit_params``), or, without ``only_below_threshold``,
-            a p at or above a decoder's threshold.
+        ValueError: a circuit that cannot be estimated (unbound, empty, classical control), an
+            empty ``models``, ``max_code_distance`` not an integer in [``MIN_CODE_DISTANCE``,
+            ``MAX_CODE_DISTANCE``], a bad budget, ``noise``, ``preset`` or p (``qubit_params``),
+            or, without ``only_below_threshold``, a p at or above a decoder's threshold.
     """
     check_circuit(circuit, name=circuit_name)
+    check_int("max_code_distance", max_code_distance, least=MIN_CODE_DISTANCE, most=MAX_CODE_DISTANCE)
     if not models:
         raise ValueError("models is empty: give at least one decoder's suppression model")
     budgets = _budgets(budget, budget_low, budget_high)

@@ -33,10 +33,11 @@ def models_from_fits(
         ...     print(e)
         no fit for code='surface_rotated', noise='circuit', basis='z'; the document has []
     """
+    groups = groups_of(fits)  # the whole document read first: a corrupt group is one ValueError
     fitted = models_by_decoder(fits, code, noise, basis, decoders)
     models = {name: ms[0] for name, ms in fitted.items()}
     above = above_threshold_by_decoder(fits, code, noise, basis, list(models))
-    return with_cnot_constants(models, above, groups_of(fits), noise=noise)
+    return with_cnot_constants(models, above, groups, noise=noise)
 
 
 def with_cnot_constants(

@@ -102,8 +102,9 @@ class ResourcesReport:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResourcesReport:
         values = record_fields(cls, data, what="resources")
-        values["rows"] = tuple(ResourceRow(**r) for r in data["rows"])
-        values["failures"] = tuple(data.get("failures", ()))
+        values["rows"] = tuple(ResourceRow(**record_fields(ResourceRow, r, what="resources row"))
+                               for r in values["rows"])  # fmt: skip
+        values["failures"] = tuple(values.get("failures", ()))
         return cls(**values)
 
     def format(self) -> str:

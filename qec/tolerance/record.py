@@ -259,17 +259,15 @@ class Tolerance:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tolerance:
-        """Rebuild from ``to_dict`` output; a missing field is a ``ValueError`` naming it.
+        """Rebuild from ``to_dict`` output, field by field and each curve and physical point
+        alike (``qec._check.record_fields``).
 
         Raises:
-            ValueError: ``data`` lacks a field, or a list field is not a list.
+            ValueError: a field is missing or of the wrong type (the message names it).
         """
         values = record_fields(cls, data, what="tolerance")
-        for key in ("curve", "physical", "seeds"):
-            if not isinstance(data[key], list | tuple):
-                raise ValueError(f"tolerance {key} must be a list; got {type(data[key]).__name__}")
         point = lambda kind, x: kind(**record_fields(kind, x, what=f"tolerance {kind.__name__}"))  # noqa: E731
-        values["curve"] = tuple(point(CurvePoint, c) for c in data["curve"])
-        values["physical"] = tuple(point(PhysicalPoint, x) for x in data["physical"])
-        values["seeds"] = tuple(data["seeds"])
+        values["curve"] = tuple(point(CurvePoint, c) for c in values["curve"])
+        values["physical"] = tuple(point(PhysicalPoint, x) for x in values["physical"])
+        values["seeds"] = tuple(values["seeds"])
         return cls(**values)
