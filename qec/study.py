@@ -103,6 +103,7 @@ def _sampling(s: Mapping[str, Any], _config: Mapping[str, Any]) -> None:
         if "memory" not in s.get("experiments", ["memory"]):
             raise ValueError("adaptive: samples the memory experiment, which experiments does not list")
         settings = {**DEFAULTS, **a, "max_shots": s["max_shots"]}
+        settings.pop("workers", None)  # the job's, not the target's
         settings["pilot_shots"] = min(settings["pilot_shots"], s["max_shots"])
         try:
             AdaptiveTarget(steps=settings.pop("target"), **settings)

@@ -107,6 +107,26 @@ def test_study_decoders_and_your_own_qnn_reach_the_commands(tmp_path):
     assert f"{own} --observable=-ZIIZ" in out  # V10r: '--observable -ZIIZ' would read -ZIIZ as a flag
 
 
+@pytest.mark.parametrize("profile", ["local", "slurm"])
+def test_an_adaptive_study_plans_one_sampling_job_after_its_tolerance(tmp_path, profile):
+    # sampling.adaptive (#20): one qec sample --target job replaces the memory shards, reads the
+    # study's tolerance, and plans without --cores under the SLURM profile (no rule may ask for
+    # workflow.cores there).
+    study = {**MINI, "study": "mini-adaptive",
+             "sampling": {**MINI["sampling"], "adaptive": {"target": 2, "core_hours": 0.1}}}  # fmt: skip
+    config = tmp_path / "adaptive.yaml"
+    config.write_text(yaml.safe_dump(study))
+    dry = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+           "--directory", str(tmp_path), "--configfile", str(config),
+           "--profile", str(REPO / f"studies/profiles/{profile}"), "-n", "-p"]  # fmt: skip
+    run = subprocess.run(dry, capture_output=True, text=True, timeout=300)
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out[-2000:]
+    jobs = planned_jobs(out)
+    assert jobs.get("sample_adaptive") == 1 and "sample" not in jobs, jobs
+    assert "--target 2 --core-hours 0.1" in out and "--tolerance data/mini-adaptive/tolerance.json" in out
+
+
 def test_snakemake_lint_is_clean():
     cmd = [sys.executable, "-m", "snakemake", "--lint", "--snakefile", str(REPO / "Snakefile")]
     run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)

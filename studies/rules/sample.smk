@@ -106,8 +106,9 @@ rule sample_adaptive:
             if S.get("custom_decoders")
             else ""
         ),
-    # Every core: the rounds are sequential, each batch uses all workers.
-    threads: workflow.cores
+    # The rounds are sequential and each batch uses every worker (sampling.adaptive.workers, default 2;
+    # Snakemake lowers it to --cores on one machine).
+    threads: ADAPTIVE.get("workers", 2)
     conda:
         "../envs/qec.yaml"
     shell:
