@@ -386,6 +386,8 @@ def _best_batches(
         groups[key] = {"g": g, "free": free, "sigma": sigma, "xs": xs}
     chosen: dict[tuple[str, str], int] = {}
     for _ in range(picks):
+        for group in groups.values():  # the open rows' variances under this pick's covariance
+            group["variances"] = np.einsum("ij,jk,ik->i", group["xs"], group["sigma"], group["xs"])
         best: tuple[float, Any] = (0.0, None)
         for e, name in tasks:
             s = by_task.get(_key(e.metadata, name))
@@ -405,7 +407,7 @@ def _best_batches(
             weight = dn * r / (1 - r) / max(g.model.chi2_dof if math.isfinite(g.model.chi2_dof) else 1.0, 1.0)
             x = SuppressionModel._x(e.distance, e.noise.p)[free]
             sx = sigma @ x
-            variances = np.einsum("ij,jk,ik->i", group["xs"], sigma, group["xs"])
+            variances = group["variances"]
             shrink = weight * (group["xs"] @ sx) ** 2 / (1 + weight * float(x @ sx))
             gain = float(np.sum(shrink / np.maximum(variances, 1e-300)))
             if gain > best[0]:
