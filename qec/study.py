@@ -166,31 +166,31 @@ def shard_priority(
     decoder: str,
     sampling: Mapping[str, Any],
     cnot: Mapping[str, Any],
-    decoders: list[str],
 ) -> int:
     """A study's scheduling priority for a sampling shard: its rough cost in core-seconds.
 
-    With two cores, a long shard started last ends the study alone (the CNOT at d = 7 takes
-    about ten core-minutes, the median memory shard seconds), so Snakemake starts the longest
-    first. Only the order of jobs depends on this, so a rough model does: shots until
-    ``max_errors`` or ``max_shots`` at a logical error 0.1·(p/1%)^((d+1)/2) per shot, times the
-    detectors (d rounds of d²), ×3 for correlated matching; a CNOT shard (``p`` None) holds every
-    p and decoder, three patches' worth for 4d rounds at ten times memory's error.
+    With two cores, a long shard started last ends the study alone (the CNOT at d = 7 with
+    correlated matching takes about fifteen core-minutes, the median memory shard seconds), so
+    Snakemake starts the longest first. Only the order of jobs depends on this, so a rough model
+    does: shots until ``max_errors`` or ``max_shots`` at a logical error 0.1·(p/1%)^((d+1)/2) per
+    shot, times the detectors (d rounds of d²), ×3 for correlated matching; a CNOT shard (``p``
+    None) holds every p for one decoder, three patches' worth for 4d rounds at ten times memory's
+    error.
 
     Example:
         >>> s = {"max_shots": 2_000_000, "max_errors": 500}
         >>> c = {"ps": [0.001, 0.005], "max_shots": 400_000, "max_errors": 500}
-        >>> grid = dict(sampling=s, cnot=c, decoders=["pymatching"])
+        >>> grid = dict(sampling=s, cnot=c)
         >>> small = shard_priority(3, 0.005, decoder="pymatching", **grid)
         >>> large = shard_priority(11, 0.001, decoder="pymatching", **grid)
-        >>> cnot = shard_priority(7, None, decoder="", **grid)
+        >>> cnot = shard_priority(7, None, decoder="pymatching-correlated", **grid)
         >>> small, large, cnot  # core-seconds, roughly: the order is what matters
-        (0, 66, 41)
+        (0, 66, 125)
     """
+    cost = 3 if "correlated" in decoder else 1
     if p is not None:  # a memory shard: one p, one decoder
-        cost = _shots(p, d, sampling["max_shots"], sampling["max_errors"]) * d**3
-        cost *= 3 if "correlated" in decoder else 1
+        cost *= _shots(p, d, sampling["max_shots"], sampling["max_errors"]) * d**3
     else:
         shots = sum(_shots(x, d, cnot["max_shots"], cnot["max_errors"], scale=10) for x in cnot["ps"])
-        cost = shots * 12 * d**3 * sum(3 if "correlated" in x else 1 for x in decoders)
+        cost *= shots * 12 * d**3
     return int(min(cost * 2.5e-8, 1e6))

@@ -215,7 +215,7 @@ def test_training_definition_runs_through_the_pipeline(tmp_path):
 
 @pytest.mark.slow
 def test_study_with_the_cnot_experiment_gives_the_measured_route(tmp_path):
-    # experiments: [memory, cnot]: one cnot shard per (basis, d) with every p and decoder, fits per
+    # experiments: [memory, cnot]: one cnot shard per (basis, decoder, d) with every p, fits per
     # flow, the measured-channel row beside every scalar row, and the CNOT figure.
     budget = {"code": "surface_rotated", "basis": "z", "cycles_per_gate": 1}
     study = {**MINI, "study": "gates", "budget": budget}
@@ -227,8 +227,9 @@ def test_study_with_the_cnot_experiment_gives_the_measured_route(tmp_path):
     run = snakemake(tmp_path, config)
     assert run.returncode == 0, run.stderr[-3000:]
     data = tmp_path / "data" / "gates"
-    shards = sorted(p.name for p in (data / "stats" / "cnot" / "circuit" / "z").glob("*.csv"))
-    assert shards == ["d3.csv", "d5.csv"]
+    cnot = data / "stats" / "cnot"
+    shards = sorted(str(p.relative_to(cnot)) for p in cnot.rglob("*.csv"))
+    assert shards == [f"circuit/{b}/pymatching/d{d}.csv" for b in "xz" for d in (3, 5)]
     fits = json.loads((data / "fits.json").read_text())["fits"]
     flows = {"XXXI", "XIXX", "IXIX", "ZIZI", "ZZIZ", "IZZZ"}
     assert {k.split("/")[0] for k in fits if k.startswith("cnot:")} == {f"cnot:{f}" for f in flows}

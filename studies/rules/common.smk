@@ -41,8 +41,9 @@ ADAPTIVE_SHARDS = (
     if ADAPTIVE and "memory" in S.get("experiments", ["memory"])
     else []
 )
-# The lattice-surgery CNOT (sampling.experiments has cnot): one shard per (basis, d) holding every
-# p and decoder, because tqec takes 5–40 s to build the circuit and sampling a p takes seconds.
+# The lattice-surgery CNOT (sampling.experiments has cnot): one shard per (basis, d, decoder)
+# holding every p, because tqec takes 5–40 s to build the circuit and sampling a p takes seconds;
+# one per decoder so that the two longest (d = 7, correlated matching, x and z) run side by side.
 EXPERIMENTS = S.get("experiments", ["memory"])
 C = {
     "distances": [d for d in S["distances"] if 3 <= d <= 15 and d % 2],  # qec.surgery.MAX_CNOT_DISTANCE
@@ -52,7 +53,12 @@ C = {
     **S.get("cnot", {}),
 }
 CNOT_SHARDS = (
-    [f"{DATA}/stats/cnot/{S['noise']}/{basis}/d{d}.csv" for basis in ("x", "z") for d in C["distances"]]
+    [
+        f"{DATA}/stats/cnot/{S['noise']}/{basis}/{decoder}/d{d}.csv"
+        for basis in ("x", "z")
+        for decoder in DECODERS
+        for d in C["distances"]
+    ]
     if "cnot" in EXPERIMENTS
     else []
 )
@@ -64,7 +70,7 @@ from qec.study import shard_priority as _shard_priority
 
 SHARD_PRIORITY = lambda wildcards: _shard_priority(  # noqa: E731
     int(wildcards.d), float(wildcards.p) if "p" in wildcards.keys() else None,
-    decoder=wildcards.get("decoder", ""), sampling=S, cnot=C, decoders=DECODERS,
+    decoder=wildcards.get("decoder", ""), sampling=S, cnot=C,
 )
 
 

@@ -30,15 +30,14 @@ rule sample:
 
 rule sample_cnot:
     output:
-        "data/{study}/stats/cnot/{noise}/{basis}/d{d}.csv",
+        "data/{study}/stats/cnot/{noise}/{basis}/{decoder}/d{d}.csv",
     log:
-        "data/{study}/logs/sample/cnot/{noise}/{basis}/d{d}.log",
+        "data/{study}/logs/sample/cnot/{noise}/{basis}/{decoder}/d{d}.log",
     params:
         qec=QEC,
         ps=" ".join(num(p) for p in C["ps"]),
         max_shots=C["max_shots"],
         max_errors=C["max_errors"],
-        decoders=" ".join(DECODERS),
         custom=(
             "--custom-decoders " + " ".join(map(shlex.quote, S["custom_decoders"]))
             if S.get("custom_decoders")
@@ -52,7 +51,7 @@ rule sample_cnot:
         "{params.qec} sample --experiment cnot --code surface_rotated --noise {wildcards.noise}"
         " --basis {wildcards.basis} --distance {wildcards.d} --p {params.ps}"
         " --max-shots {params.max_shots} --max-errors {params.max_errors}"
-        " --decoder {params.decoders} {params.custom} --workers {threads} --quiet --out {output} > {log} 2>&1"
+        " --decoder {wildcards.decoder} {params.custom} --workers {threads} --quiet --out {output} > {log} 2>&1"
 
 
 rule sample_device:
@@ -93,7 +92,6 @@ rule sample_adaptive:
         ps=" ".join(num(p) for p in S["ps"]),
         distances=" ".join(map(str, S["distances"])),
         bases=" ".join(S["bases"]),
-        decoders=" ".join(DECODERS),
         a={**ADAPTIVE_DEFAULTS, **ADAPTIVE},
         window=(
             "--threshold-window " + " ".join(num(x) for x in config["fit"]["threshold_window"])
