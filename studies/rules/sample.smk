@@ -92,6 +92,7 @@ rule sample_adaptive:
         ps=" ".join(num(p) for p in S["ps"]),
         distances=" ".join(map(str, S["distances"])),
         bases=" ".join(S["bases"]),
+        decoders=" ".join(DECODERS),
         a={**ADAPTIVE_DEFAULTS, **ADAPTIVE},
         window=(
             "--threshold-window " + " ".join(num(x) for x in config["fit"]["threshold_window"])
