@@ -10,19 +10,24 @@ rule tolerance:
         f"{DATA}/logs/tolerance.log",
     params:
         qec=QEC,
-        t=T,
-        grid=" ".join(num(e) for e in T["eps_grid"]),
-        ps=" ".join(num(p) for p in S["ps"]),
-        noise=S["noise"],
+        definition=lookup(dpath="tolerance/definition", within=config),
+        delta=lookup(dpath="tolerance/delta", within=config),
+        confidence=lookup(dpath="tolerance/confidence", within=config),
+        bootstrap=lookup(dpath="tolerance/bootstrap", within=config),
+        refine=lookup(dpath="tolerance/refine", within=config),
+        extra_test=lookup(dpath="tolerance/extra_test", within=config),
+        grid=" ".join(num(e) for e in lookup(dpath="tolerance/eps_grid", within=config)),
+        ps=" ".join(num(p) for p in PS),
+        noise=NOISE,
         train=f"{DATA}/qnn/refine",
     threads: 2
     conda:
         "../envs/qec.yaml"
     shell:
-        "{params.qec} tolerance --results {input} --definition {params.t[definition]}"
-        " --eps-grid {params.grid} --delta {params.t[delta]} --noise {params.noise} --p {params.ps}"
-        " --confidence {params.t[confidence]} --bootstrap {params.t[bootstrap]} --refine {params.t[refine]}"
-        " --extra-test {params.t[extra_test]} --train-dir {params.train} --jobs {threads}"
+        "{params.qec} tolerance --results {input} --definition {params.definition}"
+        " --eps-grid {params.grid} --delta {params.delta} --noise {params.noise} --p {params.ps}"
+        " --confidence {params.confidence} --bootstrap {params.bootstrap} --refine {params.refine}"
+        " --extra-test {params.extra_test} --train-dir {params.train} --jobs {threads}"
         " --out {output} > {log} 2>&1"
 
 
@@ -39,14 +44,16 @@ rule budget:
         f"{DATA}/logs/budget.log",
     params:
         qec=QEC,
-        b=B,
+        code=lookup(dpath="budget/code", within=config),
+        basis=lookup(dpath="budget/basis", within=config),
+        cycles=lookup(dpath="budget/cycles_per_gate", within=config),
         train=f"{DATA}/qnn/refine",
     threads: 2
     conda:
         "../envs/qec.yaml"
     shell:
         "{params.qec} budget --fits {input.fits} --tolerance {input.tolerance} --results {input.qnn}"
-        " --code {params.b[code]} --basis {params.b[basis]} --cycles-per-gate {params.b[cycles_per_gate]}"
+        " --code {params.code} --basis {params.basis} --cycles-per-gate {params.cycles}"
         " --train-dir {params.train} --jobs {threads} --out {output.csv} > {log} 2>&1"
 
 
@@ -55,7 +62,7 @@ rule resources:
     input:
         fits=f"{DATA}/fits.json",
         tolerance=f"{DATA}/tolerance.json",
-        qnn=f"{DATA}/qnn/none_s{Q['seeds'][0]}.json",
+        qnn=f"{DATA}/qnn/none_s{QNN_SEEDS[0]}.json",
     output:
         json=f"{DATA}/resources.json",
         txt=f"{DATA}/resources.txt",
@@ -63,15 +70,17 @@ rule resources:
         f"{DATA}/logs/resources.log",
     params:
         qec=QEC,
-        ps=" ".join(num(p) for p in S["ps"]),
-        noise=S["noise"],
-        r=R,
-        b=B,
-        maxd=f"--max-code-distance {R['max_code_distance']}" if R.get("max_code_distance") else "",
+        ps=" ".join(num(p) for p in PS),
+        noise=NOISE,
+        preset=lookup(dpath="resources/preset", within=config),
+        code=lookup(dpath="budget/code", within=config),
+        basis=lookup(dpath="budget/basis", within=config),
+        cycles=lookup(dpath="budget/cycles_per_gate", within=config),
+        maxd=MAX_D_FLAG,
     conda:
         "../envs/qec.yaml"
     shell:
         "{params.qec} resources --qnn {input.qnn} --p {params.ps} --only-below-threshold --noise {params.noise}"
         " --fits {input.fits}"
-        " --basis {params.b[basis]} --code {params.b[code]} --tolerance {input.tolerance}"
-        " --preset {params.r[preset]} {params.maxd} --out {output.json} > {log} 2>&1"
+        " --basis {params.basis} --code {params.code} --tolerance {input.tolerance}"
+        " --preset {params.preset} {params.maxd} --out {output.json} > {log} 2>&1"

@@ -14,55 +14,60 @@ DATA = f"data/{STUDY}"
 # otherwise the qec of the Python that runs Snakemake.
 USE_CONDA = DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
 QEC = "qec" if USE_CONDA else f"{sys.executable} -m qec"
-S = config["sampling"]
-Q = config["qnn"]
-T = config["tolerance"]
-B = config["budget"]
-R = config["resources"]
+# Each setting is read by its path in the study file (Snakemake's lookup) where it is used; the
+# lists of files below are derived from them once.
 # A number as it appears in file names and on the command line.
 num = lambda x: f"{x:g}"
 
 
-DECODERS = S.get("decoders") or [S["decoder"]]
-SHARDS = [
-    f"{DATA}/stats/{code}/{S['noise']}/{basis}/{decoder}/d{d}_p{num(p)}.csv"
-    for code in S["codes"]
-    for basis in S["bases"]
-    for decoder in DECODERS
-    for d in S["distances"]
-    for p in S["ps"]
-] if "memory" in S.get("experiments", ["memory"]) and not S.get("adaptive") else []
+DECODERS = lookup(dpath="sampling/decoders", within=config, default=None) or [
+    lookup(dpath="sampling/decoder", within=config)
+]
+NOISE = lookup(dpath="sampling/noise", within=config)
+PS = lookup(dpath="sampling/ps", within=config)
+DISTANCES = lookup(dpath="sampling/distances", within=config)
+BASES = lookup(dpath="sampling/bases", within=config)
+CODES = lookup(dpath="sampling/codes", within=config)
+EXPERIMENTS = lookup(dpath="sampling/experiments", within=config, default=["memory"])
 # Adaptive sampling (sampling.adaptive): one file per (code, noise) holds every memory task, sampled in
 # rounds until the budget's d* intervals meet the target (qec sample --target).
-ADAPTIVE = S.get("adaptive") or {}
+ADAPTIVE = lookup(dpath="sampling/adaptive", within=config, default=None) or {}
+SHARDS = [
+    f"{DATA}/stats/{code}/{NOISE}/{basis}/{decoder}/d{d}_p{num(p)}.csv"
+    for code in CODES
+    for basis in BASES
+    for decoder in DECODERS
+    for d in DISTANCES
+    for p in PS
+] if "memory" in EXPERIMENTS and not ADAPTIVE else []
 from qec.adaptive import DEFAULTS as ADAPTIVE_DEFAULTS
 ADAPTIVE_SHARDS = (
-    [f"{DATA}/stats/adaptive/{code}/{S['noise']}.csv" for code in S["codes"]]
-    if ADAPTIVE and "memory" in S.get("experiments", ["memory"])
+    [f"{DATA}/stats/adaptive/{code}/{NOISE}.csv" for code in CODES]
+    if ADAPTIVE and "memory" in EXPERIMENTS
     else []
 )
 # The lattice-surgery CNOT (sampling.experiments has cnot): one shard per (basis, d, decoder)
 # holding every p, because tqec takes 5–40 s to build the circuit and sampling a p takes seconds;
 # one per decoder so that the two longest (d = 7, correlated matching, x and z) run side by side.
-EXPERIMENTS = S.get("experiments", ["memory"])
-C = {
-    "distances": [d for d in S["distances"] if 3 <= d <= 15 and d % 2],  # qec.surgery.MAX_CNOT_DISTANCE
-    "ps": S["ps"],
-    "max_shots": S["max_shots"],
-    "max_errors": S["max_errors"],
-    **S.get("cnot", {}),
+# Its grid: the memory grid's odd distances 3-15 (qec.surgery.MAX_CNOT_DISTANCE), unless sampling.cnot
+# sets its own.
+CNOT_GRID = {
+    "distances": [d for d in DISTANCES if 3 <= d <= 15 and d % 2],
+    "ps": PS,
+    "max_shots": lookup(dpath="sampling/max_shots", within=config),
+    "max_errors": lookup(dpath="sampling/max_errors", within=config),
+    **lookup(dpath="sampling/cnot", within=config, default={}),
 }
 CNOT_SHARDS = (
     [
-        f"{DATA}/stats/cnot/{S['noise']}/{basis}/{decoder}/d{d}.csv"
+        f"{DATA}/stats/cnot/{NOISE}/{basis}/{decoder}/d{d}.csv"
         for basis in ("x", "z")
         for decoder in DECODERS
-        for d in C["distances"]
+        for d in CNOT_GRID["distances"]
     ]
     if "cnot" in EXPERIMENTS
     else []
 )
-# Inference evaluates the noiseless runs at every ε; training needs a run trained at each.
 
 
 # Longest shards first (qec.study.shard_priority): only the order of jobs depends on it.
@@ -70,28 +75,37 @@ from qec.study import shard_priority as _shard_priority
 
 SHARD_PRIORITY = lambda wildcards: _shard_priority(  # noqa: E731
     int(wildcards.d), float(wildcards.p) if "p" in wildcards.keys() else None,
-    decoder=wildcards.get("decoder", ""), sampling=S, cnot=C,
+    decoder=wildcards.get("decoder", ""), sampling=config["sampling"], cnot=CNOT_GRID,
 )
 
 
-QNN_SPECS = ["none"] + (
-    [f"logical-{num(e)}" for e in T["eps_grid"]] + [f"{S['noise']}-{num(p)}" for p in S["ps"]]
-    if T["definition"] == "training"
-    else []
-)
-# The QNN of every run: the built-in ansatz or your own circuit, a built-in dataset or your own file.
-QNN_ARGS = " ".join(
+# The `qec train` flags of a qnn block: the built-in ansatz or your own circuit, a built-in dataset
+# or your own file (the study's own block and every device_qnns entry).
+qnn_args = lambda q: " ".join(
     [
-        f"--circuit {shlex.quote(Q['circuit'])}"
-        if Q.get("circuit")
-        else f"--qubits {Q['qubits']} --layers {Q['layers']} --connectivity {Q['connectivity']}",
-        f"--data {shlex.quote(Q['data'])}" if Q.get("data") else f"--dataset {Q['dataset']}",
-        f"--observable={shlex.quote(Q['observable'])}",  # '=': a leading '-' (-ZZ) is no flag
-        f"--method {Q.get('method', 'auto')} --trajectories {Q.get('trajectories', 1000)}",
+        f"--circuit {shlex.quote(q['circuit'])}"
+        if q.get("circuit")
+        else f"--qubits {q['qubits']} --layers {q['layers']} --connectivity {q['connectivity']}",
+        f"--data {shlex.quote(q['data'])}" if q.get("data") else f"--dataset {q['dataset']}",
+        f"--observable={shlex.quote(q['observable'])}",  # '=': a leading '-' (-ZZ) is no flag
+        f"--method {q.get('method', 'auto')} --trajectories {q.get('trajectories', 1000)}",
     ]
 )
+QNN_ARGS = qnn_args(config["qnn"])
+# Inference evaluates the noiseless runs at every ε; training needs a run trained at each.
+QNN_SPECS = ["none"] + (
+    [f"logical-{num(e)}" for e in lookup(dpath="tolerance/eps_grid", within=config)]
+    + [f"{NOISE}-{num(p)}" for p in PS]
+    if lookup(dpath="tolerance/definition", within=config) == "training"
+    else []
+)
+QNN_SEEDS = lookup(dpath="qnn/seeds", within=config)
 # Your own circuit and data files are inputs of every QNN run: change one and the runs rerun.
-QNN_FILES = [f for f in (Q.get("circuit", ""), Q.get("data", "")) if f.endswith((".qpy", ".csv", ".npz"))]
+QNN_FILES = [
+    f
+    for f in (lookup(dpath=f"qnn/{key}", within=config, default="") for key in ("circuit", "data"))
+    if f.endswith((".qpy", ".csv", ".npz"))
+]
 # Snakemake skips a missing input of a job whose output exists (and its changed params with it):
 # a mistyped circuit or data path would leave the old runs standing. Refuse it here.
 for _f in QNN_FILES:
@@ -100,38 +114,34 @@ for _f in QNN_FILES:
 # Their contents as the QNN runs' params: a changed file reruns them where Snakemake recorded the
 # runs (timestamps are not trusted: a fresh clone stamps files in checkout order).
 QNN_SOURCES = {f: hashlib.sha256(pathlib.Path(f).read_bytes()).hexdigest() for f in QNN_FILES}
-QNN_RUNS = [f"{DATA}/qnn/{spec}_s{seed}.json" for spec in QNN_SPECS for seed in Q["seeds"]]
+QNN_RUNS = [f"{DATA}/qnn/{spec}_s{seed}.json" for spec in QNN_SPECS for seed in QNN_SEEDS]
 PLOT_NAMES = ["threshold", "lambda", "accuracy", "budget", "resources"] + (["cnot"] if CNOT_SHARDS else [])
 PLOTS = [f"{DATA}/plots/{name}.png" for name in PLOT_NAMES]
 
 
 # sampling.device: fake IBM backends sampled beside the noise/ps grid, each at its calibration
 # (`qec sample --device`), each budgeted and estimated on its own under data/<study>/devices/<device>/.
-DEVICES = S.get("device", [])
-QUANTILE = S.get("quantile", "median")
+DEVICES = lookup(dpath="sampling/device", within=config, default=[])
+QUANTILE = lookup(dpath="sampling/quantile", within=config, default="median")
 DEVICE_SHARDS = [
     f"{DATA}/stats/{code}/device/{device}/{basis}/{decoder}/d{d}.csv"
-    for code in S["codes"]
-    for basis in S["bases"]
+    for code in CODES
+    for basis in BASES
     for decoder in DECODERS
-    for d in S["distances"]
+    for d in DISTANCES
     for device in DEVICES
 ]
 # device_qnns: more QNNs budgeted on every device (inference tolerance each), under qnns/<name>/.
-DEVICE_QNNS = config.get("device_qnns") or {}
+DEVICE_QNNS = lookup(dpath="device_qnns", within=config, default=None) or {}
+# The flags every rule that runs on a study's fits passes through.
+MAX_CODE_DISTANCE = lookup(dpath="resources/max_code_distance", within=config, default=None)
+MAX_D_FLAG = f"--max-code-distance {MAX_CODE_DISTANCE}" if MAX_CODE_DISTANCE else ""
+CUSTOM_DECODERS = lookup(dpath="sampling/custom_decoders", within=config, default=None)
+THRESHOLD_WINDOW = lookup(dpath="fit/threshold_window", within=config, default=None)
+THRESHOLD_WINDOW_FLAG = "--threshold-window {} {}".format(*THRESHOLD_WINDOW) if THRESHOLD_WINDOW else ""
+CUSTOM_FLAG = "--custom-decoders " + " ".join(map(shlex.quote, CUSTOM_DECODERS)) if CUSTOM_DECODERS else ""
 
 
-# The `qec train` flags of a qnn block (as QNN_ARGS for the study's own).
-qnn_args = lambda q: " ".join(
-    [
-        f"--circuit {shlex.quote(q['circuit'])}"
-        if q.get("circuit")
-        else f"--qubits {q['qubits']} --layers {q['layers']} --connectivity {q['connectivity']}",
-        f"--data {shlex.quote(q['data'])}" if q.get("data") else f"--dataset {q['dataset']}",
-        f"--observable={shlex.quote(q['observable'])}",
-        f"--method {q.get('method', 'auto')} --trajectories {q.get('trajectories', 1000)}",
-    ]
-)
 # The noiseless runs of a device_qnns entry (wildcard qnn).
 other_runs = lambda wc: [f"{DATA}/qnns/{wc.qnn}/none_s{seed}.json" for seed in DEVICE_QNNS[wc.qnn]["seeds"]]
 DEVICE_OUTPUTS = (

@@ -18,7 +18,9 @@ rule budget_device:
         f"{DATA}/logs/devices/{{device}}/budget.log",
     params:
         qec=QEC,
-        b=B,
+        code=lookup(dpath="budget/code", within=config),
+        basis=lookup(dpath="budget/basis", within=config),
+        cycles=lookup(dpath="budget/cycles_per_gate", within=config),
         quantile=QUANTILE,
         train=f"{DATA}/qnn/refine",
     threads: 1
@@ -26,8 +28,8 @@ rule budget_device:
         "../envs/qec.yaml"
     shell:
         "{params.qec} budget --device {wildcards.device} --quantile {params.quantile} --fits {input.fits}"
-        " --tolerance {input.tolerance} --results {input.qnn} --code {params.b[code]} --basis {params.b[basis]}"
-        " --cycles-per-gate {params.b[cycles_per_gate]} --train-dir {params.train} --jobs {threads}"
+        " --tolerance {input.tolerance} --results {input.qnn} --code {params.code} --basis {params.basis}"
+        " --cycles-per-gate {params.cycles} --train-dir {params.train} --jobs {threads}"
         " --out {output.csv} > {log} 2>&1"
 
 
@@ -35,7 +37,7 @@ rule resources_device:
     input:
         fits=f"{DATA}/fits.json",
         tolerance=f"{DATA}/tolerance.json",
-        qnn=f"{DATA}/qnn/none_s{Q['seeds'][0]}.json",
+        qnn=f"{DATA}/qnn/none_s{QNN_SEEDS[0]}.json",
     output:
         json=f"{DATA}/devices/{{device}}/resources.json",
         txt=f"{DATA}/devices/{{device}}/resources.txt",
@@ -43,14 +45,16 @@ rule resources_device:
         f"{DATA}/logs/devices/{{device}}/resources.log",
     params:
         qec=QEC,
-        b=B,
+        code=lookup(dpath="budget/code", within=config),
+        basis=lookup(dpath="budget/basis", within=config),
+        cycles=lookup(dpath="budget/cycles_per_gate", within=config),
         quantile=QUANTILE,
-        maxd=f"--max-code-distance {R['max_code_distance']}" if R.get("max_code_distance") else "",
+        maxd=MAX_D_FLAG,
     conda:
         "../envs/qec.yaml"
     shell:
         "{params.qec} resources --qnn {input.qnn} --device {wildcards.device} --quantile {params.quantile}"
-        " --only-below-threshold --fits {input.fits} --basis {params.b[basis]} --code {params.b[code]}"
+        " --only-below-threshold --fits {input.fits} --basis {params.basis} --code {params.code}"
         " --tolerance {input.tolerance} {params.maxd} --out {output.json} > {log} 2>&1"
 
 
@@ -86,18 +90,22 @@ rule tolerance_other:
         f"{DATA}/logs/qnns/{{qnn}}/tolerance.log",
     params:
         qec=QEC,
-        t=T,
-        grid=" ".join(num(e) for e in T["eps_grid"]),
-        ps=" ".join(num(p) for p in S["ps"]),
-        noise=S["noise"],
+        delta=lookup(dpath="tolerance/delta", within=config),
+        confidence=lookup(dpath="tolerance/confidence", within=config),
+        bootstrap=lookup(dpath="tolerance/bootstrap", within=config),
+        refine=lookup(dpath="tolerance/refine", within=config),
+        extra_test=lookup(dpath="tolerance/extra_test", within=config),
+        grid=" ".join(num(e) for e in lookup(dpath="tolerance/eps_grid", within=config)),
+        ps=" ".join(num(p) for p in PS),
+        noise=NOISE,
     threads: 2
     conda:
         "../envs/qec.yaml"
     shell:
         "{params.qec} tolerance --results {input} --definition inference"
-        " --eps-grid {params.grid} --delta {params.t[delta]} --noise {params.noise} --p {params.ps}"
-        " --confidence {params.t[confidence]} --bootstrap {params.t[bootstrap]} --refine {params.t[refine]}"
-        " --extra-test {params.t[extra_test]} --jobs {threads} --out {output} > {log} 2>&1"
+        " --eps-grid {params.grid} --delta {params.delta} --noise {params.noise} --p {params.ps}"
+        " --confidence {params.confidence} --bootstrap {params.bootstrap} --refine {params.refine}"
+        " --extra-test {params.extra_test} --jobs {threads} --out {output} > {log} 2>&1"
 
 
 rule budget_device_other:
@@ -113,15 +121,17 @@ rule budget_device_other:
         f"{DATA}/logs/devices/{{device}}/{{qnn}}/budget.log",
     params:
         qec=QEC,
-        b=B,
+        code=lookup(dpath="budget/code", within=config),
+        basis=lookup(dpath="budget/basis", within=config),
+        cycles=lookup(dpath="budget/cycles_per_gate", within=config),
         quantile=QUANTILE,
     threads: 1
     conda:
         "../envs/qec.yaml"
     shell:
         "{params.qec} budget --device {wildcards.device} --quantile {params.quantile} --fits {input.fits}"
-        " --tolerance {input.tolerance} --results {input.qnn} --code {params.b[code]} --basis {params.b[basis]}"
-        " --cycles-per-gate {params.b[cycles_per_gate]} --jobs {threads} --out {output.csv} > {log} 2>&1"
+        " --tolerance {input.tolerance} --results {input.qnn} --code {params.code} --basis {params.basis}"
+        " --cycles-per-gate {params.cycles} --jobs {threads} --out {output.csv} > {log} 2>&1"
 
 
 rule resources_device_other:
@@ -136,14 +146,16 @@ rule resources_device_other:
         f"{DATA}/logs/devices/{{device}}/{{qnn}}/resources.log",
     params:
         qec=QEC,
-        b=B,
+        code=lookup(dpath="budget/code", within=config),
+        basis=lookup(dpath="budget/basis", within=config),
+        cycles=lookup(dpath="budget/cycles_per_gate", within=config),
         quantile=QUANTILE,
-        maxd=f"--max-code-distance {R['max_code_distance']}" if R.get("max_code_distance") else "",
+        maxd=MAX_D_FLAG,
     conda:
         "../envs/qec.yaml"
     shell:
         "{params.qec} resources --qnn {input.qnn} --device {wildcards.device} --quantile {params.quantile}"
-        " --only-below-threshold --fits {input.fits} --basis {params.b[basis]} --code {params.b[code]}"
+        " --only-below-threshold --fits {input.fits} --basis {params.basis} --code {params.code}"
         " --tolerance {input.tolerance} {params.maxd} --out {output.json} > {log} 2>&1"
 
 

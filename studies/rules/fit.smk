@@ -10,12 +10,8 @@ rule fit:
         f"{DATA}/logs/fit.log",
     params:
         qec=QEC,
-        bootstrap=config["fit"]["bootstrap"],
-        window=(
-            "--threshold-window {} {}".format(*config["fit"]["threshold_window"])
-            if config["fit"].get("threshold_window")
-            else ""
-        ),
+        bootstrap=lookup(dpath="fit/bootstrap", within=config),
+        window=THRESHOLD_WINDOW_FLAG,
     conda:
         "../envs/qec.yaml"
     shell:

@@ -14,14 +14,18 @@ rule qnn:
     params:
         qec=QEC,
         noise=lambda wc: wc.spec.replace("-", ":", 1),
-        q=Q,
         shape=QNN_ARGS,
+        samples=lookup(dpath="qnn/samples", within=config),
+        test_fraction=lookup(dpath="qnn/test_fraction", within=config),
+        maxiter=lookup(dpath="qnn/maxiter", within=config),
+        chunk=lookup(dpath="qnn/chunk", within=config),
+        shots=lookup(dpath="qnn/shots", within=config),
         sources=QNN_SOURCES,
     threads: 1
     conda:
         "../envs/qec.yaml"
     shell:
-        "{params.qec} train {params.shape} --samples {params.q[samples]}"
-        " --test-fraction {params.q[test_fraction]} --maxiter {params.q[maxiter]}"
-        " --chunk {params.q[chunk]} --shots {params.q[shots]}"
+        "{params.qec} train {params.shape} --samples {params.samples}"
+        " --test-fraction {params.test_fraction} --maxiter {params.maxiter}"
+        " --chunk {params.chunk} --shots {params.shots}"
         " --noise {params.noise} --seed {wildcards.seed} --out {output} > {log} 2>&1"

@@ -9,14 +9,10 @@ rule sample:
         "data/{study}/logs/sample/{code}/{noise}/{basis}/{decoder}/d{d}_p{p}.log",
     params:
         qec=QEC,
-        rpd=S["rounds_per_distance"],
-        max_shots=S["max_shots"],
-        max_errors=S["max_errors"],
-        custom=(
-            "--custom-decoders " + " ".join(map(shlex.quote, S["custom_decoders"]))
-            if S.get("custom_decoders")
-            else ""
-        ),
+        rpd=lookup(dpath="sampling/rounds_per_distance", within=config),
+        max_shots=lookup(dpath="sampling/max_shots", within=config),
+        max_errors=lookup(dpath="sampling/max_errors", within=config),
+        custom=CUSTOM_FLAG,
     threads: 1
     priority: SHARD_PRIORITY
     conda:
@@ -35,14 +31,10 @@ rule sample_cnot:
         "data/{study}/logs/sample/cnot/{noise}/{basis}/{decoder}/d{d}.log",
     params:
         qec=QEC,
-        ps=" ".join(num(p) for p in C["ps"]),
-        max_shots=C["max_shots"],
-        max_errors=C["max_errors"],
-        custom=(
-            "--custom-decoders " + " ".join(map(shlex.quote, S["custom_decoders"]))
-            if S.get("custom_decoders")
-            else ""
-        ),
+        ps=" ".join(num(p) for p in CNOT_GRID["ps"]),
+        max_shots=CNOT_GRID["max_shots"],
+        max_errors=CNOT_GRID["max_errors"],
+        custom=CUSTOM_FLAG,
     threads: 1
     priority: SHARD_PRIORITY
     conda:
@@ -62,12 +54,10 @@ rule sample_device:
     params:
         qec=QEC,
         quantile=QUANTILE,
-        rpd=S["rounds_per_distance"],
-        max_shots=S["max_shots"],
-        max_errors=S["max_errors"],
-        custom=(
-            "--custom-decoders " + " ".join(S["custom_decoders"]) if S.get("custom_decoders") else ""
-        ),
+        rpd=lookup(dpath="sampling/rounds_per_distance", within=config),
+        max_shots=lookup(dpath="sampling/max_shots", within=config),
+        max_errors=lookup(dpath="sampling/max_errors", within=config),
+        custom=CUSTOM_FLAG,
     threads: 1
     conda:
         "../envs/qec.yaml"
@@ -87,24 +77,16 @@ rule sample_adaptive:
         "data/{study}/logs/sample/adaptive/{code}/{noise}.log",
     params:
         qec=QEC,
-        rpd=S["rounds_per_distance"],
-        max_shots=S["max_shots"],
-        ps=" ".join(num(p) for p in S["ps"]),
-        distances=" ".join(map(str, S["distances"])),
-        bases=" ".join(S["bases"]),
+        rpd=lookup(dpath="sampling/rounds_per_distance", within=config),
+        max_shots=lookup(dpath="sampling/max_shots", within=config),
+        ps=" ".join(num(p) for p in PS),
+        distances=" ".join(map(str, DISTANCES)),
+        bases=" ".join(BASES),
         decoders=" ".join(DECODERS),
-        a={**ADAPTIVE_DEFAULTS, **ADAPTIVE},
-        window=(
-            "--threshold-window " + " ".join(num(x) for x in config["fit"]["threshold_window"])
-            if config["fit"].get("threshold_window")
-            else ""
-        ),
-        cycles=B["cycles_per_gate"],
-        custom=(
-            "--custom-decoders " + " ".join(map(shlex.quote, S["custom_decoders"]))
-            if S.get("custom_decoders")
-            else ""
-        ),
+        adaptive={**ADAPTIVE_DEFAULTS, **ADAPTIVE},
+        window=THRESHOLD_WINDOW_FLAG,
+        cycles=lookup(dpath="budget/cycles_per_gate", within=config),
+        custom=CUSTOM_FLAG,
     # The rounds are sequential and each batch uses every worker (sampling.adaptive.workers, default 2;
     # Snakemake lowers it to --cores on one machine).
     threads: ADAPTIVE.get("workers", 2)
@@ -114,8 +96,9 @@ rule sample_adaptive:
         "{params.qec} sample --code {wildcards.code} --noise {wildcards.noise} --basis {params.bases}"
         " --distance {params.distances} --p {params.ps} --rounds-per-distance {params.rpd}"
         " --max-shots {params.max_shots} --decoder {params.decoders} {params.custom}"
-        " --target {params.a[target]} --core-hours {params.a[core_hours]} --batch-seconds {params.a[batch_seconds]}"
-        " --pilot-errors {params.a[pilot_errors]} --pilot-shots {params.a[pilot_shots]}"
+        " --target {params.adaptive[target]} --core-hours {params.adaptive[core_hours]}"
+        " --batch-seconds {params.adaptive[batch_seconds]}"
+        " --pilot-errors {params.adaptive[pilot_errors]} --pilot-shots {params.adaptive[pilot_shots]}"
         " --tolerance {input.tolerance} --cycles-per-gate {params.cycles} {params.window}"
         " --workers {threads} --out {output} > {log} 2>&1"
 
