@@ -5,7 +5,8 @@ rule tolerance:
     input:
         QNN_RUNS,
     output:
-        f"{DATA}/tolerance.json",
+        json=f"{DATA}/tolerance.json",
+        train=train_dirs(f"{DATA}/qnn/refine"),
     log:
         f"{DATA}/logs/tolerance.log",
     params:
@@ -19,16 +20,17 @@ rule tolerance:
         grid=" ".join(num(e) for e in lookup(dpath="tolerance/eps_grid", within=config)),
         ps=" ".join(num(p) for p in PS),
         noise=NOISE,
-        train=f"{DATA}/qnn/refine",
+        mkdir=make_dirs(f"{DATA}/qnn/refine"),
+        train=train_flag(f"{DATA}/qnn/refine"),
     threads: 2
     conda:
         "../envs/qec.yaml"
     shell:
-        "{params.qec} tolerance --results {input} --definition {params.definition}"
+        "{params.mkdir}{params.qec} tolerance --results {input} --definition {params.definition}"
         " --eps-grid {params.grid} --delta {params.delta} --noise {params.noise} --p {params.ps}"
         " --confidence {params.confidence} --bootstrap {params.bootstrap} --refine {params.refine}"
-        " --extra-test {params.extra_test} --train-dir {params.train} --jobs {threads}"
-        " --out {output} > {log} 2>&1"
+        " --extra-test {params.extra_test}{params.train} --jobs {threads}"
+        " --out {output.json} > {log} 2>&1"
 
 
 rule budget:
@@ -40,6 +42,7 @@ rule budget:
         csv=f"{DATA}/budget.csv",
         json=f"{DATA}/budget.json",
         txt=f"{DATA}/budget.txt",
+        train=train_dirs(f"{DATA}/qnn/budget"),
     log:
         f"{DATA}/logs/budget.log",
     params:
@@ -47,14 +50,15 @@ rule budget:
         code=lookup(dpath="budget/code", within=config),
         basis=lookup(dpath="budget/basis", within=config),
         cycles=lookup(dpath="budget/cycles_per_gate", within=config),
-        train=f"{DATA}/qnn/refine",
+        mkdir=make_dirs(f"{DATA}/qnn/budget"),
+        train=train_flag(f"{DATA}/qnn/budget"),
     threads: 2
     conda:
         "../envs/qec.yaml"
     shell:
-        "{params.qec} budget --fits {input.fits} --tolerance {input.tolerance} --results {input.qnn}"
-        " --code {params.code} --basis {params.basis} --cycles-per-gate {params.cycles}"
-        " --train-dir {params.train} --jobs {threads} --out {output.csv} > {log} 2>&1"
+        "{params.mkdir}{params.qec} budget --fits {input.fits} --tolerance {input.tolerance} --results {input.qnn}"
+        " --code {params.code} --basis {params.basis} --cycles-per-gate {params.cycles}{params.train}"
+        " --jobs {threads} --out {output.csv} > {log} 2>&1"
 
 
 # The fault-tolerant footprint of one QNN execution: QDK Resource Estimator with measured inputs.

@@ -100,6 +100,12 @@ QNN_SPECS = ["none"] + (
     else []
 )
 QNN_SEEDS = lookup(dpath="qnn/seeds", within=config)
+# The training definition trains the runs it misses (the tolerance its refined grid, each budget its
+# checks), each rule into a folder of its own that it declares as an output; inference trains nothing.
+TRAINING = lookup(dpath="tolerance/definition", within=config) == "training"
+train_dirs = lambda folder: [directory(folder)] if TRAINING else []
+train_flag = lambda folder: f" --train-dir {folder}" if TRAINING else ""
+make_dirs = lambda folder: f"mkdir -p {folder} && " if TRAINING else ""
 # Your own circuit and data files are inputs of every QNN run: change one and the runs rerun.
 QNN_FILES = [
     f

@@ -14,6 +14,7 @@ rule budget_device:
         csv=f"{DATA}/devices/{{device}}/budget.csv",
         json=f"{DATA}/devices/{{device}}/budget.json",
         txt=f"{DATA}/devices/{{device}}/budget.txt",
+        train=train_dirs(f"{DATA}/devices/{{device}}/qnn"),
     log:
         f"{DATA}/logs/devices/{{device}}/budget.log",
     params:
@@ -22,14 +23,15 @@ rule budget_device:
         basis=lookup(dpath="budget/basis", within=config),
         cycles=lookup(dpath="budget/cycles_per_gate", within=config),
         quantile=QUANTILE,
-        train=f"{DATA}/qnn/refine",
+        mkdir=lambda wc: make_dirs(f"{DATA}/devices/{wc.device}/qnn"),
+        train=lambda wc: train_flag(f"{DATA}/devices/{wc.device}/qnn"),
     threads: 1
     conda:
         "../envs/qec.yaml"
     shell:
-        "{params.qec} budget --device {wildcards.device} --quantile {params.quantile} --fits {input.fits}"
-        " --tolerance {input.tolerance} --results {input.qnn} --code {params.code} --basis {params.basis}"
-        " --cycles-per-gate {params.cycles} --train-dir {params.train} --jobs {threads}"
+        "{params.mkdir}{params.qec} budget --device {wildcards.device} --quantile {params.quantile}"
+        " --fits {input.fits} --tolerance {input.tolerance} --results {input.qnn} --code {params.code}"
+        " --basis {params.basis} --cycles-per-gate {params.cycles}{params.train} --jobs {threads}"
         " --out {output.csv} > {log} 2>&1"
 
 
