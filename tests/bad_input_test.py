@@ -1288,6 +1288,7 @@ def test_the_shipped_studies_pass_the_checks():
         check_study(config, REPO / "studies" / "schema.yaml")
 
 
+@pytest.mark.slow  # one `snakemake -n` per case: 2 s each
 @pytest.mark.parametrize(("change", "message"), [c[1:] for c in STUDY], ids=[c[0] for c in STUDY])
 def test_bad_study_config_is_refused_before_any_job(tmp_path, change, message):
     config = tmp_path / "bad.yaml"

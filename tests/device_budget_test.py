@@ -47,6 +47,7 @@ def tiny_result() -> dict:
 # --- the QNN on the device ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_readout_only_circuit_reads_the_calibrations_readout_error(fez_backend, fez_model):
     """A circuit of virtual rz gates (no error, no duration on IBM devices) read in Z: ⟨Z⟩ is
     1 − 2·(the physical qubit's readout error), by hand from the backend's properties."""
@@ -73,6 +74,7 @@ def test_ring_qnn_needs_swaps_on_heavy_hex(fez_backend):
     assert len(set(ring.layout)) == 5 and ring.duration_ns > 0
 
 
+@pytest.mark.slow
 def test_device_expectations_match_aers_sampled_readout(fez_backend, fez_model, tiny_result):
     """Independent route: the transpiled QNN with its readout qubits measured, run by Aer with
     shots (its own readout-error sampling), agrees with the exact expectation within 4σ; without
@@ -103,6 +105,7 @@ def test_device_expectations_match_aers_sampled_readout(fez_backend, fez_model, 
     assert abs(exact - ideal) > 1e-3  # the noise is there
 
 
+@pytest.mark.slow
 def test_device_verdict_pairs_against_the_noiseless_qnn(tiny_result):
     """The verdict's change is the mean over test points of (device accuracy − noiseless accuracy),
     its interval holds it, and the row is labelled by the device at its DEPOLARIZE2 p."""
@@ -317,6 +320,7 @@ def test_devices_study_summary_without_budgets_exits_2(tmp_path, capsys):
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_devices_study_plans_every_device_job(tmp_path):
     """A dry run of studies/devices.yaml from nothing: a shard per (device, decoder, d), a budget
     and resources per device for each QNN, one table."""

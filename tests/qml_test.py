@@ -47,6 +47,7 @@ def test_logical_noise_at_zero_equals_noiseless(noiseless):
     assert (zero.train_accuracy, zero.test_accuracy) == (noiseless.train_accuracy, noiseless.test_accuracy)
 
 
+@pytest.mark.slow
 def test_large_logical_error_is_measurably_worse():
     small = train(TrainConfig(**{**MOONS.__dict__, "noise": "logical:0.001"}))
     large = train(TrainConfig(**{**MOONS.__dict__, "noise": "logical:0.2"}))
@@ -57,6 +58,7 @@ def test_large_logical_error_is_measurably_worse():
     assert large.final_loss > small.final_loss
 
 
+@pytest.mark.slow
 def test_physical_noise_runs_and_costs_accuracy_or_loss(noiseless):
     noisy = train(TrainConfig(**{**MOONS.__dict__, "noise": "si1000:0.01"}))
     assert noisy.final_loss > noiseless.final_loss

@@ -29,6 +29,7 @@ def cnot(d: int, basis: str, p: float) -> qec.Experiment:
     return qec.Experiment("surface_rotated", d, 1, basis, qec.NoiseModel("circuit", p), experiment="cnot")
 
 
+@pytest.mark.slow
 def test_cnot_circuit_shape_and_rounds():
     # tqec's CNOT at k = 1 is 81 qubit indices (65 used), two observables, 4 blocks of d rounds.
     for basis in ("x", "z"):
