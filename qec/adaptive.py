@@ -382,7 +382,7 @@ def _best_batches(
         sigma = np.asarray(g.model.cov)[np.ix_(free, free)]
         if not np.any(sigma):
             continue
-        xs = np.array([SuppressionModel._x(r.d_star, r.p)[free] for r in open_rows])
+        xs = np.array([SuppressionModel.design_vector(r.d_star, r.p)[free] for r in open_rows])
         groups[key] = {"g": g, "free": free, "sigma": sigma, "xs": xs}
     chosen: dict[tuple[str, str], int] = {}
     for _ in range(picks):
@@ -405,7 +405,7 @@ def _best_batches(
                 continue
             r = _shot_rate(s, g.model, e)
             weight = dn * r / (1 - r) / max(g.model.chi2_dof if math.isfinite(g.model.chi2_dof) else 1.0, 1.0)
-            x = SuppressionModel._x(e.distance, e.noise.p)[free]
+            x = SuppressionModel.design_vector(e.distance, e.noise.p)[free]
             sx = sigma @ x
             variances = group["variances"]
             shrink = weight * (group["xs"] @ sx) ** 2 / (1 + weight * float(x @ sx))
