@@ -272,3 +272,22 @@ def test_a_killed_adaptive_run_resumes_from_the_file(tmp_path):
         (json.dumps(s.json_metadata, sort_keys=True), s.decoder): s.shots
         for s in read_stats(tmp_path / "s.csv")
     } == after
+
+
+@pytest.mark.parametrize("adaptive", [False, True], ids=["uniform", "adaptive"])
+def test_an_interrupt_says_the_same_thing_on_both_paths(tmp_path, monkeypatch, capsys, adaptive):
+    import qec.adaptive
+    import qec.cli._sample
+    from qec.cli import main
+
+    def interrupt(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(qec.cli._sample, "collect", interrupt)
+    monkeypatch.setattr(qec.adaptive, "sample_adaptively", interrupt)
+    (tmp_path / "t.json").write_text(json.dumps(_tolerance().to_dict()))
+    extra = ["--target", "1", "--tolerance", str(tmp_path / "t.json")] if adaptive else []
+    assert main(["sample", *BASE, *extra, "--out", str(tmp_path / "s.csv"), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted; finished batches are in {tmp_path / 's.csv'}; rerun the same command" in err
+    assert ("each round decides from the file" in err) == adaptive

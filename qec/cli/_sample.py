@@ -131,12 +131,7 @@ def main_sample(args: argparse.Namespace) -> int:
             print_progress=not args.quiet,
         )
     except KeyboardInterrupt:
-        print(
-            f"\nqec sample: interrupted; finished batches are in {args.out}; "
-            "rerun the same command to continue",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
+        return _interrupted(args.out)
     except OutputBusyError as e:
         return _usage_error(args, e)
     print(_table(stats))
@@ -217,17 +212,20 @@ def _main_adaptive(args: argparse.Namespace, experiments: Sequence, custom: dict
             print_progress=not args.quiet,
         )
     except KeyboardInterrupt:
-        print(
-            f"\nqec sample: interrupted; finished batches are in {args.out}; rerun the same command to "
-            "continue (each round decides from the file)",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
+        return _interrupted(args.out, why="each round decides from the file")
     except OutputBusyError as e:
         return _usage_error(args, e)
     print(_table(list(result.stats)))
     print(result.describe())
     return 0
+
+
+def _interrupted(out: str, *, why: str = "") -> int:
+    """Say where the finished batches are and how to continue; the exit code of an interrupt."""
+    more = f" ({why})" if why else ""
+    text = f"interrupted; finished batches are in {out}; rerun the same command to continue{more}"
+    print(f"\nqec sample: {text}", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _table(stats: Sequence[sinter.TaskStats]) -> str:
