@@ -111,6 +111,9 @@ class RowWidth:
         unsettled: Why the row's verdict is not settled yet ("" when it is): "above threshold"
             only because Λ's interval at p reaches 1 while its estimate is above 1 (more shots
             at p decide it).
+        extrapolated: What the row's d* extrapolates the model in, as budget.txt marks it:
+            ``""``, ``"d"`` (d* beyond the largest sampled distance), ``"p"`` (p outside the p
+            range the model was fitted on) or ``"d and p"``.
     """
 
     group: str
@@ -122,22 +125,31 @@ class RowWidth:
     floor: float
     done: bool
     unsettled: str = ""
+    extrapolated: str = ""
+
+    @property
+    def width(self) -> float:
+        """The width its target is judged by: ``steps``."""
+        return self.steps
 
     def describe(self) -> str:
-        """One line: the group, p and the interval.
+        """One line: the group, p and the interval, with the budget's extrapolation flag.
 
         Example:
             >>> RowWidth("c/n/z/pm", 0.002, 13, 11, None, math.inf, 0.0, False).describe()
             'c/n/z/pm at p = 0.002: d* 13 [11, ?] (open)'
+            >>> RowWidth("c/n/z/pm", 0.002, 13, 11, 15, 2.0, 0.5, False, extrapolated="d").describe()
+            'c/n/z/pm at p = 0.002: d* 13 [11, 15] (2 steps, floor 0.5; extrapolated in d)'
         """
         if self.unsettled:
             return f"{self.group} at p = {self.p:g}: {self.unsettled}"
         end = lambda d: "?" if d is None else str(d)  # noqa: E731
         width = "open" if math.isinf(self.steps) else f"{self.steps:g} steps"
         floor = f", floor {self.floor:g}" if self.floor > 0 else ""
+        extra = f"; extrapolated in {self.extrapolated}" if self.extrapolated else ""
         return (
             f"{self.group} at p = {self.p:g}: d* {self.d_star} [{end(self.d_star_low)}, "
-            f"{end(self.d_star_high)}] ({width}{floor})"
+            f"{end(self.d_star_high)}] ({width}{floor}{extra})"
         )
 
 
@@ -275,9 +287,15 @@ def judge(
                     steps=steps,
                     floor=floor,
                     done=steps <= floor + target.steps,
+                    extrapolated=_extrapolated(row),
                 )
             )
     return rows, fits, unfitted
+
+
+def _extrapolated(row: BudgetRow) -> str:
+    """What the row extrapolates in, from budget.txt's two flags: "", "d", "p" or "d and p"."""
+    return " and ".join(x for x, on in (("d", row.extrapolated), ("p", row.extrapolated_p)) if on)
 
 
 def _width(row: BudgetRow) -> float:

@@ -123,6 +123,11 @@ def test_batches_go_below_threshold_and_stop_at_the_target(tmp_path):
     # Points above the model's fitted p range cannot shrink its covariance: never chosen.
     (group,) = fit_all(points_from_stats(read_stats(out)), bootstrap=0)
     assert plan.batches and all(b.experiment.noise.p <= group.model.p_max for b in plan.batches)
+    # Each row carries budget.txt's extrapolation flag, and its line says it.
+    for r in plan.rows:
+        assert ("d" in r.extrapolated) == (r.d_star > max(DISTANCES))
+        assert ("p" in r.extrapolated) == (not group.model.p_min <= r.p <= group.model.p_max)
+        assert ("extrapolated in" in r.describe()) == bool(r.extrapolated)
     result = sample_adaptively(_grid(), out=out, tolerance=_tolerance(), target=target, sample=sampler)
     assert result.stopped == "target" and all(r.done for r in result.rows)
     assert all(r.steps <= r.floor + 1 for r in result.rows)
