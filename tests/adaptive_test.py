@@ -296,3 +296,72 @@ def test_an_interrupt_says_the_same_thing_on_both_paths(tmp_path, monkeypatch, c
     err = capsys.readouterr().err
     assert f"interrupted; finished batches are in {tmp_path / 's.csv'}; rerun the same command" in err
     assert ("each round decides from the file" in err) == adaptive
+
+
+class _Enough(Exception):
+    pass
+
+
+@pytest.mark.slow
+def test_two_runs_that_meet_at_a_round_boundary_add_each_batch_once(tmp_path):
+    """Two adaptive runs on one --out meet only at round boundaries: each reads the file, plans,
+    and calls ``qec.collect``, which holds the file's lock while it samples. A batch is a total
+    ("this task to n shots"), not an increment, so the second of two runs that planned the same
+    round from the same file finds its totals reached and adds nothing. Real Stim and sinter:
+    every sampler call of the run is made twice, as two runs at the same boundary would make it
+    (about 1.5 s a call, for sinter's worker; the pilot and one round of batches)."""
+    from qec.sampling import collect
+
+    out = tmp_path / "s.csv"
+    twice: list[tuple[dict, dict]] = []
+
+    def shots() -> dict:
+        return {(json.dumps(s.json_metadata, sort_keys=True), s.decoder): s.shots for s in read_stats(out)}
+
+    def sample_twice(experiments, **kw):
+        collect(experiments, **kw)
+        first = shots()
+        collect(experiments, **kw)
+        twice.append((first, shots()))
+        if len(twice) == 2:
+            raise _Enough
+
+    with pytest.raises(_Enough):
+        sample_adaptively(_real_grid(), out=str(out), tolerance=_real_tolerance(), target=_REAL_TARGET,
+                          sample=sample_twice)  # fmt: skip
+    assert [first == second for first, second in twice] == [True, True]
+    pilot, batches = (first for first, _ in twice)
+    assert any(batches[k] > n for k, n in pilot.items())  # the second call was a round of batches
+
+
+def test_a_run_that_finds_the_file_locked_is_refused_and_writes_nothing(tmp_path):
+    """While another run samples (it holds the file's lock), an adaptive run's round is refused
+    (``OutputBusyError``, exit 2 from the CLI) and the file is left as it was."""
+    import fcntl
+
+    from qec._io import lock_path
+    from qec.sampling import OutputBusyError
+
+    out = tmp_path / "s.csv"
+    SyntheticSampler(3)(_real_grid(), decoder="pymatching", max_shots=2000, max_errors=20, out=str(out))
+    before = out.read_bytes()
+    fd = os.open(lock_path(out), os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another run is sampling
+        with pytest.raises(OutputBusyError):
+            sample_adaptively(_real_grid(), out=str(out), tolerance=_real_tolerance(), target=_REAL_TARGET)
+    finally:
+        os.close(fd)
+    assert out.read_bytes() == before
+
+
+def _real_grid():
+    return qec.sweep(codes=["surface_rotated"], noises=["circuit"], distances=[3, 5], ps=[0.003, 0.006],
+                     bases=["z"], rounds_per_distance=1)  # fmt: skip
+
+
+def _real_tolerance() -> Tolerance:
+    return Tolerance.given(eps_star=1e-9, physical=[(0.003, -0.05)])
+
+
+_REAL_TARGET = AdaptiveTarget(steps=1, core_hours=1, batch_seconds=0.05, pilot_errors=20, pilot_shots=2000)
