@@ -845,7 +845,8 @@ def sample_adaptively(
     common = dict(out=out, custom_decoders=custom_decoders, workers=workers)
     rounds = 0
     while True:
-        stats = read_stats(out) if os.path.exists(out) and os.path.getsize(out) > 0 else []
+        # repair: a line cut off by a killed run, or one another run is appending, is not read
+        stats = read_stats(out, repair=True) if os.path.exists(out) and os.path.getsize(out) > 0 else []
         plan = plan_round(experiments, decoders, stats, question, picks=max(2, workers))
         if print_progress:
             print(_progress(rounds, plan, target), file=sys.stderr, flush=True)

@@ -465,3 +465,16 @@ def _real_tolerance() -> Tolerance:
 
 
 _REAL_TARGET = AdaptiveTarget(steps=1, core_hours=1, batch_seconds=0.05, pilot_errors=20, pilot_shots=2000)
+
+
+def test_a_line_cut_off_by_a_killed_run_does_not_stop_the_next_one(tmp_path):
+    """A run killed mid-write leaves an unterminated last line (and a second run can read the file
+    while another appends): the round plans from the whole lines, as collect keeps them."""
+    out = tmp_path / "s.csv"
+    SyntheticSampler(7)(_grid(), decoder="pymatching", max_shots=20_000, max_errors=20, out=str(out))
+    with open(out, "a") as f:
+        f.write("     123,      4,       0,     1.5,pymatching,abc")  # cut off mid-row
+    target = AdaptiveTarget(steps=1, core_hours=1e-6, pilot_errors=20, pilot_shots=20_000)
+    result = sample_adaptively(_grid(), out=str(out), tolerance=_tolerance(), target=target,
+                               sample=SyntheticSampler(8))  # fmt: skip
+    assert result.stopped == "cap" and result.rounds == 0 and result.rows
