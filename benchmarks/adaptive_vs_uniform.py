@@ -57,7 +57,7 @@ def main() -> int:
     import yaml
 
     import qec
-    from qec.adaptive import AdaptiveTarget, judge, sample_adaptively
+    from qec.adaptive import AdaptiveTarget, Question, judge, sample_adaptively
     from qec.stats import read_stats
     from qec.tolerance import Tolerance
 
@@ -74,6 +74,7 @@ def main() -> int:
     )
     tolerance = Tolerance.from_dict(json.loads(pathlib.Path(args.tolerance).read_text()))
     target = AdaptiveTarget(steps=args.target, core_hours=10.0)
+    question = Question(target, tolerance, code="surface_rotated", threshold_window=window)
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     print(
@@ -85,9 +86,7 @@ def main() -> int:
         return sum(x.seconds for x in read_stats(path)) if path.exists() else 0.0
 
     def met(path: pathlib.Path) -> tuple[bool, str]:
-        rows, _fits, unfitted = judge(
-            read_stats(path), tolerance, target, code="surface_rotated", threshold_window=window
-        )
+        rows, _fits, unfitted = judge(read_stats(path), question)
         widest = max(rows, key=lambda r: r.steps - r.floor, default=None)
         return (not unfitted and all(r.done for r in rows)), ("" if widest is None else widest.describe())
 

@@ -467,3 +467,34 @@ def test_too_few_bootstrap_resamples_are_refused_and_none_means_no_interval(near
     assert "no bootstrap interval: bootstrap 0" in format_table([group])
     least = fit_threshold(points, bootstrap=MIN_BOOTSTRAP)
     assert least.p_th_low < least.p_th < least.p_th_high and least.nu_low < least.nu < least.nu_high
+
+
+def test_the_scaling_fits_covariance_predicts_the_profile_interval_and_lambdas_fit_is_fit_lambdas():
+    """``ScalingFit`` (the threshold's five-parameter covariance, which ``qec.adaptive`` updates
+    to value a batch) predicts p_th's profile half-width: both come from the same χ², which is
+    near quadratic with this many counts (they agree to < 1% here; 10% is allowed, since the
+    profile interval is not symmetric in general). ``lambda_fit_at`` is the fit ``fit_lambdas``
+    reports: Λ's relative width is 2·sinh(2z·σ_b)."""
+    from qec.fit.lambdas import lambda_fit_at
+    from qec.fit.threshold import ScalingFit, threshold_points
+
+    def rate(d: int, p: float) -> float:  # the scaling form itself: p_th = 0.9%, ν = 1
+        x = (p - 0.009) * d
+        return 0.2 + 5 * x + 20 * x * x
+
+    rng = np.random.default_rng(0)
+    pts = [
+        Point.from_counts(code="c", noise="circuit", basis="z", d=d, p=p, rounds=d, shots=20_000,
+                              errors=int(rng.binomial(20_000, rate(d, p))))
+        for d in (3, 5, 7, 9, 11) for p in (0.006, 0.007, 0.008, 0.009, 0.01, 0.011, 0.012)
+    ]  # fmt: skip
+    t = fit_threshold(pts, bootstrap=0)
+    scaling = ScalingFit.of(t, threshold_points(pts))
+    profile = (t.p_th_profile_high - t.p_th_profile_low) / 2
+    assert scaling.half_width == pytest.approx(profile, rel=0.1)
+    assert scaling.rate(7, 0.01) == pytest.approx(rate(7, 0.01), abs=0.01)
+    for f in fit_lambdas(pts):
+        (_, slope), cov, _, _ = lambda_fit_at(pts, f.p)
+        assert f.lambda_ == pytest.approx(math.exp(-2 * slope))
+        relative = (f.lambda_high - f.lambda_low) / f.lambda_
+        assert relative == pytest.approx(2 * math.sinh(2 * 1.959963984540054 * math.sqrt(cov[1, 1])))

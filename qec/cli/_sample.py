@@ -65,18 +65,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="sinter CSV file to create or extend")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     adaptive = p.add_argument_group(
-        "adaptive sampling (--target)",
-        "Sample in rounds until every budget row's d* interval is at most --target distance steps "
-        "wider than ε*'s own interval allows, or --core-hours are spent: a pilot takes every task "
-        "to --pilot-errors or --pilot-shots, then each batch goes where it shrinks the widest d* "
-        "intervals most per core-second. Memory experiments only; --max-shots caps each task.",
+        "adaptive sampling (--target with --tolerance, or --fit-target without)",
+        "Sample in rounds until the answer is precise enough, or --core-hours are spent: a pilot takes "
+        "every task to --pilot-errors or --pilot-shots, then each batch goes where it narrows the widest "
+        "intervals most per core-second. With --tolerance, the answer is the budget's d* at each of its p: "
+        "every d* interval must be at most --target distance steps wider than ε*'s own interval allows. "
+        "Without one, the answer is qec fit's: in every (basis, decoder) group, the measured threshold's "
+        "95% profile interval and the 95% interval of Λ at every sampled p not measured above threshold "
+        "must each be at most --fit-target W times its estimate wide: (high − low)/estimate <= W. Memory "
+        "experiments only; --max-shots caps each task.",
     )
     from qec.adaptive import DEFAULTS as D
 
     flags = [
         ("--target", _positive_int, None, "STEPS",
-         "widest d* interval allowed, in distance steps beyond ε*'s own width (d* ± 2 is 2 steps)"),
+         "with --tolerance: widest d* interval allowed, in distance steps beyond ε*'s own width "
+         "(d* ± 2 is 2 steps)"),
         ("--tolerance", str, None, "JSON", "tolerance.json (qec tolerance): the p values and ε* of the rows"),
+        ("--fit-target", _float, None, "W",
+         "without --tolerance: widest threshold and Λ interval allowed, as a fraction of the estimate "
+         "(0.1: every 95%% interval at most 10%% of its value wide)"),
         ("--core-hours", _float, D["core_hours"], "H",
          f"stop once the file holds this many sampling core-hours (default {D['core_hours']:g})"),
         ("--batch-seconds", _float, D["batch_seconds"], "S",
@@ -131,12 +139,7 @@ def main_sample(args: argparse.Namespace) -> int:
             print_progress=not args.quiet,
         )
     except KeyboardInterrupt:
-        print(
-            f"\nqec sample: interrupted; finished batches are in {args.out}; "
-            "rerun the same command to continue",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
+        return _interrupted(args.out)
     except OutputBusyError as e:
         return _usage_error(args, e)
     print(_table(stats))
@@ -144,37 +147,59 @@ def main_sample(args: argparse.Namespace) -> int:
 
 
 _ADAPTIVE_ONLY = ("tolerance", "threshold_window")
+# AdaptiveTarget's fields as the CLI names them, for its error messages.
+_FLAGS = {"steps": "target", "relative_width": "fit-target", "core_hours": "core-hours",
+          "batch_seconds": "batch-seconds", "pilot_errors": "pilot-errors", "pilot_shots": "pilot-shots",
+          "max_shots": "max-shots"}  # fmt: skip
 
 
 def _adaptive_settings(args: argparse.Namespace, experiments: Sequence) -> tuple | None:
-    """(target, tolerance) for --target, None without it; a flag that needs the other is refused."""
+    """(target, tolerance or None) for --target or --fit-target, None without either; a flag
+    that needs another is refused."""
     from qec.adaptive import AdaptiveTarget
     from qec.tolerance import Tolerance
 
-    if args.target is None:
+    if args.target is None and args.fit_target is None:
         given = [f"--{n.replace('_', '-')}" for n in _ADAPTIVE_ONLY if getattr(args, n) is not None]
         if given:
-            raise ValueError(f"{', '.join(given)} only apply to adaptive sampling: give --target STEPS too")
+            raise ValueError(
+                f"{', '.join(given)} only apply to adaptive sampling: give --target STEPS"
+                f"{'' if args.tolerance is not None else ' --tolerance JSON, or --fit-target W,'} too"
+            )
         return None
+    if args.target is not None and args.fit_target is not None:
+        raise ValueError(
+            "--target and --fit-target are two questions: --target STEPS judges the budget's d* (with "
+            "--tolerance), --fit-target W the threshold and Λ (without); give one"
+        )
     if args.max_errors is not None:
         raise ValueError(
-            "--max-errors is the uniform rule; with --target the pilot stops at --pilot-errors "
+            "--max-errors is the uniform rule; adaptively the pilot stops at --pilot-errors "
             "and --max-shots caps each task"
         )
-    if args.tolerance is None:
-        raise ValueError("--target needs --tolerance tolerance.json: d* is judged at its p values and ε*")
+    if args.target is not None and args.tolerance is None:
+        raise ValueError(
+            "--target needs --tolerance tolerance.json: d* is judged at its p values and ε* (without a "
+            "tolerance, --fit-target W targets the threshold and Λ)"
+        )
+    if args.fit_target is not None and args.tolerance is not None:
+        raise ValueError(
+            "--fit-target judges the threshold and Λ, which need no --tolerance; to judge the budget's d* "
+            "against the tolerance, give --target STEPS instead"
+        )
     kinds = sorted({e.experiment for e in experiments} - {"memory"})
     if kinds:
         raise ValueError(
-            f"--experiment {' '.join(kinds)} cannot be sampled adaptively: --target judges "
-            "the memory model's d* (sample gate experiments with --max-shots/--max-errors)"
+            f"--experiment {' '.join(kinds)} cannot be sampled adaptively: it judges the memory "
+            "experiment's fits (sample gate experiments with --max-shots/--max-errors)"
         )
     codes = sorted({e.code for e in experiments})
     if len(codes) > 1:
-        raise ValueError(f"--target judges one code's budget; --code gives {codes}")
+        raise ValueError(f"adaptive sampling judges one code's fits; --code gives {codes}")
     try:
         target = AdaptiveTarget(
             steps=args.target,
+            relative_width=args.fit_target,
             core_hours=args.core_hours,
             batch_seconds=args.batch_seconds,
             pilot_errors=args.pilot_errors,
@@ -182,8 +207,15 @@ def _adaptive_settings(args: argparse.Namespace, experiments: Sequence) -> tuple
             max_shots=args.max_shots,
         )
     except ValueError as e:
-        flag = str(e).split("=", 1)[0].replace("_", "-").replace("steps", "target")
-        raise ValueError(f"--{flag}={str(e).split('=', 1)[1]}") from None
+        field, rest = str(e).split("=", 1)
+        raise ValueError(f"--{_FLAGS.get(field, field)}={rest}") from None
+    if target.mode == "fit":
+        if not any(e.rounds == e.distance or e.noise.noisy_rounds(2) == 1 for e in experiments):
+            raise ValueError(
+                "--fit-target judges the threshold, which is fitted to the tasks with rounds = d: give "
+                "--rounds-per-distance 1"
+            )
+        return target, None
     tolerance = Tolerance.from_dict(_read_json("--tolerance", args.tolerance))
     if not tolerance.physical:
         raise ValueError(
@@ -217,17 +249,20 @@ def _main_adaptive(args: argparse.Namespace, experiments: Sequence, custom: dict
             print_progress=not args.quiet,
         )
     except KeyboardInterrupt:
-        print(
-            f"\nqec sample: interrupted; finished batches are in {args.out}; rerun the same command to "
-            "continue (each round decides from the file)",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
+        return _interrupted(args.out, why="each round decides from the file")
     except OutputBusyError as e:
         return _usage_error(args, e)
     print(_table(list(result.stats)))
     print(result.describe())
     return 0
+
+
+def _interrupted(out: str, *, why: str = "") -> int:
+    """Say where the finished batches are and how to continue; the exit code of an interrupt."""
+    more = f" ({why})" if why else ""
+    text = f"interrupted; finished batches are in {out}; rerun the same command to continue{more}"
+    print(f"\nqec sample: {text}", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _table(stats: Sequence[sinter.TaskStats]) -> str:

@@ -66,16 +66,41 @@ def fit_lambdas(points: Sequence[Point]) -> list[LambdaFit]:
     """
     out = []
     for p in sorted({pt.p for pt in points}):
-        at_p = _loggable(pt for pt in points if pt.p == p)
-        ds = sorted({pt.d for pt in at_p})
-        if len(ds) < 2:
+        fit = lambda_fit_at(points, p)
+        if fit is None:
             continue
-        design = np.stack([np.ones(len(at_p)), [pt.d for pt in at_p]], axis=1)
-        y = np.log([pt.round_rate for pt in at_p])
-        sigma = np.array([pt.log_round_sigma for pt in at_p])
-        coef, cov, _ = _wls(design, y, sigma)
+        (_, slope), cov, _, used = fit
         se = math.sqrt(cov[1, 1])
-        slope, half = coef[1], _Z * se
+        half = _Z * se
         out.append(LambdaFit(p=p, lambda_=math.exp(-2 * slope), lambda_low=math.exp(-2 * (slope + half)),
-                             lambda_high=math.exp(-2 * (slope - half)), distances=tuple(ds)))  # fmt: skip
+                             lambda_high=math.exp(-2 * (slope - half)),
+                             distances=tuple(sorted({pt.d for pt in used}))))  # fmt: skip
     return out
+
+
+def lambda_fit_at(
+    points: Sequence[Point], p: float
+) -> tuple[np.ndarray, np.ndarray, float, list[Point]] | None:
+    """The fit behind Λ at ``p`` (``fit_lambdas``): (a, b) of ln ε_round = a + b·d, their 2×2
+    covariance (widened by χ²/dof when it exceeds 1, as Λ's interval is), that widening factor
+    (≥ 1), and the points fitted; None where fewer than two distances have errors at ``p``.
+
+    Λ's 95% interval is exp(−2b ∓ 2z·σ_b), so its width relative to Λ is 2·sinh(2z·σ_b), with
+    σ_b² = cov[1][1]: a function of the slope's variance alone (``qec.adaptive`` uses this).
+
+    Example:
+        >>> pts = [Point.from_counts(code="c", noise="n", basis="z", d=d, p=0.001, rounds=1,
+        ...                          shots=10**6, errors=e) for d, e in [(3, 1000), (5, 100)]]
+        >>> coef, cov, widening, used = lambda_fit_at(pts, 0.001)
+        >>> round(math.exp(-2 * coef[1]), 6), widening, len(used)
+        (10.0, 1.0, 2)
+    """
+    at_p = _loggable(pt for pt in points if pt.p == p)
+    if len({pt.d for pt in at_p}) < 2:
+        return None
+    design = np.stack([np.ones(len(at_p)), [pt.d for pt in at_p]], axis=1)
+    y = np.log([pt.round_rate for pt in at_p])
+    sigma = np.array([pt.log_round_sigma for pt in at_p])
+    coef, cov, chi2_dof = _wls(design, y, sigma)
+    widening = chi2_dof if math.isfinite(chi2_dof) and chi2_dof > 1 else 1.0
+    return coef, cov, widening, at_p

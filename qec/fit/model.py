@@ -157,13 +157,20 @@ class SuppressionModel:
         return text + (f", α = {self.alpha:.3g}" if "alpha" in self.form else "")
 
     @staticmethod
-    def _x(d: int, p: float) -> np.ndarray:
+    def design_vector(d: int, p: float) -> np.ndarray:
+        """x(d, p) = (1, u, u·ln p, ln d), u = (d+1)/2: ln ε_round = coef · x, so the variance of
+        ln ε_round at (d, p) is xᵀ·cov·x (the delta method ``eps_round_interval`` uses).
+
+        Example:
+            >>> SuppressionModel.design_vector(3, 1.0).tolist()  # ln 1 = 0
+            [1.0, 2.0, 0.0, 1.0986122886681098]
+        """
         u = (d + 1) / 2
         return np.array([1.0, u, u * math.log(p), math.log(d)])
 
     def eps_round(self, d: int, p: float) -> float:
         """Model logical error per round at distance ``d`` and physical rate ``p``."""
-        return math.exp(float(np.dot(self.coef, self._x(d, p))))
+        return math.exp(float(np.dot(self.coef, self.design_vector(d, p))))
 
     def eps_round_interval(self, d: int, p: float, *, confidence: float = CONFIDENCE) -> Interval:
         """ε_round(d, p) with its pointwise interval from the coefficient covariance (delta method
@@ -173,7 +180,7 @@ class SuppressionModel:
             >>> SuppressionModel.power(A=0.1, p_th=0.01).eps_round_interval(3, 0.001)  # no uncertainty
             Interval(0.001, low=0.001, high=0.001)
         """
-        x = self._x(d, p)
+        x = self.design_vector(d, p)
         mean = float(np.dot(self.coef, x))
         se = math.sqrt(max(float(x @ np.asarray(self.cov) @ x), 0.0))
         from scipy.stats import norm

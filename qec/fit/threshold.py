@@ -263,6 +263,102 @@ def _threshold_points(points: Sequence[Point]) -> list[Point]:
     return list(best.values())
 
 
+def threshold_points(points: Sequence[Point], *, window: tuple[float, float] | None = None) -> list[Point]:
+    """The points ``fit_threshold`` fits, of those ``fit_all`` gives it with ``threshold_window``
+    ``window``: rounds = d (or every point, for noise that happens once or a gate experiment),
+    p in the window.
+
+    Example:
+        >>> tasks = [(3, 0.01, 3), (3, 0.02, 1), (5, 0.03, 5)]
+        >>> pts = [Point.from_counts(code="c", noise="circuit", basis="z", d=d, p=p, rounds=r,
+        ...                          shots=100, errors=10) for d, p, r in tasks]
+        >>> [(pt.d, pt.p) for pt in threshold_points(pts, window=(0.0, 0.02))]
+        [(3, 0.01)]
+    """
+    inside = [pt for pt in points if window is None or window[0] <= pt.p <= window[1]]
+    return _threshold_points(inside) if inside else []
+
+
+@dataclasses.dataclass(frozen=True)
+class ScalingFit:
+    """A fitted threshold's scaling form with all five parameters, and their covariance.
+
+    ``fit_threshold`` fits P(d, p) = A + B·x + C·x², x = (p − p_th)·d^(1/ν), to the per-shot
+    rates y_i by weighted least squares, χ² = Σ w_i (y_i − P_i)² with w_i = n_i/(r_i(1 − r_i)),
+    and reports p_th and ν. Near the best fit, χ²/2 is quadratic with the Gauss–Newton
+    information I = Σ w_i g_i g_iᵀ, g_i = ∂P/∂θ at point i, θ = (p_th, ν, A, B, C); the covariance
+    of θ is s²·I⁻¹, s the fit's ``interval_scale``. Its (p_th, p_th) entry, with the other four
+    parameters free, is what p_th's profile interval measures to first order: that interval's
+    half-width is about z·√(cov[0][0]) (``half_width``). ``qec.adaptive`` uses it to say how much
+    more shots at (d, p) would narrow the threshold's interval (a rank-one update of I).
+
+    Attributes:
+        p_th, nu: The threshold's best fit. coef: (A, B, C) at that best fit.
+        interval_scale: The threshold's s (√(χ²/dof) when above 1).
+        cov: 5×5 covariance of (p_th, ν, A, B, C).
+        tasks: (d, p, rounds) of the points fitted.
+    """
+
+    p_th: float
+    nu: float
+    coef: tuple[float, float, float]
+    interval_scale: float
+    cov: tuple[tuple[float, ...], ...]
+    tasks: tuple[tuple[int, float, int], ...]
+
+    @classmethod
+    def of(cls, threshold: Threshold, points: Sequence[Point]) -> ScalingFit:
+        """The scaling form of ``threshold``, fitted to ``points`` (``threshold_points``: the ones
+        it was fitted to), its covariance from the same points and weights.
+
+        Raises:
+            FitError: fewer points than the form's five parameters, or an information matrix
+                that cannot be inverted.
+        """
+        if len(points) < 5:
+            raise FitError(f"the scaling form has 5 parameters; {len(points)} points cannot fix them")
+        d = np.array([pt.d for pt in points], dtype=float)
+        p = np.array([pt.p for pt in points])
+        n = np.array([pt.shots for pt in points], dtype=float)
+        k = np.array([pt.errors for pt in points], dtype=float)
+        w = _weights(n, k)
+        _, coef = _fss_chi2(np.array([threshold.p_th, math.log(threshold.nu)]), d, p, k / n, w)
+        fit = cls(p_th=threshold.p_th, nu=threshold.nu, coef=tuple(float(c) for c in coef),
+                  interval_scale=threshold.interval_scale, cov=(), tasks=())  # fmt: skip
+        g = np.array([fit.gradient(int(dd), float(pp)) for dd, pp in zip(d, p, strict=True)])
+        info = (g * w[:, None]).T @ g
+        if np.linalg.cond(info) > 1e14:
+            raise FitError("the scaling form's information matrix is singular: too few distinct points")
+        cov = np.linalg.inv(info) * threshold.interval_scale**2
+        tasks = tuple((pt.d, pt.p, pt.rounds) for pt in points)
+        return dataclasses.replace(fit, cov=tuple(tuple(float(c) for c in r) for r in cov), tasks=tasks)
+
+    def rate(self, d: int, p: float) -> float:
+        """P(d, p), the per-shot error the form gives."""
+        x = (p - self.p_th) * d ** (1 / self.nu)
+        a, b, c = self.coef
+        return a + b * x + c * x * x
+
+    def gradient(self, d: int, p: float) -> np.ndarray:
+        """∂P/∂(p_th, ν, A, B, C) at (d, p)."""
+        scale = d ** (1 / self.nu)
+        x = (p - self.p_th) * scale
+        _, b, c = self.coef
+        slope = b + 2 * c * x
+        return np.array([-slope * scale, -slope * x * math.log(d) / self.nu**2, 1.0, x, x * x])
+
+    @property
+    def half_width(self) -> float:
+        """z·σ(p_th): the half-width of p_th's 95% interval the covariance predicts."""
+        return _Z * math.sqrt(max(self.cov[0][0], 0.0))
+
+
+def _weights(n: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """The threshold fit's weights: n/(r(1 − r)), r = (k + ½)/(n + 1) (zero counts stay finite)."""
+    rate = np.clip((k + 0.5) / (n + 1), 1e-9, 1 - 1e-9)
+    return n / (rate * (1 - rate))
+
+
 def check_bootstrap(bootstrap: int) -> None:
     """Refuse a bootstrap count that cannot make a 95% percentile interval (``MIN_BOOTSTRAP``).
 
@@ -329,8 +425,7 @@ def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 
     k = np.array([pt.errors for pt in used], dtype=float)
 
     def weights(kk: np.ndarray) -> np.ndarray:
-        rate = np.clip((kk + 0.5) / (n + 1), 1e-9, 1 - 1e-9)  # keeps zero counts finite
-        return n / (rate * (1 - rate))
+        return _weights(n, kk)
 
     p_th, nu, chi2 = _fss_fit(d, p, k / n, weights(k), (guess, 1.0))
     if not p.min() < p_th < p.max():
