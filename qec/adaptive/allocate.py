@@ -43,6 +43,7 @@ class Plan:
 
 
 def task_key(metadata: dict[str, Any], decoder: str) -> tuple[str, str]:
+    """One task and decoder as a hashable key: its metadata (sorted JSON) and the decoder's name."""
     import json
 
     return json.dumps(metadata, sort_keys=True), decoder
