@@ -7,7 +7,6 @@ import dataclasses
 import itertools
 import os
 import pathlib
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -16,6 +15,7 @@ import stim
 
 from qec._check import check_int
 from qec._io import lock_path, output_path
+from qec._workers import check_not_starting_a_worker, workers_die_with_parent
 from qec.codes import BASES, EXPERIMENTS, Code
 from qec.decoders import DEFAULT_DECODER, check_custom_names, check_decoder
 from qec.device import DeviceNoise
@@ -241,30 +241,10 @@ def collect(
         >>> [s.shots for s in qec.collect(exps, out=out, max_shots=2000, max_errors=None)]
         [2000]
     """
-    _check_not_starting_a_worker()
+    check_not_starting_a_worker()
     experiments = list(experiments)
-    check_workers(workers)
-    for name, value in (("max_shots", max_shots), ("max_errors", max_errors)):
-        if value is not None:
-            check_int(name, value, least=1, why="or None for no limit")
     limits = dict(task_max_shots or {})
-    for (e, name), shots in limits.items():
-        check_int(f"task_max_shots[d={e.distance}, p={e.noise.p}, {name}]", shots, least=1)
-    names = [decoder] if isinstance(decoder, str) else list(decoder)
-    every_task_limited = bool(limits) and all((e, name) in limits for e in experiments for name in names)
-    if max_shots is None and max_errors is None and not every_task_limited:
-        raise ValueError("max_shots and max_errors are both None: sampling would never stop")
-    decoders = [decoder] if isinstance(decoder, str) else list(decoder)
-    if not decoders or len(set(decoders)) != len(decoders):
-        raise ValueError(f"decoder={decoders!r} must name one or more distinct decoders")
-    check_custom_names(custom_decoders or {})
-    for name in decoders:
-        check_decoder(name, custom_decoders)
-    seen: list[dict[str, Any]] = []
-    for e in experiments:  # sinter would refuse the repeated task mid-run, with a traceback
-        if e.metadata in seen:
-            raise ValueError(f"experiment {e.metadata} is given twice; give each experiment once")
-        seen.append(e.metadata)
+    decoders = _check_collect(experiments, decoder, custom_decoders, workers, max_shots, max_errors, limits)
     path = check_output(out)
     tasks = [task for e in experiments for task in e.tasks(decoders)]
     if limits:
@@ -275,7 +255,7 @@ def collect(
                 collection_options=sinter.CollectionOptions(max_shots=limits[(e, t.decoder)]))
             for e, t in zip(per_experiment, tasks, strict=True)
         ]  # fmt: skip
-    with _exclusive(path), _workers_die_with_parent():
+    with _exclusive(path), workers_die_with_parent():
         return _collect_locked(
             experiments,
             tasks,
@@ -289,6 +269,39 @@ def collect(
         )
 
 
+def _check_collect(
+    experiments: list[Experiment],
+    decoder: str | Sequence[str],
+    custom_decoders: dict[str, Any] | None,
+    workers: int,
+    max_shots: int | None,
+    max_errors: int | None,
+    limits: dict[tuple[Experiment, str], int],
+) -> list[str]:
+    """``collect``'s arguments checked before anything runs; returns the decoder names."""
+    check_workers(workers)
+    for name, value in (("max_shots", max_shots), ("max_errors", max_errors)):
+        if value is not None:
+            check_int(name, value, least=1, why="or None for no limit")
+    for (e, name), shots in limits.items():
+        check_int(f"task_max_shots[d={e.distance}, p={e.noise.p}, {name}]", shots, least=1)
+    decoders = [decoder] if isinstance(decoder, str) else list(decoder)
+    every_task_limited = bool(limits) and all((e, name) in limits for e in experiments for name in decoders)
+    if max_shots is None and max_errors is None and not every_task_limited:
+        raise ValueError("max_shots and max_errors are both None: sampling would never stop")
+    if not decoders or len(set(decoders)) != len(decoders):
+        raise ValueError(f"decoder={decoders!r} must name one or more distinct decoders")
+    check_custom_names(custom_decoders or {})
+    for name in decoders:
+        check_decoder(name, custom_decoders)
+    seen: list[dict[str, Any]] = []
+    for e in experiments:  # sinter would refuse the repeated task mid-run, with a traceback
+        if e.metadata in seen:
+            raise ValueError(f"experiment {e.metadata} is given twice; give each experiment once")
+        seen.append(e.metadata)
+    return decoders
+
+
 def check_workers(workers: int) -> None:
     """Refuse a worker count that is not a positive integer or that the machine cannot run."""
     check_int("workers", workers, least=1)
@@ -298,92 +311,6 @@ def check_workers(workers: int) -> None:
             f"workers={workers} is more than {MAX_WORKERS_PER_CPU} × the {cpus} CPUs of this machine"
         )
 
-
-
-def _check_not_starting_a_worker() -> None:
-    """Refuse to sample from a script's top level without the ``if __name__ == "__main__":``
-    guard: sinter's workers re-import the script (the spawn start method), each would run
-    ``collect`` again, and the first one's lock would keep them waiting for ever."""
-    import multiprocessing
-
-    message = ("qec.collect {where}: sinter's worker processes re-import your script, and each would "
-               "sample again. Protect its entry point, as Python's multiprocessing requires:\n\n"
-               '    if __name__ == "__main__":\n        main()\n')  # fmt: skip
-    if getattr(multiprocessing.current_process(), "_inheriting", False):
-        raise RuntimeError(message.format(where="was called while a worker process was starting"))
-    line = _unguarded_main_line()
-    if line is not None:
-        raise RuntimeError(message.format(where=f"is called at the top level of {line}"))
-
-
-def _unguarded_main_line() -> str | None:
-    """``file:line`` of the main script's top-level statement that leads here, if it is not
-    inside an ``if __name__ == "__main__":`` block (None: guarded, or no script file)."""
-    import ast
-    import sys
-
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if main is None or not path or not str(path).endswith(".py"):
-        return None  # an interactive session, a notebook, python -c
-    name = getattr(getattr(main, "__spec__", None), "name", None) or ""
-    if name == "__main__" or name.endswith(".__main__"):
-        return None  # python -m package: spawned workers do not re-import a package's __main__
-    frame = sys._getframe(1)
-    while frame is not None and not (frame.f_globals is vars(main) and frame.f_code.co_name == "<module>"):
-        frame = frame.f_back
-    if frame is None:
-        return None
-    try:
-        tree = ast.parse(pathlib.Path(path).read_text())
-    except (OSError, SyntaxError, ValueError):
-        return None
-    for node in tree.body:
-        if (isinstance(node, ast.If) and "__name__" in ast.unparse(node.test)
-                and "__main__" in ast.unparse(node.test)
-                and node.lineno <= frame.f_lineno <= (node.end_lineno or node.lineno)):  # fmt: skip
-            return None
-    return f"{path}:{frame.f_lineno}"
-
-# The interpreter sinter's spawned workers start through: it asks Linux to end the worker when
-# its parent dies (PR_SET_PDEATHSIG survives exec), then becomes the real interpreter.
-_WORKER_SHIM = """#!{python}
-import ctypes, os, signal, sys
-ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
-if os.getppid() == 1:
-    os._exit(1)
-os.execv({python!r}, [{python!r}, *sys.argv[1:]])
-"""
-
-
-@contextlib.contextmanager
-def _workers_die_with_parent():
-    """Spawn sinter's workers through ``_WORKER_SHIM`` (Linux), so that a ``kill -9`` of qec
-    leaves no orphans: spawned workers never import qec, so the request must travel with the
-    executable multiprocessing starts them with."""
-    import multiprocessing
-    import multiprocessing.spawn
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        yield
-        return
-    with tempfile.TemporaryDirectory(prefix="qec-worker-") as tmp:
-        shim = pathlib.Path(tmp) / "python"
-        shim.write_text(_WORKER_SHIM.format(python=sys.executable))
-        shim.chmod(0o755)
-        if not os.access(shim, os.X_OK):  # a temp folder mounted noexec, as on many HPC nodes
-            print(f"qec: the temporary folder {tmp!r} cannot run programs (mounted noexec?): sampling "
-                  "without the guard that ends sinter's workers if qec is killed; set TMPDIR to a folder "
-                  "that can, to keep it", file=sys.stderr)  # fmt: skip
-            yield
-            return
-        previous = multiprocessing.spawn.get_executable()
-        multiprocessing.set_executable(str(shim))
-        try:
-            yield
-        finally:
-            multiprocessing.set_executable(previous)
 
 
 class OutputBusyError(ValueError):

@@ -119,16 +119,21 @@ def plan_round(
             at_p = lambda e, s, p=r.p: e.noise.p == p  # noqa: E731
             batches += double(inside if r.quantity == "threshold" else at_p, fits[r.group])
         batches += best
-    merged: dict[tuple[str, str], Batch] = {}  # a task asked for twice gets the larger total
-    for b in batches:
-        k = task_key(b.experiment.metadata, b.decoder)
-        if k not in merged or b.max_shots > merged[k].max_shots:
-            merged[k] = b
-    batches = list(merged.values())
+    batches = _merged(batches)
     if not batches:
         return Plan(rows=tuple(rows), stopped="exhausted", batches=(), core_seconds=seconds)
     note = "; ".join(f"no model yet for {k}" for k in unfitted)
     return Plan(rows=tuple(rows), stopped="", batches=tuple(batches), core_seconds=seconds, note=note)
+
+
+def _merged(batches: list[Batch]) -> list[Batch]:
+    """One batch per task: a task asked for twice gets the larger total."""
+    merged: dict[tuple[str, str], Batch] = {}
+    for b in batches:
+        k = task_key(b.experiment.metadata, b.decoder)
+        if k not in merged or b.max_shots > merged[k].max_shots:
+            merged[k] = b
+    return list(merged.values())
 
 
 def _reached(s: sinter.TaskStats | None, shots: int, errors: int) -> bool:

@@ -135,34 +135,32 @@ def sample_adaptively(
         if plan.stopped:
             wanted = {task_key(e.metadata, name) for e in experiments for name in decoders}
             mine = tuple(s for s in stats if task_key(s.json_metadata, s.decoder) in wanted)
-            return AdaptiveResult(
-                stopped=plan.stopped,
-                rounds=rounds,
-                core_seconds=plan.core_seconds,
-                rows=plan.rows,
-                stats=mine,
-                mode=target.mode,
-            )
+            return AdaptiveResult(stopped=plan.stopped, rounds=rounds, core_seconds=plan.core_seconds,
+                                  rows=plan.rows, stats=mine, mode=target.mode)  # fmt: skip
         rounds += 1
-        if plan.note == "pilot":  # one call: every task to the same stopping rule
-            for name in decoders:
-                exps = [b.experiment for b in plan.batches if b.decoder == name]
-                if exps:
-                    sample(
-                        exps,
-                        decoder=name,
-                        max_shots=target.pilot_shots,
-                        max_errors=target.pilot_errors,
-                        **common,
-                    )
+        _sample_round(plan, decoders, target, sample, common)
+
+
+def _sample_round(
+    plan: Plan,
+    decoders: list[str],
+    target: AdaptiveTarget,
+    sample: Callable[..., Any],
+    common: dict[str, Any],
+) -> None:
+    """Run one round's batches: the pilot as one stopping rule for every task, otherwise one call
+    per decoder, in which sinter runs the batches side by side, each to its own total."""
+    for name in decoders:
+        mine = [b for b in plan.batches if b.decoder == name]
+        if not mine:
             continue
-        # One call per decoder: sinter runs the round's batches side by side, each to its own total.
-        for name in decoders:
-            mine = [b for b in plan.batches if b.decoder == name]
-            if mine:
-                limits = {(b.experiment, name): b.max_shots for b in mine}
-                sample([b.experiment for b in mine], decoder=name, max_shots=None, max_errors=None,
-                       task_max_shots=limits, **common)  # fmt: skip
+        if plan.note == "pilot":
+            sample([b.experiment for b in mine], decoder=name, max_shots=target.pilot_shots,
+                   max_errors=target.pilot_errors, **common)  # fmt: skip
+        else:
+            limits = {(b.experiment, name): b.max_shots for b in mine}
+            sample([b.experiment for b in mine], decoder=name, max_shots=None, max_errors=None,
+                   task_max_shots=limits, **common)  # fmt: skip
 
 
 def _progress(rounds: int, plan: Plan, target: AdaptiveTarget) -> str:
