@@ -23,6 +23,7 @@ rule tolerance:
         mkdir=make_dirs(f"{DATA}/qnn/refine"),
         train=train_flag(f"{DATA}/qnn/refine"),
     threads: 2
+    priority: QNN_PRIORITY
     conda:
         "../envs/qec.yaml"
     shell:

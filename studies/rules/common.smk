@@ -77,6 +77,9 @@ SHARD_PRIORITY = lambda wildcards: _shard_priority(  # noqa: E731
     int(wildcards.d), float(wildcards.p) if "p" in wildcards.keys() else None,
     decoder=wildcards.get("decoder", ""), sampling=config["sampling"], cnot=CNOT_GRID,
 )
+# The QNN runs and the tolerance go before every shard (whose priority is at most 10**6): the
+# budget needs them as much as the fits, and left for last they would add minutes after sampling.
+QNN_PRIORITY = 10**7
 
 
 # The `qec train` flags of a qnn block: the built-in ansatz or your own circuit, a built-in dataset

@@ -22,6 +22,7 @@ rule qnn:
         shots=lookup(dpath="qnn/shots", within=config),
         sources=QNN_SOURCES,
     threads: 1
+    priority: QNN_PRIORITY
     conda:
         "../envs/qec.yaml"
     shell:
