@@ -1373,3 +1373,25 @@ def test_the_library_reads_a_fits_document_whole_before_using_it():
         budget_plan(broken, t, lambda: None, code="surface_rotated")
     with pytest.raises(ValueError, match=f"fits group '{GROUP}' lacks model$"):
         models_from_fits(broken, code="surface_rotated", noise="circuit")
+
+
+@pytest.mark.parametrize("text", ["garbage", "{}"], ids=["not-json", "not-a-run"])
+def test_a_corrupt_run_in_the_train_dir_stops_qec_budget_in_one_line(tmp_path, capsys, text):
+    """The budget's training definition reads the runs it cached in --train-dir while it measures
+    its rows (``measure_budget``, past the command's own checks): a corrupt one was a traceback.
+    It is a usage error now wherever it is found (``qec._io.InputFileError``), and nothing is
+    written."""
+    budget_inputs(tmp_path, GOOD_FITS)
+    edit_json(tmp_path / "t.json", lambda d: d.update(definition="training"))
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in [*budget("{tmp}/f.json"), "--train-dir", "{tmp}/td"]]
+    assert main(argv) == 0  # trains the runs it needs into td
+    cached = sorted((tmp_path / "td").glob("*.json"))
+    assert cached
+    for path in cached:
+        path.write_text(text)
+    capsys.readouterr()
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert main(argv) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(f"qec budget: error: {cached[0].parent}") and "cached in --train-dir" in last
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before

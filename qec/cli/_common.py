@@ -14,6 +14,7 @@ import types
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from qec._io import InputFileError
 from qec.codes import BASES, CODE_NAMES, EXPERIMENTS
 from qec.noise import NOISE_NAMES
 
@@ -166,7 +167,8 @@ def _check_files(args: argparse.Namespace, files: Files) -> None:
 
 def _run(module: types.ModuleType, args: argparse.Namespace) -> int:
     """Run ``module``'s command: its declared files checked first (``Files``); a disk that fills
-    or a permission the machine refuses mid-run is one line, not a traceback."""
+    or a permission the machine refuses mid-run is one line, not a traceback, and so is a bad
+    input the library finds mid-run (``qec._io.InputFileError``: a usage error, exit 2)."""
     try:
         _check_files(args, getattr(module, "FILES", Files()))
     except ValueError as e:
@@ -175,6 +177,8 @@ def _run(module: types.ModuleType, args: argparse.Namespace) -> int:
         return _usage_error(args, ValueError(_os_error(e)))
     try:
         return getattr(module, f"main_{args.command}")(args)
+    except InputFileError as e:  # a bad input found mid-run, past the command's own checks
+        return _usage_error(args, e)
     except OSError as e:
         if e.errno not in _OS_ERRNOS:
             raise
