@@ -54,7 +54,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--method", default="auto", choices=METHODS, metavar="METHOD",
                    help=f"simulation: {', '.join(METHODS)} (auto: density matrix up to {AUTO_DENSITY_MAX} "
-                   "qubits under noise, trajectories beyond; mps: matrix product states)")  # fmt: skip
+                   "qubits under noise; beyond, trajectories on matrix product states where the "
+                   "circuit entangles little, else on a statevector; mps: matrix product "
+                   "states)")  # fmt: skip
     p.add_argument("--trajectories", type=_int, default=1000,
                    help="trajectories per noisy expectation (precision 1/√N; default 1000)")  # fmt: skip
     p.add_argument(
@@ -96,9 +98,9 @@ def main_train(args: argparse.Namespace) -> int:
             config = qnn.TrainConfig(circuit=args.circuit, qubits=circuit[0].num_qubits, layers=0, **settings)
         else:
             config = qnn.TrainConfig(qubits=args.qubits, layers=args.layers, **settings)
-        qnn.simulation(config)  # a qubit count no method here can hold
-        inputs = qnn.qnn_parts(config, circuit=circuit).inputs  # the observable fits the circuit
-        qnn.config_dataset(config, len(inputs))  # the data fit the circuit
+        parts = qnn.qnn_parts(config, circuit=circuit)  # the observable fits the circuit
+        qnn.simulation(config, circuit=parts.circuit)  # a qubit count no method here can hold
+        qnn.config_dataset(config, len(parts.inputs))  # the data fit the circuit
     except ValueError as e:
         return _usage_error(args, e)
 

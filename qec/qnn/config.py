@@ -27,10 +27,11 @@ CONNECTIVITIES: tuple[str, ...] = ("line", "ring", "grid", "all")
 # The named observables; any other is a Pauli sum (qec.qnn.parse_observable).
 OBSERVABLES: tuple[str, ...] = ("parity", "z0")
 # How noisy expectations are simulated. auto: the density matrix up to AUTO_DENSITY_MAX qubits
-# (exact, and faster than trajectories there), noise trajectories beyond; noiseless runs are an
-# exact statevector. mps (only when asked for): matrix product states, exact when noiseless and
-# trajectories under noise, whose memory follows the entanglement rather than 2^n — for circuits
-# with little of it (a line of nearest-neighbour gates), beyond a statevector's reach.
+# (exact, and faster than trajectories there); beyond, noise trajectories, on matrix product states
+# when the circuit entangles little (bond dimension χ with χ³ ≤ 2^n) and on a statevector otherwise
+# (qec.qnn.simulate.auto_method); noiseless runs are an exact statevector. mps forces matrix product
+# states: exact when noiseless and trajectories under noise, memory following the entanglement
+# rather than 2^n.
 METHODS: tuple[str, ...] = ("auto", "density_matrix", "trajectories", "mps")
 AUTO_DENSITY_MAX = 10
 _TERM = re.compile(

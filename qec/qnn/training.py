@@ -161,11 +161,12 @@ def train(
     from qiskit_machine_learning.algorithms import NeuralNetworkClassifier
     from qiskit_machine_learning.optimizers import COBYLA
 
-    sim = simulation(config)
     if config.circuit and circuit is None:
         circuit = load_circuit(config.circuit)
     sources = Sources.record(config, circuit)
-    qnn = build_qnn(config, qnn=qnn_parts(config, circuit=circuit))
+    parts = qnn_parts(config, circuit=circuit)
+    sim = simulation(config, circuit=parts.circuit)
+    qnn = build_qnn(config, qnn=parts)
     data = config_dataset(config, qnn.num_inputs)
     rng = np.random.default_rng(config.seed)
     weights = rng.uniform(-np.pi, np.pi, qnn.num_weights)

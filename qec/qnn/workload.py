@@ -123,7 +123,7 @@ class Workload:
 
     def simulation(self) -> str:
         """How this machine computes the workload's noisy expectations, in words."""
-        return simulation(TrainConfig(**self.shape), noisy=True).describe()
+        return simulation(TrainConfig(**self.shape), noisy=True, circuit=self._qnn.circuit).describe()
 
     def weights(self, spec: str, seed: int) -> tuple[float, ...] | None:
         key = "none" if self.definition == "inference" else spec
