@@ -1239,6 +1239,12 @@ CLI = [
         "stdgates.inc",
     ),
     (
+        "RC5-resources-qasm-include-after-a-statement",  # statements may share a line
+        [*RESOURCES, "--circuit", "{tmp}/incl.qasm"],
+        lambda t: (t / "incl.qasm").write_text('OPENQASM 2.0; include "../x.inc";\nqreg q[1];\n'),
+        "'{tmp}/incl.qasm' includes '../x.inc'",
+    ),
+    (
         "RC12-resources-random-bytes-qpy",  # "upgrade your version of Qiskit"
         [*RESOURCES, "--circuit", "{tmp}/rand.qpy"],
         lambda t: (t / "rand.qpy").write_bytes(bytes(range(7, 250))),
@@ -1248,7 +1254,7 @@ CLI = [
         "RC13-resources-truncated-qpy",  # a Rust backtrace in terminal escapes
         [*RESOURCES, "--circuit", "{tmp}/trunc.qpy"],
         lambda t: (t / "trunc.qpy").write_bytes((REPO / "studies" / "byo" / "qnn.qpy").read_bytes()[:100]),
-        "'{tmp}/trunc.qpy' is a truncated or corrupt QPY file (",
+        "'{tmp}/trunc.qpy': Qiskit cannot read this QPY file (truncated, corrupt, or from a newer",
     ),
     (
         "K_rand-train-random-bytes-qpy",
@@ -1260,7 +1266,7 @@ CLI = [
         "K_trunc-train-truncated-qpy",
         byo("--circuit", "{tmp}/trunc.qpy"),
         lambda t: byo_files(t) or (t / "trunc.qpy").write_bytes((t / "qnn.qpy").read_bytes()[:100]),
-        "circuit='{tmp}/trunc.qpy' is a truncated or corrupt QPY file (",
+        "circuit='{tmp}/trunc.qpy': Qiskit cannot read this QPY file (truncated, corrupt, or from a newer",
     ),
     (
         "K_text-train-text-qpy",  # "unpack requires a buffer of 7 bytes"

@@ -222,7 +222,8 @@ def read_qpy(data: bytes, *, what: str) -> list[QuantumCircuit]:
     backtrace in terminal escapes for a truncated one (K_trunc, RC13).
 
     Raises:
-        ValueError: ``data`` is empty, does not begin with QPY's header, or is truncated or corrupt.
+        ValueError: ``data`` is empty, does not begin with QPY's header, or Qiskit cannot read it
+            (truncated, corrupt, or written by a newer Qiskit).
 
     Example:
         >>> read_qpy(b"hello", what="circuit='c.qpy'")
@@ -240,10 +241,11 @@ def read_qpy(data: bytes, *, what: str) -> list[QuantumCircuit]:
         raise ValueError(f"{what} is not a QPY file (it does not begin with QPY's header {QPY_HEADER!r})")
     try:
         return qpy.load(io.BytesIO(data))
-    except Exception as e:  # qpy raises its own types; Qiskit's newer-version message stays its own
+    except Exception as e:  # qpy raises its own types (a newer QPY version: Qiskit's message says so)
         lines = [line.strip(" :") for line in _ANSI.sub("", str(e)).splitlines()]
         first = next((line for line in lines if line), "")
-        raise ValueError(f"{what} is a truncated or corrupt QPY file ({type(e).__name__}: {first})") from None
+        raise ValueError(f"{what}: Qiskit cannot read this QPY file (truncated, corrupt, or from a newer "
+                         f"Qiskit?): {type(e).__name__}: {first}") from None
 
 
 def _from_function(spec: str) -> tuple[QuantumCircuit, list | None, list | None]:
