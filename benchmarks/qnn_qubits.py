@@ -2,7 +2,8 @@
 
 One COBYLA iteration costs one loss evaluation: the QNN's expectation on every training point.
 For each qubit count this times that evaluation (median of ``--repeats``) with the method
-``qec`` chooses (``auto``: the density matrix up to 10 qubits, noise trajectories beyond) and,
+``qec`` chooses (``auto``: the density matrix up to 10 qubits, noise trajectories beyond, on matrix
+product states when the circuit's bond dimension χ has χ³ ≤ 2ⁿ) and,
 where it fits this machine, with the density matrix — the baseline, since it is what ran before
 trajectories existed. Each configuration runs in its own process, so its peak memory is its own.
 
@@ -70,7 +71,9 @@ def main() -> None:
         rows = {"auto": run(n, "auto", args.trajectories, args.repeats)}
         if rows["auto"].get("method") != "density_matrix":
             rows["density_matrix"] = run(n, "density_matrix", args.trajectories, args.repeats)
-        if args.mps:
+        if rows["auto"].get("method") == "mps":  # what auto chose against: statevector trajectories
+            rows["trajectories"] = run(n, "trajectories", args.trajectories, args.repeats)
+        if args.mps and rows["auto"].get("method") != "mps":
             rows["mps"] = run(n, "mps", args.trajectories, args.repeats)
         for label, r in rows.items():
             if "error" in r:

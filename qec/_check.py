@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import functools
+import re
 import types
 import typing
 from collections.abc import Collection, Mapping
@@ -34,6 +35,53 @@ def check_int(name: str, value: Any, *, least: int = 0, most: int | None = None,
         allowed = f"in [{least}, {most}]" if most is not None else f">= {least}"
         raise ValueError(f"{name}={value!r} must be an integer {allowed}{f' ({why})' if why else ''}")
     return value
+
+
+# A number as text: ASCII digits, an optional sign, point and exponent, or nan/inf (refused later
+# by the range checks, which name them). Python's int() and float() also take other scripts'
+# digits ("３" is 3) and underscores ("1_1" is 11): a typo there became another number silently.
+_INT_TEXT = re.compile(r"\s*[+-]?[0-9]+\s*", re.ASCII)
+_FLOAT_TEXT = re.compile(r"\s*[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|nan|inf|infinity)\s*",
+                         re.ASCII | re.IGNORECASE)  # fmt: skip
+
+
+def parse_int(text: str) -> int:
+    """The integer ``text`` writes in ASCII digits (``int()`` also reads "１" and "1_1").
+
+    Raises:
+        ValueError: ``text`` is not an integer so written.
+
+    Example:
+        >>> parse_int(" 12 ")
+        12
+        >>> parse_int("1_1")
+        Traceback (most recent call last):
+        ...
+        ValueError: '1_1' is not an integer
+    """
+    if not _INT_TEXT.fullmatch(text):
+        raise ValueError(f"{text!r} is not an integer")
+    return int(text)
+
+
+def parse_float(text: str) -> float:
+    """The number ``text`` writes in ASCII (digits, sign, point, exponent; or nan, inf), where
+    ``float()`` also reads other scripts' digits and underscores.
+
+    Raises:
+        ValueError: ``text`` is not a number so written.
+
+    Example:
+        >>> parse_float("1e-3"), parse_float("-.5")
+        (0.001, -0.5)
+        >>> parse_float("０.０１")
+        Traceback (most recent call last):
+        ...
+        ValueError: '０.０１' is not a number
+    """
+    if not _FLOAT_TEXT.fullmatch(text):
+        raise ValueError(f"{text!r} is not a number")
+    return float(text)
 
 
 def check_number(name: str, value: Any, *, low: float, high: float, closed: str = "[]") -> float:

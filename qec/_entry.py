@@ -43,6 +43,9 @@ def call_entry_point(spec: str, *, what: str) -> Any:
     if not all(part.isidentifier() for part in module_name.split(".")) or not function_name.isidentifier():
         raise ValueError(f"{what}{spec!r} must look like MODULE:FUNCTION (an absolute module name such as "
                          "mypkg.decoders, a function name)")  # fmt: skip
+    if module_name.split(".")[:2] in (["qec", "cli"], ["qec", "__main__"]):  # catalog L_main
+        raise ValueError(f"{what}{spec!r} is qec's own command line, which would run again inside this "
+                         "command; give a function of yours")  # fmt: skip
     if os.getcwd() not in sys.path:
         sys.path.append(os.getcwd())  # for good: sinter's spawned workers import it again
     try:
@@ -51,6 +54,9 @@ def call_entry_point(spec: str, *, what: str) -> Any:
         raise ValueError(f"{what}{spec!r}: {type(e).__name__}: {e}") from None
     try:
         return function()
+    except SystemExit as e:  # catalog L_sysexit: qec exited with the user's status, silently
+        raise ValueError(f"{what}{spec!r}: calling {function_name}() failed (it called "
+                         f"sys.exit({e.code!r}))") from None  # fmt: skip
     except Exception as e:  # the user's code: report whatever it raised
         first = str(e).splitlines()[0] if str(e) else ""
         raise ValueError(

@@ -10,6 +10,14 @@ import tempfile
 from collections.abc import Sequence
 
 
+class InputFileError(ValueError):
+    """A file the user gave, or one a command cached for them, is not what it must be, and it is
+    found while the command runs (a run the training definition cached in ``--train-dir``,
+    read when the budget first needs it). The command line reports it as it reports every bad
+    input, wherever it is raised: one line naming the file, exit status 2 (``qec.cli``); the
+    command has written nothing by then (outputs are written at the end, atomically)."""
+
+
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
     atomic_write_bytes(path, text.encode())

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sinter
 import stim
 
 DEFAULT_DECODER = "pymatching"  # sinter's name; samples, fits and budgets use it unless told otherwise
+# What a decoder's name may hold: it is a CSV field and part of a study's file names (the pattern
+# of studies/schema.yaml's sampling.decoders).
+DECODER_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 def load_custom_decoders(spec: str) -> dict[str, Any]:
@@ -55,6 +59,10 @@ def check_custom_names(custom: dict[str, Any], *, what: str = "custom_decoders")
         ValueError: custom_decoders names 'pymatching', a built-in decoder: its rows would merge ...
     """
     kinds = (sinter.Decoder, getattr(sinter, "Sampler", sinter.Decoder))  # older sinter has no Sampler
+    for name in custom:  # catalog M_badname2: 'bad name,with comma\n' was stored, then read back cut
+        if not DECODER_NAME.fullmatch(name):
+            raise ValueError(f"{what} names {name!r}; a decoder name is letters, digits, '_', '.' and '-' "
+                             "(it is a CSV field and part of file names)")  # fmt: skip
     for name, value in custom.items():  # catalog M_badvalue: a sinter worker's traceback, mid-run
         decoder_like = hasattr(value, "compile_decoder_for_dem")  # how sinter itself tells a Decoder
         if not isinstance(value, kinds) and not decoder_like:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import itertools
 import os
 import pathlib
@@ -323,7 +324,13 @@ def _exclusive(path: pathlib.Path):
     import fcntl
 
     lock = lock_path(path)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    try:  # not through a symlink planted in its place (catalog LK1: it created the link's target)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+    except OSError as e:
+        if e.errno != errno.ELOOP:
+            raise
+        raise OutputBusyError(f"out={str(path)!r} cannot be locked: its lock file {str(lock)!r} is a "
+                              "symbolic link, which qec never makes; remove it") from None  # fmt: skip
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

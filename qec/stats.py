@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import sinter
 
+from qec._check import parse_int
 from qec._io import atomic_write_text
 
 REQUIRED_COLUMNS = ("shots", "errors", "discards", "seconds", "decoder", "strong_id", "json_metadata")
@@ -79,6 +80,11 @@ def binomial_interval(shots: int, errors: int) -> Interval:
     fit = sinter.fit_binomial(num_shots=shots, num_hits=errors, max_likelihood_factor=LR_FACTOR_95)
     best, low, high = (min(max(v, 0.0), 1.0) for v in (fit.best, fit.low, fit.high))
     return Interval(best, low=low, high=high)
+
+
+# The largest count a row may hold: 2⁶³ − 1, numpy's and sinter's int64 (at 10⁹ shots a second,
+# three centuries of sampling).
+MAX_COUNT = 2**63 - 1
 
 
 class StatsFileError(ValueError):
@@ -291,11 +297,12 @@ def _parse_row(row: dict[str, str], *, where: str) -> sinter.TaskStats:
     counts: dict[str, int] = {}
     for column in ("shots", "errors", "discards"):
         try:
-            counts[column] = int(row[column])
+            counts[column] = parse_int(row[column])
         except ValueError:
             raise StatsFileError(f"{where}: {column}={row[column].strip()!r} is not an integer") from None
-        if counts[column] < 0:
-            raise StatsFileError(f"{where}: {column}={counts[column]} must be >= 0")
+        if not 0 <= counts[column] <= MAX_COUNT:  # catalog B11: 10²⁶ shots were summed and written
+            raise StatsFileError(f"{where}: {column}={counts[column]} must be in [0, {MAX_COUNT}] (2⁶³ − 1, "
+                                 "more than any machine samples)")  # fmt: skip
     if counts["shots"] < counts["errors"] + counts["discards"]:
         raise StatsFileError(
             f"{where}: shots={counts['shots']} < errors + discards = {counts['errors'] + counts['discards']}"

@@ -138,6 +138,11 @@ def _qnn(q: Mapping[str, Any], _config: Mapping[str, Any]) -> None:
                                   "method", "trajectories") if k in q}  # fmt: skip
     dataset = q.get("data") or q["dataset"]
     if q.get("circuit"):  # its qubits and weights are known once it is loaded, in the job
+        ansatz = [k for k in ("qubits", "layers", "connectivity") if k in q]
+        if ansatz:  # catalog V17: qubits 7 beside a 4-qubit circuit was ignored silently
+            raise ValueError(f"{', '.join(f'{k}={q[k]!r}' for k in ansatz)} describe the built-in ansatz; "
+                             f"circuit={q['circuit']!r} is your own, whose qubits are its own: remove "
+                             f"{' and '.join(ansatz)}")  # fmt: skip
         config = TrainConfig(dataset=dataset, circuit=q["circuit"], qubits=1, layers=0, **settings)
         if config.observable not in OBSERVABLES:
             parse_observable(config.observable, len(_terms(config.observable)[0][1]))

@@ -257,6 +257,49 @@ def run_on_own_data(tmp: pathlib.Path) -> None:
     (tmp / "r.json").write_text(json.dumps(result))
 
 
+def write_qnn_qpy(path: pathlib.Path, *, initialize: bool = False, phase: bool = False) -> None:
+    """A two-qubit QNN as QPY (inputs x, weights θ), first initialized to |01⟩ or with a global
+    phase that is a parameter of its own (catalog K_init, K_gphase)."""
+    from qiskit import QuantumCircuit, qpy
+    from qiskit.circuit import Parameter, ParameterVector
+
+    qc = QuantumCircuit(2)
+    if initialize:
+        qc.initialize([0, 1, 0, 0])
+    for q, x in enumerate(ParameterVector("x", 2)):
+        qc.ry(x, q)
+    qc.cz(0, 1)
+    for q, w in enumerate(ParameterVector("θ", 2)):
+        qc.ry(w, q)
+    if phase:
+        qc.global_phase = Parameter("g")
+    with path.open("wb") as f:
+        qpy.dump(qc, f)
+
+
+def edit_lines(source: pathlib.Path, target: pathlib.Path, index: int, line: str | None) -> None:
+    """``target``: ``source`` with line ``index`` replaced by ``line`` (removed when None)."""
+    lines = source.read_text().splitlines()
+    if line is None:
+        del lines[index]
+    else:
+        lines[index] = line
+    target.write_text("\n".join(lines) + "\n")
+
+
+def checkpoint_with_weights(path: pathlib.Path, count: int) -> None:
+    """A checkpoint of the CK1 run (2 qubits, 1 layer: 4 weights) holding ``count`` weights."""
+    import dataclasses
+
+    from qec.qnn import TrainConfig
+
+    config = TrainConfig(qubits=2, layers=1, samples=20, maxiter=16, chunk=8)
+    state = {"config": dataclasses.asdict(config), "weights": [0.1] * count, "loss_history": [0.5] * 8,
+             "done": 8, "wall_seconds": 1.0}  # fmt: skip
+    path.write_text(json.dumps(state))
+
+
+NAN = float("nan")
 SAME = "is the same file as"
 INPUT = "refusing to overwrite an input"
 # resources on a circuit file, with fits f.json
@@ -298,7 +341,12 @@ CLI = [
         None,
         "argument --eps-grid: 0.001 is given twice",
     ),
-    ("resources-p-twice", [*RESOURCES, "--p", "0.001", "0.001"], None, "argument --p: 0.001 is given twice"),
+    (
+        "I12-resources-p-twice",  # every row and estimate was repeated
+        [*RESOURCES, "--p", "0.001", "0.001"],
+        None,
+        "argument --p: 0.001 is given twice",
+    ),
     (
         "custom-decoders-malformed",
         sample("--custom-decoders", "nocolon"),
@@ -583,7 +631,7 @@ CLI = [
         "extra_test=100000000 must be an integer in [0, 100000]",
     ),
     (
-        "train-split-too-small",  # E10, V4r: was scikit-learn's "test_size = 1 should be greater or equal"
+        "E10-train-split-too-small",  # and V4r: was scikit-learn's "test_size = 1 should be greater or equal"
         ["train", "--samples", "20", "--test-fraction", "0.01", "--out", "{tmp}/r.json"],
         None,
         "samples=20 with test_fraction=0.01 leaves 1 test and 19 training points",
@@ -1037,7 +1085,7 @@ CLI = [
         "{tmp}/in.csv:2: json_metadata d=3.5 must be an integer >= 2",
     ),
     (
-        "fit-rounds-0",
+        "B14-fit-rounds-0",  # sinter's "need pieces > 0"
         ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
         lambda t: stats_file(t, [("pymatching", {**META, "rounds": 0}, 10, 1)]),
         "{tmp}/in.csv:2: json_metadata rounds=0 must be an integer >= 1",
@@ -1074,6 +1122,250 @@ CLI = [
         ["inspect", "--code", "surface_rotated", "--noise", "circuit", "--distance", "0", "--p", "0.001"],
         None,
         "distance=0 is not allowed",
+    ),
+    # The catalog's lows (docs/reference/hostile-inputs.md has every one's status).
+    ("NUM8-distance-fullwidth", sample("--distance", "３"), None, "argument --distance: '３' is not an"),
+    ("NUM9-p-fullwidth", sample("--p", "０.０１"), None, "argument --p: '０.０１' is not a number"),
+    (
+        "NUM10-distance-underscore",  # Python's int() read it as 11
+        sample("--distance", "1_1"),
+        None,
+        "argument --distance: '1_1' is not an integer",
+    ),
+    (
+        "NUM11-train-seed-huge",  # scikit-learn's message about make_moons' random_state
+        ["train", "--seed", "18446744073709551616", "--out", "{tmp}/r.json"],
+        None,
+        "seed=18446744073709551616 must be an integer in [0, 4294967295] (scikit-learn's random_state range)",
+    ),
+    (
+        "B7-combine-seconds-inf",  # accepted, and inf written to the output
+        ["combine", "{tmp}/bad.csv", "--out", "{tmp}/c.csv"],
+        lambda t: (t / "bad.csv").write_text(sinter.CSV_HEADER + '\n10,1,0,inf,pymatching,aa,"{}",\n'),
+        "{tmp}/bad.csv:2: seconds='inf' must be a finite number",
+    ),
+    (
+        "B11-combine-shots-huge",  # accepted and written
+        ["combine", "{tmp}/bad.csv", "--out", "{tmp}/c.csv"],
+        lambda t: (t / "bad.csv").write_text(
+            sinter.CSV_HEADER + '\n99999999999999999999999999,1,0,0.5,pymatching,aa,"{}",\n'
+        ),
+        "{tmp}/bad.csv:2: shots=99999999999999999999999999 must be in [0, 9223372036854775807]",
+    ),
+    (
+        "B16-fit-p-negative",  # a RuntimeWarning and "coef=(nan, nan, 1.0, 0.0) must be 4 finite numbers"
+        ["fit", "{tmp}/in.csv", "--out", "{tmp}/f.json"],
+        lambda t: stats_file(t, [("pymatching", {**META, "p": -1}, 10, 1)]),
+        "{tmp}/in.csv:2: json_metadata p=-1 must be a number in (0, 0.5]",
+    ),
+    (
+        "E20-fit-header-only",  # exit 0 and a fits.json with no groups
+        ["fit", "{tmp}/h.csv", "--out", "{tmp}/f.json"],
+        lambda t: (t / "h.csv").write_text(sinter.CSV_HEADER + "\n"),
+        "{tmp}/h.csv: no rows, nothing to fit",
+    ),
+    (
+        "G4-tolerance-eps-star-negative",  # was "eps_op=-1 must be in (0, 1)": no file, no field
+        budget("{tmp}/f.json"),
+        tolerance_with(eps_star=-1, eps_star_low=-2, eps_star_high=0),
+        "--tolerance='{tmp}/t.json': tolerance eps_star=-1 must be a number in (0, 1]",
+    ),
+    (
+        "G5-tolerance-eps-star-0",
+        budget("{tmp}/f.json"),
+        tolerance_with(eps_star=0, eps_star_low=0, eps_star_high=0),
+        "--tolerance='{tmp}/t.json': tolerance eps_star=0 must be a number in (0, 1]",
+    ),
+    (
+        "G6-tolerance-eps-star-5",
+        budget("{tmp}/f.json"),
+        tolerance_with(eps_star=5, eps_star_low=4, eps_star_high=6),
+        "--tolerance='{tmp}/t.json': tolerance eps_star=5 must be a number in (0, 1]",
+    ),
+    (
+        "H9-fits-model-cov-nan",  # was "eps_round=nan must be in [0, 1]": neither file nor cov
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, group_with(model={**GOOD_GROUP["model"], "cov": [[NAN] * 4] * 4})),
+        "model cov must hold finite numbers (the fit's covariance)",
+    ),
+    (
+        "H10-fits-model-no-distances",  # "extrapolated 44 distance steps beyond d = 0"
+        budget("{tmp}/f.json"),
+        lambda t: budget_inputs(t, group_with(model={**GOOD_GROUP["model"], "n_points": 6, "distances": []})),
+        "model distances=[] names no distance, but the model was fitted on 6 points",
+    ),
+    (
+        "Q9-run-weights-empty",  # was "no trained run for noise 'none', seed 0"
+        tolerance(),
+        run_with(lambda d: d.update(weights=[])),
+        "--results '{tmp}/r.json': weights must be a non-empty list of numbers; got []",
+    ),
+    (
+        "Q11-run-config-unknown-key",  # accepted, the key dropped unread
+        tolerance(),
+        run_with(lambda d: d["config"].update(bogus=1)),
+        "--results '{tmp}/r.json': QNN config has unknown keys ['bogus']",
+    ),
+    (
+        "Q12-run-seed-a-string",
+        tolerance(),
+        run_with(lambda d: d["config"].update(seed="0")),
+        "--results '{tmp}/r.json': QNN result config seed='0' must be an integer",
+    ),
+    (
+        "I15-resources-constant-a-above-qdk-range",  # QDK's 'crossingPrefactor' message per row, exit 0
+        ["resources", "--p", "0.001", "--noise", "circuit", "--constants", "5", "0.01", "--error-budget",
+         "0.001", "--circuit", "{tmp}/c.qasm", "--out", "{tmp}/r.json"],
+        write_qasm,
+        "--constants A=5 must be at most 0.5: the QDK estimator's crossing prefactor is in (0, 0.5]",
+    ),
+    (
+        "I17-resources-max-code-distance-1",  # every estimate failed, exit 0
+        [*RESOURCES, "--circuit", "{tmp}/c.qasm", "--max-code-distance", "1"],
+        write_qasm,
+        "max_code_distance=1 must be an integer in [3, 101]",
+    ),
+    (
+        "I22-resources-run-too-few-weights",  # was zip()'s "argument 2 is shorter than argument 1"
+        [*RESOURCES[:-2], "--qnn", "{tmp}/r.json", "--out", "{tmp}/o.json"],
+        run_with(lambda d: d.update(weights=[0.1, 0.1])),
+        "--qnn '{tmp}/r.json': has 2 weights; the QNN has 4",
+    ),
+    (
+        "RC5-resources-qasm-includes-a-system-file",  # read /etc/passwd, echoed its first word
+        [*RESOURCES, "--circuit", "{tmp}/incl.qasm"],
+        lambda t: (t / "incl.qasm").write_text('OPENQASM 2.0;\ninclude "/etc/passwd";\nqreg q[1];\n'),
+        "'{tmp}/incl.qasm' includes '/etc/passwd'; a circuit file may include only qelib1.inc or "
+        "stdgates.inc",
+    ),
+    (
+        "RC5-resources-qasm-include-after-a-statement",  # statements may share a line
+        [*RESOURCES, "--circuit", "{tmp}/incl.qasm"],
+        lambda t: (t / "incl.qasm").write_text('OPENQASM 2.0; include "../x.inc";\nqreg q[1];\n'),
+        "'{tmp}/incl.qasm' includes '../x.inc'",
+    ),
+    (
+        "RC12-resources-random-bytes-qpy",  # "upgrade your version of Qiskit"
+        [*RESOURCES, "--circuit", "{tmp}/rand.qpy"],
+        lambda t: (t / "rand.qpy").write_bytes(bytes(range(7, 250))),
+        "'{tmp}/rand.qpy' is not a QPY file (it does not begin with QPY's header b'QISKIT')",
+    ),
+    (
+        "RC13-resources-truncated-qpy",  # a Rust backtrace in terminal escapes
+        [*RESOURCES, "--circuit", "{tmp}/trunc.qpy"],
+        lambda t: (t / "trunc.qpy").write_bytes((REPO / "studies" / "byo" / "qnn.qpy").read_bytes()[:100]),
+        "'{tmp}/trunc.qpy': Qiskit cannot read this QPY file (truncated, corrupt, or from a newer",
+    ),
+    (
+        "K_rand-train-random-bytes-qpy",
+        byo("--circuit", "{tmp}/rand.qpy"),
+        lambda t: byo_files(t) or (t / "rand.qpy").write_bytes(bytes(range(7, 250))),
+        "circuit='{tmp}/rand.qpy' is not a QPY file (it does not begin with QPY's header b'QISKIT')",
+    ),
+    (
+        "K_trunc-train-truncated-qpy",
+        byo("--circuit", "{tmp}/trunc.qpy"),
+        lambda t: byo_files(t) or (t / "trunc.qpy").write_bytes((t / "qnn.qpy").read_bytes()[:100]),
+        "circuit='{tmp}/trunc.qpy': Qiskit cannot read this QPY file (truncated, corrupt, or from a newer",
+    ),
+    (
+        "K_text-train-text-qpy",  # "unpack requires a buffer of 7 bytes"
+        byo("--circuit", "{tmp}/text.qpy"),
+        lambda t: byo_files(t) or (t / "text.qpy").write_text("hello\n"),
+        "circuit='{tmp}/text.qpy' is not a QPY file (it does not begin with QPY's header b'QISKIT')",
+    ),
+    (
+        "K_empty-train-empty-qpy",
+        byo("--circuit", "{tmp}/empty.qpy"),
+        lambda t: byo_files(t) or (t / "empty.qpy").write_bytes(b""),
+        "circuit='{tmp}/empty.qpy' is not a QPY file (it is empty)",
+    ),
+    (
+        "K_init-train-initialize-is-a-reset",  # the no-resets rule was bypassed
+        byo("--circuit", "{tmp}/init.qpy", "--observable", "ZZ"),
+        lambda t: byo_files(t) or write_qnn_qpy(t / "init.qpy", initialize=True),
+        "{tmp}/init.qpy: mid-circuit measurements and resets are not supported in a QNN (an initialize",
+    ),
+    (
+        "K_gphase-train-parameter-in-global-phase-only",  # a trainable weight with no effect
+        byo("--circuit", "{tmp}/gphase.qpy", "--observable", "ZZ"),
+        lambda t: byo_files(t) or write_qnn_qpy(t / "gphase.qpy", phase=True),
+        "{tmp}/gphase.qpy: parameters ['g'] appear only in the global phase",
+    ),
+    (
+        "L_main-train-circuit-is-qecs-command-line",  # re-entered main(), recursed, many lines
+        ["train", "--circuit", "qec.cli:main", "--observable", "ZZ", "--out", "{tmp}/r.json"],
+        None,
+        "circuit='qec.cli:main' is qec's own command line, which would run again inside this command",
+    ),
+    (
+        "N_empty.npz-train-no-rows",  # "labels must be two values, 0/1 or -1/+1; got []"
+        byo("--data", "{tmp}/empty.npz"),
+        lambda t: byo_files(t) or np.savez(t / "empty.npz", x=np.zeros((0, 4)), y=np.zeros(0)),
+        "data='{tmp}/empty.npz' holds no rows",
+    ),
+    (
+        "N_text.npz-train-text-npz",  # numpy's words: "load it unsafely using allow_pickle="
+        byo("--data", "{tmp}/text.npz"),
+        lambda t: byo_files(t) or (t / "text.npz").write_text("hello\n"),
+        "data='{tmp}/text.npz' is not an NPZ file (not a zip archive of arrays: numpy.savez)",
+    ),
+    (
+        "N_fullwidth.csv-train-fullwidth-digit",  # parsed as 1
+        byo("--data", "{tmp}/fw.csv"),
+        lambda t: byo_files(t) or edit_lines(t / "d.csv", t / "fw.csv", 1, "１,0,0,0,1"),
+        "data='{tmp}/fw.csv': every field must be a number ('１' is not a number)",
+    ),
+    (
+        "N_underscore.csv-train-underscore",  # parsed as 1000
+        byo("--data", "{tmp}/us.csv"),
+        lambda t: byo_files(t) or edit_lines(t / "d.csv", t / "us.csv", 1, "1_000,0,0,0,1"),
+        "data='{tmp}/us.csv': every field must be a number ('1_000' is not a number)",
+    ),
+    (
+        "N_noheader-train-first-row-is-data",  # the first row became the header, silently
+        byo("--data", "{tmp}/nh.csv"),
+        lambda t: byo_files(t) or edit_lines(t / "d.csv", t / "nh.csv", 0, None),
+        "data='{tmp}/nh.csv': its first line '0,0,0,0,0' is numbers, not column names",
+    ),
+    (
+        "O10-train-observable-zero",  # qiskit-machine-learning's "Empty observable was detected."
+        ["train", "--qubits", "2", "--layers", "1", "--observable", "0*ZZ", "--out", "{tmp}/r.json"],
+        None,
+        "observable='0*ZZ' reads no qubit",
+    ),
+    (
+        "O11-train-observable-infinite-coefficient",  # qiskit's "Non-Hermitian input observable"
+        ["train", "--qubits", "2", "--layers", "1", "--observable", "1e400*ZZ", "--out", "{tmp}/r.json"],
+        None,
+        "observable='1e400*ZZ': coefficient '1e400' is not a finite number",
+    ),
+    (
+        "O26-train-observable-trailing-space",  # "letters ['a', 'i', 'p', 'r', 't', 'y'] are not Paulis"
+        ["train", "--qubits", "2", "--layers", "1", "--observable", "parity ", "--out", "{tmp}/r.json"],
+        None,
+        "observable='parity ' is neither a named observable (parity, z0) nor a Pauli sum: letters ['a', 'i', "
+        "'p', 'r', 't', 'y'] are not Paulis (I, X, Y, Z) (the named observable is 'parity': lower case, no "
+        "spaces)",
+    ),
+    (
+        "O27-train-observable-upper-case",
+        ["train", "--qubits", "2", "--layers", "1", "--observable", "PARITY", "--out", "{tmp}/r.json"],
+        None,
+        "(the named observable is 'parity': lower case, no spaces)",
+    ),
+    (
+        "V17-train-qubits-beside-own-circuit",  # --qubits 7 was ignored silently
+        byo("--qubits", "7"),
+        byo_files,
+        "--qubits describe the built-in ansatz; --circuit='{tmp}/qnn.qpy' is your own",
+    ),
+    (
+        "CK1-train-checkpoint-too-few-weights",  # numpy's "cannot reshape array of size 3"
+        ["train", "--qubits", "2", "--layers", "1", "--samples", "20", "--maxiter", "16", "--chunk", "8",
+         "--out", "{tmp}/r.json"],
+        lambda t: checkpoint_with_weights(t / ".r.json.checkpoint.json", 3),
+        "checkpoint '{tmp}/.r.json.checkpoint.json': has 3 weights; the QNN has 4",
     ),
 ]
 
@@ -1156,8 +1448,12 @@ STUDY = [
         {"sampling": {**MINI["sampling"], "custom_decoders": ["os:getcwd\n", "touch:x\n"]}},
         "'os:getcwd\\n' does not match",
     ),
-    ("study-newline", {"study": "mini\n"}, "'mini\\n' does not match"),
-    ("decoder-newline", {"sampling": {**MINI["sampling"], "decoders": ["pymatching\n"]}}, "does not match"),
+    ("S6-study-newline", {"study": "mini\n"}, "'mini\\n' does not match"),
+    (
+        "S7-decoder-newline",  # a MissingInputException listing paths split across lines
+        {"sampling": {**MINI["sampling"], "decoders": ["pymatching\n"]}},
+        "does not match",
+    ),
     ("data-newline", {"qnn": {**_NO_DATASET, "data": "d.csv\n"}}, "'d.csv\\n' does not match"),
     # R4run: a missing circuit file is a missing input, even where old runs exist (see below).
     ("circuit-missing", {"qnn": {**_OWN_CIRCUIT, "circuit": "studies/byo/qnn_typo.qpy"}}, "does not exist"),
@@ -1169,7 +1465,7 @@ def study(section: str, **values) -> dict:
     return {**MINI, section: {**MINI[section], **values}}
 
 
-NAN, INF = float("nan"), float("inf")
+INF = float("inf")
 # (id, config, message): values the schema's JSON types admit but a job refuses (section 13).
 STUDY_VALUES = [
     (
@@ -1253,11 +1549,30 @@ STUDY_VALUES = [
         "qnn.seeds[1]=1.0 must be an integer",
     ),
     (
+        "V17-circuit-and-qubits",  # qubits 7 beside a 4-qubit circuit: ignored silently
+        {**MINI, "qnn": {**MINI["qnn"], "circuit": "studies/byo/qnn.qpy", "observable": "ZZZZ"}},
+        "qnn: qubits=2, layers=1, connectivity='line' describe the built-in ansatz; "
+        "circuit='studies/byo/qnn.qpy' is your own",
+    ),
+    (
+        "NUM11-seed-huge",  # scikit-learn's message, in the job
+        study("qnn", seeds=[0, 2**32]),
+        "qnn.seeds[1]: 4294967296 is greater than the maximum of 4294967295",
+    ),
+    (
         "V15r-max-code-distance-huge",  # qec resources ran past minutes; now the schema's maximum
         study("resources", max_code_distance=10**9),
         "1000000000 is greater than the maximum of 101",
     ),
 ]
+
+
+def test_the_schema_caps_seeds_where_train_does():
+    """NUM11: one limit for --seed, TrainConfig and a study's qnn.seeds (studies/schema.yaml)."""
+    from qec.qnn.config import MAX_SEED
+
+    schema = yaml.safe_load((REPO / "studies" / "schema.yaml").read_text())
+    assert schema["properties"]["qnn"]["properties"]["seeds"]["items"]["maximum"] == MAX_SEED
 
 
 def test_the_schema_caps_max_code_distance_where_qec_resources_does():
@@ -1373,3 +1688,118 @@ def test_the_library_reads_a_fits_document_whole_before_using_it():
         budget_plan(broken, t, lambda: None, code="surface_rotated")
     with pytest.raises(ValueError, match=f"fits group '{GROUP}' lacks model$"):
         models_from_fits(broken, code="surface_rotated", noise="circuit")
+
+
+@pytest.mark.parametrize("text", ["garbage", "{}"], ids=["not-json", "not-a-run"])
+def test_a_corrupt_run_in_the_train_dir_stops_qec_budget_in_one_line(tmp_path, capsys, text):
+    """The budget's training definition reads the runs it cached in --train-dir while it measures
+    its rows (``measure_budget``, past the command's own checks): a corrupt one was a traceback.
+    It is a usage error now wherever it is found (``qec._io.InputFileError``), and nothing is
+    written."""
+    budget_inputs(tmp_path, GOOD_FITS)
+    edit_json(tmp_path / "t.json", lambda d: d.update(definition="training"))
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in [*budget("{tmp}/f.json"), "--train-dir", "{tmp}/td"]]
+    assert main(argv) == 0  # trains the runs it needs into td
+    cached = sorted((tmp_path / "td").glob("*.json"))
+    assert cached
+    for path in cached:
+        path.write_text(text)
+    capsys.readouterr()
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert main(argv) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(f"qec budget: error: {cached[0].parent}") and "cached in --train-dir" in last
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def _user_module(tmp_path: pathlib.Path, monkeypatch, text: str) -> None:
+    """``usermod.py`` holding ``text``, importable as ``usermod``."""
+    (tmp_path / "usermod.py").write_text(text)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(__import__("sys").modules, "usermod", raising=False)
+
+
+def test_L_sysexit_a_circuit_function_that_exits_is_an_error_not_qecs_exit(tmp_path, capsys, monkeypatch):
+    """L_sysexit: user code calling sys.exit(3) made qec exit 3, silently."""
+    _user_module(tmp_path, monkeypatch, "import sys\ndef sysexit():\n    sys.exit(3)\n")
+    argv = ["train", "--circuit", "usermod:sysexit", "--observable", "ZZ", "--out", str(tmp_path / "r.json")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == ("qec train: error: circuit='usermod:sysexit': calling sysexit() failed (it called "
+                   "sys.exit(3))\n")
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_M_badname2_a_custom_decoder_name_that_is_no_csv_field_is_refused(tmp_path, capsys, monkeypatch):
+    """M_badname2: 'bad name,with comma\\n' was sampled, stored, and read back cut at the newline."""
+    name = "bad name,with comma\n"
+    _user_module(tmp_path, monkeypatch, f"import sinter\ndef badname():\n    return {{{name!r}: "
+                                        "sinter.BUILT_IN_DECODERS['pymatching']}\n")  # fmt: skip
+    flags = sample("--custom-decoders", "usermod:badname", "--decoder", name)
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in flags]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "badname() names 'bad name,with comma\\n'; a decoder name is letters, digits" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "out.csv").exists()
+
+
+def test_LK1_a_symlink_in_place_of_the_lock_is_not_followed(tmp_path, capsys):
+    """LK1: the lock's O_CREAT followed a planted symlink and created its target."""
+    (tmp_path / ".out.csv.lock").symlink_to(tmp_path / "victim")
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in SAMPLE]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "its lock file" in err and "is a symbolic link, which qec never makes; remove it" in err
+    assert not (tmp_path / "victim").exists() and not (tmp_path / "out.csv").exists()
+
+
+def test_RC3_an_openqasm_3_circuit_is_read():
+    """RC3: the help promises OpenQASM 2 and 3; the importer OpenQASM 3 needs was not a dependency."""
+    from qec.qnn.execution import load_circuit
+
+    path = REPO / "tests" / "data" / "rc3.qasm"
+    circuit = load_circuit(path)
+    assert circuit.count_ops() == {"h": 1, "t": 1, "cx": 1}
+
+
+def test_N_samples_gt_a_data_file_records_the_rows_it_has(tmp_path, capsys):
+    """N_samples_gt: --samples 1000 on a 40-row file recorded samples: 1000 in the result."""
+    byo_files(tmp_path)
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in byo("--samples", "1000", "--maxiter", "14", "--chunk",
+                                                           "14")]  # fmt: skip
+    assert main(argv) == 0
+    assert json.loads((tmp_path / "r.json").read_text())["config"]["samples"] == 40
+    assert "d.csv has 40 rows: samples=40 used and recorded (not 1000)" in capsys.readouterr().err
+
+
+def test_O13_an_observable_with_a_leading_minus_is_a_value_not_an_option(tmp_path):
+    """O13: `--observable -ZZ` (README: -XXII) was argparse's "expected one argument"."""
+    argv = ["train", "--qubits", "2", "--layers", "1", "--observable", "-ZZ", "--samples", "20", "--maxiter",
+            "8", "--chunk", "8", "--out", str(tmp_path / "r.json")]  # fmt: skip
+    assert main(argv) == 0
+    assert json.loads((tmp_path / "r.json").read_text())["config"]["observable"] == "-ZZ"
+
+
+def test_BP1_a_closed_pipe_ends_qec_quietly(tmp_path):
+    """BP1: `qec inspect ... | head -1` was a BrokenPipeError traceback. Here the reader closes
+    the pipe before qec writes (head does once it has its line; how soon depends on timing)."""
+    inspect = [__import__("sys").executable, "-m", "qec", "inspect", "--code", "repetition", "--noise",
+               "circuit", "--distance", "3", "--p", "0.01"]  # fmt: skip
+    qec_run = subprocess.Popen(inspect, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+                               env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
+    qec_run.stdout.close()
+    err = qec_run.stderr.read().decode()
+    assert (qec_run.wait(timeout=120), err) == (141, "")  # 128 + SIGPIPE, as `yes | head` ends
+
+
+def test_L_counted_your_circuit_function_is_called_once_per_train(tmp_path, monkeypatch):
+    """L_counted: `qec train --circuit MODULE:FUNCTION` called the function 3 times, repeating
+    whatever else it does."""
+    calls = tmp_path / "calls.txt"
+    _user_module(tmp_path, monkeypatch, "import qec.qnn\ndef counted():\n"
+                                        f"    open({str(calls)!r}, 'a').write('call\\n')\n"
+                                        "    return qec.qnn.example_circuit()\n")  # fmt: skip
+    argv = ["train", "--circuit", "usermod:counted", "--observable", "ZZ", "--samples", "20", "--maxiter",
+            "8", "--chunk", "8", "--out", str(tmp_path / "r.json")]  # fmt: skip
+    assert main(argv) == 0
+    assert calls.read_text() == "call\n"

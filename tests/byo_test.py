@@ -112,7 +112,7 @@ def test_trajectories_agree_with_the_density_matrix_within_their_stated_precisio
 @pytest.mark.slow
 def test_a_16_qubit_qnn_trains_and_its_tolerance_is_measured(tmp_path):
     # Beyond the density matrix (14 qubits in a quarter of 24 GiB): noiseless training runs on an
-    # exact statevector, the noisy evaluations on trajectories; the tolerance says so.
+    # exact statevector, the noisy evaluations on trajectories; the tolerance says which.
     run = tmp_path / "none_s0.json"
     argv = ["train", "--dataset", "circles", "--qubits", "16", "--layers", "1", "--connectivity", "ring",
             "--observable", "z0", "--samples", "12", "--maxiter", "34", "--chunk", "34", "--shots", "100",
@@ -126,8 +126,12 @@ def test_a_16_qubit_qnn_trains_and_its_tolerance_is_measured(tmp_path):
     assert main(argv) == 0
     doc = json.loads(out.read_text())
     assert doc["qnn"]["qubits"] == 16 and doc["qnn"]["method"] == "auto" and doc["qnn"]["trajectories"] == 100
-    assert doc["simulation"] == "trajectories (statevector), 100 per expectation, precision ±0.1"  # 1/√100
-    assert simulation(TrainConfig(qubits=16, noise="logical:0.1", trajectories=100)).method == "trajectories"
+    # One ring layer entangles little (bond dimension 4): auto runs trajectories on matrix
+    # product states, 31× faster than on a statevector (docs/reference/performance.md).
+    assert doc["simulation"] == "trajectories (matrix product states), 100 per expectation, precision ±0.1"
+    assert simulation(TrainConfig(qubits=16, noise="logical:0.1", trajectories=100)).method == "mps"
+    many = TrainConfig(qubits=16, layers=4, connectivity="ring", noise="logical:0.1", trajectories=100)
+    assert simulation(many).method == "trajectories"
 
 
 @pytest.mark.slow

@@ -150,20 +150,58 @@ def test_max_qubits_limit_is_memory_based():
     noisy = dict(noise="logical:0.01")
     assert simulation(TrainConfig(qubits=20), gib24).method == "statevector"  # noiseless: exact
     assert simulation(TrainConfig(qubits=10, **noisy), gib24).method == "density_matrix"
+    # Beyond the density matrix, auto runs trajectories: on matrix product states for a circuit
+    # that entangles little (a line, 2 layers: bond dimension 4), else on a statevector.
     auto = simulation(TrainConfig(qubits=11, trajectories=400, **noisy), gib24)
+    assert (auto.method, auto.precision, auto.trajectories) == ("mps", 0.05, 400)
+    auto = simulation(TrainConfig(qubits=11, layers=4, connectivity="ring", trajectories=400, **noisy), gib24)
     assert (auto.method, auto.precision, auto.trajectories) == ("trajectories", 0.05, 400)
     with pytest.raises(ValueError, match=r"qubits=15 does not fit this machine as a density matrix"):
         simulation(TrainConfig(qubits=15, method="density_matrix", **noisy), gib24)
     with pytest.raises(ValueError, match=r"qubits=29 does not fit this machine: even a statevector"):
         simulation(TrainConfig(qubits=29), gib24)
-    # Matrix product states are held by their entanglement, not 2^n: no statevector limit.
+    # Matrix product states are held by their entanglement, not 2^n: no statevector limit, asked
+    # for or chosen by auto for a circuit that entangles little.
     assert simulation(TrainConfig(qubits=29, method="mps", trajectories=100, **noisy), gib24).method == "mps"
+    assert simulation(TrainConfig(qubits=29, layers=1, trajectories=100, **noisy), gib24).method == "mps"
     # An observable is ±1-valued (O² = I), so each trajectory's value lies in [−1, 1] whatever its
     # coefficients: (A + B + AB − I)/2 with A = Z…Z, B = Z on qubit 0 sums |c| = 2, precision 1/√N.
     z, z0, rest = "Z" * 11, "I" * 10 + "Z", "Z" * 10 + "I"
     obs = f"0.5*{z} + 0.5*{z0} + 0.5*{rest} - 0.5*{'I' * 11}"
     config = TrainConfig(qubits=11, observable=obs, trajectories=400, **noisy)
     assert simulation(config, gib24).precision == 0.05
+
+
+def test_auto_picks_the_density_matrix_then_the_cheaper_kind_of_trajectories():
+    """Issue #21: a 16-qubit QNN under logical noise ran statevector trajectories for more than
+    25 minutes where matrix product states, with the same trajectories and precision, were 12×
+    faster. Up to 10 qubits auto is exact; beyond, mps when χ³ ≤ 2ⁿ (χ the circuit's bond
+    dimension; measured crossover: χ = 16 at 12 qubits, docs/reference/performance.md)."""
+    from qec.qnn import auto_method, mps_bond_dimension, qnn_parts
+
+    def never() -> int:
+        raise AssertionError("the density matrix needs no bond dimension")
+
+    assert auto_method(10, never, density_max=10) == "density_matrix"
+    assert auto_method(8, never, density_max=14) == "density_matrix"
+    assert auto_method(11, lambda: 2, density_max=10) == "mps"
+    assert auto_method(12, lambda: 16, density_max=10) == "mps"  # 16³ = 2¹²: the measured tie
+    assert auto_method(12, lambda: 17, density_max=10) == "trajectories"
+    assert auto_method(16, lambda: 40, density_max=10) == "mps"
+    assert auto_method(16, lambda: 41, density_max=10) == "trajectories"
+    assert auto_method(11, lambda: 2, density_max=14) == "density_matrix"  # a machine where it fits
+    # The bond dimensions behind the measurements: a line or one ring layer entangles little,
+    # four ring layers as much as 12 qubits can hold (2⁶ across the middle).
+    def bond(**shape) -> int:
+        return mps_bond_dimension(qnn_parts(TrainConfig(dataset="moons", **shape)).circuit)
+
+    assert bond(qubits=16, layers=1, connectivity="line") == 2
+    assert bond(qubits=16, layers=1, connectivity="ring") == 4
+    assert bond(qubits=12, layers=2, connectivity="ring") == 16
+    assert bond(qubits=12, layers=4, connectivity="ring") == 64
+    # The probe stops at its cap: it never costs more than about one statevector run.
+    circuit = qnn_parts(TrainConfig(dataset="moons", qubits=12, layers=4, connectivity="ring")).circuit
+    assert mps_bond_dimension(circuit, cap=17) == 17
 
 
 @pytest.mark.parametrize(

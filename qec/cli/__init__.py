@@ -53,6 +53,31 @@ def _parser(declared: Collection[str] = COMMANDS) -> argparse.ArgumentParser:
     return parser
 
 
+# Flags whose value may begin with "-" (argparse reads "-ZZ" as an unknown option): an observable
+# such as -XXII, as the help and the README write it (catalog O13).
+DASH_VALUE_FLAGS = ("--observable",)
+
+
+def _join_dash_values(argv: list[str]) -> list[str]:
+    """``argv`` with ``FLAG -VALUE`` of ``DASH_VALUE_FLAGS`` written ``FLAG=-VALUE``.
+
+    Example:
+        >>> _join_dash_values(["train", "--observable", "-ZZ", "--out", "r.json"])
+        ['train', '--observable=-ZZ', '--out', 'r.json']
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        value = argv[i + 1] if i + 1 < len(argv) else ""
+        if argv[i] in DASH_VALUE_FLAGS and value.startswith("-") and not value.startswith("--"):
+            out.append(f"{argv[i]}={value}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``qec`` command line; returns the exit code.
 
@@ -64,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ...
         0
     """
-    argv = sys.argv[1:] if argv is None else list(argv)
+    argv = _join_dash_values(sys.argv[1:] if argv is None else list(argv))
     # The options before the command take no value, so the first command name is the command.
     command = next((a for a in argv if a in COMMANDS), None)
     args = _parser(declared=[command] if command else []).parse_args(argv)

@@ -14,6 +14,8 @@ import types
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from qec._check import parse_float, parse_int
+from qec._io import InputFileError
 from qec.codes import BASES, CODE_NAMES, EXPERIMENTS
 from qec.noise import NOISE_NAMES
 
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a command its closed pipe ended
 # What the machine, not the command, refused mid-run: one line instead of a traceback.
 _OS_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EPERM, errno.EROFS,
               errno.ENAMETOOLONG, errno.EIO}  # fmt: skip
@@ -67,19 +70,20 @@ def _nonnegative_int(text: str) -> int:
 
 
 def _int(text: str) -> int:
+    # ASCII digits only (catalog NUM8, NUM10: int() read "３" as 3 and "1_1" as 11).
     try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        return parse_int(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _float(text: str) -> float:
     # Every number the CLI takes is a rate, a fraction or a factor: none means anything as NaN or
     # infinity, and NaN slips through range checks (every comparison with it is False).
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        value = parse_float(text)  # ASCII only (catalog NUM9: "０.０１" was 0.01)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
     return value
@@ -166,7 +170,8 @@ def _check_files(args: argparse.Namespace, files: Files) -> None:
 
 def _run(module: types.ModuleType, args: argparse.Namespace) -> int:
     """Run ``module``'s command: its declared files checked first (``Files``); a disk that fills
-    or a permission the machine refuses mid-run is one line, not a traceback."""
+    or a permission the machine refuses mid-run is one line, not a traceback, and so is a bad
+    input the library finds mid-run (``qec._io.InputFileError``: a usage error, exit 2)."""
     try:
         _check_files(args, getattr(module, "FILES", Files()))
     except ValueError as e:
@@ -174,7 +179,14 @@ def _run(module: types.ModuleType, args: argparse.Namespace) -> int:
     except OSError as e:  # a path the system refuses to look at (too long, say)
         return _usage_error(args, ValueError(_os_error(e)))
     try:
-        return getattr(module, f"main_{args.command}")(args)
+        status = getattr(module, f"main_{args.command}")(args)
+        sys.stdout.flush()  # a reader gone (qec inspect | head -1) shows here, not at exit
+        return status
+    except InputFileError as e:  # a bad input found mid-run, past the command's own checks
+        return _usage_error(args, e)
+    except BrokenPipeError:  # catalog BP1: the reader of stdout closed it; end as `yes | head` does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return EXIT_BROKEN_PIPE
     except OSError as e:
         if e.errno not in _OS_ERRNOS:
             raise

@@ -50,6 +50,8 @@ def main_fit(args: argparse.Namespace) -> int:
         if args.plot is not None and pathlib.Path(args.plot).suffix not in (".png", ".pdf", ".svg"):
             raise ValueError(f"--plot={args.plot!r} must end in .png, .pdf or .svg")
         stats, origin = read_stats_with_origin(*args.stats)
+        if not stats:  # catalog E20: exit 0 and a fits.json with no groups
+            raise ValueError(f"{' '.join(args.stats)}: no rows, nothing to fit (a header only?)")
         points = fit.points_from_stats(stats, origin=origin)
         window = tuple(args.threshold_window) if args.threshold_window else None
         groups = fit.fit_all(points, bootstrap=args.bootstrap, seed=args.seed, threshold_window=window)

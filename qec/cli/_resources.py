@@ -119,6 +119,12 @@ def main_resources(args: argparse.Namespace) -> int:
             _check_quantile_has_device(args)
         above: dict = {}
         if args.constants is not None:
+            from qec.resources.estimate import MAX_CROSSING_PREFACTOR
+
+            high = MAX_CROSSING_PREFACTOR
+            if args.constants[0] > high:  # catalog I15: QDK's own words, row by row, exit 0
+                raise ValueError(f"--constants A={args.constants[0]:g} must be at most {high:g}: the QDK "
+                                 "estimator's crossing prefactor is in (0, 0.5]")  # fmt: skip
             models = {"given": SuppressionModel.power(A=args.constants[0], p_th=args.constants[1])}
         else:
             document = _read_json("--fits", args.fits, checked_fits)

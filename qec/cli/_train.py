@@ -36,11 +36,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--circuit", metavar="QPY|MODULE:FUNCTION",
                    help="your own QNN circuit; inputs are ParameterVector('x'), all else weights "
                    "(sets --qubits from it)")  # fmt: skip
-    p.add_argument("--qubits", type=_int, default=4, help="qubits = features (default 4)")
-    p.add_argument("--layers", type=_int, default=2, help="ansatz layers (default 2)")
+    # The built-in ansatz's shape: defaults filled in main_train, so that one given beside
+    # --circuit (whose own qubits count) is refused, not ignored (catalog V17).
+    p.add_argument("--qubits", type=_int, help="qubits = features (default 4)")
+    p.add_argument("--layers", type=_int, help="ansatz layers (default 2)")
     p.add_argument(
         "--connectivity",
-        default="line",
         choices=CONNECTIVITIES,
         metavar="GRAPH",
         help=f"ansatz entangling graph: {', '.join(CONNECTIVITIES)} (default line)",
@@ -54,7 +55,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--method", default="auto", choices=METHODS, metavar="METHOD",
                    help=f"simulation: {', '.join(METHODS)} (auto: density matrix up to {AUTO_DENSITY_MAX} "
-                   "qubits under noise, trajectories beyond; mps: matrix product states)")  # fmt: skip
+                   "qubits under noise; beyond, trajectories on matrix product states where the "
+                   "circuit entangles little, else on a statevector; mps: matrix product "
+                   "states)")  # fmt: skip
     p.add_argument("--trajectories", type=_int, default=1000,
                    help="trajectories per noisy expectation (precision 1/√N; default 1000)")  # fmt: skip
     p.add_argument(
@@ -80,6 +83,15 @@ def main_train(args: argparse.Namespace) -> int:
     out = pathlib.Path(args.out)
     checkpoint = out.with_name(f".{out.name}.checkpoint.json")
     try:
+        ansatz = {"--qubits": args.qubits, "--layers": args.layers, "--connectivity": args.connectivity}
+        given = [flag for flag, value in ansatz.items() if value is not None]
+        if args.circuit is not None and given:
+            raise ValueError(f"{' and '.join(given)} describe the built-in ansatz; "
+                             f"--circuit={args.circuit!r} is your own, with its own qubits: leave them "
+                             "out")  # fmt: skip
+        args.qubits = 4 if args.qubits is None else args.qubits
+        args.layers = 2 if args.layers is None else args.layers
+        args.connectivity = args.connectivity or "line"
         settings = dict(
             dataset=args.data or args.dataset, connectivity=args.connectivity, observable=args.observable,
             noise=args.noise, seed=args.seed, samples=args.samples, test_fraction=args.test_fraction,
@@ -96,9 +108,9 @@ def main_train(args: argparse.Namespace) -> int:
             config = qnn.TrainConfig(circuit=args.circuit, qubits=circuit[0].num_qubits, layers=0, **settings)
         else:
             config = qnn.TrainConfig(qubits=args.qubits, layers=args.layers, **settings)
-        qnn.simulation(config)  # a qubit count no method here can hold
-        inputs = qnn.qnn_parts(config, circuit=circuit).inputs  # the observable fits the circuit
-        qnn.config_dataset(config, len(inputs))  # the data fit the circuit
+        parts = qnn.qnn_parts(config, circuit=circuit)  # the observable fits the circuit
+        qnn.simulation(config, circuit=parts.circuit)  # a qubit count no method here can hold
+        qnn.config_dataset(config, len(parts.inputs))  # the data fit the circuit
     except ValueError as e:
         return _usage_error(args, e)
 
@@ -114,6 +126,10 @@ def main_train(args: argparse.Namespace) -> int:
         return _usage_error(args, e)
     atomic_write_text(out, json.dumps(result.to_dict(), indent=1) + "\n")
     checkpoint.unlink(missing_ok=True)
+    if result.config.samples != config.samples:
+        held = result.config.samples
+        print(f"qec train: {config.dataset} has {held} rows: samples={held} used and recorded (not "
+              f"{config.samples})", file=sys.stderr)  # fmt: skip
     shape = f"circuit={config.circuit}" if config.circuit else f"layers={config.layers}"
     exact = "exact" if result.precision == 0 else f"precision ±{result.precision:.3g} per expectation"
     print(f"{config.dataset} qubits={config.qubits} {shape} noise={config.noise} "

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from qec._check import check_number, record_fields
+from qec._check import check_number, is_int, record_fields
 from qec.fit.points import CONFIDENCE, FitError, Point
 from qec.stats import Interval
 
@@ -272,6 +272,16 @@ class SuppressionModel:
         values["coef"] = tuple(float(c) for c in values["coef"])
         values["cov"] = tuple(tuple(float(c) for c in r) for r in values["cov"])
         values["distances"] = tuple(values.get("distances", ()))
+        # What a fit writes, as the budget reads it (catalog H9: a NaN cov became "eps_round=nan";
+        # H10: no distances became "extrapolated 44 distance steps beyond d = 0").
+        if not all(math.isfinite(c) for r in values["cov"] for c in r):
+            raise ValueError(f"{what} cov must hold finite numbers (the fit's covariance); got "
+                             f"{data['cov']!r:.60}")  # fmt: skip
+        if any(not is_int(d) or d < 2 for d in values["distances"]):
+            raise ValueError(f"{what} distances={list(values['distances'])!r:.60} must be integers >= 2")
+        if values["n_points"] and not values["distances"]:
+            raise ValueError(f"{what} distances=[] names no distance, but the model was fitted on "
+                             f"{values['n_points']} points; a fit records the distances it used")  # fmt: skip
         return cls(**values)
 
 

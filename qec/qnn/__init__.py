@@ -32,7 +32,15 @@ from qec.qnn.config import (
 from qec.qnn.data import Dataset, config_dataset, load_dataset, load_table
 from qec.qnn.execution import check_circuit, logical_operations, qnn_circuit_from_result, qnn_timing
 from qec.qnn.observable import measurement_bases, parse_observable, rotate_to_z
-from qec.qnn.simulate import Simulation, build_qnn, max_qubits, max_statevector_qubits, simulation
+from qec.qnn.simulate import (
+    Simulation,
+    auto_method,
+    build_qnn,
+    max_qubits,
+    max_statevector_qubits,
+    mps_bond_dimension,
+    simulation,
+)
 from qec.qnn.training import TrainResult, train
 from qec.qnn.workload import SHAPE_KEYS, Workload, qnn_shape
 
@@ -59,6 +67,7 @@ __all__ = [
     "TrainConfig",
     "TrainResult",
     "Workload",
+    "auto_method",
     "build_qnn",
     "check_circuit",
     "check_observable_spec",
@@ -74,6 +83,7 @@ __all__ = [
     "max_qubits",
     "max_statevector_qubits",
     "measurement_bases",
+    "mps_bond_dimension",
     "parse_observable",
     "prepare_circuit",
     "qnn_circuit",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import pathlib
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -198,18 +199,53 @@ def load_qpy_circuit(path: str) -> tuple[QuantumCircuit, list[Parameter], list[P
 
 
 def _from_qpy(path: str) -> QuantumCircuit:
-    from qiskit import qpy
-
     try:
         with open(path, "rb") as f:
-            circuits = qpy.load(f)
+            circuits = read_qpy(f.read(), what=f"circuit={path!r}")
     except OSError as e:
         raise ValueError(f"circuit={path!r} cannot be read ({e.strerror or e})") from None
-    except Exception as e:  # qpy raises its own errors for files that are not QPY
-        raise ValueError(f"circuit={path!r} is not a QPY file ({type(e).__name__}: {e})") from None
     if len(circuits) != 1:
         raise ValueError(f"circuit={path!r} holds {len(circuits)} circuits; give a QPY file with one")
     return circuits[0]
+
+
+QPY_HEADER = b"QISKIT"  # how every QPY file begins (qiskit.qpy.dump)
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def read_qpy(data: bytes, *, what: str) -> list[QuantumCircuit]:
+    """The circuits in the QPY bytes ``data``; ``what`` names them in messages.
+
+    Every QPY reader goes through here: bytes that are not QPY are one line saying so. Qiskit's
+    own messages said "upgrade your version of Qiskit" for random bytes (catalog K_rand, RC12),
+    "unpack requires a buffer of 7 bytes" for an empty or text file (K_empty, K_text), and a Rust
+    backtrace in terminal escapes for a truncated one (K_trunc, RC13).
+
+    Raises:
+        ValueError: ``data`` is empty, does not begin with QPY's header, or Qiskit cannot read it
+            (truncated, corrupt, or written by a newer Qiskit).
+
+    Example:
+        >>> read_qpy(b"hello", what="circuit='c.qpy'")
+        Traceback (most recent call last):
+        ...
+        ValueError: circuit='c.qpy' is not a QPY file (it does not begin with QPY's header b'QISKIT')
+    """
+    import io
+
+    from qiskit import qpy
+
+    if not data:
+        raise ValueError(f"{what} is not a QPY file (it is empty)")
+    if not data.startswith(QPY_HEADER):
+        raise ValueError(f"{what} is not a QPY file (it does not begin with QPY's header {QPY_HEADER!r})")
+    try:
+        return qpy.load(io.BytesIO(data))
+    except Exception as e:  # qpy raises its own types (a newer QPY version: Qiskit's message says so)
+        lines = [line.strip(" :") for line in _ANSI.sub("", str(e)).splitlines()]
+        first = next((line for line in lines if line), "")
+        raise ValueError(f"{what}: Qiskit cannot read this QPY file (truncated, corrupt, or from a newer "
+                         f"Qiskit?): {type(e).__name__}: {first}") from None
 
 
 def _from_function(spec: str) -> tuple[QuantumCircuit, list | None, list | None]:
@@ -246,6 +282,15 @@ def prepare_circuit(
         if any(i.operation.name in ("measure", "reset") for i in circuit.data):
             raise ValueError(f"{name}: mid-circuit measurements and resets are not supported in a QNN")
     flat = transpile(circuit, basis_gates=list(BASIS_GATES), optimization_level=0)
+    if any(i.operation.name in ("measure", "reset") for i in flat.data):  # catalog K_init
+        raise ValueError(f"{name}: mid-circuit measurements and resets are not supported in a QNN "
+                         "(an initialize or state preparation resets its qubits)")  # fmt: skip
+    in_gates = {p for i in flat.data for param in i.operation.params
+                for p in getattr(param, "parameters", ())}  # fmt: skip
+    phase_only = sorted(str(p) for p in set(flat.parameters) - in_gates)
+    if phase_only:  # catalog K_gphase: a weight no expectation depends on
+        raise ValueError(f"{name}: parameters {phase_only[:5]} appear only in the global phase, which no "
+                         "expectation sees; bind them (assign_parameters) or remove them")  # fmt: skip
     if inputs is None or weights is None:
         inputs = sorted((p for p in flat.parameters if _is_input(p)), key=lambda p: p.index)
         weights = [p for p in flat.parameters if not _is_input(p)]

@@ -23,14 +23,18 @@ MAX_WEIGHTS = 10**4
 MAX_SAMPLES = 10**5
 # Noise trajectories per expectation, each one simulation of the circuit (precision ±0.003 at 10⁵).
 MAX_TRAJECTORIES = 10**5
+# Largest seed: scikit-learn's datasets and splits take a random_state in [0, 2³² − 1] (catalog
+# NUM11: 2⁶⁴ was scikit-learn's message); studies/schema.yaml's qnn.seeds maximum is the same.
+MAX_SEED = 2**32 - 1
 CONNECTIVITIES: tuple[str, ...] = ("line", "ring", "grid", "all")
 # The named observables; any other is a Pauli sum (qec.qnn.parse_observable).
 OBSERVABLES: tuple[str, ...] = ("parity", "z0")
 # How noisy expectations are simulated. auto: the density matrix up to AUTO_DENSITY_MAX qubits
-# (exact, and faster than trajectories there), noise trajectories beyond; noiseless runs are an
-# exact statevector. mps (only when asked for): matrix product states, exact when noiseless and
-# trajectories under noise, whose memory follows the entanglement rather than 2^n — for circuits
-# with little of it (a line of nearest-neighbour gates), beyond a statevector's reach.
+# (exact, and faster than trajectories there); beyond, noise trajectories, on matrix product states
+# when the circuit entangles little (bond dimension χ with χ³ ≤ 2^n) and on a statevector otherwise
+# (qec.qnn.simulate.auto_method); noiseless runs are an exact statevector. mps forces matrix product
+# states: exact when noiseless and trajectories under noise, memory following the entanglement
+# rather than 2^n.
 METHODS: tuple[str, ...] = ("auto", "density_matrix", "trajectories", "mps")
 AUTO_DENSITY_MAX = 10
 _TERM = re.compile(
@@ -145,7 +149,8 @@ class TrainConfig:
         # checkpoint valid on one node must stay valid on another.
         check_int("qubits", self.qubits, least=1, most=MAX_QUBITS)
         most = {"samples": (MAX_SAMPLES, "points simulated at every COBYLA evaluation"),
-                "trajectories": (MAX_TRAJECTORIES, "circuit simulations per expectation")}  # fmt: skip
+                "trajectories": (MAX_TRAJECTORIES, "circuit simulations per expectation"),
+                "seed": (MAX_SEED, "scikit-learn's random_state range")}  # fmt: skip
         for name in ("layers", "samples", "maxiter", "chunk", "shots", "seed", "trajectories"):
             value = getattr(self, name)
             least = {"layers": 0, "shots": 0, "seed": 0, "samples": 4}.get(name, 1)
@@ -216,9 +221,14 @@ def _terms(spec: str) -> list[tuple[float, str]]:
                              "(allowed: parity, z0 or a Pauli string or sum such as -XIIX)")  # fmt: skip
         coeff, sign, letters = match.groups()
         bad = sorted(set(letters) - set("IXYZ"))
-        if bad:
-            raise ValueError(f"observable={spec!r}: letters {bad} are not Paulis; allowed: I, X, Y, Z")
+        if bad:  # catalog O26, O27: 'parity ' and 'PARITY' were told their letters are not Paulis
+            named = [n for n in OBSERVABLES if n == spec.strip().lower()]
+            hint = f" (the named observable is {named[0]!r}: lower case, no spaces)" if named else ""
+            raise ValueError(f"observable={spec!r} is neither a named observable ({', '.join(OBSERVABLES)}) "
+                             f"nor a Pauli sum: letters {bad} are not Paulis (I, X, Y, Z){hint}")  # fmt: skip
         value = float(coeff.replace(" ", "")) if coeff else 1.0
+        if not math.isfinite(value):  # catalog O11: 1e400 was qiskit's "Non-Hermitian input observable"
+            raise ValueError(f"observable={spec!r}: coefficient {coeff.strip()!r} is not a finite number")
         out.append((-value if sign == "-" else value, letters))
     return out
 

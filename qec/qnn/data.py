@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qec._check import check_int
+from qec._check import check_int, parse_float
 from qec.qnn.config import DATASETS, MAX_SAMPLES, SYNTHETIC, is_data_file
 
 if TYPE_CHECKING:
@@ -157,10 +157,21 @@ def load_table(path: str | pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
     if path.suffix.lower() not in (".csv", ".npz"):
         raise ValueError(f"data={name!r} must be a .csv or .npz file")
     if path.suffix.lower() == ".npz":
+        import zipfile
+
+        # An NPZ is a zip archive of .npy arrays; numpy's own message for anything else was about
+        # pickled data and how to load it unsafely (catalog N_text.npz).
+        if not zipfile.is_zipfile(path):
+            raise ValueError(f"data={name!r} is not an NPZ file (not a zip archive of arrays: numpy.savez)")
         try:
             with np.load(path, allow_pickle=False) as archive:
                 arrays = {k: np.asarray(archive[k]) for k in archive.files}
-        except Exception as e:  # OSError, zipfile.BadZipFile, a pickled array: not a plain NPZ
+        except ValueError as e:
+            if "pickle" not in str(e):
+                raise ValueError(f"data={name!r} is not an NPZ file ({type(e).__name__}: {e})") from None
+            raise ValueError(f"data={name!r} holds object arrays (pickled Python objects), which qec "
+                             "does not load; save numeric arrays x and y") from None  # fmt: skip
+        except Exception as e:  # OSError, zipfile.BadZipFile: not a plain NPZ
             raise ValueError(f"data={name!r} is not an NPZ file ({type(e).__name__}: {e})") from None
         if "x" not in arrays or "y" not in arrays:
             raise ValueError(f"data={name!r} must hold arrays 'x' and 'y'; it holds {sorted(arrays)}")
@@ -170,6 +181,8 @@ def load_table(path: str | pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
     if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
         raise ValueError(f"data={name!r}: x must be rows × features and y one label per row; got shapes "
                          f"{x.shape} and {y.shape}")  # fmt: skip
+    if len(y) == 0:  # catalog N_empty.npz: "labels must be two values ...; got []"
+        raise ValueError(f"data={name!r} holds no rows")
     for label, array in (("x", x), ("y", y)):  # catalog N_complex: astype dropped the imaginary parts
         if np.iscomplexobj(array):
             raise ValueError(f"data={name!r}: features and labels must be real numbers; {label} is complex")
@@ -215,8 +228,19 @@ def _read_csv(path: pathlib.Path) -> tuple[np.ndarray, np.ndarray]:
     for i, r in enumerate(body, start=2):
         if len(r) != len(header):
             raise ValueError(f"data={name!r}, line {i}: {len(r)} fields, the header has {len(header)}")
-    try:
-        table = np.array([[float(c) if c.strip() else np.nan for c in r] for r in body])
+    if all(_is_number(h) for h in header):  # catalog N_noheader: a data row was read as the header
+        raise ValueError(f"data={name!r}: its first line {','.join(rows[0])!r} is numbers, not column names; "
+                         "the first line must be a header (e.g. a,b,label)")  # fmt: skip
+    try:  # ASCII numbers only (catalog N_fullwidth, N_underscore: float() read "１" and "1_000")
+        table = np.array([[parse_float(c) if c.strip() else np.nan for c in r] for r in body])
     except ValueError as e:
         raise ValueError(f"data={name!r}: every field must be a number ({e})") from None
     return np.delete(table, label, axis=1), table[:, label]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        parse_float(text)
+    except ValueError:
+        return False
+    return True

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import pathlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from qec.qnn.circuit import qnn_parts
+from qec.qnn.circuit import qnn_parts, read_qpy
 from qec.qnn.config import TrainConfig
 from qec.qnn.data import config_dataset
 from qec.qnn.sources import read_runs
@@ -22,24 +23,40 @@ def load_circuit(path: str | pathlib.Path):
     """
     path = pathlib.Path(path)
     try:
-        if path.suffix == ".qpy":
-            from qiskit import qpy
-
-            with path.open("rb") as f:
-                circuits = qpy.load(f)
-            circuit = circuits[0]
-        else:
-            text = path.read_text()
-            from qiskit import qasm2, qasm3
-
-            circuit = qasm3.loads(text) if "OPENQASM 3" in text else qasm2.loads(text)
+        data = path.read_bytes()
+        text = None if path.suffix == ".qpy" else data.decode()
     except (OSError, UnicodeDecodeError) as e:
         raise ValueError(f"circuit file {str(path)!r} cannot be read: {e}") from None
-    except Exception as e:  # qpy and qasm parsers raise their own types
-        raise ValueError(
-            f"{str(path)!r} is not a QPY or OpenQASM circuit ({type(e).__name__}: {e})"
-        ) from None
+    if text is None:
+        circuits = read_qpy(data, what=repr(str(path)))
+        if len(circuits) != 1:
+            raise ValueError(f"{str(path)!r} holds {len(circuits)} circuits; give a QPY file with one")
+        circuit = circuits[0]
+    else:
+        _check_includes(text, path)
+        from qiskit import qasm2, qasm3
+
+        try:
+            circuit = qasm3.loads(text) if "OPENQASM 3" in text else qasm2.loads(text)
+        except Exception as e:  # the parsers raise their own types
+            raise ValueError(
+                f"{str(path)!r} is not a QPY or OpenQASM circuit ({type(e).__name__}: {e})"
+            ) from None
     return check_circuit(circuit, name=str(path))
+
+
+# The includes an OpenQASM file may name: the standard gate libraries, which the parsers hold.
+STANDARD_INCLUDES = ("qelib1.inc", "stdgates.inc")
+
+
+def _check_includes(text: str, path: pathlib.Path) -> None:
+    """Refuse an ``include`` of anything but ``STANDARD_INCLUDES`` (catalog RC5: including
+    /etc/passwd read it and echoed its first word in the parse error)."""
+    for name in re.findall(r'\binclude\s*"([^"]*)"', text):  # anywhere: statements share lines
+        if name not in STANDARD_INCLUDES:
+            raise ValueError(f"{str(path)!r} includes {name!r}; a circuit file may include only "
+                             f"{' or '.join(STANDARD_INCLUDES)} (write the gates it needs into "
+                             "it)")  # fmt: skip
 
 
 def check_circuit(circuit, *, name: str = "circuit"):
@@ -86,7 +103,7 @@ def qnn_circuit_from_result(result: Mapping[str, Any], *, sample: int = 0, name:
     read = qnn.read_qubits
     data = config_dataset(config, len(qnn.inputs))
     values = dict(zip(qnn.inputs, data.x_test[sample], strict=True))
-    values.update(zip(qnn.weights, read_weights(result.get("weights"), source="QNN result",
+    values.update(zip(qnn.weights, read_weights(result.get("weights"), source=name,
                                                 count=len(qnn.weights)), strict=True))  # fmt: skip
     bound = qnn.circuit.assign_parameters(values)
     from qiskit import ClassicalRegister

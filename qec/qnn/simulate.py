@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from qec.qnn.circuit import QNN, qnn_parts
@@ -71,18 +72,97 @@ class Simulation:
         return f"trajectories ({kind}), {self.trajectories} per expectation, precision ±{self.precision:.2g}"
 
 
+def auto_method(qubits: int, bond: Callable[[], int], *, density_max: int) -> str:
+    """What ``auto`` runs a noisy QNN with: the method that is fastest at the precision it promises.
+
+    Up to ``density_max`` qubits the density matrix (exact). Beyond, noise trajectories, on
+    matrix product states when the circuit's state is little entangled and on a statevector
+    otherwise: both run the same trajectories with the same noise draws (precision
+    1/√trajectories), and they differ in cost only. A two-qubit gate costs about χ³ on matrix
+    product states of bond dimension χ and 2ⁿ on a statevector, so ``mps`` is chosen when
+    χ³ ≤ 2ⁿ. Measured (docs/reference/performance.md, ring ansatz, 14 points, 200
+    trajectories): χ = 16 at 12 qubits, on that line, ran equally fast both ways; χ = 4 at
+    16 qubits ran 31× faster as mps, χ = 64 at 12 qubits 10× slower.
+
+    Args:
+        qubits: The circuit's qubits.
+        bond: The bond dimension χ of the circuit's state (``mps_bond_dimension``); called only
+            beyond ``density_max`` qubits.
+        density_max: Most qubits simulated as a density matrix.
+
+    Example:
+        >>> auto_method(8, lambda: 64, density_max=10), auto_method(16, lambda: 4, density_max=10)
+        ('density_matrix', 'mps')
+        >>> auto_method(12, lambda: 64, density_max=10)
+        'trajectories'
+    """
+    if qubits <= density_max:
+        return "density_matrix"
+    return "mps" if bond() ** 3 <= 2**qubits else "trajectories"
+
+
+def mps_bond_dimension(circuit: Any, *, cap: int | None = None) -> int:
+    """The largest bond dimension of ``circuit``'s state as matrix product states, at generic
+    parameters (seeded random values; particular ones can only entangle less), or ``cap`` when
+    it reaches that (the probe then stops growing it, so it costs at most about one statevector
+    run). Noise does not change it: a Pauli error or readout flip is local. Cached by the
+    circuit's gates and qubits.
+
+    Example:
+        >>> from qiskit import QuantumCircuit
+        >>> ghz = QuantumCircuit(4)
+        >>> _ = ghz.h(0), ghz.cx(0, 1), ghz.cx(1, 2), ghz.cx(2, 3)
+        >>> mps_bond_dimension(ghz)
+        2
+    """
+    index = circuit.find_bit
+    gates = tuple((i.operation.name, tuple(index(q).index for q in i.qubits)) for i in circuit.data)
+    key = (circuit.num_qubits, cap, gates)
+    if key not in _BONDS:
+        _BONDS[key] = _probe_bond(circuit, cap)
+    return _BONDS[key]
+
+
+# mps_bond_dimension's answers, by circuit structure: every noise spec and seed of a workload
+# builds a QNN of the same circuit.
+_BONDS: dict[tuple, int] = {}
+
+
+def _probe_bond(circuit: Any, cap: int | None) -> int:
+    import numpy as np
+    from qiskit_aer import AerSimulator
+
+    values = np.random.default_rng(0).uniform(-np.pi, np.pi, circuit.num_parameters)
+    bound = circuit.assign_parameters(dict(zip(circuit.parameters, values, strict=True)))
+    if bound.num_clbits:
+        bound = bound.remove_final_measurements(inplace=False)
+    bound.save_matrix_product_state()
+    options: dict[str, Any] = {"method": "matrix_product_state"}
+    if cap is not None:
+        options["matrix_product_state_max_bond_dimension"] = cap
+    state = AerSimulator(**options).run(bound).result().data(0)["matrix_product_state"]
+    return max((len(values) for values in state[1]), default=1)
+
+
 def simulation(
-    config: TrainConfig, memory_bytes: int | None = None, *, noisy: bool | None = None
+    config: TrainConfig,
+    memory_bytes: int | None = None,
+    *,
+    noisy: bool | None = None,
+    circuit: Any = None,
 ) -> Simulation:
     """The simulation ``config`` runs on this machine, or a ``ValueError`` saying why none fits.
 
     ``noisy``: whether the run carries noise; by default, whether ``config.noise`` does (a
-    measured channel in place of ``config.noise`` is noise too).
+    measured channel in place of ``config.noise`` is noise too). ``circuit``: the QNN's circuit
+    (``qnn_parts(config).circuit``), which ``auto`` measures the entanglement of beyond the
+    density matrix's qubits (``auto_method``); built from ``config`` when not given (a
+    ``MODULE:FUNCTION`` circuit must be given: it is never imported here).
 
     Example:
         >>> simulation(TrainConfig(qubits=12, noise="logical:0.01"), 24 * 2**30)
-        Simulation(method='trajectories', precision=0.0316..., trajectories=1000)
-        >>> simulation(TrainConfig(qubits=12), 24 * 2**30, noisy=True).method
+        Simulation(method='mps', precision=0.0316..., trajectories=1000)
+        >>> simulation(TrainConfig(qubits=12, layers=4, connectivity="ring"), 24 * 2**30, noisy=True).method
         'trajectories'
     """
     n = config.qubits
@@ -90,7 +170,15 @@ def simulation(
     sv_limit = max_statevector_qubits(memory_bytes)
     dm_limit = max_qubits(memory_bytes)
     noiseless = QNNNoise.parse(config.noise).is_noiseless if noisy is None else not noisy
-    if config.method == "mps":  # memory follows the entanglement, not the qubit count
+    method = config.method
+    if method == "auto" and not noiseless:
+
+        def bond() -> int:
+            made = circuit if circuit is not None else qnn_parts(config).circuit
+            return mps_bond_dimension(made, cap=math.floor(2 ** (n / 3)) + 1)
+
+        method = auto_method(n, bond, density_max=min(AUTO_DENSITY_MAX, dm_limit))
+    if method == "mps":  # memory follows the entanglement, not the qubit count
         if noiseless:
             return Simulation("mps")
         return Simulation("mps", precision=precision, trajectories=config.trajectories)
@@ -100,9 +188,6 @@ def simulation(
                          "with little entanglement")  # fmt: skip
     if noiseless:
         return Simulation("statevector")
-    method = config.method
-    if method == "auto":
-        method = "density_matrix" if n <= min(AUTO_DENSITY_MAX, dm_limit) else "trajectories"
     if method == "density_matrix":
         if n > dm_limit:
             raise ValueError(f"qubits={n} does not fit this machine as a density matrix (16·4^n bytes; "
@@ -129,8 +214,8 @@ def build_qnn(config: TrainConfig, *, channel: LogicalChannel | None = None, qnn
         model, idle, noisy = noise.aer_model(), noise.has_idle_noise, not noise.is_noiseless
     else:  # the measured channel: noise on gates and readouts, none on idling qubits
         model, idle, noisy = measured_noise_model(channel), False, True
-    sim = simulation(config, noisy=noisy)
     parts = qnn if qnn is not None else qnn_parts(config)
+    sim = simulation(config, noisy=noisy, circuit=parts.circuit)
     circuit = parts.circuit
     if model is not None:
         circuit = with_noise_sites(circuit, idle=idle, readout_qubits=list(parts.read_qubits))

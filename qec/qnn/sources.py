@@ -141,14 +141,13 @@ class Sources:
 
     def stored_circuit(self, *, name: str = "result") -> Parts:
         """The stored circuit with its inputs and weights, as it was trained (no import, no file)."""
-        from qiskit import qpy
+        from qec.qnn.circuit import read_qpy
 
         try:
-            circuits = qpy.load(io.BytesIO(base64.b64decode(self.circuit_qpy, validate=True)))
+            data = base64.b64decode(self.circuit_qpy, validate=True)
         except (binascii.Error, ValueError):
             raise ValueError(f"{name}: {KEY}.circuit_qpy is not base64") from None
-        except Exception as e:  # qpy raises its own errors for bytes that are not QPY
-            raise ValueError(f"{name}: {KEY}.circuit_qpy is not a QPY circuit ({type(e).__name__})") from None
+        circuits = read_qpy(data, what=f"{name}: {KEY}.circuit_qpy")
         if len(circuits) != 1:
             raise ValueError(f"{name}: {KEY}.circuit_qpy holds {len(circuits)} circuits; a run has one")
         circuit = circuits[0]

@@ -16,8 +16,8 @@ import numpy as np
 from qec._check import record_fields
 from qec._io import atomic_write_text
 from qec.qnn.circuit import load_circuit, qnn_parts
-from qec.qnn.config import TrainConfig
-from qec.qnn.data import config_dataset
+from qec.qnn.config import TrainConfig, is_data_file
+from qec.qnn.data import config_dataset, load_table
 from qec.qnn.simulate import build_qnn, simulation
 from qec.qnn.sources import KEY as SOURCES_KEY
 from qec.qnn.sources import Sources
@@ -105,12 +105,27 @@ def read_result(data: Any, *, name: str = "QNN result") -> dict[str, Any]:
     """
     try:
         values = record_fields(TrainResult, data, what="QNN result", required=("config", "weights"))
-        TrainConfig.from_dict(record_fields(TrainConfig, values["config"], what="QNN result config",
-                                            required=("noise", "seed")))  # fmt: skip
+        record_fields(TrainConfig, values["config"], what="QNN result config", required=("noise", "seed"))
+        TrainConfig.from_dict(values["config"])  # an unknown key too (catalog Q11: dropped unread)
     except ValueError as e:
         raise ValueError(f"{name}: {e}") from None
     read_weights(values["weights"], source=name)
     return data
+
+
+def with_samples_held(config: TrainConfig) -> TrainConfig:
+    """``config`` with ``samples`` at most the rows its data file holds: the draw takes every row
+    then, and the result records what was used (catalog N_samples_gt: ``samples: 1000`` for a
+    file of 40 rows). The same points are drawn either way.
+
+    Example:
+        >>> with_samples_held(TrainConfig(samples=1000)).samples  # a built-in dataset: as given
+        1000
+    """
+    if not is_data_file(config.dataset):
+        return config
+    rows = len(load_table(config.dataset)[1])
+    return dataclasses.replace(config, samples=rows) if config.samples > rows else config
 
 
 def check_iterations(config: TrainConfig, num_weights: int) -> None:
@@ -161,11 +176,13 @@ def train(
     from qiskit_machine_learning.algorithms import NeuralNetworkClassifier
     from qiskit_machine_learning.optimizers import COBYLA
 
-    sim = simulation(config)
+    config = with_samples_held(config)
     if config.circuit and circuit is None:
         circuit = load_circuit(config.circuit)
     sources = Sources.record(config, circuit)
-    qnn = build_qnn(config, qnn=qnn_parts(config, circuit=circuit))
+    parts = qnn_parts(config, circuit=circuit)
+    sim = simulation(config, circuit=parts.circuit)
+    qnn = build_qnn(config, qnn=parts)
     data = config_dataset(config, qnn.num_inputs)
     rng = np.random.default_rng(config.seed)
     weights = rng.uniform(-np.pi, np.pi, qnn.num_weights)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qec._io import atomic_write_text
+from qec._io import InputFileError, atomic_write_text
 from qec.qnn.circuit import QNN, qnn_parts
 from qec.qnn.config import QNNNoise, TrainConfig
 from qec.qnn.data import Dataset, config_dataset
@@ -123,7 +123,7 @@ class Workload:
 
     def simulation(self) -> str:
         """How this machine computes the workload's noisy expectations, in words."""
-        return simulation(TrainConfig(**self.shape), noisy=True).describe()
+        return simulation(TrainConfig(**self.shape), noisy=True, circuit=self._qnn.circuit).describe()
 
     def weights(self, spec: str, seed: int) -> tuple[float, ...] | None:
         key = "none" if self.definition == "inference" else spec
@@ -192,25 +192,36 @@ class Workload:
         return pathlib.Path(self.train_dir) / f"{spec.replace(':', '-')}_s{seed}.json"
 
     def _trained(self, spec: str, seed: int) -> tuple[float, ...] | None:
+        """The weights of the run cached in ``train_dir`` for ``(spec, seed)``, if one of this
+        workload is there (another configuration's, or one trained on other files, is not it).
+
+        Raises:
+            InputFileError: the cached file is unreadable or not a run (one line naming it).
+        """
         if self.train_dir is None:
             return None
         path = self._train_path(spec, seed)
         if not path.exists():
             return None
         cached_here = "a run the training definition cached in --train-dir: delete it to train the run again"
+        identity = self._identity  # this workload's own: its errors are not the cached file's
         try:
             cached = read_result(json.loads(path.read_text()), name=str(path))
+            mine = {**self.shape, "noise": spec, "seed": seed}
+            theirs = {**qnn_shape(cached["config"]), "noise": cached["config"].get("noise"),
+                      "seed": cached["config"].get("seed")}  # fmt: skip
+            same_sources = Sources.from_result(cached, name=str(path)).identity() == identity
+            if theirs != mine or not same_sources:
+                return None
+            return read_weights(cached.get("weights"), source=str(path))
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputFileError(f"{path}: cannot read ({e}); {cached_here}") from None
         except json.JSONDecodeError as e:
-            raise ValueError(f"{path}: not JSON ({e}); {cached_here}") from None
+            raise InputFileError(f"{path}: not JSON ({e}); {cached_here}") from None
+        except InputFileError:
+            raise
         except ValueError as e:
-            raise ValueError(f"{e}; {cached_here}") from None
-        mine = {**self.shape, "noise": spec, "seed": seed}
-        theirs = {**qnn_shape(cached["config"]), "noise": cached["config"].get("noise"),
-                  "seed": cached["config"].get("seed")}  # fmt: skip
-        same_sources = Sources.from_result(cached, name=str(path)).identity() == self._identity
-        if theirs != mine or not same_sources:
-            return None
-        return read_weights(cached.get("weights"), source=str(path))
+            raise InputFileError(f"{e}; {cached_here}") from None
 
     @functools.cached_property
     def _identity(self) -> tuple[str, tuple[tuple[str, str], ...]]:

@@ -23,6 +23,8 @@ QDK_DEFAULT_SCHEME = {"name": "surface_code"}  # crossingPrefactor 0.03, thresho
 # that needs more than ~20 000 physical qubits per logical qubit is a finding, not an estimate.
 MAX_CODE_DISTANCE = 101
 MIN_CODE_DISTANCE = 3
+# The estimator's largest crossing prefactor A (its own check: "expected value between 0 and 0.5").
+MAX_CROSSING_PREFACTOR = 0.5
 
 
 class EstimatorFailure(RuntimeError):

@@ -183,6 +183,10 @@ class Tolerance:
         object.__setattr__(self, "eps_star_per_seed", tuple(self.eps_star_per_seed))
         check_definition(self.definition)
         check_delta(self.delta)
+        # ε* is a logical error rate (catalog G4-G6: -1, 0 or 5 was refused later as the budget's
+        # eps_op, naming neither the file nor the field).
+        for name in ("eps_star", "eps_star_low", "eps_star_high"):
+            check_number(f"tolerance {name}", getattr(self, name), low=0, high=1, closed="(]")
         if not self.eps_star_low <= self.eps_star <= self.eps_star_high:
             raise ValueError(
                 f"eps_star={self.eps_star!r} must lie in [eps_star_low, eps_star_high] = "
