@@ -183,6 +183,20 @@ def test_training_definition_trains_missing_runs_once(tmp_path):
     assert again.accuracy[0, 0] == pytest.approx(evals.accuracy[0, 2])
 
 
+def test_runs_are_keyed_by_the_parsed_noise_they_are_evaluated_at():
+    # Issue #19: runs were keyed by formatted strings. They are keyed by the parsed noise, at the
+    # precision the QNN is evaluated at (6 significant digits, its string), so a run given with
+    # more digits serves the spec it always served.
+    from qec.qnn.config import QNNNoise
+
+    runs = [{"config": {**SHAPE, "noise": noise, "seed": 0}, "weights": [0.5] * 9}
+            for noise in ("none", "logical:0.0012345678")]  # fmt: skip
+    workload = Workload.from_results(runs, definition="training")
+    assert set(workload.runs) == {(QNNNoise("none"), 0), (QNNNoise("logical", 0.00123457), 0)}
+    assert workload.weights("logical:0.00123457", 0) == (0.5,) * 9
+    assert workload.weights(QNNNoise("logical", 0.0012345678), 0) == (0.5,) * 9
+
+
 def test_mixed_configurations_are_refused():
     r = {"config": {**SHAPE, "noise": "none", "seed": 0}, "weights": [0.0] * 9}
     other = {"config": {**SHAPE, "noise": "none", "seed": 1, "layers": 3}, "weights": [0.0] * 12}
