@@ -23,7 +23,7 @@ _WHERE: dict[str, str] = {
     "Experiment": "qec.sampling",
     "FitError": "qec.fit",
     "GroupFit": "qec.fit",
-    "Interval": "qec.stats",
+    "Interval": "qec.interval",
     "LambdaFit": "qec.fit",
     "NOISE_NAMES": "qec.noise",
     "NoiseModel": "qec.noise",

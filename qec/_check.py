@@ -11,6 +11,8 @@ import typing
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from qec.interval import FlatKeys, Interval, flat_fields
+
 
 def is_int(value: Any) -> bool:
     """An int that is not a bool (``True`` is an ``int`` to Python, never a count to us)."""
@@ -119,7 +121,9 @@ def record_fields(
     """The fields of dataclass ``cls`` found in the mapping ``data``, for a ``from_dict``, each
     checked against its annotation as JSON holds it (``int``: an integer, ``float``: a number,
     ``tuple[X, ...]``: a list of X, a dict or a dataclass: a JSON object, ``X | None``: X or
-    null; nested records are left to their own ``from_dict``).
+    null; nested records are left to their own ``from_dict``). An ``Interval`` field is read
+    from its three flat keys (``qec.interval.flat_fields``: ``eps_star``, ``eps_star_low``,
+    ``eps_star_high``), each checked alike, and returned as one ``Interval``.
 
     Every JSON record a command reads goes through here: a file that is not ours, or corrupt,
     is one line naming the record, the field and what is allowed, never a ``KeyError`` or
@@ -130,14 +134,13 @@ def record_fields(
         data: The parsed JSON.
         what: The record's name in messages (``"tolerance"``, ``"--fits='f.json': fits group"``).
         required: The fields that must be present (default: those without a default).
-        keys: Field → its key in the file, where they differ (``lambda_`` is ``lambda``).
+        keys: Field → its key in the file, where they differ (``lambdas`` is ``lambda``); an
+            interval field names its keys itself (``qec.interval.json_keys``).
 
     Raises:
-        ValueError: ``data`` is not a JSON object, lacks a required field, or a field has the
-            wrong type.
-
-    Raises:
-        ValueError: ``data`` is not a mapping, or lacks a field that has no default.
+        ValueError: ``data`` is not a JSON object, lacks a required field (an interval: any of
+            its keys), a field has the wrong type, or an interval's ends do not hold its best
+            value (or it has ends but no best value).
 
     Example:
         >>> import dataclasses
@@ -156,21 +159,25 @@ def record_fields(
         ...
         ValueError: record b=5 must be a list of numbers
     """
-    import dataclasses
-
     if not isinstance(data, dict):
         raise ValueError(f"{what} must be a JSON object; got {_json_type(data)}")
     fields = dataclasses.fields(cls)
     if required is None:
         required = [f.name for f in fields if f.default is dataclasses.MISSING
                     and f.default_factory is dataclasses.MISSING]  # fmt: skip
+    intervals = flat_fields(cls)
     key = (keys or {}).get
-    missing = [key(n, n) for n in required if key(n, n) not in data]
+    file_keys = lambda n: intervals[n].keys if n in intervals else (key(n, n),)  # noqa: E731
+    missing = [k for n in required for k in file_keys(n) if k not in data]
     if missing:
         raise ValueError(f"{what} lacks {', '.join(missing)}")
     hints = _field_types(cls)
     out = {}
     for f in fields:
+        if f.name in intervals:
+            if any(k in data for k in intervals[f.name].keys):
+                out[f.name] = _interval(data, intervals[f.name], what=what)
+            continue
         if key(f.name, f.name) not in data:
             continue
         value, kind = data[key(f.name, f.name)], hints.get(f.name, Any)
@@ -178,6 +185,29 @@ def record_fields(
             raise ValueError(f"{what} {key(f.name, f.name)}={value!r:.60} must be {_describe(kind)}")
         out[f.name] = value
     return out
+
+
+def _interval(data: Mapping[str, Any], flat: FlatKeys, *, what: str) -> Interval | None:
+    """The ``Interval`` that ``flat``'s three keys of ``data`` hold (a missing key: null), each
+    checked as a number (``flat.of``; or null, where the interval or an end may be open)."""
+    ends = []
+    for k in flat.keys:
+        value = data.get(k)
+        kind = flat.of | None if flat.optional else flat.of
+        if not _matches(value, kind):
+            raise ValueError(f"{what} {k}={value!r:.60} must be {_describe(kind)}")
+        ends.append(value)
+    best, low, high = ends
+    if best is None:
+        if low is not None or high is not None:
+            raise ValueError(f"{what} {flat.best}=None has an interval [{flat.low}, {flat.high}] = "
+                             f"[{low!r}, {high!r}]: give its best value or no ends")  # fmt: skip
+        return None
+    try:
+        return flat.kind(best, low=low, high=high)
+    except ValueError:
+        raise ValueError(f"{what} {flat.best}={best!r} with [{flat.low}, {flat.high}] = [{low!r}, {high!r}] "
+                         f"needs {flat.kind.RULE}") from None
 
 
 @functools.cache

@@ -26,7 +26,7 @@ import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from qec.stats import Interval
+from qec.interval import Interval
 from qec.surgery import cnot_flows
 
 PAULIS = ("I", "X", "Y", "Z")
@@ -273,8 +273,9 @@ def sampled_cnot_errors(
     for (d, p), by_flow in sorted(flows.items()):
         if len(by_flow) < 6:  # three flows of each type
             continue
-        best, low, high = (1 - cnot_pauli_law({f: getattr(pt, attr) for f, pt in by_flow.items()})["II"]
-                           for attr in ("shot_rate", "shot_low", "shot_high"))  # fmt: skip
+        best, low, high = (1 - cnot_pauli_law({f: getattr(pt.shot_interval, end)
+                                               for f, pt in by_flow.items()})["II"]
+                           for end in ("best", "low", "high"))  # fmt: skip
         out[(d, p)] = (Interval(best, low=low, high=high), min(pt.shots for pt in by_flow.values()))
     return out
 
@@ -305,9 +306,9 @@ def cnot_equivalent_points(groups: Mapping[str, Any], *, noise: str, decoder: st
         block = [1 - (1 - e) ** (1 / CNOT_BLOCKS) for e in (error.best, error.low, error.high)]
         r, r_lo, r_hi = (per_round(b, d) for b in block)
         points.append(Point(code="surface_rotated", noise=noise, basis="cnot", d=d, p=p, rounds=d,
-                            shots=shots, errors=round(block[0] * shots), shot_rate=block[0],
-                            shot_low=block[1], shot_high=block[2], round_rate=r, round_low=r_lo,
-                            round_high=r_hi, decoder=decoder))  # fmt: skip
+                            shots=shots, errors=round(block[0] * shots),
+                            shot_interval=Interval(block[0], low=block[1], high=block[2]),
+                            round_interval=Interval(r, low=r_lo, high=r_hi), decoder=decoder))  # fmt: skip
     return points
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from qec.channel import ChannelError, LogicalChannel, channel_from_fits
-from qec.stats import Interval
+from qec.interval import BootstrapInterval, Interval, flat_attributes, flat_dict, json_keys
 from qec.surgery import cnot_flows
 
 VERDICTS = ("hardware", "qec", "above_threshold", "unavailable")
@@ -34,6 +34,7 @@ CHANNEL_ASSUMPTIONS = (
 MIN_DISTANCE = 3  # the smallest CNOT tqec builds
 
 
+@flat_attributes
 @dataclasses.dataclass(frozen=True)
 class ChannelRow:
     """The measured-channel budget at one p for one decoder.
@@ -43,18 +44,18 @@ class ChannelRow:
         verdict: ``hardware`` (no QEC needed, as the scalar route measured it), ``qec``,
             ``above_threshold`` (the measured CNOT or memory does not improve with d at p, or
             no d up to the limit reaches −δ) or ``unavailable`` (a model is missing; see note).
-        d_star, d_star_low, d_star_high: Smallest odd d within −δ, and its interval (None when
-            open-ended or not applicable).
-        delta_accuracy, delta_accuracy_low, delta_accuracy_high: Paired accuracy change under the
-            channel at d*, with its bootstrap interval.
-        cnot_error, cnot_error_low, cnot_error_high: Probability that one logical CNOT fails
-            (any Pauli) at d*, and the same with every flow's rate at the lower / upper end of
-            its model's 95% interval.
-        memory_eps_op, memory_eps_op_low, memory_eps_op_high: The scalar route's ε_op at d* (one
-            memory patch, c·d rounds), with its model's 95% interval.
-        cnot_vs_memory, cnot_vs_memory_low, cnot_vs_memory_high: ``cnot_error / memory_eps_op``:
-            how far the memory assumption is off; its ends divide opposite ends (the two are
-            measured in separate experiments, so this covers at least 95%: conservative).
+        d_star_interval: Smallest odd d within −δ, and its interval (an end is None when
+            open-ended; the whole None when not applicable). ``d_star``, ``d_star_low`` and
+            ``d_star_high`` read its parts, as in ``BudgetRow`` and the file.
+        delta_accuracy: Paired accuracy change under the channel at d*, with its bootstrap
+            interval.
+        cnot_error: Probability that one logical CNOT fails (any Pauli) at d*, with every flow's
+            rate at the lower / upper end of its model's 95% interval for the ends.
+        memory_eps_op: The scalar route's ε_op at d* (one memory patch, c·d rounds), with its
+            model's 95% interval.
+        cnot_vs_memory: ``cnot_error / memory_eps_op``: how far the memory assumption is off;
+            its ends divide opposite ends (the two are measured in separate experiments, so this
+            covers at least 95%: conservative).
         d_star_scalar: The scalar route's d* at the same p and decoder, for comparison.
         extrapolated: ``""``, or what the channel at d* extrapolates in (``d``, ``p``, ``d and p``).
         evaluations: Channels the QNN was evaluated under to find this row.
@@ -67,21 +68,12 @@ class ChannelRow:
     p: float
     decoder: str
     verdict: str
-    d_star: int | None = None
-    d_star_low: int | None = None
-    d_star_high: int | None = None
-    delta_accuracy: float | None = None
-    delta_accuracy_low: float | None = None
-    delta_accuracy_high: float | None = None
-    cnot_error: float | None = None
-    cnot_error_low: float | None = None
-    cnot_error_high: float | None = None
-    memory_eps_op: float | None = None
-    memory_eps_op_low: float | None = None
-    memory_eps_op_high: float | None = None
-    cnot_vs_memory: float | None = None
-    cnot_vs_memory_low: float | None = None
-    cnot_vs_memory_high: float | None = None
+    d_star_interval: Interval[int] | None = dataclasses.field(
+        default=None, metadata=json_keys("d_star", "d_star_low", "d_star_high"))
+    delta_accuracy: BootstrapInterval | None = None
+    cnot_error: Interval | None = None
+    memory_eps_op: Interval | None = None
+    cnot_vs_memory: Interval | None = None
     d_star_scalar: int | None = None
     extrapolated: str = ""
     evaluations: int = 0
@@ -91,8 +83,14 @@ class ChannelRow:
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict={self.verdict!r} is not allowed; allowed: {VERDICTS}")
 
+    @property
+    def d_star(self) -> int | None:
+        """d* (None when not applicable): ``d_star_interval.best``."""
+        return None if self.d_star_interval is None else self.d_star_interval.best
+
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The row as budget.json holds it: every interval as its flat keys (``d_star_low``, ...)."""
+        return flat_dict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ChannelRow:
@@ -233,16 +231,17 @@ def channel_row(
     memory = memory_eps_op_interval(groups, code=code, noise=noise, decoder=decoder, distance=d, p=p,
                                     cycles_per_gate=cycles_per_gate)  # fmt: skip
     ratio = (lambda a, b: a / b if b > 0 else None)  # noqa: E731
+    best_ratio = ratio(channel.cnot_error, memory.best)
+    vs_memory = None if best_ratio is None else Interval(best_ratio, low=ratio(cnot["low"], memory.high),
+                                                         high=ratio(cnot["high"], memory.low))  # fmt: skip
     notes = []
     if d_high is None:
         notes.append(f"the pessimistic end needs d > {max_distance}")
-    return ChannelRow(**base, verdict="qec", d_star=d, d_star_low=min(d_low or d, d), d_star_high=d_high,
-                      delta_accuracy=mean, delta_accuracy_low=lo, delta_accuracy_high=hi,
-                      cnot_error=channel.cnot_error, cnot_error_low=cnot["low"], cnot_error_high=cnot["high"],
-                      memory_eps_op=memory.best, memory_eps_op_low=memory.low, memory_eps_op_high=memory.high,
-                      cnot_vs_memory=ratio(channel.cnot_error, memory.best),
-                      cnot_vs_memory_low=ratio(cnot["low"], memory.high),
-                      cnot_vs_memory_high=ratio(cnot["high"], memory.low),
+    d_star = Interval(d, low=min(d_low or d, d), high=d_high)
+    return ChannelRow(**base, verdict="qec", d_star_interval=d_star,
+                      delta_accuracy=BootstrapInterval(mean, low=lo, high=hi),
+                      cnot_error=Interval(channel.cnot_error, low=cnot["low"], high=cnot["high"]),
+                      memory_eps_op=memory, cnot_vs_memory=vs_memory,
                       extrapolated=channel.extrapolated, evaluations=len(cache),
                       note="; ".join(notes))  # fmt: skip
 
@@ -290,24 +289,22 @@ def format_rows(rows: Sequence[ChannelRow], *, delta: float) -> str:
         f"{'Δacc at d* [95%]':<28} {'CNOT error':<26} {'memory ε_op':<30} {'CNOT/mem':<20}  note",
     ]
 
-    def num(x: float | None, low: float | None = None, high: float | None = None) -> str:
+    def num(x: Interval | None) -> str:
         if x is None:
             return ""
-        ends = "" if low is None or high is None else f" [{low:.3g}, {high:.3g}]"
-        return f"{x:.3g}{ends}"
+        ends = "" if x.low is None or x.high is None else f" [{x.low:.3g}, {x.high:.3g}]"
+        return f"{x.best:.3g}{ends}"
 
     for r in rows:
-        high = r.d_star_high or ">max"
-        d = "" if r.d_star is None else f"{r.d_star} [{r.d_star_low}, {high}]"
-        acc = "" if r.delta_accuracy is None else (
-            f"{r.delta_accuracy:+.4f} [{r.delta_accuracy_low:+.4f}, {r.delta_accuracy_high:+.4f}]")
+        d = "" if r.d_star_interval is None else (
+            f"{r.d_star_interval.best} [{r.d_star_interval.low}, {r.d_star_interval.high or '>max'}]")
+        a = r.delta_accuracy
+        acc = "" if a is None else f"{a.best:+.4f} [{a.low:+.4f}, {a.high:+.4f}]"
         scalar = "" if r.d_star_scalar is None else str(r.d_star_scalar)
         where = f"extrapolated in {r.extrapolated}" if r.extrapolated else ""
         note = "; ".join(x for x in (where, r.note) if x)
         lines.append(f"{r.p:>8g} {r.decoder:<22} {r.verdict:<16} {d:<16} {scalar:>9} {acc:<28} "
-                     f"{num(r.cnot_error, r.cnot_error_low, r.cnot_error_high):<26} "
-                     f"{num(r.memory_eps_op, r.memory_eps_op_low, r.memory_eps_op_high):<30} "
-                     f"{num(r.cnot_vs_memory, r.cnot_vs_memory_low, r.cnot_vs_memory_high):<20}  "
+                     f"{num(r.cnot_error):<26} {num(r.memory_eps_op):<30} {num(r.cnot_vs_memory):<20}  "
                      f"{note}")  # fmt: skip
     return "\n".join(lines)
 

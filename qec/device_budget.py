@@ -32,6 +32,7 @@ from qec._check import record_fields
 from qec.budget import BudgetPlan, budget_plan
 from qec.device import IDEALISATION, Device, idle_pauli
 from qec.fit import models_by_decoder
+from qec.interval import Interval, flat_dict
 from qec.tolerance import PhysicalPoint, Tolerance, bootstrap_weights, physical_points
 
 VERDICT_ROUTE = (
@@ -67,7 +68,7 @@ class DeviceVerdict:
     point: PhysicalPoint
 
     def to_dict(self) -> dict[str, Any]:
-        out = dataclasses.asdict(self)
+        out = flat_dict(self)  # the point's intervals as their flat keys, as in tolerance.json
         out["layout"] = list(self.layout)
         return out
 
@@ -81,10 +82,10 @@ class DeviceVerdict:
 
     def describe(self) -> str:
         """One line: the change, the verdict and the transpilation."""
-        x = self.point
-        verdict = "hardware alone suffices" if x.within_delta else "QEC needed"
-        return (f"{self.device} (calibration {self.calibration[:10]}): Δacc no QEC {x.delta_accuracy:+.4f} "
-                f"[{x.delta_accuracy_low:+.4f}, {x.delta_accuracy_high:+.4f}] -> {verdict}; "
+        x = self.point.delta_accuracy
+        verdict = "hardware alone suffices" if self.point.within_delta else "QEC needed"
+        return (f"{self.device} (calibration {self.calibration[:10]}): Δacc no QEC {x.best:+.4f} "
+                f"[{x.low:+.4f}, {x.high:+.4f}] -> {verdict}; "
                 f"{self.swaps} swaps, "
                 f"{self.two_qubit_gates} two-qubit gates, depth {self.depth}, {self.duration_ns:.0f} ns, "
                 f"qubits {list(self.layout)}")  # fmt: skip
@@ -295,17 +296,20 @@ def device_summary(data_dir: str) -> list[dict[str, Any]]:
                 "quantile": device.quantile,
                 "decoder": row.decoder, "error_2q": device.error_2q, "error_1q": device.error_1q,
                 "readout_error": device.readout_error, "t1_us": device.t1 * 1e6, "t2_us": device.t2 * 1e6,
-                "p": row.p, "verdict": row.verdict, "delta_accuracy": row.physical_delta_accuracy,
-                "delta_accuracy_low": row.physical_delta_accuracy_low,
-                "delta_accuracy_high": row.physical_delta_accuracy_high, "swaps": verdict.swaps,
-                "d_star": row.d_star, "d_star_low": row.d_star_low, "d_star_high": row.d_star_high,
-                "physical_qubits": row.physical_qubits, "physical_qubits_low": row.physical_qubits_low,
-                "physical_qubits_high": row.physical_qubits_high, "extrapolated_by": row.extrapolated_by,
+                "p": row.p, "verdict": row.verdict, **_ends("delta_accuracy", row.physical_delta_accuracy),
+                "swaps": verdict.swaps, **_ends("d_star", row.d_star_interval),
+                **_ends("physical_qubits", row.physical_qubits), "extrapolated_by": row.extrapolated_by,
                 "qdk_machine": machine, "qdk_code_distance": est.get("code_distance"),
                 "qdk_physical_qubits": est.get("physical_qubits"), "qdk_runtime_ns": est.get("runtime_ns"),
                 "qdk_inference_seconds": est.get("inference_seconds"),
             })  # fmt: skip
     return rows
+
+
+def _ends(key: str, interval: Interval | None) -> dict[str, Any]:
+    """A summary row's three columns of an interval: ``key``, ``key_low``, ``key_high``."""
+    parts = (None, None, None) if interval is None else (interval.best, interval.low, interval.high)
+    return dict(zip((key, f"{key}_low", f"{key}_high"), parts, strict=True))
 
 
 def format_summary(rows: Sequence[Mapping[str, Any]]) -> str:

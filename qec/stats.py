@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import csv
-import dataclasses
 import hashlib
 import io
 import json
@@ -18,55 +17,12 @@ import sinter
 
 from qec._check import parse_int
 from qec._io import atomic_write_text
+from qec.interval import Interval  # the project's one interval type, read here as qec.stats.Interval too
 
 REQUIRED_COLUMNS = ("shots", "errors", "discards", "seconds", "decoder", "strong_id", "json_metadata")
 # Likelihood-ratio factor of a 95% binomial interval: exp(χ²₁(0.95) / 2) (Wilks), with
 # χ²₁(0.95) = 3.841458820694124 written out so that this module needs no scipy.
 LR_FACTOR_95 = math.exp(3.841458820694124 / 2)
-
-
-@dataclasses.dataclass(frozen=True)
-class Interval:
-    """A best estimate and its interval, one record for every interval of the project (as
-    sinter's ``Fit(low, best, high)``).
-
-    Attributes:
-        best: The estimate.
-        low: The interval's lower end; None where the data do not bound it.
-        high: The interval's upper end; None where the data do not bound it.
-
-    Raises:
-        ValueError: an end on the wrong side of ``best``.
-
-    Example:
-        >>> Interval(0.01, low=0.008, high=0.012)
-        Interval(0.01, low=0.008, high=0.012)
-        >>> Interval(0.0054, low=0.0053, high=None).high is None  # an end the data leave open
-        True
-        >>> 0.0119 in Interval(0.01, low=0.008, high=0.012)
-        True
-    """
-
-    best: float
-    low: float | None
-    high: float | None
-
-    def __post_init__(self) -> None:
-        below = self.low is not None and self.low > self.best
-        above = self.high is not None and self.high < self.best
-        if below or above:
-            raise ValueError(f"{self!r}: needs low <= best <= high")
-
-    def __repr__(self) -> str:
-        return f"Interval({self.best:.4g}, low={_end(self.low)}, high={_end(self.high)})"
-
-    def __contains__(self, value: float) -> bool:
-        """Whether ``value`` lies within the interval (an open end bounds nothing)."""
-        return (self.low is None or self.low <= value) and (self.high is None or value <= self.high)
-
-
-def _end(value: float | None) -> str:
-    return "None" if value is None else f"{value:.4g}"
 
 
 def binomial_interval(shots: int, errors: int) -> Interval:

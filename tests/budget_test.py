@@ -11,6 +11,7 @@ import qec
 from qec.budget import BudgetReport, BudgetRow, budget_rows, check_eps, with_checks
 from qec.codes import Code
 from qec.fit import AboveThreshold, SuppressionModel, fit_all, fit_model, points_from_stats
+from qec.interval import BootstrapInterval, Interval
 from qec.tolerance import Change, Tolerance
 
 MODEL = SuppressionModel.power(A=0.05, p_th=0.008)
@@ -31,7 +32,7 @@ def tolerance(eps_star=1e-4, low=None, high=None, physical=((0.001, -0.001), (0.
 
 
 # Measured: threshold 0.0075 [0.0072, 0.0078]; Λ never reaches 1 in the sampled range.
-MEASURED = AboveThreshold(threshold=0.0075, threshold_low=0.0072, threshold_high=0.0078)
+MEASURED = AboveThreshold(Interval(0.0075, low=0.0072, high=0.0078))
 
 
 def test_each_row_says_one_thing():
@@ -43,8 +44,8 @@ def test_each_row_says_one_thing():
         "hardware", False, None, None)  # fmt: skip
     assert qec.verdict == "qec" and qec.qec_needed is True
     assert qec.d_star == MODEL.distance_for(eps_op=1e-4, p=0.004)
-    assert qec.physical_qubits == 4 * (2 * qec.d_star**2 - 1)  # rotated surface code: d² data + d²−1 measure
-    assert qec.suppression == pytest.approx(0.004 / 1e-4)
+    assert qec.physical_qubits.best == 4 * (2 * qec.d_star**2 - 1)  # rotated surface: d² data + d²−1 measure
+    assert qec.suppression.best == pytest.approx(0.004 / 1e-4)
     assert above.verdict == "above_threshold" and above.qec_needed is None and above.d_star is None
     assert above.note == "p is above the measured threshold 0.0075 [0.0072, 0.0078]"
 
@@ -94,8 +95,8 @@ def test_d_star_interval_comes_from_eps_star_and_the_model():
     assert row.d_star_low == model.distance_for(eps_op=2e-4, p=0.004, bound="low")
     assert row.d_star_high == model.distance_for(eps_op=5e-5, p=0.004, bound="high")
     assert row.d_star_low <= row.d_star <= row.d_star_high
-    assert row.physical_qubits_low <= row.physical_qubits <= row.physical_qubits_high
-    assert row.suppression_low == pytest.approx(0.004 / 2e-4) and row.suppression_high == pytest.approx(80)
+    assert row.physical_qubits.low <= row.physical_qubits.best <= row.physical_qubits.high
+    assert row.suppression.low == pytest.approx(0.004 / 2e-4) and row.suppression.high == pytest.approx(80)
     # The model was fitted on d = 3, 5, 7: anything beyond is flagged with the number of steps.
     assert row.extrapolated == (row.d_star > 7) and row.extrapolated_by == max(0, (row.d_star - 7) // 2)
 
@@ -135,19 +136,18 @@ def test_report_round_trips_through_json_and_csv():
 
 def test_a_row_cannot_contradict_itself():
     with pytest.raises(ValueError, match="qec_needed=True contradicts verdict='hardware'"):
-        BudgetRow(p=0.001, verdict="hardware", qec_needed=True, physical_delta_accuracy=0.0,
-                  physical_delta_accuracy_low=0.0, physical_delta_accuracy_high=0.0)  # fmt: skip
+        BudgetRow(p=0.001, verdict="hardware", qec_needed=True,
+                  physical_delta_accuracy=BootstrapInterval(0.0, low=0.0, high=0.0))  # fmt: skip
     with pytest.raises(ValueError, match="must give d_star"):
-        BudgetRow(p=0.001, verdict="qec", qec_needed=True, physical_delta_accuracy=-0.1,
-                  physical_delta_accuracy_low=-0.1, physical_delta_accuracy_high=-0.1)  # fmt: skip
+        BudgetRow(p=0.001, verdict="qec", qec_needed=True,
+                  physical_delta_accuracy=BootstrapInterval(-0.1, low=-0.1, high=-0.1))  # fmt: skip
 
 
 def test_qubit_counts_follow_the_code():
     t = tolerance(physical=((0.004, -0.05),))
     (row,) = budget_rows(model=MODEL, tolerance=t, code="repetition", n_logical=5)
-    assert (
-        row.physical_qubits == 5 * Code("repetition", row.d_star).physical_qubits == 5 * (2 * row.d_star - 1)
-    )
+    qubits = row.physical_qubits.best
+    assert qubits == 5 * Code("repetition", row.d_star).physical_qubits == 5 * (2 * row.d_star - 1)
 
 
 def test_supported_alternative_forms_widen_the_interval():

@@ -10,6 +10,7 @@ import pytest
 from qec.channel import channel_from_fits
 from qec.channel_budget import ChannelRow, channel_row, format_rows, smallest_passing
 from qec.fit import AboveThreshold, SuppressionModel, group_key
+from qec.interval import Interval
 from qec.surgery import cnot_flows
 from qec.tolerance import bootstrap_weights
 
@@ -78,9 +79,9 @@ def test_channel_row_finds_the_distance_where_a_known_loss_crosses_delta():
     assert row.verdict == "qec" and row.d_star == expected
     # No noise in this QNN: the interval is the models' (given models have zero covariance).
     assert row.d_star_low == row.d_star_high == expected
-    assert row.cnot_vs_memory == pytest.approx(cnot_error(expected) / row.memory_eps_op)
-    assert row.cnot_error_low == row.cnot_error == row.cnot_error_high
-    assert row.memory_eps_op_low == row.memory_eps_op == row.memory_eps_op_high
+    assert row.cnot_vs_memory.best == pytest.approx(cnot_error(expected) / row.memory_eps_op.best)
+    assert row.cnot_error.low == row.cnot_error.best == row.cnot_error.high
+    assert row.memory_eps_op.low == row.memory_eps_op.best == row.memory_eps_op.high
     assert ChannelRow.from_dict(row.to_dict()) == row
     assert "pymatching" in format_rows([row], delta=delta)
 
@@ -96,11 +97,14 @@ def test_channel_row_carries_the_models_intervals_to_the_cnot_error_and_the_rati
     row = channel_row(p=0.002, decoder="pymatching", scalar_verdict="qec", scalar_d_star=5, groups=groups,
                       evaluate=lambda ch: baseline - 10 * ch.cnot_error, baseline=baseline, weights=weights,
                       delta=0.01, code="surface_rotated", noise="circuit")  # fmt: skip
-    assert row.cnot_error_low < row.cnot_error < row.cnot_error_high
-    assert row.memory_eps_op_low < row.memory_eps_op < row.memory_eps_op_high
-    assert row.cnot_vs_memory_low < row.cnot_vs_memory < row.cnot_vs_memory_high
-    assert row.cnot_vs_memory_low == pytest.approx(row.cnot_error_low / row.memory_eps_op_high)
-    assert f"[{row.cnot_error_low:.3g}, {row.cnot_error_high:.3g}]" in format_rows([row], delta=0.01)
+    cnot, memory, ratio = row.cnot_error, row.memory_eps_op, row.cnot_vs_memory
+    assert cnot.low < cnot.best < cnot.high
+    assert memory.low < memory.best < memory.high
+    assert ratio.low < ratio.best < ratio.high
+    assert ratio.low == pytest.approx(cnot.low / memory.high)
+    assert f"[{cnot.low:.3g}, {cnot.high:.3g}]" in format_rows([row], delta=0.01)
+    # Scripts written against the flat fields read them still (the file's keys, as attributes).
+    assert (row.cnot_error_low, row.cnot_vs_memory_high) == (cnot.low, ratio.high)
 
 
 def test_channel_row_keeps_hardware_and_refuses_above_the_cnots_threshold():
@@ -109,7 +113,7 @@ def test_channel_row_keeps_hardware_and_refuses_above_the_cnots_threshold():
                   weights=None, delta=0.01, code="surface_rotated", noise="circuit")  # fmt: skip
     assert channel_row(p=0.001, scalar_verdict="hardware", **common).verdict == "hardware"
     key = group_key("surface_rotated", "circuit", "x", "pymatching", "cnot", "XXXI")
-    groups[key].above_threshold = AboveThreshold(threshold=0.004, threshold_low=0.0038, threshold_high=0.0042)
+    groups[key].above_threshold = AboveThreshold(Interval(0.004, low=0.0038, high=0.0042))
     row = channel_row(p=0.005, scalar_verdict="qec", **common)
     assert row.verdict == "above_threshold" and "XXXI: p is above the measured threshold" in row.note
     missing = {k: v for k, v in _groups().items() if "IZZZ" not in k}

@@ -7,6 +7,7 @@ import pytest
 from qiskit import QuantumCircuit
 
 from qec.fit import points_from_stats
+from qec.interval import Interval
 from qec.stats import read_stats_with_origin
 from qec.tolerance import Tolerance
 
@@ -44,6 +45,6 @@ def given_tolerance():
 
     def build(eps_star=1e-4, low=None, high=None, physical=((0.001, -0.001), (0.004, -0.05), (0.009, -0.2))):
         t = Tolerance.given(eps_star=eps_star, physical=physical)
-        return dataclasses.replace(t, eps_star_low=low or eps_star, eps_star_high=high or eps_star)
+        return dataclasses.replace(t, eps_star=Interval(eps_star, low=low or eps_star, high=high or eps_star))
 
     return build

@@ -21,6 +21,7 @@ from qec.cli import main
 from qec.device import Device
 from qec.device_budget import device_budget_plan, device_qubit_params, device_verdict, labelled_csv
 from qec.fit import Point, fit_all, fits_document
+from qec.interval import BootstrapInterval
 from qec.qnn import QNN, TrainConfig, Workload, qnn_parts, train
 from qec.qnn.device import backend_noise_model, device_expectations, fake_backend, transpile_qnn
 from qec.tolerance import PhysicalPoint, Tolerance
@@ -114,10 +115,10 @@ def test_device_verdict_pairs_against_the_noiseless_qnn(tiny_result):
     v = device_verdict(workload, device, delta=0.01, bootstrap=50)
     x = v.point
     assert x.noise == device.label and x.p == device.noise.p
-    assert x.delta_accuracy_low <= x.delta_accuracy <= x.delta_accuracy_high
+    assert x.delta_accuracy.best in x.delta_accuracy
     base = workload.evaluate(["none"]).accuracy.mean()
-    assert x.accuracy - base == pytest.approx(x.delta_accuracy, abs=1e-12)
-    assert x.within_delta == (x.delta_accuracy >= -0.01)
+    assert x.accuracy - base == pytest.approx(x.delta_accuracy.best, abs=1e-12)
+    assert x.within_delta == (x.delta_accuracy.best >= -0.01)
     assert v.swaps == 0 and len(v.layout) == 2
     assert type(v).from_dict(json.loads(json.dumps(v.to_dict()))) == v
 
@@ -170,9 +171,9 @@ def verdict_of(device: Device, change: float) -> "object":
     from qec.device_budget import DeviceVerdict
 
     point = PhysicalPoint(noise=device.label, p=device.noise.p, accuracy=0.9 + change,
-                          delta_accuracy=change, delta_accuracy_low=change - 0.005,
-                          delta_accuracy_high=change + 0.005, delta_loss=0.0, delta_loss_low=0.0,
-                          delta_loss_high=0.0, within_delta=change >= -0.01)  # fmt: skip
+                          delta_accuracy=BootstrapInterval(change, low=change - 0.005, high=change + 0.005),
+                          delta_loss=BootstrapInterval(0.0, low=0.0, high=0.0),
+                          within_delta=change >= -0.01)  # fmt: skip
     return DeviceVerdict(device=device.name, label=device.label, calibration=device.calibration,
                          quantile=device.quantile, p=device.noise.p, swaps=0, layout=(0,), two_qubit_gates=0,
                          depth=1, duration_ns=0.0, point=point)  # fmt: skip

@@ -31,6 +31,7 @@ from qec.fit import (
     per_round,
     points_from_stats,
 )
+from qec.interval import Interval
 
 # Sampled once with the real stack, as issue 17's trial did (surface_rotated, circuit noise,
 # z basis, rounds = d, d = 3, 5, 7, p = 0.3..0.7%, 20k shots, pymatching):
@@ -412,7 +413,7 @@ def test_a_form_with_positive_k_cannot_put_its_p_th_above_the_measured_threshold
 
 
 def lam(p, low):
-    return qec.fit.LambdaFit(p=p, lambda_=low + 0.1, lambda_low=low, lambda_high=low + 0.2, distances=(3, 5))
+    return qec.fit.LambdaFit(p=p, interval=Interval(low + 0.1, low=low, high=low + 0.2), distances=(3, 5))
 
 
 def test_above_threshold_comes_from_the_measurements():
@@ -430,7 +431,7 @@ def test_above_threshold_comes_from_the_measurements():
 
 
 def test_the_records_give_their_intervals_as_one_interval_type():
-    from qec.stats import Interval, binomial_interval
+    from qec.stats import binomial_interval
 
     pt = Point.from_counts(code="c", noise="circuit", basis="z", d=3, p=0.001, rounds=3, shots=10_000,
                            errors=100)  # fmt: skip
@@ -443,8 +444,11 @@ def test_the_records_give_their_intervals_as_one_interval_type():
     t = groups[0].threshold
     assert t.p_th_profile == Interval(t.p_th, low=t.p_th_profile_low, high=t.p_th_profile_high)
     assert groups[0].above_threshold.threshold_interval == t.p_th_profile
-    # The records' files keep their keys: the interval is a view, not a field.
+    # The records' files keep their flat keys: an interval field is written as three of them.
     assert "p_th_profile" not in t.to_dict() and "interval" not in fit.to_dict()
+    assert list(fit.to_dict()) == ["p", "lambda_low", "lambda_high", "distances", "lambda"]
+    assert {"shot_rate", "shot_low", "shot_high", "round_rate", "round_low", "round_high"} <= set(
+        groups[0].to_dict()["points"][0])
 
 
 def test_too_few_bootstrap_resamples_are_refused_and_none_means_no_interval(near_threshold_points, capsys):

@@ -7,6 +7,7 @@ import pytest
 
 from qec.budget import BudgetReport, budget_rows
 from qec.fit import AboveThreshold, Point, SuppressionModel, fit_all
+from qec.interval import Interval
 from qec.plot import (
     accuracy_figure,
     budget_figure,
@@ -20,7 +21,7 @@ from qec.resources import estimate_resources
 from qec.surgery import cnot_flows
 
 # Measured: threshold 0.0075 [0.0072, 0.0078].
-MEASURED = AboveThreshold(threshold=0.0075, threshold_low=0.0072, threshold_high=0.0078)
+MEASURED = AboveThreshold(Interval(0.0075, low=0.0072, high=0.0078))
 
 
 def labels(ax) -> list[str]:

@@ -163,3 +163,37 @@ def test_an_interval_keeps_its_ends_on_either_side_of_the_best_value():
         Interval(0.5, low=0.1, high=0.4)
     with pytest.raises(dataclasses.FrozenInstanceError):
         Interval(0.5, low=0.1, high=0.7).best = 0.2  # type: ignore[misc]
+
+
+def test_a_record_writes_an_interval_as_its_flat_keys_and_reads_them_back_checked():
+    # Records hold one Interval per value; their files keep the flat keys scripts read
+    # (eps_star, eps_star_low, eps_star_high), in the place the three fields had.
+    from qec._check import record_fields
+    from qec.interval import Interval, flat_attributes, flat_dict, json_keys
+
+    @flat_attributes
+    @dataclasses.dataclass(frozen=True)
+    class Row:
+        p: float
+        change: Interval
+        d_star_interval: Interval[int] | None = dataclasses.field(
+            default=None, metadata=json_keys("d_star", "d_star_low", "d_star_high"))
+        note: str = ""
+
+    row = Row(0.01, Interval(-0.02, low=-0.03, high=-0.01), Interval(7, low=5, high=None))
+    flat = flat_dict(row)
+    assert list(flat) == ["p", "change", "change_low", "change_high", "d_star", "d_star_low", "d_star_high",
+                          "note"]  # fmt: skip
+    assert Row(**record_fields(Row, flat, what="row")) == row
+    assert (row.change_low, row.d_star, row.d_star_high) == (-0.03, 7, None)  # the old names still read
+    assert flat_dict(Row(0.01, row.change))["d_star_low"] is None
+    for change, message in (
+        ({"change_low": None}, "row change_low=None must be a number"),
+        ({"d_star": 7.5}, "row d_star=7.5 must be an integer or null"),
+        ({"change_high": -0.05}, r"change=-0.02 with \[change_low, change_high\] = \[-0.03, -0.05\] needs"),
+        ({"d_star": None}, "row d_star=None has an interval"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            record_fields(Row, {**flat, **change}, what="row")
+    with pytest.raises(ValueError, match="row lacks change_high"):
+        record_fields(Row, {k: v for k, v in flat.items() if k != "change_high"}, what="row")

@@ -102,8 +102,8 @@ def test_eps_star_interval_covers_the_truth_at_its_nominal_rate():
         t = measure_tolerance(synthetic_evaluator(synthetic_margins(rng, 400)), delta=delta, bootstrap=400,
                               eps_grid=[1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1], seed=k)  # fmt: skip
         assert t.bound == "" and sum(c.refined for c in t.curve) > 0
-        hits += t.eps_star_low <= truth <= t.eps_star_high
-        centre.append(math.log(t.eps_star / truth))
+        hits += truth in t.eps_star
+        centre.append(math.log(t.eps_star.best / truth))
     low, high = scipy.stats.binom.ppf(1e-4, n_sets, 0.95), scipy.stats.binom.isf(1e-4, n_sets, 0.95)
     assert low <= hits <= high, (hits, truth)
     # No bias beyond the spread: the mean log ratio is within 4 standard errors of 0.
@@ -181,6 +181,20 @@ def test_training_definition_trains_missing_runs_once(tmp_path):
     again = workload.evaluate(["logical:0.05"])
     assert (tmp_path / "logical-0.05_s0.json").stat().st_mtime_ns == stamp  # reused
     assert again.accuracy[0, 0] == pytest.approx(evals.accuracy[0, 2])
+
+
+def test_runs_are_keyed_by_the_parsed_noise_they_are_evaluated_at():
+    # Issue #19: runs were keyed by formatted strings. They are keyed by the parsed noise, at the
+    # precision the QNN is evaluated at (6 significant digits, its string), so a run given with
+    # more digits serves the spec it always served.
+    from qec.qnn.config import QNNNoise
+
+    runs = [{"config": {**SHAPE, "noise": noise, "seed": 0}, "weights": [0.5] * 9}
+            for noise in ("none", "logical:0.0012345678")]  # fmt: skip
+    workload = Workload.from_results(runs, definition="training")
+    assert set(workload.runs) == {(QNNNoise("none"), 0), (QNNNoise("logical", 0.00123457), 0)}
+    assert workload.weights("logical:0.00123457", 0) == (0.5,) * 9
+    assert workload.weights(QNNNoise("logical", 0.0012345678), 0) == (0.5,) * 9
 
 
 def test_mixed_configurations_are_refused():

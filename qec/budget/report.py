@@ -16,6 +16,7 @@ from qec.fit import (
     AboveThreshold,
     SuppressionModel,
 )
+from qec.interval import Interval
 from qec.tolerance import Change, Tolerance
 
 
@@ -144,8 +145,8 @@ class BudgetReport:
         lines += [f"#   {a}" for a in self.assumptions]
         lines.append(f"#   tolerance: {t.describe()}")
         lines.append(
-            f"#   noiseless accuracy {t.noiseless_accuracy:.4f} [{t.noiseless_accuracy_low:.4f}, "
-            f"{t.noiseless_accuracy_high:.4f}]"
+            f"#   noiseless accuracy {t.noiseless_accuracy.best:.4f} [{t.noiseless_accuracy.low:.4f}, "
+            f"{t.noiseless_accuracy.high:.4f}]"
         )
         lines.append(
             "#   above threshold: p above the upper end of the measured threshold's 95% profile interval "
@@ -199,17 +200,18 @@ class BudgetReport:
         )
         lines.append(header)
         for r, verdict in zip(self.rows, verdicts, strict=True):
+            acc = r.physical_delta_accuracy
             cells = [
                 f"{r.p:>8g} ",
                 f"{r.decoder:<{w}}",
                 f"{verdict:<{vw}}",
-                f"{_change(*(getattr(r, f'physical_delta_accuracy{x}') for x in ('', '_low', '_high'))):<28}",
+                f"{_change(acc.best, acc.low, acc.high):<28}",
             ]
             if r.verdict == "qec":
                 cells += [
-                    f"{_interval(r.d_star, r.d_star_low, r.d_star_high, 'd'):<16}",
-                    f"{_interval(r.physical_qubits, r.physical_qubits_low, r.physical_qubits_high, ','):<28}",
-                    f"{_interval(r.suppression, r.suppression_low, r.suppression_high, '.3g'):<22}",
+                    f"{_interval(r.d_star_interval, 'd'):<16}",
+                    f"{_interval(r.physical_qubits, ','):<28}",
+                    f"{_interval(r.suppression, '.3g'):<22}",
                     f"{_check(r.check_d_star):<28}",
                     f"{_check(r.check_d_star_minus_2):<28}",
                 ]
@@ -224,9 +226,12 @@ def _extrapolation_mark(row: BudgetRow) -> str:
     return " (extrapolated)" if row.extrapolated else " (extrapolated in p)" if row.extrapolated_p else ""
 
 
-def _interval(value: Any, low: Any, high: Any, spec: str) -> str:
+def _interval(interval: Interval | None, spec: str) -> str:
+    """``best [low, high]`` in ``spec``; ``?`` for what is unknown (an open end, or no interval)."""
     f = lambda v: "?" if v is None else format(v, spec)  # noqa: E731
-    return f"{f(value)} [{f(low)}, {f(high)}]"
+    if interval is None:
+        return f"{f(None)} [{f(None)}, {f(None)}]"
+    return f"{f(interval.best)} [{f(interval.low)}, {f(interval.high)}]"
 
 
 def _change(mean: float, low: float, high: float) -> str:

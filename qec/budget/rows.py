@@ -13,6 +13,7 @@ from qec.fit import (
     SuppressionModel,
     logical_eps_op,
 )
+from qec.interval import BootstrapInterval, Interval, flat_attributes, flat_dict, json_keys
 from qec.sampling import DEFAULT_DECODER
 from qec.tolerance import Change, Tolerance
 
@@ -27,6 +28,7 @@ VERDICTS: dict[str, str] = {
 _QEC_NEEDED = {"hardware": False, "qec": True, "above_threshold": None, "no_distance": True}
 
 
+@flat_attributes
 @dataclasses.dataclass(frozen=True)
 class BudgetRow:
     """The budget at one physical error rate with one decoder: exactly one of ``VERDICTS``.
@@ -41,18 +43,21 @@ class BudgetRow:
             ``no_distance`` (below it, but the model finds no distance: p at or above the
             model's p_th, an extrapolation parameter, or d beyond the search).
         qec_needed: False, True, or None (above threshold), as ``verdict`` says.
-        physical_delta_accuracy, physical_delta_accuracy_low, physical_delta_accuracy_high:
-            Paired accuracy change under the physical model at p (no QEC), with its interval.
-        d_star: Smallest odd d with ε_op(d, p) ≤ ε* (best-fit model). d_star_low, d_star_high:
-            With ε*'s upper end and the model's optimistic bound, and with ε*'s lower end and
-            its pessimistic bound (None: beyond the search limit).
+        physical_delta_accuracy: Paired accuracy change under the physical model at p (no QEC),
+            with its interval.
+        d_star_interval: d*, the smallest odd d with ε_op(d, p) ≤ ε* (best-fit model), and its
+            interval: low with ε*'s upper end and the model's optimistic bound, high with ε*'s
+            lower end and its pessimistic bound (an end is None beyond the search limit). None
+            where no QEC distance is given. ``d_star``, ``d_star_low`` and ``d_star_high`` read
+            its parts (adaptive sampling and the tables read d* as a number), as the file names
+            them.
         qubits_per_logical: Physical qubits of one logical qubit at d*.
-        physical_qubits, physical_qubits_low, physical_qubits_high: For all logical qubits.
+        physical_qubits: For all logical qubits, at d* and at its interval's ends.
         extrapolated: d* exceeds the largest sampled distance; extrapolated_by: by how many
             distance steps (of 2).
         extrapolated_p: p lies outside the p range the model was fitted on (rows that use
             the model: ``qec`` and ``no_distance``).
-        suppression, suppression_low, suppression_high: p / ε* with ε*'s interval (QEC rows).
+        suppression: p / ε* with ε*'s interval (QEC rows).
         eps_op_d_star, eps_op_d_star_minus_2: ε_op the best-fit model gives at d* and d* − 2.
         check_d_star, check_d_star_minus_2: Measured paired accuracy change at those ε_op.
         note: Anything a reader must know about this row.
@@ -61,31 +66,30 @@ class BudgetRow:
     p: float
     verdict: str
     qec_needed: bool | None
-    physical_delta_accuracy: float
-    physical_delta_accuracy_low: float
-    physical_delta_accuracy_high: float
+    physical_delta_accuracy: BootstrapInterval
     decoder: str = DEFAULT_DECODER
-    d_star: int | None = None
-    d_star_low: int | None = None
-    d_star_high: int | None = None
+    d_star_interval: Interval[int] | None = dataclasses.field(
+        default=None, metadata=json_keys("d_star", "d_star_low", "d_star_high"))
     qubits_per_logical: int | None = None
-    physical_qubits: int | None = None
-    physical_qubits_low: int | None = None
-    physical_qubits_high: int | None = None
+    physical_qubits: Interval[int] | None = None
     extrapolated: bool = False
     extrapolated_by: int = 0
     extrapolated_p: bool = False
-    suppression: float | None = None
-    suppression_low: float | None = None
-    suppression_high: float | None = None
+    suppression: Interval | None = None
     eps_op_d_star: float | None = None
     eps_op_d_star_minus_2: float | None = None
     check_d_star: Change | None = None
     check_d_star_minus_2: Change | None = None
     note: str = ""
 
+    @property
+    def d_star(self) -> int | None:
+        """d* (None where no QEC distance is given): ``d_star_interval.best``."""
+        return None if self.d_star_interval is None else self.d_star_interval.best
+
     def __repr__(self) -> str:
-        d = "" if self.d_star is None else f", d* = {self.d_star} [{self.d_star_low}, {self.d_star_high}]"
+        d = self.d_star_interval
+        d = "" if d is None else f", d* = {d.best} [{d.low}, {d.high}]"
         return f"<BudgetRow p = {self.p:g}, {self.decoder}: {self.verdict}{d}>"
 
     def __post_init__(self) -> None:
@@ -98,7 +102,8 @@ class BudgetRow:
             raise ValueError("a row that needs QEC must give d_star")
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The row as budget.json holds it: every interval as its flat keys (``d_star_low``, ...)."""
+        return flat_dict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BudgetRow:
@@ -141,8 +146,9 @@ def budget_rows(
         >>> rows = budget_rows(model=SuppressionModel.power(A=0.1, p_th=0.01), tolerance=t,
         ...                    code="surface_rotated", n_logical=4,
         ...                    above_threshold=AboveThreshold(lambda_reaches_one=0.01))
-        >>> [(r.verdict, r.d_star, r.physical_qubits) for r in rows]
-        [('qec', 7, 388), ('above_threshold', None, None), ('hardware', None, None)]
+        >>> [(r.verdict, r.d_star, r.physical_qubits) for r in rows]  # doctest: +NORMALIZE_WHITESPACE
+        [('qec', 7, Interval(388, low=388, high=388)), ('above_threshold', None, None),
+         ('hardware', None, None)]
     """
     settings = dict(model=model, tolerance=tolerance, code=code, n_logical=n_logical,
                     cycles_per_gate=cycles_per_gate, max_distance=max_distance, alternatives=alternatives,
@@ -165,14 +171,9 @@ def _row(
 ) -> BudgetRow:
     """The row at one physical-noise run's p: hardware, above threshold, no distance, or QEC."""
     p = phys.p
-    measured = {
-        "physical_delta_accuracy": phys.delta_accuracy,
-        "physical_delta_accuracy_low": phys.delta_accuracy_low,
-        "physical_delta_accuracy_high": phys.delta_accuracy_high,
-        "decoder": decoder,
-    }
+    measured = {"physical_delta_accuracy": phys.delta_accuracy, "decoder": decoder}
     # The verdict follows the best estimate; where its interval holds −δ, say so.
-    marginal = phys.delta_accuracy_low < -tolerance.delta < phys.delta_accuracy_high
+    marginal = phys.delta_accuracy.low < -tolerance.delta < phys.delta_accuracy.high
     close = "marginal: the no-QEC accuracy change's interval contains −δ" if marginal else ""
     if phys.within_delta:
         return BudgetRow(p=p, verdict="hardware", qec_needed=False, note=close, **measured)
@@ -189,7 +190,8 @@ def _row(
         return m.distance_for(eps_op=eps, p=p, cycles_per_gate=cycles_per_gate, bound=bound,
                               max_distance=max_distance)  # fmt: skip
 
-    d = distance(tolerance.eps_star, "best")
+    star = tolerance.eps_star
+    d = distance(star.best, "best")
     if d is None:
         why = f"needs d > {max_distance}" if p < model.p_th else (
             f"p is not below the model's p_th {model.p_th:.4g} (an extrapolation parameter): its "
@@ -197,8 +199,8 @@ def _row(
         note = "; ".join(x for x in (close, why, in_p) if x)
         return BudgetRow(p=p, verdict="no_distance", qec_needed=True, extrapolated_p=outside_p, note=note,
                          **measured)  # fmt: skip
-    lows = [distance(tolerance.eps_star_high, "low", m=m) for m in (model, *alternatives)]
-    highs = [distance(tolerance.eps_star_low, "high", m=m) for m in (model, *alternatives)]
+    lows = [distance(star.high, "low", m=m) for m in (model, *alternatives)]
+    highs = [distance(star.low, "high", m=m) for m in (model, *alternatives)]
     d_low = min((x for x in lows if x is not None), default=None)
     d_high = None if None in highs else max(x for x in highs if x is not None)
     largest = max(model.distances, default=0)
@@ -210,7 +212,7 @@ def _row(
         notes.append(f"extrapolated {(d - largest) // 2} distance steps beyond d = {largest}")
     if in_p:
         notes.append(in_p)
-    if p < tolerance.eps_star:
+    if p < star.best:
         notes.append("p < ε*: the physical model (idle and readout noise on every layer) costs more than "
                      "logical noise at ε_op = p")  # fmt: skip
     qubits = {x: None if x is None else n_logical * Code(code, x).physical_qubits for x in {d, d_low, d_high}}
@@ -218,12 +220,11 @@ def _row(
         min(model.eps_round(dist, p), 1.0), distance=dist, cycles_per_gate=cycles_per_gate
     )
     return BudgetRow(
-        p=p, verdict="qec", qec_needed=True, **measured, d_star=d, d_star_low=d_low, d_star_high=d_high,
-        qubits_per_logical=qubits[d] // n_logical, physical_qubits=qubits[d],
-        physical_qubits_low=qubits[d_low], physical_qubits_high=qubits[d_high],
+        p=p, verdict="qec", qec_needed=True, **measured, d_star_interval=Interval(d, low=d_low, high=d_high),
+        qubits_per_logical=qubits[d] // n_logical,
+        physical_qubits=Interval(qubits[d], low=qubits[d_low], high=qubits[d_high]),
         extrapolated=d > largest, extrapolated_by=max(0, (d - largest) // 2), extrapolated_p=outside_p,
-        suppression=p / tolerance.eps_star, suppression_low=p / tolerance.eps_star_high,
-        suppression_high=p / tolerance.eps_star_low, eps_op_d_star=eps_at(d),
+        suppression=Interval(p / star.best, low=p / star.high, high=p / star.low), eps_op_d_star=eps_at(d),
         eps_op_d_star_minus_2=eps_at(d - 2) if d >= 5 else None, note="; ".join(notes),
     )  # fmt: skip
 

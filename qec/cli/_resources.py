@@ -142,7 +142,7 @@ def main_resources(args: argparse.Namespace) -> int:
         star = None
         if args.tolerance is not None:
             t = _read_json("--tolerance", args.tolerance, Tolerance.from_dict)
-            star = (t.eps_star, t.eps_star_low, t.eps_star_high)
+            star = t.eps_star
             budgets = res.error_budgets(star, execution.logical_operations(circuit))
         report = res.estimate_resources(
             circuit, ps=ps, noise=noise, models=models, preset=preset, code=args.code,

@@ -12,33 +12,34 @@ import numpy as np
 from qec._check import record_fields
 from qec.fit.model import _loggable, _wls
 from qec.fit.points import _Z, Point
-from qec.stats import Interval
+from qec.interval import Interval, flat_attributes, flat_dict, json_keys
 
 
+@flat_attributes
 @dataclasses.dataclass(frozen=True)
 class LambdaFit:
     """Suppression factor Λ = ε_d / ε_{d+2} at one p, from a weighted fit of ln ε_round vs d.
 
     Attributes:
-        p: Physical error rate. lambda_: Λ. lambda_low, lambda_high: 95% interval (``interval``).
-        distances: Distances used.
+        p: Physical error rate. interval: Λ with its 95% interval (in fits.json ``lambda``,
+            ``lambda_low``, ``lambda_high``; as attributes ``lambda_``, ``lambda_low``,
+            ``lambda_high``). distances: Distances used.
     """
 
     p: float
-    lambda_: float
-    lambda_low: float
-    lambda_high: float
+    interval: Interval = dataclasses.field(metadata=json_keys("lambda", "lambda_low", "lambda_high"))
     distances: tuple[int, ...]
 
     @property
-    def interval(self) -> Interval:
-        """Λ with its 95% interval."""
-        return Interval(self.lambda_, low=self.lambda_low, high=self.lambda_high)
+    def lambda_(self) -> float:
+        """Λ (``interval.best``)."""
+        return self.interval.best
 
     def to_dict(self) -> dict[str, Any]:
-        """As fits.json stores it: the field ``lambda_`` under the key ``lambda``."""
-        out = {**dataclasses.asdict(self), "distances": list(self.distances)}
-        out["lambda"] = out.pop("lambda_")
+        """As fits.json stores it: the ends, the distances, then Λ under the key ``lambda``
+        (the order the file has always had)."""
+        out = {**flat_dict(self), "distances": list(self.distances)}
+        out["lambda"] = out.pop("lambda")
         return out
 
     @classmethod
@@ -48,7 +49,7 @@ class LambdaFit:
         Raises:
             ValueError: a field is missing or of the wrong type (``qec._check.record_fields``).
         """
-        values = record_fields(cls, data, what=what, keys={"lambda_": "lambda"})
+        values = record_fields(cls, data, what=what)
         return cls(**{**values, "distances": tuple(values["distances"])})
 
 
@@ -72,9 +73,9 @@ def fit_lambdas(points: Sequence[Point]) -> list[LambdaFit]:
         (_, slope), cov, _, used = fit
         se = math.sqrt(cov[1, 1])
         half = _Z * se
-        out.append(LambdaFit(p=p, lambda_=math.exp(-2 * slope), lambda_low=math.exp(-2 * (slope + half)),
-                             lambda_high=math.exp(-2 * (slope - half)),
-                             distances=tuple(sorted({pt.d for pt in used}))))  # fmt: skip
+        lam = Interval(math.exp(-2 * slope), low=math.exp(-2 * (slope + half)),
+                       high=math.exp(-2 * (slope - half)))  # fmt: skip
+        out.append(LambdaFit(p=p, interval=lam, distances=tuple(sorted({pt.d for pt in used}))))
     return out
 
 

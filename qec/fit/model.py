@@ -11,7 +11,7 @@ import numpy as np
 
 from qec._check import check_number, is_int, record_fields
 from qec.fit.points import CONFIDENCE, FitError, Point
-from qec.stats import Interval
+from qec.interval import Interval
 
 # Forms whose AIC is within this of the best are "substantially supported" (Burnham & Anderson,
 # Model Selection and Multimodel Inference, 2002, §2.6): the budget's d* interval spans them.

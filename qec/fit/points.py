@@ -10,9 +10,10 @@ import sinter
 
 from qec._check import check_int, check_number
 from qec.codes import EXPERIMENTS
+from qec.interval import Interval, flat_attributes, json_keys
 from qec.noise import NOISE_NAMES, NoiseModel
 from qec.sampling import DEFAULT_DECODER
-from qec.stats import Interval, binomial_interval
+from qec.stats import binomial_interval
 
 REQUIRED_METADATA = ("code", "noise", "d", "p", "rounds", "basis")
 CONFIDENCE = 0.95
@@ -36,6 +37,7 @@ def per_round(shot_rate: float, rounds: int) -> float:
     return float(sinter.shot_error_rate_to_piece_error_rate(shot_rate, pieces=rounds))
 
 
+@flat_attributes
 @dataclasses.dataclass(frozen=True)
 class Point:
     """One (code, noise, basis, d, p, rounds) task decoded by one decoder: counts and rates with
@@ -48,9 +50,10 @@ class Point:
         code: Code family. noise: Noise model. basis: Memory basis.
         d: Distance. p: Physical error rate. rounds: Rounds per shot.
         shots: Shots kept (discards removed). errors: Logical errors.
-        shot_rate, shot_low, shot_high: Per-shot logical error and its 95% LR interval
-            (``shot_interval`` gives the three as one ``Interval``).
-        round_rate, round_low, round_high: The same converted to per-round (``round_interval``).
+        shot_interval: Per-shot logical error and its 95% LR interval (in fits.json and as
+            attributes: ``shot_rate``, ``shot_low``, ``shot_high``).
+        round_interval: The same converted to per-round (``round_rate``, ``round_low``,
+            ``round_high``).
         decoder: The sinter decoder that decoded the shots.
         experiment: ``memory`` or a gate experiment (``cnot``). A gate's rates are per
             operation: its "per-round" rate is the per-shot rate (one gate per shot).
@@ -66,12 +69,8 @@ class Point:
     rounds: int
     shots: int
     errors: int
-    shot_rate: float
-    shot_low: float
-    shot_high: float
-    round_rate: float
-    round_low: float
-    round_high: float
+    shot_interval: Interval = dataclasses.field(metadata=json_keys("shot_rate", "shot_low", "shot_high"))
+    round_interval: Interval = dataclasses.field(metadata=json_keys("round_rate", "round_low", "round_high"))
     decoder: str = DEFAULT_DECODER
     experiment: str = "memory"
     observable: str = ""
@@ -88,27 +87,27 @@ class Point:
             noisy = 1  # one operation per shot: the gate's rate is the unit
         else:
             noisy = NoiseModel(noise, 0.0).noisy_rounds(rounds) if noise in NOISE_NAMES else rounds
+        per = lambda rate: per_round(rate, noisy)  # noqa: E731
         return cls(code=code, noise=noise, basis=basis, d=d, p=p, rounds=rounds, shots=shots,
-                   errors=errors, shot_rate=shot.best, shot_low=shot.low, shot_high=shot.high,
-                   round_rate=per_round(shot.best, noisy), round_low=per_round(shot.low, noisy),
-                   round_high=per_round(shot.high, noisy), decoder=decoder, experiment=experiment,
-                   observable=observable)  # fmt: skip
+                   errors=errors, shot_interval=shot,
+                   round_interval=Interval(per(shot.best), low=per(shot.low), high=per(shot.high)),
+                   decoder=decoder, experiment=experiment, observable=observable)  # fmt: skip
 
     @property
-    def shot_interval(self) -> Interval:
-        """The per-shot rate with its 95% interval."""
-        return Interval(self.shot_rate, low=self.shot_low, high=self.shot_high)
+    def shot_rate(self) -> float:
+        """The per-shot logical error rate (``shot_interval.best``)."""
+        return self.shot_interval.best
 
     @property
-    def round_interval(self) -> Interval:
-        """The per-round rate with its 95% interval."""
-        return Interval(self.round_rate, low=self.round_low, high=self.round_high)
+    def round_rate(self) -> float:
+        """The per-round logical error rate (``round_interval.best``)."""
+        return self.round_interval.best
 
     @property
     def log_round_sigma(self) -> float:
         """Standard error of ln(round_rate), read off the width of its 95% interval."""
-        low = max(self.round_low, 1e-300)
-        return (math.log(self.round_high) - math.log(low)) / (2 * _Z)
+        low = max(self.round_interval.low, 1e-300)
+        return (math.log(self.round_interval.high) - math.log(low)) / (2 * _Z)
 
 
 def check_metadata(metadata: dict, *, where: str) -> tuple[int, float, int]:

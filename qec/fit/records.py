@@ -14,12 +14,13 @@ from qec.fit.lambdas import LambdaFit, fit_lambdas
 from qec.fit.model import SuppressionModel, _choose_model, fit_models
 from qec.fit.points import CONFIDENCE, DEFAULT_DECODER, FitError, Point
 from qec.fit.threshold import AboveThreshold, Threshold, _fmt, check_bootstrap, fit_threshold
+from qec.interval import flat_dict
 
 
 def _point_dict(pt: Point) -> dict[str, Any]:
     # decoder, experiment and observable are the group's, stored once with it
     group_fields = ("decoder", "experiment", "observable")
-    return {k: v for k, v in dataclasses.asdict(pt).items() if k not in group_fields}
+    return {k: v for k, v in flat_dict(pt).items() if k not in group_fields}
 
 
 def group_key(code: str, noise: str, basis: str, decoder: str, experiment: str = "memory",
@@ -191,7 +192,7 @@ def fit_all(
             below = [pt for pt in pts if pt.p < threshold.p_th_profile_low]
             rule = f"p < {threshold.p_th_profile_low:.4g} (the threshold's lower bound, profile interval)"
         else:
-            good = {f.p for f in lambdas if f.lambda_low > 1 and not above.reason(f.p)}
+            good = {f.p for f in lambdas if f.interval.low > 1 and not above.reason(f.p)}
             below = [pt for pt in pts if pt.p in good]
             rule = "p with Λ significantly above 1 (no usable threshold)"
         model, alternatives, m_note = _model_on(below, rule, above.limit)
@@ -286,12 +287,13 @@ def format_table(fits: Sequence[GroupFit]) -> str:
             )
         a = g.above_threshold
         where = "nowhere measured" if a.limit is None else f"p >= {a.limit:.4g}"
-        where = f"p > {a.limit:.4g}" if a.limit is not None and a.limit == a.threshold_high else where
+        high = None if a.threshold_interval is None else a.threshold_interval.high
+        where = f"p > {a.limit:.4g}" if a.limit is not None and a.limit == high else where
         lines.append(f"  above thr  {where} ({a.describe()})")
         for f in g.lambdas:
             lines.append(
-                f"  Lambda     p = {f.p:<9.4g} {f.lambda_:8.3f}  [{f.lambda_low:.3f}, "
-                f"{f.lambda_high:.3f}]  d = {list(f.distances)}"
+                f"  Lambda     p = {f.p:<9.4g} {f.interval.best:8.3f}  [{f.interval.low:.3f}, "
+                f"{f.interval.high:.3f}]  d = {list(f.distances)}"
             )
         m = g.model
         if m is None:

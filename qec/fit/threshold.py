@@ -13,8 +13,8 @@ import numpy as np
 from qec._check import record_fields
 from qec.fit.lambdas import LambdaFit
 from qec.fit.points import _Z, CONFIDENCE, FitError, Point
+from qec.interval import Interval, flat_attributes, flat_dict, json_keys
 from qec.noise import NOISE_NAMES, NoiseModel
-from qec.stats import Interval
 
 # Fewest bootstrap resamples a percentile 95% interval is made of: each end must have 2.5% of the
 # resamples beyond it, at least one, so B·0.025 >= 1. With fewer, the "interval" is the range of a
@@ -88,6 +88,7 @@ class Threshold:
         return self.p_th_profile_low is not None and self.p_th_profile_high is not None
 
 
+@flat_attributes
 @dataclasses.dataclass(frozen=True)
 class AboveThreshold:
     """Where one group is measured to be above threshold, whatever a model's p_th says.
@@ -98,24 +99,24 @@ class AboveThreshold:
     is only used below them.
 
     Attributes:
-        threshold, threshold_low, threshold_high: The measured threshold and its 95% profile
-            interval (None: no threshold, or an end the data do not bound).
+        threshold_interval: The measured threshold and its 95% profile interval (None: no
+            threshold; an end None: the data do not bound it). In fits.json and as attributes:
+            ``threshold``, ``threshold_low``, ``threshold_high``.
         lambda_reaches_one: The smallest sampled p from which on Λ's 95% interval reaches 1 at
             every sampled p (None: nowhere). Counted from the top, so that a wide interval at
             a low p with few errors does not declare everything above it above threshold.
 
     Example:
-        >>> a = AboveThreshold(threshold=0.0054, threshold_low=0.0053, threshold_high=0.0056,
-        ...                    lambda_reaches_one=0.01)
+        >>> from qec.interval import Interval
+        >>> a = AboveThreshold(Interval(0.0054, low=0.0053, high=0.0056), lambda_reaches_one=0.01)
         >>> a.reason(0.005), a.reason(0.006)[:47]
         ('', 'p is above the measured threshold 0.0054 [0.005')
         >>> a.limit
         0.0056
     """
 
-    threshold: float | None = None
-    threshold_low: float | None = None
-    threshold_high: float | None = None
+    threshold_interval: Interval | None = dataclasses.field(
+        default=None, metadata=json_keys("threshold", "threshold_low", "threshold_high"))
     lambda_reaches_one: float | None = None
 
     @classmethod
@@ -123,41 +124,39 @@ class AboveThreshold:
         """From a group's threshold fit and Λ fits."""
         one = None
         for f in sorted(lambdas, key=lambda f: f.p, reverse=True):
-            if f.lambda_low > 1:
+            if f.interval.low > 1:
                 break
             one = f.p
         if threshold is None:
             return cls(lambda_reaches_one=one)
-        return cls(threshold=threshold.p_th, threshold_low=threshold.p_th_profile_low,
-                   threshold_high=threshold.p_th_profile_high, lambda_reaches_one=one)  # fmt: skip
+        return cls(threshold_interval=threshold.p_th_profile, lambda_reaches_one=one)
 
     @property
-    def threshold_interval(self) -> Interval | None:
-        """The measured threshold with its 95% profile interval, or None without a threshold."""
-        if self.threshold is None:
-            return None
-        return Interval(self.threshold, low=self.threshold_low, high=self.threshold_high)
+    def threshold(self) -> float | None:
+        """The measured threshold (None: none), ``threshold_interval.best``."""
+        return None if self.threshold_interval is None else self.threshold_interval.best
 
     @property
     def limit(self) -> float | None:
         """The smallest p at which the measurements say "above threshold" (None: nowhere)."""
-        return min((x for x in (self.threshold_high, self.lambda_reaches_one) if x is not None), default=None)
+        high = None if self.threshold_interval is None else self.threshold_interval.high
+        return min((x for x in (high, self.lambda_reaches_one) if x is not None), default=None)
 
     def reason(self, p: float) -> str:
         """Why ``p`` is above threshold, or "" when it is not."""
-        if self.threshold_high is not None and p > self.threshold_high:
-            return (f"p is above the measured threshold {self.threshold:.4g} "
-                    f"[{_fmt(self.threshold_low)}, {self.threshold_high:.4g}]")  # fmt: skip
+        t = self.threshold_interval
+        if t is not None and t.high is not None and p > t.high:
+            return f"p is above the measured threshold {t.best:.4g} [{_fmt(t.low)}, {t.high:.4g}]"
         if self.lambda_reaches_one is not None and p >= self.lambda_reaches_one:
             return f"Λ's 95% interval reaches 1 from p = {self.lambda_reaches_one:.4g} on"
         return ""
 
     def describe(self) -> str:
         """One line: the measured threshold and where Λ reaches 1."""
-        t = "no measured threshold"
-        if self.threshold is not None:
-            ends = f"{_fmt(self.threshold_low)}, {_fmt(self.threshold_high)}"
-            t = f"measured threshold {self.threshold:.4g} [{ends}] (95% profile interval)"
+        t, measured = "no measured threshold", self.threshold_interval
+        if measured is not None:
+            ends = f"{_fmt(measured.low)}, {_fmt(measured.high)}"
+            t = f"measured threshold {measured.best:.4g} [{ends}] (95% profile interval)"
         one = (
             "at no sampled p"
             if self.lambda_reaches_one is None
@@ -166,7 +165,8 @@ class AboveThreshold:
         return f"{t}; Λ's 95% interval reaches 1 {one}"
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """As fits.json and budget.json hold it: the threshold as its flat keys."""
+        return flat_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AboveThreshold:

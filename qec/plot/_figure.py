@@ -61,10 +61,13 @@ def interval_end(value: float | None) -> str:
     return "open" if value is None else f"{value:.4g}"
 
 
-def errorbar(ax, pts, rate, low, high, **kwargs) -> None:
+def errorbar(ax, pts, interval: str, **kwargs) -> None:
+    """Each point's ``interval`` (the name of an ``Interval`` attribute) against its p, the
+    ends as error bars."""
     x = np.array([pt.p for pt in pts])
-    y = np.array([getattr(pt, rate) for pt in pts])
-    yerr = np.array([y - [getattr(pt, low) for pt in pts], [getattr(pt, high) for pt in pts] - y])
+    intervals = [getattr(pt, interval) for pt in pts]
+    y = np.array([i.best for i in intervals])
+    yerr = np.array([y - [i.low for i in intervals], [i.high for i in intervals] - y])
     ax.errorbar(x, y, yerr=np.clip(yerr, 0, None), ms=4, capsize=2, **kwargs)
 
 

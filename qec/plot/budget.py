@@ -30,7 +30,7 @@ def budget_figure(report: BudgetReport) -> Figure:
         for p in {r.p for r in report.rows}
         if all(r.verdict == "above_threshold" for r in report.rows if r.p == p)
     )
-    for ax, key in ((a1, "d_star"), (a2, "physical_qubits")):
+    for ax, key in ((a1, "d_star_interval"), (a2, "physical_qubits")):
         extrapolated_labelled = extrapolated_p_labelled = False
         for i, decoder in enumerate(decoders):
             qec = [r for r in report.rows if r.verdict == "qec" and r.decoder == decoder]
@@ -38,9 +38,9 @@ def budget_figure(report: BudgetReport) -> Figure:
                 continue
             nudge = 1.025 ** (i - (len(decoders) - 1) / 2)  # side by side on the log p axis
             ps = np.array([r.p for r in qec]) * nudge
-            y = np.array([getattr(r, key) for r in qec], dtype=float)
-            top = np.array([getattr(r, f"{key}_high") or np.nan for r in qec], dtype=float)
-            bottom = np.array([getattr(r, f"{key}_low") or np.nan for r in qec], dtype=float)
+            y = np.array([getattr(r, key).best for r in qec], dtype=float)
+            top = np.array([getattr(r, key).high or np.nan for r in qec], dtype=float)
+            bottom = np.array([getattr(r, key).low or np.nan for r in qec], dtype=float)
             err = np.nan_to_num(np.array([y - bottom, top - y]))
             color = f"C{i}"
             name = f"{decoder}: " if len(decoders) > 1 else ""
@@ -82,7 +82,7 @@ def budget_figure(report: BudgetReport) -> Figure:
     a2.set_yscale("log")
     a2.set_ylabel(f"physical qubits ({report.n_logical} logical)")
     t = report.tolerance
-    star = f"ε* = {t.eps_star:.3g} [{t.eps_star_low:.3g}, {t.eps_star_high:.3g}]"
+    star = f"ε* = {t.eps_star.best:.3g} [{t.eps_star.low:.3g}, {t.eps_star.high:.3g}]"
     fig.suptitle(f"{report.code}: what the QNN needs to stay within δ = {t.delta:g} ({star})", fontsize=10)
     return fig
 

@@ -35,7 +35,8 @@ def cnot_vs_memory(fits: Sequence[GroupFit], *, decoder: str, cycles_per_gate: f
         if g.decoder == decoder and g.experiment == "memory" and g.basis == basis:
             for pt in (pt for pt in g.points if pt.rounds == pt.d):
                 memory[(pt.d, pt.p)] = [logical_eps_op(r, distance=pt.d, cycles_per_gate=cycles_per_gate)
-                                        for r in (pt.round_rate, pt.round_low, pt.round_high)]  # fmt: skip
+                                        for r in (pt.round_interval.best, pt.round_interval.low,
+                                                  pt.round_interval.high)]  # fmt: skip
     out = []
     flows = {g.observable: g.points for g in fits if g.decoder == decoder and g.experiment == "cnot"}
     for (d, p), (error, _) in sampled_cnot_errors(flows).items():

@@ -72,15 +72,15 @@ def _per_shot_panel(ax, g: GroupFit, distances, colors, style, named: bool) -> N
         pts = sorted((pt for pt in g.points if pt.d == d and pt.rounds == d and pt.errors > 0),
                      key=lambda pt: pt.p)  # fmt: skip
         if pts:
-            errorbar(ax, pts, "shot_rate", "shot_low", "shot_high", color=colors[d],
+            errorbar(ax, pts, "shot_interval", color=colors[d],
                       label=f"d = {d}{suffix}", **style)  # fmt: skip
     t = g.threshold
     if t is not None:
         ps = [pt.p for pt in g.points]
         low, high = t.p_th_profile_low or min(ps), t.p_th_profile_high or max(ps)  # None: open end
         ax.axvspan(low, high, color="0.85", alpha=0.6, zorder=0)
-        a = g.above_threshold
-        ends = f"[{interval_end(a.threshold_low)}, {interval_end(a.threshold_high)}]"
+        a = g.above_threshold.threshold_interval
+        ends = f"[{interval_end(a.low)}, {interval_end(a.high)}]"
         interval = f"{t.p_th:.4g} {ends}, ν = {t.nu:.2f}"
         ax.axvline(t.p_th, color="k", ls=style["ls"], lw=1, label=f"threshold{suffix} {interval}")
     elif not named:
@@ -93,7 +93,7 @@ def _per_round_panel(ax, g: GroupFit, distances, colors, style, named: bool) -> 
     for d in distances:
         pts = sorted((pt for pt in g.points if pt.d == d and pt.errors > 0), key=lambda pt: pt.p)
         if pts:
-            errorbar(ax, pts, "round_rate", "round_low", "round_high", color=colors[d],
+            errorbar(ax, pts, "round_interval", color=colors[d],
                       label=f"d = {d}{suffix}", marker=style["marker"], ls="none")  # fmt: skip
     m = g.model
     if m is not None and m.p_range is not None:
@@ -122,8 +122,9 @@ def lambda_figure(fits: Sequence[GroupFit]) -> Figure:
         if not g.lambdas:
             continue
         ps = np.array([f.p for f in g.lambdas])
-        lam = np.array([f.lambda_ for f in g.lambdas])
-        err = np.array([lam - [f.lambda_low for f in g.lambdas], [f.lambda_high for f in g.lambdas] - lam])
+        lam = np.array([f.interval.best for f in g.lambdas])
+        low, high = ([getattr(f.interval, end) for f in g.lambdas] for end in ("low", "high"))
+        err = np.array([lam - low, high - lam])
         ax.errorbar(ps, lam, yerr=np.clip(err, 0, None), marker="o", ms=4, capsize=2, label=g.key)
         # Decoders of one group are compared here on the same axes (the key names the decoder).
         color = ax.lines[-1].get_color()

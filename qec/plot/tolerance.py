@@ -26,9 +26,9 @@ def accuracy_figure(tolerance: Tolerance, *, report: BudgetReport | None = None)
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.6))
     eps = np.array([c.eps_op for c in t.curve])
     for ax, key, label in ((a1, "delta_accuracy", "accuracy"), (a2, "delta_loss", "squared-error loss")):
-        mean = np.array([getattr(c, key) for c in t.curve])
-        low = np.array([getattr(c, f"{key}_low") for c in t.curve])
-        high = np.array([getattr(c, f"{key}_high") for c in t.curve])
+        mean = np.array([getattr(c, key).best for c in t.curve])
+        low = np.array([getattr(c, key).low for c in t.curve])
+        high = np.array([getattr(c, key).high for c in t.curve])
         ax.fill_between(eps, low, high, color="C0", alpha=0.25, lw=0, label=f"{t.confidence:.0%} interval")
         ax.plot(eps, mean, "-", color="C0", lw=1)
         coarse = np.array([not c.refined for c in t.curve], dtype=bool)
@@ -38,15 +38,16 @@ def accuracy_figure(tolerance: Tolerance, *, report: BudgetReport | None = None)
         phys = [x for x in t.physical]
         if phys:
             x = np.array([q.p for q in phys])
-            y = np.array([getattr(q, key) for q in phys])
+            y = np.array([getattr(q, key).best for q in phys])
             err = np.array(
-                [y - [getattr(q, f"{key}_low") for q in phys], [getattr(q, f"{key}_high") for q in phys] - y]
+                [y - [getattr(q, key).low for q in phys], [getattr(q, key).high for q in phys] - y]
             )
             ax.errorbar(x, y, yerr=np.clip(err, 0, None), fmt="s", color="C3", ms=4, capsize=2,
                         label=f"{phys[0].noise} noise at p, no QEC (ε = p)")  # fmt: skip
-        ax.axvspan(t.eps_star_low, t.eps_star_high, color="k", alpha=0.08)
-        ax.axvline(t.eps_star, color="k", ls="--", lw=1,
-                   label=f"ε* = {t.eps_star:.3g} [{t.eps_star_low:.3g}, {t.eps_star_high:.3g}]")  # fmt: skip
+        star = t.eps_star
+        ax.axvspan(star.low, star.high, color="k", alpha=0.08)
+        ax.axvline(star.best, color="k", ls="--", lw=1,
+                   label=f"ε* = {star.best:.3g} [{star.low:.3g}, {star.high:.3g}]")  # fmt: skip
         ax.set_xscale("log")
         ax.set_xlabel("logical error per operation ε_op")
         ax.set_ylabel(f"paired change in {label} vs ε = 0")

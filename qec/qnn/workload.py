@@ -42,6 +42,25 @@ SHAPE_KEYS: tuple[str, ...] = (
 )
 
 
+NOISELESS = QNNNoise("none")
+
+
+def evaluated_noise(spec: str | QNNNoise) -> QNNNoise:
+    """``spec`` parsed, at the precision the workload evaluates it: the QNN is built from the
+    spec's string, which ``QNNNoise`` writes with 6 significant digits, so ``logical:0.0012345678``
+    runs as ``logical:0.00123457``. Runs are keyed by it, so that a run serves exactly the specs
+    it is evaluated at.
+
+    Example:
+        >>> evaluated_noise("logical:0.0012345678") == evaluated_noise("logical:0.00123457")
+        True
+        >>> evaluated_noise("logical:0.001")
+        QNNNoise(kind='logical', value=0.001)
+    """
+    noise = spec if isinstance(spec, QNNNoise) else QNNNoise.parse(spec)
+    return QNNNoise.parse(str(noise))
+
+
 def qnn_shape(config: Mapping[str, Any]) -> dict[str, Any]:
     """The ``SHAPE_KEYS`` of a ``qec train`` config; keys older files lack take their defaults.
 
@@ -60,7 +79,8 @@ class Workload:
     Attributes:
         shape: The configuration every run shares (``SHAPE_KEYS``).
         definition: ``inference`` or ``training``.
-        runs: ``(noise spec, seed) → weights`` of the runs given.
+        runs: ``(noise, seed) → weights`` of the runs given, keyed by the parsed noise
+            (``evaluated_noise``), not by its string.
         seeds: Seeds of the noiseless runs.
         extra_test: Fresh test points per seed beside the held-out split (synthetic datasets).
         train_dir: Where the training definition trains runs that are missing (reused).
@@ -71,7 +91,7 @@ class Workload:
 
     shape: dict[str, Any]
     definition: str
-    runs: dict[tuple[str, int], tuple[float, ...]]
+    runs: dict[tuple[QNNNoise, int], tuple[float, ...]]
     seeds: tuple[int, ...]
     extra_test: int = 0
     extra_seed: int = 0
@@ -104,7 +124,7 @@ class Workload:
         for r, name in zip(results, names, strict=True):
             read_result(r, name=name)
         shape = qnn_shape(results[0]["config"])
-        runs: dict[tuple[str, int], tuple[float, ...]] = {}
+        runs: dict[tuple[QNNNoise, int], tuple[float, ...]] = {}
         for r in results:
             config = r["config"]
             other = qnn_shape(config)
@@ -112,10 +132,10 @@ class Workload:
                 diff = {k: (shape[k], other[k]) for k in SHAPE_KEYS if shape[k] != other[k]}
                 raise ValueError(f"QNN results mix configurations: {diff} (one workload per budget)")
             where = f"QNN result (noise {config.get('noise')}, seed {config.get('seed')})"
-            runs[(str(QNNNoise.parse(config["noise"])), int(config["seed"]))] = read_weights(
+            runs[(evaluated_noise(config["noise"]), int(config["seed"]))] = read_weights(
                 r.get("weights"), source=where
             )
-        seeds = tuple(sorted(s for spec, s in runs if spec == "none"))
+        seeds = tuple(sorted(s for noise, s in runs if noise == NOISELESS))
         if not seeds:
             raise ValueError("the tolerance needs noiselessly trained runs (noise none); none were given")
         sources, _ = read_runs(results, names)
@@ -125,25 +145,29 @@ class Workload:
         """How this machine computes the workload's noisy expectations, in words."""
         return simulation(TrainConfig(**self.shape), noisy=True, circuit=self._qnn.circuit).describe()
 
-    def weights(self, spec: str, seed: int) -> tuple[float, ...] | None:
-        key = "none" if self.definition == "inference" else spec
+    def weights(self, noise: QNNNoise | str, seed: int) -> tuple[float, ...] | None:
+        """The weights of ``seed`` that are evaluated under ``noise``: the noiseless run's for
+        the inference definition, the run trained under ``noise`` for the training definition
+        (given, or cached in ``train_dir``); None when there is none."""
+        key = NOISELESS if self.definition == "inference" else evaluated_noise(noise)
         return self.runs.get((key, seed)) or self._trained(key, seed)
 
     def evaluate(self, specs: Sequence[str]) -> Evaluations:
-        """Per-point accuracy and loss of every seed's QNN at each spec (``Evaluator``)."""
-        specs = [str(QNNNoise.parse(s)) for s in specs]
-        self._train_missing(specs)
+        """Per-point accuracy and loss of every seed's QNN at each spec (``Evaluator``); the
+        columns are named by each spec's canonical string (``str(QNNNoise)``)."""
+        noises = [evaluated_noise(s) for s in specs]
+        self._train_missing(noises)
         acc, loss = [], []
         for seed in self.seeds:
             data = self._data(seed)
             a_row, l_row = [], []
-            for spec in specs:
-                ev = self._expectations(spec, seed, data.x_test)
+            for noise in noises:
+                ev = self._expectations(noise, seed, data.x_test)
                 a_row.append(shot_accuracy(ev, data.y_test, shots=int(self.shape["shots"])))
                 l_row.append((ev - data.y_test) ** 2)
             acc.append(a_row)
             loss.append(l_row)
-        return Evaluations(tuple(specs), self.seeds, np.array(acc), np.array(loss))
+        return Evaluations(tuple(str(n) for n in noises), self.seeds, np.array(acc), np.array(loss))
 
     def evaluate_channels(self, channels: Sequence[LogicalChannel]) -> np.ndarray:
         """Per-point accuracy of every seed's noiseless QNN under each measured logical channel:
@@ -154,7 +178,7 @@ class Workload:
         acc = []
         for seed in self.seeds:
             data = self._data(seed)
-            weights = np.asarray(self.weights("none", seed))
+            weights = np.asarray(self.weights(NOISELESS, seed))
             row = []
             for channel in channels:
                 config = TrainConfig(**self.shape, noise="none", seed=seed)
@@ -176,23 +200,23 @@ class Workload:
         return config_dataset(config, len(self._qnn.inputs), extra_test=self.extra_test,
                               extra_seed=self.extra_seed)  # fmt: skip
 
-    def _expectations(self, spec: str, seed: int, x: np.ndarray) -> np.ndarray:
-        weights = self.weights(spec, seed)
+    def _expectations(self, noise: QNNNoise, seed: int, x: np.ndarray) -> np.ndarray:
+        weights = self.weights(noise, seed)
         if weights is None:
-            raise ValueError(f"no trained run for noise {spec!r}, seed {seed}")
-        qnn = build_qnn(TrainConfig(**self.shape, noise=spec, seed=seed), qnn=self._qnn)
+            raise ValueError(f"no trained run for noise {str(noise)!r}, seed {seed}")
+        qnn = build_qnn(TrainConfig(**self.shape, noise=str(noise), seed=seed), qnn=self._qnn)
         return np.asarray(qnn.forward(x, np.asarray(weights))).reshape(-1)
 
-    def _train_path(self, spec: str, seed: int) -> pathlib.Path:
+    def _train_path(self, noise: QNNNoise, seed: int) -> pathlib.Path:
         if self.train_dir is None:
             raise ValueError(
-                f"the training definition needs a run trained under {spec!r} (seed {seed}); "
+                f"the training definition needs a run trained under {str(noise)!r} (seed {seed}); "
                 "give its result or a train_dir to train it in"
             )
-        return pathlib.Path(self.train_dir) / f"{spec.replace(':', '-')}_s{seed}.json"
+        return pathlib.Path(self.train_dir) / f"{str(noise).replace(':', '-')}_s{seed}.json"
 
-    def _trained(self, spec: str, seed: int) -> tuple[float, ...] | None:
-        """The weights of the run cached in ``train_dir`` for ``(spec, seed)``, if one of this
+    def _trained(self, noise: QNNNoise, seed: int) -> tuple[float, ...] | None:
+        """The weights of the run cached in ``train_dir`` for ``(noise, seed)``, if one of this
         workload is there (another configuration's, or one trained on other files, is not it).
 
         Raises:
@@ -200,14 +224,14 @@ class Workload:
         """
         if self.train_dir is None:
             return None
-        path = self._train_path(spec, seed)
+        path = self._train_path(noise, seed)
         if not path.exists():
             return None
         cached_here = "a run the training definition cached in --train-dir: delete it to train the run again"
         identity = self._identity  # this workload's own: its errors are not the cached file's
         try:
             cached = read_result(json.loads(path.read_text()), name=str(path))
-            mine = {**self.shape, "noise": spec, "seed": seed}
+            mine = {**self.shape, "noise": str(noise), "seed": seed}
             theirs = {**qnn_shape(cached["config"]), "noise": cached["config"].get("noise"),
                       "seed": cached["config"].get("seed")}  # fmt: skip
             same_sources = Sources.from_result(cached, name=str(path)).identity() == identity
@@ -229,18 +253,18 @@ class Workload:
         config = TrainConfig(**self.shape)
         return Sources.record(config, run_circuit(config, self.sources)).identity()
 
-    def _train_missing(self, specs: Sequence[str]) -> None:
+    def _train_missing(self, noises: Sequence[QNNNoise]) -> None:
         if self.definition != "training":
             return
-        missing = [(s, seed) for s in specs for seed in self.seeds if self.weights(s, seed) is None]
+        missing = [(n, seed) for n in noises for seed in self.seeds if self.weights(n, seed) is None]
         if not missing:
             return
-        paths = [str(self._train_path(s, seed)) for s, seed in missing]
+        paths = [str(self._train_path(n, seed)) for n, seed in missing]
         pathlib.Path(self.train_dir or ".").mkdir(parents=True, exist_ok=True)
         with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, self.jobs)) as pool:
             futures = [
-                pool.submit(_train_into, self.shape, self.sources, s, seed, path)
-                for (s, seed), path in zip(missing, paths, strict=True)
+                pool.submit(_train_into, self.shape, self.sources, str(n), seed, path)
+                for (n, seed), path in zip(missing, paths, strict=True)
             ]
             for future in futures:
                 future.result()

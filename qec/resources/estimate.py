@@ -10,6 +10,7 @@ from typing import Any
 
 from qec._check import check_int
 from qec.fit import AboveThreshold, SuppressionModel
+from qec.interval import Interval
 from qec.qnn.execution import check_circuit, logical_operations
 from qec.resources.qubits import measured_scheme, physical_error_rate, qubit_params
 from qec.resources.report import ResourceRow, ResourcesReport
@@ -131,7 +132,7 @@ def estimate_resources(
     preset: str = "gate_ns",
     code: str = "surface_rotated",
     timing: Mapping[str, float] | None = None,
-    eps_star: tuple[float, float, float] | None = None,
+    eps_star: Interval | None = None,
     max_code_distance: int = MAX_CODE_DISTANCE,
     circuit_name: str = "circuit",
     only_below_threshold: bool = False,
@@ -153,7 +154,7 @@ def estimate_resources(
         code: Code family of the data-patch-only column.
         timing: ``inference_shots`` and ``training_shots`` (executions per pass/run) for the
             wall-clock columns.
-        eps_star: (ε*, low, high) the budget came from, for the report.
+        eps_star: ε* and its interval, the budget came from, for the report.
         max_code_distance: The estimator's largest distance, for every constant set.
         only_below_threshold: A p at or above a decoder's threshold is listed as not estimated
             for that decoder (and QDK's default is estimated only where some decoder is below);
@@ -198,11 +199,9 @@ def estimate_resources(
                 rows += [row] if row is not None else []
                 failures += [failure] if failure is not None else []
                 seconds.append(elapsed)
-    star = eps_star or (None, None, None)
     seconds.sort()
     return ResourcesReport(
-        noise=noise, preset=preset, circuit=_circuit_summary(circuit, circuit_name), eps_star=star[0],
-        eps_star_low=star[1], eps_star_high=star[2],
+        noise=noise, preset=preset, circuit=_circuit_summary(circuit, circuit_name), eps_star=eps_star,
         models={name: _model_summary(m) for name, m in models.items()}, rows=tuple(rows),
         seconds_per_estimate=seconds[len(seconds) // 2] if seconds else 0.0,
         failures=tuple(sorted(failures, key=lambda f: f["p"])),

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from qec.fit import SuppressionModel
+from qec.interval import Interval
 
 PRESETS: dict[str, dict[str, str]] = {
     # QDK's qubit_gate_ns_* and qubit_gate_us_* operation times.
@@ -116,24 +117,23 @@ def error_budget(eps_op: float, operations: int) -> float:
     return -math.expm1(operations * math.log1p(-eps_op))
 
 
-def error_budgets(eps_star: tuple[float, float, float], operations: int) -> dict[str, float]:
+def error_budgets(eps_star: Interval, operations: int) -> dict[str, float]:
     """E* = 1 − (1 − ε*)^G at the tolerance ε* and at both ends of its interval, keyed as
     ``estimate_resources`` takes them (``budget``, ``budget_low``, ``budget_high``).
 
     Args:
-        eps_star: ε* and its interval, (best, low, high) (``Tolerance.eps_star``, ``_low``, ``_high``).
+        eps_star: ε* and its interval (``Tolerance.eps_star``).
         operations: G, the circuit's logical operations per execution (``logical_operations``).
 
     Raises:
         ValueError: one of the three is not in (0, 1).
 
     Example:
-        >>> {k: round(v, 6) for k, v in error_budgets((1e-3, 5e-4, 2e-3), 10).items()}
+        >>> {k: round(v, 6) for k, v in error_budgets(Interval(1e-3, low=5e-4, high=2e-3), 10).items()}
         {'budget': 0.009955, 'budget_low': 0.004989, 'budget_high': 0.019821}
     """
-    best, low, high = eps_star
     return {
-        "budget": error_budget(best, operations),
-        "budget_low": error_budget(low, operations),
-        "budget_high": error_budget(high, operations),
+        "budget": error_budget(eps_star.best, operations),
+        "budget_low": error_budget(eps_star.low, operations),
+        "budget_high": error_budget(eps_star.high, operations),
     }

@@ -8,6 +8,7 @@ from typing import Any
 
 from qec._check import record_fields
 from qec.channel import CNOT_BLOCKS
+from qec.interval import Interval, flat_attributes, flat_dict
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,15 +68,16 @@ class ResourceRow:
         return constant_set_label(self.constants, self.decoder)
 
 
+@flat_attributes
 @dataclasses.dataclass(frozen=True)
 class ResourcesReport:
     """Everything ``qec resources`` writes.
 
     Attributes:
         noise, preset: Qubit model. circuit: Name, qubits, logical operations G, gate counts.
-        eps_star, eps_star_low, eps_star_high: The tolerance the budget came from (None if the
-            budget was given directly). models: Decoder → the measured model's constants (A,
-            p_th, k, α, form, describe).
+        eps_star: The tolerance the budget came from, with its interval (None if the budget
+            was given directly; in the file ``eps_star``, ``eps_star_low``, ``eps_star_high``).
+        models: Decoder → the measured model's constants (A, p_th, k, α, form, describe).
         rows: Estimates, per p and constant set: at E* (``bound`` ``estimate``) and at E*'s ends.
         seconds_per_estimate: Median wall time of one estimator call.
         failures: Estimates not made: ``p``, ``constants``, ``decoder``, ``bound``, ``message``
@@ -86,16 +88,15 @@ class ResourcesReport:
     noise: str
     preset: str
     circuit: dict[str, Any]
-    eps_star: float | None
-    eps_star_low: float | None
-    eps_star_high: float | None
+    eps_star: Interval | None
     models: dict[str, dict[str, Any]]
     rows: tuple[ResourceRow, ...]
     seconds_per_estimate: float
     failures: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        """The resources.json document: ε* as its flat keys, the rows as a list."""
+        out = flat_dict(self)
         out["rows"] = [r.to_dict() for r in self.rows]
         return out
 
@@ -114,11 +115,10 @@ class ResourcesReport:
             f"#   circuit: {c['name']}, {c['qubits']} qubits, G = {c['operations']} logical operations "
             f"({c['counts']})",
         ]
-        if self.eps_star is not None:
-            lines.append(
-                f"#   error budget E* = 1 − (1 − ε*)^G, ε* = {self.eps_star:.3g} "
-                f"[{self.eps_star_low:.3g}, {self.eps_star_high:.3g}]"
-            )
+        star = self.eps_star
+        if star is not None:
+            lines.append(f"#   error budget E* = 1 − (1 − ε*)^G, ε* = {star.best:.3g} "
+                         f"[{star.low:.3g}, {star.high:.3g}]")  # fmt: skip
         lines.append(
             "#   measured (decoder): constants of the memory patch (QDK's formula is the error per patch "
             "per logical cycle, which a memory patch of d rounds measures; QDK's own layout counts the "

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from qec.interval import BootstrapInterval, Interval
 from qec.tolerance.metric import Evaluations, logical_spec
 
 
@@ -74,6 +75,11 @@ class Change:
     low: float
     high: float
 
+    @property
+    def interval(self) -> BootstrapInterval:
+        """The mean change with its percentile interval, as the records hold it."""
+        return BootstrapInterval(self.mean, low=self.low, high=self.high)
+
 
 def paired_changes(
     evals: Evaluations, specs: Sequence[str], weights: np.ndarray, *, metric: str, confidence: float
@@ -91,8 +97,9 @@ def paired_changes(
 
 def eps_star_interval(
     evals: Evaluations, grid: Sequence[float], weights: np.ndarray, *, delta: float, confidence: float
-) -> tuple[float, float, float, str]:
-    """(ε*, low, high, bound) on ``grid``: the point estimate and the bootstrap percentiles."""
+) -> tuple[Interval, str]:
+    """(ε* with its interval, bound) on ``grid``: the point estimate and the bootstrap
+    percentiles (widened to hold the estimate), and ``crossing``'s bound."""
     data = evals.accuracy
     cols = [evals.column(logical_spec(e)) for e in grid]
     diff = data[:, cols, :] - data[:, evals.column("none"), None, :]
@@ -100,4 +107,4 @@ def eps_star_interval(
     reps = np.einsum("bsn,skn->bk", weights, diff)
     stars = np.log([crossing(grid, r, delta=delta)[0] for r in reps])
     lo, hi = np.quantile(stars, [(1 - confidence) / 2, (1 + confidence) / 2])
-    return value, min(float(np.exp(lo)), value), max(float(np.exp(hi)), value), bound
+    return Interval(value, low=min(float(np.exp(lo)), value), high=max(float(np.exp(hi)), value)), bound

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from qec.interval import BootstrapInterval, Interval
 from qec.tolerance.estimate import Change, bootstrap_weights, crossing, eps_star_interval, paired_changes
 from qec.tolerance.metric import Evaluations, Evaluator, logical_spec
 from qec.tolerance.record import (
@@ -52,7 +53,7 @@ def measure_tolerance(
         ...     acc = np.array([[[1 - 2 * e] * 100 for e in eps]])
         ...     return Evaluations(tuple(specs), (0,), acc, 0 * acc)
         >>> t = measure_tolerance(evaluate, eps_grid=[1e-3, 1e-2, 1e-1], delta=0.01, bootstrap=50)
-        >>> round(t.eps_star, 4), t.bound, sum(c.refined for c in t.curve)  # exact: 0.005
+        >>> round(t.eps_star.best, 4), t.bound, sum(c.refined for c in t.curve)  # exact: 0.005
         (0.005, '', 6)
     """
     _check_settings(definition=definition, delta=delta, eps_grid=eps_grid, confidence=confidence,
@@ -64,14 +65,14 @@ def measure_tolerance(
     evals = evaluate(["none", *(logical_spec(e) for e in grid), *phys_specs])
     n_seeds, _, n_points = evals.accuracy.shape
     weights = bootstrap_weights(n_seeds, n_points, replicates=bootstrap, rng=np.random.default_rng(seed))
-    star = eps_star_interval(evals, grid, weights, delta=delta, confidence=confidence)
+    star, bound = eps_star_interval(evals, grid, weights, delta=delta, confidence=confidence)
     refined: list[float] = []
-    if refine > 0 and star[3] == "":
+    if refine > 0 and bound == "":
         lo, hi, refined = _refinement(grid, star, refine)
-        say(f"refining ε* ≈ {star[0]:.3g} [{star[1]:.3g}, {star[2]:.3g}] with {len(refined)} points "
+        say(f"refining ε* ≈ {star.best:.3g} [{star.low:.3g}, {star.high:.3g}] with {len(refined)} points "
             f"in [{lo:g}, {hi:g}]")  # fmt: skip
         evals, grid = evals + evaluate([logical_spec(e) for e in refined]), sorted(grid + refined)
-        star = eps_star_interval(evals, grid, weights, delta=delta, confidence=confidence)
+        star, bound = eps_star_interval(evals, grid, weights, delta=delta, confidence=confidence)
     curve = _curve(evals, grid, refined, weights, confidence=confidence)
     phys_points = physical_points(evals, physical, phys_specs, weights, delta=delta, confidence=confidence)
     base = evals.accuracy[:, evals.column("none"), :]
@@ -81,9 +82,9 @@ def measure_tolerance(
                      for k in range(len(evals.seeds)))  # fmt: skip
     return Tolerance(
         definition=definition, delta=delta, confidence=confidence, shots=int((qnn or {}).get("shots", 0)),
-        eps_star=star[0], eps_star_low=star[1], eps_star_high=star[2], bound=star[3],
-        noiseless_accuracy=float(base.mean()), noiseless_accuracy_low=float(base_lo),
-        noiseless_accuracy_high=float(base_hi), curve=curve, physical=phys_points, qnn=dict(qnn or {}),
+        eps_star=star, bound=bound,
+        noiseless_accuracy=BootstrapInterval(float(base.mean()), low=float(base_lo), high=float(base_hi)),
+        curve=curve, physical=phys_points, qnn=dict(qnn or {}),
         seeds=evals.seeds, test_points=n_points, bootstrap=bootstrap, extra_test=extra_test,
         extra_seed=extra_seed, simulation=simulation, eps_star_per_seed=per_seed,
     )  # fmt: skip
@@ -103,11 +104,11 @@ def _check_settings(
         raise ValueError(f"bootstrap={bootstrap!r} must be >= 10")
 
 def _refinement(
-    grid: Sequence[float], star: tuple[float, float, float, str], refine: int
+    grid: Sequence[float], star: Interval, refine: int
 ) -> tuple[float, float, list[float]]:
     """The grid cells ε*'s interval spans (their ends), and ``refine`` log-spaced new points in them."""
-    lo = max([e for e in grid if e <= star[1]], default=grid[0])
-    hi = min([e for e in grid if e >= star[2]], default=grid[-1])
+    lo = max([e for e in grid if e <= star.low], default=grid[0])
+    hi = min([e for e in grid if e >= star.high], default=grid[-1])
     refined = [float(f"{e:.6g}") for e in np.geomspace(lo, hi, refine + 2)[1:-1]]
     return lo, hi, [e for e in refined if e not in grid]
 
@@ -126,8 +127,7 @@ def _curve(
     loss = paired_changes(evals, specs, weights, metric="loss", confidence=confidence)
     return tuple(
         CurvePoint(eps_op=e, refined=e in refined, accuracy=float(evals.accuracy[:, evals.column(s)].mean()),
-                   delta_accuracy=a.mean, delta_accuracy_low=a.low, delta_accuracy_high=a.high,
-                   delta_loss=lo_.mean, delta_loss_low=lo_.low, delta_loss_high=lo_.high,
+                   delta_accuracy=a.interval, delta_loss=lo_.interval,
                    delta_accuracy_per_seed=per_seed_change(evals, s))
         for e, s, a, lo_ in zip(grid, specs, acc, loss, strict=True)
     )  # fmt: skip
@@ -159,9 +159,7 @@ def physical_points(
     loss = paired_changes(evals, list(specs), weights, metric="loss", confidence=confidence)
     return tuple(
         PhysicalPoint(noise=noise, p=float(p), accuracy=float(evals.accuracy[:, evals.column(s)].mean()),
-                      delta_accuracy=a.mean, delta_accuracy_low=a.low, delta_accuracy_high=a.high,
-                      delta_loss=lo_.mean, delta_loss_low=lo_.low, delta_loss_high=lo_.high,
-                      within_delta=a.mean >= -delta)
+                      delta_accuracy=a.interval, delta_loss=lo_.interval, within_delta=a.mean >= -delta)
         for (noise, p), s, a, lo_ in zip(physical, specs, acc, loss, strict=True)
     )  # fmt: skip
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qec._check import check_number, record_fields
+from qec.interval import BootstrapInterval, Interval, flat_attributes, flat_dict
 from qec.tolerance.metric import Evaluations
 
 DEFINITIONS: tuple[str, ...] = ("inference", "training")
@@ -65,27 +66,24 @@ def check_eps_grid(eps_grid: Sequence[float]) -> None:
         raise ValueError(f"eps_grid={list(eps_grid)} must be distinct values in (0, 1)")
 
 
+@flat_attributes
 @dataclasses.dataclass(frozen=True)
 class CurvePoint:
     """The paired change at one logical error rate.
 
     Attributes:
         eps_op: Logical error per logical operation. refined: Added by the second, denser grid.
-        accuracy: Mean accuracy there. delta_accuracy, delta_accuracy_low, delta_accuracy_high:
-            Mean paired accuracy change against ε = 0 and its interval.
-        delta_loss, delta_loss_low, delta_loss_high: The same for the squared-error loss.
+        accuracy: Mean accuracy there. delta_accuracy: Mean paired accuracy change against
+            ε = 0 and its interval (in the file: ``delta_accuracy``, ``_low``, ``_high``).
+        delta_loss: The same for the squared-error loss.
         delta_accuracy_per_seed: The mean change of each seed's QNN (the seed spread).
     """
 
     eps_op: float
     refined: bool
     accuracy: float
-    delta_accuracy: float
-    delta_accuracy_low: float
-    delta_accuracy_high: float
-    delta_loss: float
-    delta_loss_low: float
-    delta_loss_high: float
+    delta_accuracy: BootstrapInterval
+    delta_loss: BootstrapInterval
     delta_accuracy_per_seed: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
@@ -99,35 +97,34 @@ def per_seed_change(evals: Evaluations, spec: str) -> tuple[float, ...]:
     return tuple(float(x) for x in change.mean(axis=1))
 
 
+@flat_attributes
 @dataclasses.dataclass(frozen=True)
 class PhysicalPoint:
     """The QNN under the physical noise model at p, no QEC, measured the same way as ε*.
 
     Attributes:
         noise: ``circuit`` or ``si1000``. p: Physical error rate. accuracy: Mean accuracy.
-        delta_accuracy, delta_accuracy_low, delta_accuracy_high: Paired change and interval.
-        delta_loss, delta_loss_low, delta_loss_high: The same for the loss.
+        delta_accuracy: Paired change and its interval (in the file: ``delta_accuracy``,
+            ``_low``, ``_high``).
+        delta_loss: The same for the loss.
         within_delta: The mean accuracy change is ≥ −δ: hardware alone suffices.
     """
 
     noise: str
     p: float
     accuracy: float
-    delta_accuracy: float
-    delta_accuracy_low: float
-    delta_accuracy_high: float
-    delta_loss: float
-    delta_loss_low: float
-    delta_loss_high: float
+    delta_accuracy: BootstrapInterval
+    delta_loss: BootstrapInterval
     within_delta: bool
 
     def __post_init__(self) -> None:
         # A p or a change that is not a number would decide a verdict (catalog G10: NaN p said
         # "hardware alone suffices").
         check_number("physical p", self.p, low=0, high=0.5, closed="(]")
-        check_number("physical delta_accuracy", self.delta_accuracy, low=-1, high=1)
+        check_number("physical delta_accuracy", self.delta_accuracy.best, low=-1, high=1)
 
 
+@flat_attributes
 @dataclasses.dataclass(frozen=True)
 class Tolerance:
     """ε* with its interval, the curve it came from and the physical-noise comparison.
@@ -135,10 +132,11 @@ class Tolerance:
     Attributes:
         definition: ``inference`` or ``training``. delta: δ. confidence: Interval level.
         shots: Shots per prediction of the accuracy metric (0: exact sign).
-        eps_star, eps_star_low, eps_star_high: ε* and its bootstrap interval.
+        eps_star: ε* and its bootstrap interval (in the file: ``eps_star``, ``eps_star_low``,
+            ``eps_star_high``; ``eps_star_low`` and ``eps_star_high`` are attributes too).
         bound: ``""``; ``"lower"`` when the accuracy stays within δ over the whole grid (ε* is
             at least the largest ε); ``"upper"`` when it is below already at the smallest ε.
-        noiseless_accuracy, noiseless_accuracy_low, noiseless_accuracy_high: ε = 0 accuracy.
+        noiseless_accuracy: ε = 0 accuracy and its interval.
         curve: The paired changes over the grid (coarse and refined points).
         physical: The paired changes under the physical model at each p.
         qnn: The QNN configuration shared by every run. seeds: Seeds. test_points: Test points
@@ -150,20 +148,17 @@ class Tolerance:
             empty for tolerances given by hand or written before it was recorded).
 
     Raises:
-        ValueError: ``eps_star`` is outside [eps_star_low, eps_star_high].
+        ValueError: an unknown ``definition``, ``delta`` outside (0, 1), or ε* outside its
+            interval (or not a number).
     """
 
     definition: str
     delta: float
     confidence: float
     shots: int
-    eps_star: float
-    eps_star_low: float
-    eps_star_high: float
+    eps_star: Interval
     bound: str
-    noiseless_accuracy: float
-    noiseless_accuracy_low: float
-    noiseless_accuracy_high: float
+    noiseless_accuracy: BootstrapInterval
     curve: tuple[CurvePoint, ...]
     physical: tuple[PhysicalPoint, ...]
     qnn: dict[str, Any]
@@ -176,8 +171,8 @@ class Tolerance:
     simulation: str = ""
 
     def __repr__(self) -> str:
-        star = f"{self.eps_star:.3g} [{self.eps_star_low:.3g}, {self.eps_star_high:.3g}]"
-        return f"<Tolerance ε* = {star}, δ = {self.delta:g}>"
+        star = self.eps_star
+        return f"<Tolerance ε* = {star.best:.3g} [{star.low:.3g}, {star.high:.3g}], δ = {self.delta:g}>"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "eps_star_per_seed", tuple(self.eps_star_per_seed))
@@ -185,13 +180,13 @@ class Tolerance:
         check_delta(self.delta)
         # ε* is a logical error rate (catalog G4-G6: -1, 0 or 5 was refused later as the budget's
         # eps_op, naming neither the file nor the field).
-        for name in ("eps_star", "eps_star_low", "eps_star_high"):
-            check_number(f"tolerance {name}", getattr(self, name), low=0, high=1, closed="(]")
-        if not self.eps_star_low <= self.eps_star <= self.eps_star_high:
-            raise ValueError(
-                f"eps_star={self.eps_star!r} must lie in [eps_star_low, eps_star_high] = "
-                f"[{self.eps_star_low!r}, {self.eps_star_high!r}]"
-            )
+        star = self.eps_star
+        ends = (("eps_star", star.best), ("eps_star_low", star.low), ("eps_star_high", star.high))
+        for name, value in ends:
+            check_number(f"tolerance {name}", value, low=0, high=1, closed="(]")
+        if not star.low <= star.best <= star.high:  # NaN included: an Interval lets it pass
+            raise ValueError(f"eps_star={star.best!r} must lie in [eps_star_low, eps_star_high] = "
+                             f"[{star.low!r}, {star.high!r}]")  # fmt: skip
 
     @classmethod
     def given(
@@ -213,12 +208,8 @@ class Tolerance:
                 noise=noise,
                 p=p,
                 accuracy=1 + a,
-                delta_accuracy=a,
-                delta_accuracy_low=a,
-                delta_accuracy_high=a,
-                delta_loss=0.0,
-                delta_loss_low=0.0,
-                delta_loss_high=0.0,
+                delta_accuracy=BootstrapInterval(a, low=a, high=a),
+                delta_loss=BootstrapInterval(0.0, low=0.0, high=0.0),
                 within_delta=a >= -delta,
             )
             for p, a in physical
@@ -228,13 +219,9 @@ class Tolerance:
             delta=delta,
             confidence=0.95,
             shots=0,
-            eps_star=eps_star,
-            eps_star_low=eps_star,
-            eps_star_high=eps_star,
+            eps_star=Interval(eps_star, low=eps_star, high=eps_star),
             bound="",
-            noiseless_accuracy=1.0,
-            noiseless_accuracy_low=1.0,
-            noiseless_accuracy_high=1.0,
+            noiseless_accuracy=BootstrapInterval(1.0, low=1.0, high=1.0),
             curve=(),
             physical=phys,
             qnn={},
@@ -250,14 +237,16 @@ class Tolerance:
         }.get(self.bound, "")
         per_seed = ", ".join(f"{e:.3g}" for e in self.eps_star_per_seed)
         spread = f"; per seed {per_seed}" if len(self.eps_star_per_seed) > 1 else ""
+        star = self.eps_star
         return (
-            f"ε* = {self.eps_star:.3g} [{self.eps_star_low:.3g}, {self.eps_star_high:.3g}]{bound} "
+            f"ε* = {star.best:.3g} [{star.low:.3g}, {star.high:.3g}]{bound} "
             f"({self.definition}, δ = {self.delta:g}, {self.confidence:.0%} bootstrap over "
             f"{len(self.seeds)} seeds × {self.test_points} test points{spread})"
         )
 
     def to_dict(self) -> dict[str, Any]:
-        out = dataclasses.asdict(self)
+        """The tolerance.json document: every interval as its flat keys (``eps_star_low``, ...)."""
+        out = flat_dict(self)
         out["seeds"] = list(self.seeds)
         return out
 
