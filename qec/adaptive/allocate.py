@@ -61,6 +61,8 @@ def plan_round(
 
     Example:
         >>> import qec
+        >>> from qec.adaptive import AdaptiveTarget, Question
+        >>> from qec.tolerance import Tolerance
         >>> exps = qec.sweep(codes=["surface_rotated"], noises=["circuit"], distances=[3, 5],
         ...                  ps=[0.001, 0.01], rounds_per_distance=1)
         >>> t = Tolerance.given(eps_star=1e-6, physical=[(0.001, -0.02)])

@@ -44,6 +44,7 @@ class AdaptiveResult:
         """What held, and the widest row.
 
         Example:
+            >>> from qec.adaptive import AdaptiveResult, FitWidth
             >>> row = FitWidth("c/n/z/pm", "threshold", None, 0.009, 0.0086, 0.0095, 0.1, True)
             >>> result = AdaptiveResult("target", 3, 360.0, (row,), (), mode="fit")
             >>> print(result.describe())  # doctest: +ELLIPSIS
