@@ -7,6 +7,7 @@ One module per concept, in the order the data flow through them: ``points`` (cou
 ``from qec.fit import fit_all`` works whichever module a name lives in.
 """
 
+from qec.fit.above import AboveThreshold
 from qec.fit.lambdas import LambdaFit, fit_lambdas
 from qec.fit.model import (
     AIC_SUPPORT,
@@ -43,7 +44,7 @@ from qec.fit.records import (
     read_model,
     read_models,
 )
-from qec.fit.threshold import MIN_BOOTSTRAP, AboveThreshold, Threshold, check_bootstrap, fit_threshold
+from qec.fit.threshold import MIN_BOOTSTRAP, Threshold, check_bootstrap, fit_threshold
 
 __all__ = [
     "AIC_SUPPORT",

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from qec._check import record_fields
+from qec.fit.above import AboveThreshold, fmt_end
 from qec.fit.lambdas import LambdaFit, fit_lambdas
 from qec.fit.model import SuppressionModel, _choose_model, fit_models
 from qec.fit.points import CONFIDENCE, DEFAULT_DECODER, FitError, Point
-from qec.fit.threshold import AboveThreshold, Threshold, _fmt, check_bootstrap, fit_threshold
+from qec.fit.threshold import Threshold, check_bootstrap, fit_threshold
 from qec.interval import flat_dict
 
 
@@ -184,8 +185,8 @@ def fit_all(
         # interval collapses onto p_th) feeds the model the same points and gives the same form.
         if threshold is not None and not (threshold.bounded and sampled[0] < threshold.p_th_profile_low
                                           and threshold.p_th_profile_high < sampled[1]):  # fmt: skip
-            t_note = (f"its profile interval [{_fmt(threshold.p_th_profile_low)}, "
-                      f"{_fmt(threshold.p_th_profile_high)}] is not inside the sampled p range "
+            t_note = (f"its profile interval [{fmt_end(threshold.p_th_profile_low)}, "
+                      f"{fmt_end(threshold.p_th_profile_high)}] is not inside the sampled p range "
                       f"[{sampled[0]:.4g}, {sampled[1]:.4g}]: too loose to choose the model's points, "
                       "which Λ chooses instead")  # fmt: skip
         if threshold is not None and not t_note:
