@@ -225,25 +225,37 @@ def channel_row(
     except ChannelError as e:
         return ChannelRow(**base, verdict="unavailable", evaluations=len(cache), note=str(e))
     channel, mean, lo, hi = change(d, "best")
-    cnot = {bound: channel_from_fits(groups, code=code, noise=noise, decoder=decoder, distance=d, p=p,
-                                     cycles_per_gate=cycles_per_gate, bound=bound).cnot_error
-            for bound in ("low", "high")}  # fmt: skip
-    memory = memory_eps_op_interval(groups, code=code, noise=noise, decoder=decoder, distance=d, p=p,
-                                    cycles_per_gate=cycles_per_gate)  # fmt: skip
-    ratio = (lambda a, b: a / b if b > 0 else None)  # noqa: E731
-    best_ratio = ratio(channel.cnot_error, memory.best)
-    vs_memory = None if best_ratio is None else Interval(best_ratio, low=ratio(cnot["low"], memory.high),
-                                                         high=ratio(cnot["high"], memory.low))  # fmt: skip
+    cnot, memory, vs_memory = _cnot_against_memory(channel, groups, code=code, noise=noise, decoder=decoder,
+                                                   distance=d, p=p,
+                                                   cycles_per_gate=cycles_per_gate)  # fmt: skip
     notes = []
     if d_high is None:
         notes.append(f"the pessimistic end needs d > {max_distance}")
     d_star = Interval(d, low=min(d_low or d, d), high=d_high)
     return ChannelRow(**base, verdict="qec", d_star_interval=d_star,
                       delta_accuracy=BootstrapInterval(mean, low=lo, high=hi),
-                      cnot_error=Interval(channel.cnot_error, low=cnot["low"], high=cnot["high"]),
+                      cnot_error=cnot,
                       memory_eps_op=memory, cnot_vs_memory=vs_memory,
                       extrapolated=channel.extrapolated, evaluations=len(cache),
                       note="; ".join(notes))  # fmt: skip
+
+
+def _cnot_against_memory(
+    channel: LogicalChannel, groups: Mapping[str, Any], *, code: str, noise: str, decoder: str, distance: int,
+    p: float, cycles_per_gate: float,
+) -> tuple[Interval, Interval, Interval | None]:
+    """At d*: the CNOT's error with its interval (the channel at the models' low and high ends),
+    the scalar route's memory ε_op, and their ratio (None where the memory ε_op is 0)."""
+    common = dict(code=code, noise=noise, decoder=decoder, distance=distance, p=p,
+                  cycles_per_gate=cycles_per_gate)  # fmt: skip
+    low, high = (channel_from_fits(groups, **common, bound=bound).cnot_error for bound in ("low", "high"))
+    memory = memory_eps_op_interval(groups, **common)
+    ratio = (lambda a, b: a / b if b > 0 else None)  # noqa: E731
+    best = ratio(channel.cnot_error, memory.best)
+    vs_memory = (
+        None if best is None else Interval(best, low=ratio(low, memory.high), high=ratio(high, memory.low))
+    )
+    return Interval(channel.cnot_error, low=low, high=high), memory, vs_memory
 
 
 def memory_eps_op(

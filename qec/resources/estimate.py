@@ -176,15 +176,10 @@ def estimate_resources(
         raise ValueError("models is empty: give at least one decoder's suppression model")
     budgets = _budgets(budget, budget_low, budget_high)
     why_above = functools.partial(_why_above, models, above or {})
-    for p in ps:
-        if qubit_parameters is None:
+    if qubit_parameters is None:
+        for p in ps:
             qubit_params(noise, p, preset=preset)  # every p is checked before any estimate runs
-    refused = [(p, decoder, why) for p in ps for decoder in models if (why := why_above(decoder, p))]
-    if refused and not only_below_threshold:
-        p, decoder, why = refused[0]
-        raise ValueError(f"p={p!r} cannot be estimated for {decoder!r}: {why}")
-    failures = [{"p": p, "constants": "measured", "decoder": decoder, "bound": "estimate",
-                 "message": f"not estimated: {why}"} for p, decoder, why in refused]  # fmt: skip
+    failures = _not_estimated(ps, models, why_above, only_below_threshold=only_below_threshold)
     say = progress or (lambda _m: None)
     rows, seconds = [], []
     for p in ps:
@@ -192,20 +187,36 @@ def estimate_resources(
         if below:
             say(f"p = {p:g}: {len(budgets)} estimate(s) for each of {', '.join(below)} and the QDK default")
             qubits = dict(qubit_parameters or qubit_params(noise, p, preset=preset))
-            estimates = _estimates_at(circuit, below, p=p, qubits=qubits,
-                                      budgets=budgets, code=code, timing=timing,
-                                      max_code_distance=max_code_distance)  # fmt: skip
-            for row, failure, elapsed in estimates:
+            for row, failure, elapsed in _estimates_at(circuit, below, p=p, qubits=qubits, budgets=budgets,
+                                                       code=code, timing=timing,
+                                                       max_code_distance=max_code_distance):  # fmt: skip
                 rows += [row] if row is not None else []
                 failures += [failure] if failure is not None else []
                 seconds.append(elapsed)
-    seconds.sort()
     return ResourcesReport(
         noise=noise, preset=preset, circuit=_circuit_summary(circuit, circuit_name), eps_star=eps_star,
         models={name: _model_summary(m) for name, m in models.items()}, rows=tuple(rows),
-        seconds_per_estimate=seconds[len(seconds) // 2] if seconds else 0.0,
+        seconds_per_estimate=sorted(seconds)[len(seconds) // 2] if seconds else 0.0,
         failures=tuple(sorted(failures, key=lambda f: f["p"])),
     )  # fmt: skip
+
+
+def _not_estimated(
+    ps: Sequence[float],
+    models: Mapping[str, SuppressionModel],
+    why_above: Callable[[str, float], str],
+    *,
+    only_below_threshold: bool,
+) -> list[dict[str, Any]]:
+    """The (p, decoder) pairs measured above threshold, as failure records; without
+    ``only_below_threshold`` the first of them is a ``ValueError``."""
+    refused = [(p, decoder, why) for p in ps for decoder in models if (why := why_above(decoder, p))]
+    if refused and not only_below_threshold:
+        p, decoder, why = refused[0]
+        raise ValueError(f"p={p!r} cannot be estimated for {decoder!r}: {why}")
+    return [{"p": p, "constants": "measured", "decoder": decoder, "bound": "estimate",
+             "message": f"not estimated: {why}"} for p, decoder, why in refused]  # fmt: skip
+
 
 def _estimate_with(
     circuit, model: SuppressionModel | None, *, p: float, qubits: dict[str, Any], budget: float,
