@@ -206,8 +206,10 @@ def _interval(data: Mapping[str, Any], flat: FlatKeys, *, what: str) -> Interval
     try:
         return flat.kind(best, low=low, high=high)
     except ValueError:
-        raise ValueError(f"{what} {flat.best}={best!r} with [{flat.low}, {flat.high}] = [{low!r}, {high!r}] "
-                         f"needs {flat.kind.RULE}") from None
+        raise ValueError(
+            f"{what} {flat.best}={best!r} with [{flat.low}, {flat.high}] = [{low!r}, {high!r}] "
+            f"needs {flat.kind.RULE}"
+        ) from None
 
 
 @functools.cache

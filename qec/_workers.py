@@ -54,6 +54,7 @@ def _unguarded_main_line() -> str | None:
             return None
     return f"{path}:{frame.f_lineno}"
 
+
 # The interpreter sinter's spawned workers start through: it asks Linux to end the worker when
 # its parent dies (PR_SET_PDEATHSIG survives exec), then becomes the real interpreter.
 _WORKER_SHIM = """#!{python}

@@ -69,7 +69,8 @@ class ChannelRow:
     decoder: str
     verdict: str
     d_star_interval: Interval[int] | None = dataclasses.field(
-        default=None, metadata=json_keys("d_star", "d_star_low", "d_star_high"))
+        default=None, metadata=json_keys("d_star", "d_star_low", "d_star_high")
+    )
     delta_accuracy: BootstrapInterval | None = None
     cnot_error: Interval | None = None
     memory_eps_op: Interval | None = None
@@ -241,8 +242,15 @@ def channel_row(
 
 
 def _cnot_against_memory(
-    channel: LogicalChannel, groups: Mapping[str, Any], *, code: str, noise: str, decoder: str, distance: int,
-    p: float, cycles_per_gate: float,
+    channel: LogicalChannel,
+    groups: Mapping[str, Any],
+    *,
+    code: str,
+    noise: str,
+    decoder: str,
+    distance: int,
+    p: float,
+    cycles_per_gate: float,
 ) -> tuple[Interval, Interval, Interval | None]:
     """At d*: the CNOT's error with its interval (the channel at the models' low and high ends),
     the scalar route's memory ε_op, and their ratio (None where the memory ε_op is 0)."""
@@ -250,7 +258,7 @@ def _cnot_against_memory(
                   cycles_per_gate=cycles_per_gate)  # fmt: skip
     low, high = (channel_from_fits(groups, **common, bound=bound).cnot_error for bound in ("low", "high"))
     memory = memory_eps_op_interval(groups, **common)
-    ratio = (lambda a, b: a / b if b > 0 else None)  # noqa: E731
+    ratio = lambda a, b: a / b if b > 0 else None  # noqa: E731
     best = ratio(channel.cnot_error, memory.best)
     vs_memory = (
         None if best is None else Interval(best, low=ratio(low, memory.high), high=ratio(high, memory.low))
@@ -271,8 +279,16 @@ def memory_eps_op(
         ...
         qec.channel.ChannelError: the scalar route needs the fit 'surface_rotated/circuit/z/pymatching'
     """
-    return memory_eps_op_interval(groups, code=code, noise=noise, decoder=decoder, distance=distance,
-                                  p=p, cycles_per_gate=cycles_per_gate, basis=basis).best
+    return memory_eps_op_interval(
+        groups,
+        code=code,
+        noise=noise,
+        decoder=decoder,
+        distance=distance,
+        p=p,
+        cycles_per_gate=cycles_per_gate,
+        basis=basis,
+    ).best
 
 
 def memory_eps_op_interval(
@@ -308,8 +324,11 @@ def format_rows(rows: Sequence[ChannelRow], *, delta: float) -> str:
         return f"{x.best:.3g}{ends}"
 
     for r in rows:
-        d = "" if r.d_star_interval is None else (
-            f"{r.d_star_interval.best} [{r.d_star_interval.low}, {r.d_star_interval.high or '>max'}]")
+        d = (
+            ""
+            if r.d_star_interval is None
+            else (f"{r.d_star_interval.best} [{r.d_star_interval.low}, {r.d_star_interval.high or '>max'}]")
+        )
         a = r.delta_accuracy
         acc = "" if a is None else f"{a.best:+.4f} [{a.low:+.4f}, {a.high:+.4f}]"
         scalar = "" if r.d_star_scalar is None else str(r.d_star_scalar)

@@ -333,8 +333,10 @@ def format_summary(rows: Sequence[Mapping[str, Any]]) -> str:
                      f"{run:>10}  {_model_note(r)}")  # fmt: skip
     machines = {(r["device"], r["qdk_machine"]) for r in rows}
     lines += [f"#   QDK machine of {name}: {m}" for name, m in sorted(machines)]
-    lines.append("#   ?: no value (no d* where hardware suffices or the model finds none; an open end: "
-                 "beyond the distances searched); model used: where d* lies against the sampled d")
+    lines.append(
+        "#   ?: no value (no d* where hardware suffices or the model finds none; an open end: "
+        "beyond the distances searched); model used: where d* lies against the sampled d"
+    )
     return "\n".join(lines)
 
 

@@ -313,7 +313,6 @@ def check_workers(workers: int) -> None:
         )
 
 
-
 class OutputBusyError(ValueError):
     """Another process is writing the same output file."""
 

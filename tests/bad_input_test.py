@@ -186,6 +186,8 @@ def study_folder(t: pathlib.Path, budget_change=None, resources: object = None) 
         edit_json(t / "budget.json", budget_change)
     if resources is not None:
         (t / "resources.json").write_text(json.dumps(resources))
+
+
 RESOURCES = ["resources", "--p", "0.001", "--noise", "circuit", "--constants", "0.03", "0.01"]
 RESOURCES += ["--error-budget", "0.001", "--out", "{tmp}/r.json"]
 
@@ -215,8 +217,13 @@ def stats_file(tmp: pathlib.Path, rows: list[tuple[str, dict, int, int]], name: 
     qec.write_stats(
         tmp / name,
         [
-            sinter.TaskStats(strong_id=f"{i + 1000 * (name != 'in.csv'):064x}", decoder=dec, json_metadata=m,
-                             shots=shots, errors=err)
+            sinter.TaskStats(
+                strong_id=f"{i + 1000 * (name != 'in.csv'):064x}",
+                decoder=dec,
+                json_metadata=m,
+                shots=shots,
+                errors=err,
+            )
             for i, (dec, m, shots, err) in enumerate(rows)
         ],
     )
@@ -309,18 +316,30 @@ RESOURCES_FITS = ["resources", "--p", "0.001", "--noise", "circuit", "--fits", "
 
 # (id, argv with {tmp}, prepare(tmp) or None, message)
 CLI = [
-    ("C1-inspect-at-p-0", ["inspect", "--code", "surface_rotated", "--noise", "circuit", "--distance", "3",
-                           "--p", "0"], None, "p=0.0: the noisy circuit has no error mechanisms"),
-    ("E14-none-with-a-strength", ["train", "--noise", "none:0.5", "--out", "{tmp}/r.json"], None,
-     "noise 'none' takes no strength (got none:0.5)"),
+    (
+        "C1-inspect-at-p-0",
+        ["inspect", "--code", "surface_rotated", "--noise", "circuit", "--distance", "3", "--p", "0"],
+        None,
+        "p=0.0: the noisy circuit has no error mechanisms",
+    ),
+    (
+        "E14-none-with-a-strength",
+        ["train", "--noise", "none:0.5", "--out", "{tmp}/r.json"],
+        None,
+        "noise 'none' takes no strength (got none:0.5)",
+    ),
     ("p-too-big", sample("--p", "0.7"), None, "p=0.7 must be in [0, 0.5]"),
     ("p-negative", sample("--p", "-0.1"), None, "p=-0.1 must be in [0, 0.5]"),
     ("p-not-number", sample("--p", "lots"), None, "argument --p: 'lots' is not a number"),
     ("distance-1", sample("--distance", "1"), None, "distance=1 is not allowed for code 'repetition'"),
     ("distance-not-int", sample("--distance", "3.5"), None, "argument --distance: '3.5' is not an integer"),
     ("rounds-0", sample("--rounds", "0"), None, "--rounds=0 is not allowed"),
-    ("cnot-rounds", sample("--experiment", "cnot", "--code", "surface_rotated"), None,
-     "--rounds=1 does not apply to --experiment cnot"),
+    (
+        "cnot-rounds",
+        sample("--experiment", "cnot", "--code", "surface_rotated"),
+        None,
+        "--rounds=1 does not apply to --experiment cnot",
+    ),
     ("unknown-code", sample("--code", "toric"), None, "argument --code: invalid choice: 'toric'"),
     ("unknown-noise", sample("--noise", "thermal"), None, "argument --noise: invalid choice: 'thermal'"),
     ("unknown-decoder", sample("--decoder", "magic"), None, "decoder='magic' is not a sinter decoder"),
@@ -449,8 +468,8 @@ CLI = [
         "fit-combined-next-to-its-shards",  # A6f: every shot of the shard counted twice
         ["fit", "{tmp}/stats.csv", "{tmp}/shard.csv", "--out", "{tmp}/f.json"],
         combined_and_shard,
-        "{tmp}/shard.csv:2: task aaaaaaaaaaaa… ('pymatching', {\"basis\": \"z\", \"code\": \"repetition\", "
-        "\"d\": 3, \"noise\": \"circuit\", \"p\": 0.01, \"rounds\": 1}) has the same totals (shots=10, "
+        '{tmp}/shard.csv:2: task aaaaaaaaaaaa… (\'pymatching\', {"basis": "z", "code": "repetition", '
+        '"d": 3, "noise": "circuit", "p": 0.01, "rounds": 1}) has the same totals (shots=10, '
         "errors=1, discards=0, seconds=0.250) as {tmp}/stats.csv:2: the same data given twice",
     ),
     (
@@ -706,16 +725,22 @@ CLI = [
     (
         "tolerance-nan-weights",  # Q10: NaN weights gave ε* = the grid's end, exit 0
         tolerance(),
-        lambda t: noiseless_run(t) or (t / "r.json").write_text(
-            (t / "r.json").read_text().replace("[0.1, 0.1, 0.1, 0.1]", "[NaN, 0.1, 0.1, 0.1]")
+        lambda t: (
+            noiseless_run(t)
+            or (t / "r.json").write_text(
+                (t / "r.json").read_text().replace("[0.1, 0.1, 0.1, 0.1]", "[NaN, 0.1, 0.1, 0.1]")
+            )
         ),
         "weights must be finite real numbers; weight 0 is nan",
     ),
     (
         "resources-inf-weights",  # the same one reader of weights for every command
         [*RESOURCES[:-2], "--qnn", "{tmp}/r.json", "--out", "{tmp}/res.json"],
-        lambda t: noiseless_run(t) or (t / "r.json").write_text(
-            (t / "r.json").read_text().replace("[0.1, 0.1, 0.1, 0.1]", "[0.1, Infinity, 0.1, 0.1]")
+        lambda t: (
+            noiseless_run(t)
+            or (t / "r.json").write_text(
+                (t / "r.json").read_text().replace("[0.1, 0.1, 0.1, 0.1]", "[0.1, Infinity, 0.1, 0.1]")
+            )
         ),
         "weights must be finite real numbers; weight 1 is inf",
     ),
@@ -735,8 +760,10 @@ CLI = [
     (
         "RC7-resources-classical-control",  # estimated as d = 1 with 0 T states, exit 0
         [*RESOURCES, "--circuit", "{tmp}/c.qasm"],
-        lambda t: (t / "c.qasm").write_text('OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\ncreg c[1];\n'
-                                            'h q[0];\nmeasure q[0] -> c[0];\nif(c==1) x q[0];\n'),
+        lambda t: (t / "c.qasm").write_text(
+            'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\ncreg c[1];\n'
+            "h q[0];\nmeasure q[0] -> c[0];\nif(c==1) x q[0];\n"
+        ),
         "{tmp}/c.qasm has classical control flow (if_else)",
     ),
     (
@@ -828,8 +855,9 @@ CLI = [
     (
         "A2c-combine-over-a-finished-sample",  # the sample's shots were replaced by the inputs'
         ["combine", "{tmp}/in.csv", "--out", "{tmp}/sampled.csv"],
-        lambda t: good_stats(t) or stats_file(t, [("pymatching", {**META, "d": 5}, 10, 1)],
-                                              name="sampled.csv"),
+        lambda t: (
+            good_stats(t) or stats_file(t, [("pymatching", {**META, "d": 5}, 10, 1)], name="sampled.csv")
+        ),
         "--out='{tmp}/sampled.csv' already holds 10 shots of a task the inputs have 0 of",
     ),
     (
@@ -1093,8 +1121,19 @@ CLI = [
     # C16, C17: qec inspect well under the sampler's qubit-round cap searched for minutes.
     (
         "C16-inspect-rounds-huge",
-        ["inspect", "--code", "repetition", "--noise", "circuit", "--distance", "3", "--p", "0.01",
-         "--rounds", "1900000"],
+        [
+            "inspect",
+            "--code",
+            "repetition",
+            "--noise",
+            "circuit",
+            "--distance",
+            "3",
+            "--p",
+            "0.01",
+            "--rounds",
+            "1900000",
+        ],
         None,
         "distance=3 with rounds=1900000 is 9.5e+06 qubit-rounds; qec inspect searches its decoding graph",
     ),
@@ -1214,8 +1253,22 @@ CLI = [
     ),
     (
         "I15-resources-constant-a-above-qdk-range",  # QDK's 'crossingPrefactor' message per row, exit 0
-        ["resources", "--p", "0.001", "--noise", "circuit", "--constants", "5", "0.01", "--error-budget",
-         "0.001", "--circuit", "{tmp}/c.qasm", "--out", "{tmp}/r.json"],
+        [
+            "resources",
+            "--p",
+            "0.001",
+            "--noise",
+            "circuit",
+            "--constants",
+            "5",
+            "0.01",
+            "--error-budget",
+            "0.001",
+            "--circuit",
+            "{tmp}/c.qasm",
+            "--out",
+            "{tmp}/r.json",
+        ],
         write_qasm,
         "--constants A=5 must be at most 0.5: the QDK estimator's crossing prefactor is in (0, 0.5]",
     ),
@@ -1362,8 +1415,21 @@ CLI = [
     ),
     (
         "CK1-train-checkpoint-too-few-weights",  # numpy's "cannot reshape array of size 3"
-        ["train", "--qubits", "2", "--layers", "1", "--samples", "20", "--maxiter", "16", "--chunk", "8",
-         "--out", "{tmp}/r.json"],
+        [
+            "train",
+            "--qubits",
+            "2",
+            "--layers",
+            "1",
+            "--samples",
+            "20",
+            "--maxiter",
+            "16",
+            "--chunk",
+            "8",
+            "--out",
+            "{tmp}/r.json",
+        ],
         lambda t: checkpoint_with_weights(t / ".r.json.checkpoint.json", 3),
         "checkpoint '{tmp}/.r.json.checkpoint.json': has 3 weights; the QNN has 4",
     ),
@@ -1433,8 +1499,6 @@ STUDY = [
         {"sampling": {**MINI["sampling"], "noise": "phenomenological"}},
         "phenomenological",
     ),
-
-
     # Values every job would refuse reach the Snakefile's check_study (the rest: STUDY_VALUES).
     (
         "cycles-per-gate-nan",
@@ -1642,8 +1706,11 @@ def test_a_study_file_using_yte_templating_is_refused(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("garbage", "td/logical-0.001_s0.json: not JSON (Expecting value: line 1 column 1 (char 0)); a run "
-                    "the training definition cached in --train-dir: delete it to train the run again"),
+        (
+            "garbage",
+            "td/logical-0.001_s0.json: not JSON (Expecting value: line 1 column 1 (char 0)); a run "
+            "the training definition cached in --train-dir: delete it to train the run again",
+        ),
         ("{}", "td/logical-0.001_s0.json: QNN result lacks config, weights; a run the training definition"),
     ],
     ids=["TD1-garbage", "TD2-empty-object"],
@@ -1670,8 +1737,12 @@ def test_a_custom_decoder_that_is_not_a_decoder_is_refused_before_sampling(tmp_p
                                                               "--decoder", "mine")]  # fmt: skip
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert "custom decoders 'baddec:badvalue': badvalue() gives 'mine' the value 42, which is not a " \
-           "sinter.Decoder or sinter.Sampler" in err and len(err.strip().splitlines()) == 1
+    assert (
+        "custom decoders 'baddec:badvalue': badvalue() gives 'mine' the value 42, which is not a "
+        "sinter.Decoder or sinter.Sampler"
+        in err
+        and len(err.strip().splitlines()) == 1
+    )
     assert not (tmp_path / "out.csv").exists()
 
 
@@ -1725,8 +1796,9 @@ def test_L_sysexit_a_circuit_function_that_exits_is_an_error_not_qecs_exit(tmp_p
     argv = ["train", "--circuit", "usermod:sysexit", "--observable", "ZZ", "--out", str(tmp_path / "r.json")]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err == ("qec train: error: circuit='usermod:sysexit': calling sysexit() failed (it called "
-                   "sys.exit(3))\n")
+    assert err == (
+        "qec train: error: circuit='usermod:sysexit': calling sysexit() failed (it called sys.exit(3))\n"
+    )
     assert not (tmp_path / "r.json").exists()
 
 

@@ -32,6 +32,7 @@ def test_smallest_passing_finds_the_first_passing_odd_distance(answer, start):
 
 def _groups(A_memory=0.03, A_cnot=0.3, p_th=0.01):
     """fits.json-like groups: memory in both bases and all six CNOT flows, each a power law."""
+
     def group(A):
         model = SuppressionModel.power(A=A, p_th=p_th)
         return types.SimpleNamespace(model=model, above_threshold=AboveThreshold())
@@ -133,8 +134,18 @@ def test_cnot_equivalent_points_spread_the_gate_over_its_blocks():
     groups = {}
     for b in "xz":
         for flow in cnot_flows(b):
-            pt = Point.from_counts(code="surface_rotated", noise="circuit", basis=b, d=d, p=p, rounds=4 * d,
-                                   shots=10**6, errors=int(f * 10**6), experiment="cnot", observable=flow)
+            pt = Point.from_counts(
+                code="surface_rotated",
+                noise="circuit",
+                basis=b,
+                d=d,
+                p=p,
+                rounds=4 * d,
+                shots=10**6,
+                errors=int(f * 10**6),
+                experiment="cnot",
+                observable=flow,
+            )
             key = group_key("surface_rotated", "circuit", b, "pymatching", "cnot", flow)
             groups[key] = types.SimpleNamespace(points=(pt,), above_threshold=AboveThreshold())
     (point,) = cnot_equivalent_points(groups, noise="circuit", decoder="pymatching")

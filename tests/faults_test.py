@@ -154,6 +154,7 @@ def test_a_failing_shard_fails_alone_with_its_cause_in_the_log(tmp_path):
         (good,) = sinter.read_stats_from_csv_files(shards / f"d{d}_p0.01.csv")
         assert good.shots == sampling["max_shots"] or good.errors >= sampling["max_errors"]
 
+
 def _alive(pid: str) -> bool:
     try:
         state = pathlib.Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0]

@@ -448,7 +448,8 @@ def test_the_records_give_their_intervals_as_one_interval_type():
     assert "p_th_profile" not in t.to_dict() and "interval" not in fit.to_dict()
     assert list(fit.to_dict()) == ["p", "lambda_low", "lambda_high", "distances", "lambda"]
     assert {"shot_rate", "shot_low", "shot_high", "round_rate", "round_low", "round_high"} <= set(
-        groups[0].to_dict()["points"][0])
+        groups[0].to_dict()["points"][0]
+    )
 
 
 def test_too_few_bootstrap_resamples_are_refused_and_none_means_no_interval(near_threshold_points, capsys):

@@ -78,8 +78,9 @@ def test_fit_figure_file_is_the_figure_written(group, tmp_path):
 def test_budget_figure_draws_every_verdict_and_both_extrapolation_marks(given_tolerance):
     model = SuppressionModel(**{**SuppressionModel.power(A=0.05, p_th=0.008).__dict__, "p_min": 0.002,
                                 "p_max": 0.004, "distances": (3, 5, 7)})  # fmt: skip
-    t = given_tolerance(physical=((0.001, -0.001), (0.003, -0.05), (0.006, -0.1), (0.0081, -0.2),
-                                  (0.009, -0.3)))
+    t = given_tolerance(
+        physical=((0.001, -0.001), (0.003, -0.05), (0.006, -0.1), (0.0081, -0.2), (0.009, -0.3))
+    )
     rows = budget_rows(model=model, tolerance=t, code="surface_rotated", n_logical=1,
                        above_threshold=AboveThreshold(lambda_reaches_one=0.009))  # fmt: skip
     verdicts = [(r.verdict, r.extrapolated, r.extrapolated_p) for r in rows]

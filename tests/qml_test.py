@@ -108,9 +108,11 @@ def test_checkpoint_with_weights_that_are_not_finite_numbers_is_refused(tmp_path
             train(config, checkpoint=checkpoint)
     # CK2, CK4, CK6: progress the training never writes (done beyond maxiter: no training at all,
     # yet a "trained" result), a missing key, a checkpoint that is not an object.
-    for changed, message in (({"done": 10**9}, "done=1000000000 must be an integer in"),
-                             ({"done": None}, "done=None must be an integer in"),
-                             ({"loss_history": "x"}, "loss_history must be a list of finite numbers")):
+    for changed, message in (
+        ({"done": 10**9}, "done=1000000000 must be an integer in"),
+        ({"done": None}, "done=None must be an integer in"),
+        ({"loss_history": "x"}, "loss_history must be a list of finite numbers"),
+    ):
         checkpoint.write_text(json.dumps({**state, **changed}))
         with pytest.raises(ValueError, match=message):
             train(config, checkpoint=checkpoint)
@@ -190,6 +192,7 @@ def test_auto_picks_the_density_matrix_then_the_cheaper_kind_of_trajectories():
     assert auto_method(16, lambda: 40, density_max=10) == "mps"
     assert auto_method(16, lambda: 41, density_max=10) == "trajectories"
     assert auto_method(11, lambda: 2, density_max=14) == "density_matrix"  # a machine where it fits
+
     # The bond dimensions behind the measurements: a line or one ring layer entangles little,
     # four ring layers as much as 12 qubits can hold (2⁶ across the middle).
     def bond(**shape) -> int:

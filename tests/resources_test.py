@@ -109,7 +109,6 @@ def test_per_cycle_error_is_d_times_eps_round_of_a_fitted_form(small_circuit, no
         assert row.logical_error_per_cycle == pytest.approx(d * model.eps_round(d, p), rel=1e-9)
 
 
-
 def test_rows_say_where_the_measured_model_is_extrapolated(small_circuit):
     # A model fitted on d = 3, 5 and p in [0.001, 0.0015]: the estimator's distance (well above 5
     # at a 1e-3 budget) is an extrapolation in d, and p = 0.002 in p as well; QDK's default

@@ -177,7 +177,8 @@ def test_a_record_writes_an_interval_as_its_flat_keys_and_reads_them_back_checke
         p: float
         change: Interval
         d_star_interval: Interval[int] | None = dataclasses.field(
-            default=None, metadata=json_keys("d_star", "d_star_low", "d_star_high"))
+            default=None, metadata=json_keys("d_star", "d_star_low", "d_star_high")
+        )
         note: str = ""
 
     row = Row(0.01, Interval(-0.02, low=-0.03, high=-0.01), Interval(7, low=5, high=None))

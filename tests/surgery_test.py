@@ -97,11 +97,16 @@ def test_cnot_logical_error_falls_with_distance_below_threshold(tmp_path):
 
 
 def test_flow_errors_from_failure_masks():
-    s = sinter.TaskStats(strong_id="a", decoder="pymatching", shots=100, errors=7,
-                         json_metadata={"flows": ["ZIZI", "ZZIZ"], "basis": "z"},
-                         custom_counts=collections.Counter({"obs_mistake_mask=E_": 3,
-                                                            "obs_mistake_mask=_E": 1,
-                                                            "obs_mistake_mask=EE": 3}))
+    s = sinter.TaskStats(
+        strong_id="a",
+        decoder="pymatching",
+        shots=100,
+        errors=7,
+        json_metadata={"flows": ["ZIZI", "ZZIZ"], "basis": "z"},
+        custom_counts=collections.Counter(
+            {"obs_mistake_mask=E_": 3, "obs_mistake_mask=_E": 1, "obs_mistake_mask=EE": 3}
+        ),
+    )
     assert flow_errors(s) == {"ZIZI": 6, "ZZIZ": 4, "IZZZ": 4}
     broken = sinter.TaskStats(strong_id="b", decoder="pymatching", shots=100, errors=7,
                               json_metadata={"flows": ["ZIZI", "ZZIZ"], "basis": "z"})  # fmt: skip

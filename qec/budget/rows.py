@@ -69,7 +69,8 @@ class BudgetRow:
     physical_delta_accuracy: BootstrapInterval
     decoder: str = DEFAULT_DECODER
     d_star_interval: Interval[int] | None = dataclasses.field(
-        default=None, metadata=json_keys("d_star", "d_star_low", "d_star_high"))
+        default=None, metadata=json_keys("d_star", "d_star_low", "d_star_high")
+    )
     qubits_per_logical: int | None = None
     physical_qubits: Interval[int] | None = None
     extrapolated: bool = False
@@ -183,8 +184,11 @@ def _row(
         return BudgetRow(p=p, verdict="above_threshold", qec_needed=None, note=note, **measured)
     fitted = model.p_range
     outside_p = fitted is not None and not fitted[0] <= p <= fitted[1]
-    in_p = "" if not outside_p else (
-        f"extrapolated in p: the model was fitted on p in [{fitted[0]:.4g}, {fitted[1]:.4g}]")
+    in_p = (
+        ""
+        if not outside_p
+        else (f"extrapolated in p: the model was fitted on p in [{fitted[0]:.4g}, {fitted[1]:.4g}]")
+    )
 
     def distance(eps: float, bound: str, m: SuppressionModel = model) -> int | None:
         return m.distance_for(eps_op=eps, p=p, cycles_per_gate=cycles_per_gate, bound=bound,

@@ -94,4 +94,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = next((a for a in argv if a in COMMANDS), None)
     args = _parser(declared=[command] if command else []).parse_args(argv)
     return _run(_module(args.command), args)
-

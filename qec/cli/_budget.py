@@ -28,8 +28,7 @@ FILES = Files(reads=("--fits", "--tolerance", "--results"), writes={"--out": ("{
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.description = (
-        "The QML error budget (docs/concepts.md, 'The budget') from a fits.json and a "
-        "tolerance.json."
+        "The QML error budget (docs/concepts.md, 'The budget') from a fits.json and a tolerance.json."
     )
     p.add_argument("--fits", required=True, help="fits.json from qec fit")
     p.add_argument("--tolerance", required=True, help="tolerance.json from qec tolerance")

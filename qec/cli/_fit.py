@@ -14,9 +14,7 @@ FILES = Files(reads=("stats",), writes={"--out": (), "--plot": ()})
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.description = (
-        "Fit every (code, noise, basis) in the given sinter CSV files."
-    )
+    p.description = "Fit every (code, noise, basis) in the given sinter CSV files."
     p.add_argument("stats", nargs="+", help="sinter CSV files (rows are merged per task)")
     p.add_argument("--out", required=True, help="JSON file to write")
     p.add_argument("--plot", help="also draw the figure to this file (.png, .pdf, .svg)")

@@ -39,9 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "trained under ε vs noiselessly, paired by seed")  # fmt: skip
     p.add_argument("--eps-grid", nargs="+", action=_Distinct, required=True, type=_float, metavar="EPS",
                    help="logical error rates per operation to evaluate (>= 3)")  # fmt: skip
-    p.add_argument(
-        "--delta", type=_float, default=0.01, help="accuracy tolerance δ in (0, 1) (default 0.01)"
-    )
+    p.add_argument("--delta", type=_float, default=0.01, help="accuracy tolerance δ in (0, 1) (default 0.01)")
     p.add_argument("--noise", required=True, choices=CIRCUIT_LEVEL, metavar="NOISE",
                    help="physical noise model for the no-QEC comparison (circuit or si1000)")  # fmt: skip
     p.add_argument("--p", nargs="+", action=_Distinct, required=True, type=_float, metavar="P",

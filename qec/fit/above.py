@@ -43,7 +43,8 @@ class AboveThreshold:
     """
 
     threshold_interval: Interval | None = dataclasses.field(
-        default=None, metadata=json_keys("threshold", "threshold_low", "threshold_high"))
+        default=None, metadata=json_keys("threshold", "threshold_low", "threshold_high")
+    )
     lambda_reaches_one: float | None = None
 
     @classmethod

@@ -213,7 +213,7 @@ def flow_errors(stats: sinter.TaskStats, *, where: str = "") -> dict[str, int]:
     if not (isinstance(flows, list) and len(flows) == 2 and all(isinstance(f, str) for f in flows)):
         raise FitError(f"{where}: a gate row needs json_metadata 'flows' naming its two observables' "
                        f"stabilizer flows; got {flows!r}")  # fmt: skip
-    masks = {k[len(MASK_PREFIX):]: v for k, v in stats.custom_counts.items() if k.startswith(MASK_PREFIX)}
+    masks = {k[len(MASK_PREFIX) :]: v for k, v in stats.custom_counts.items() if k.startswith(MASK_PREFIX)}
     if sum(masks.values()) != stats.errors or any(len(k) != 2 or set(k) - {"E", "_"} for k in masks):
         raise FitError(f"{where}: its per-observable failure counts ({dict(masks)}) do not add up to its "
                        f"{stats.errors} errors over 2 observables; sample it with qec sample "

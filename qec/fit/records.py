@@ -117,15 +117,19 @@ class GroupFit:
         gate = {"decoder": values["decoder"], "experiment": values.get("experiment", "memory"),
                 "observable": values.get("observable", "")}  # fmt: skip
         threshold = values["threshold"]
-        values["threshold"] = None if threshold is None else Threshold.from_dict(threshold,
-                                                                                 what=f"{what} threshold")
+        values["threshold"] = (
+            None if threshold is None else Threshold.from_dict(threshold, what=f"{what} threshold")
+        )
         values["lambdas"] = tuple(LambdaFit.from_dict(f, what=f"{what} lambda") for f in values["lambdas"])
         model, what_model = values["model"], f"{what} suppression model"
         values["model"] = None if model is None else SuppressionModel.from_dict(model, what=what_model)
-        values["model_alternatives"] = tuple(SuppressionModel.from_dict(m, what=f"{what} model alternative")
-                                             for m in values.get("model_alternatives", ()))
-        values["points"] = tuple(Point(**{**record_fields(Point, pt, what=f"{what} point"), **gate})
-                                 for pt in values["points"])
+        values["model_alternatives"] = tuple(
+            SuppressionModel.from_dict(m, what=f"{what} model alternative")
+            for m in values.get("model_alternatives", ())
+        )
+        values["points"] = tuple(
+            Point(**{**record_fields(Point, pt, what=f"{what} point"), **gate}) for pt in values["points"]
+        )
         return cls(**values)  # fmt: skip
 
 

@@ -282,8 +282,10 @@ def check_bootstrap(bootstrap: int) -> None:
         ...
         ValueError: bootstrap=2 is too few resamples for a 95% percentile interval: give 0 (no ...
     """
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or not (
-        bootstrap == 0 or bootstrap >= MIN_BOOTSTRAP
+    if (
+        isinstance(bootstrap, bool)
+        or not isinstance(bootstrap, int)
+        or not (bootstrap == 0 or bootstrap >= MIN_BOOTSTRAP)
     ):
         raise ValueError(f"bootstrap={bootstrap!r} is too few resamples for a 95% percentile interval: give "
                          f"0 (no bootstrap interval) or at least {MIN_BOOTSTRAP} (2.5% of them beyond each "

@@ -87,7 +87,6 @@ def budget_figure(report: BudgetReport) -> Figure:
     return fig
 
 
-
 def _verdict_bands(ax, report: BudgetReport, above: list[float]) -> None:
     """Shade where hardware alone suffices and where every decoder is above threshold."""
     hw = sorted({r.p for r in report.rows if r.verdict == "hardware"})
@@ -100,6 +99,7 @@ def _verdict_bands(ax, report: BudgetReport, above: list[float]) -> None:
         ax.text(0.5, 0.5, "no sampled p needs QEC: nothing to draw but the verdicts", ha="center",
                 va="center", transform=ax.transAxes, fontsize=9)  # fmt: skip
         ax.set_yticks([])
+
 
 def plot_budget(report: BudgetReport, path: str | os.PathLike[str]) -> pathlib.Path:
     """Draw ``budget_figure`` and write it to ``path`` (atomically; the format from its suffix)."""

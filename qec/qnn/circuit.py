@@ -244,8 +244,10 @@ def read_qpy(data: bytes, *, what: str) -> list[QuantumCircuit]:
     except Exception as e:  # qpy raises its own types (a newer QPY version: Qiskit's message says so)
         lines = [line.strip(" :") for line in _ANSI.sub("", str(e)).splitlines()]
         first = next((line for line in lines if line), "")
-        raise ValueError(f"{what}: Qiskit cannot read this QPY file (truncated, corrupt, or from a newer "
-                         f"Qiskit?): {type(e).__name__}: {first}") from None
+        raise ValueError(
+            f"{what}: Qiskit cannot read this QPY file (truncated, corrupt, or from a newer "
+            f"Qiskit?): {type(e).__name__}: {first}"
+        ) from None
 
 
 def _from_function(spec: str) -> tuple[QuantumCircuit, list | None, list | None]:

@@ -226,7 +226,6 @@ def train(
                        precision=sim.precision, sources=sources)  # fmt: skip
 
 
-
 def _save_checkpoint(
     path: str | os.PathLike[str], config: TrainConfig, sources: Sources, *, weights: np.ndarray,
     history: list[float], done: int, wall: float,
@@ -236,6 +235,7 @@ def _save_checkpoint(
         "config": dataclasses.asdict(config), "weights": weights.tolist(), "loss_history": history,
         "done": done, "wall_seconds": wall, SOURCES_KEY: sources.to_dict(),
     }))  # fmt: skip
+
 
 def _accuracy(
     qnn: Any, weights: np.ndarray, x: np.ndarray, y: np.ndarray, *, shots: int, rng: np.random.Generator

@@ -263,7 +263,6 @@ def _estimates_at(
         yield dataclasses.replace(row, scheme_exact=exact, decoder=decoder, extrapolated=where), None, elapsed
 
 
-
 def _budgets(budget: float, low: float | None, high: float | None) -> list[tuple[str, float]]:
     """The error budgets to estimate at, each refused unless in (0, 1): (bound, value)."""
     for bound, value in (("estimate", budget), ("low", low), ("high", high)):

@@ -90,7 +90,6 @@ def measure_tolerance(
     )  # fmt: skip
 
 
-
 def _check_settings(
     *, definition: str, delta: float, eps_grid: Sequence[float], confidence: float, bootstrap: int
 ) -> None:
@@ -103,9 +102,8 @@ def _check_settings(
     if bootstrap < 10:
         raise ValueError(f"bootstrap={bootstrap!r} must be >= 10")
 
-def _refinement(
-    grid: Sequence[float], star: Interval, refine: int
-) -> tuple[float, float, list[float]]:
+
+def _refinement(grid: Sequence[float], star: Interval, refine: int) -> tuple[float, float, list[float]]:
     """The grid cells ε*'s interval spans (their ends), and ``refine`` log-spaced new points in them."""
     lo = max([e for e in grid if e <= star.low], default=grid[0])
     hi = min([e for e in grid if e >= star.high], default=grid[-1])
