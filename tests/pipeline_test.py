@@ -61,6 +61,12 @@ def test_miniature_study_end_to_end(tmp_path):
     # Rerunning does nothing.
     again = snakemake(tmp_path, config, "-n")
     assert "Nothing to be done" in again.stdout + again.stderr
+    # R6: nor does the same study written with every mapping's keys in another order.
+    flipped = lambda x: {k: flipped(x[k]) for k in reversed(x)} if isinstance(x, dict) else x  # noqa: E731
+    redumped = tmp_path / "mini-redumped.yaml"
+    redumped.write_text(yaml.safe_dump(flipped(json.loads(json.dumps(MINI))), sort_keys=False))
+    again = snakemake(tmp_path, redumped, "-n")
+    assert "Nothing to be done" in again.stdout + again.stderr, again.stdout[-3000:]
 
     # Deleting one shard recomputes that shard and what depends on it, and nothing else.
     (data / "stats" / "repetition" / "circuit" / "z" / "pymatching-correlated" / "d5_p0.03.csv").unlink()

@@ -71,7 +71,7 @@ rule qnn_other:
         f"{DATA}/logs/qnns/{{qnn}}/none_s{{seed}}.log",
     params:
         qec=QEC,
-        q=lambda wc: DEVICE_QNNS[wc.qnn],
+        q=lambda wc: dict(sorted(DEVICE_QNNS[wc.qnn].items())),  # sorted: a re-dumped file is the same params
         shape=lambda wc: qnn_args(DEVICE_QNNS[wc.qnn]),
     threads: 1
     conda:

@@ -83,7 +83,7 @@ rule sample_adaptive:
         distances=" ".join(map(str, DISTANCES)),
         bases=" ".join(BASES),
         decoders=" ".join(DECODERS),
-        adaptive={**ADAPTIVE_DEFAULTS, **ADAPTIVE},
+        adaptive=dict(sorted({**ADAPTIVE_DEFAULTS, **ADAPTIVE}.items())),  # sorted: key order is not a change
         window=THRESHOLD_WINDOW_FLAG,
         cycles=lookup(dpath="budget/cycles_per_gate", within=config),
         custom=CUSTOM_FLAG,
