@@ -126,7 +126,13 @@ def _sigterm_as_interrupt():
         yield  # signal handlers can only be set in the main thread
         return
 
+    main_pid = os.getpid()
+
     def terminate(signum, frame):
+        if os.getpid() != main_pid:  # a forked child (tqec builds circuits in a fork pool): die as it would
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
         raise _Terminated
 
     previous = signal.signal(signal.SIGTERM, terminate)
