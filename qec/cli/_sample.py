@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 
 import sinter
@@ -110,39 +107,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main_sample(args: argparse.Namespace) -> int:
-    """``qec sample``: a SIGTERM (a scheduler, Snakemake or ``kill`` stopping it) ends it as
-    Ctrl-C does, with the same message and every finished batch kept, and status 143."""
-    with _sigterm_as_interrupt():
-        return _main_sample(args)
-
-
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where Ctrl-C's KeyboardInterrupt would be."""
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt():
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set in the main thread
-        return
-
-    main_pid = os.getpid()
-
-    def terminate(signum, frame):
-        if os.getpid() != main_pid:  # a forked child (tqec builds circuits in a fork pool): die as it would
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGTERM)
-            return
-        raise _Terminated
-
-    previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _main_sample(args: argparse.Namespace) -> int:
     try:  # everything is checked before any sampling starts or any file is written
         experiments = _experiments(args)
         custom: dict = {}
@@ -174,8 +138,8 @@ def _main_sample(args: argparse.Namespace) -> int:
             max_errors=1000 if args.max_errors is None else args.max_errors,
             print_progress=not args.quiet,
         )
-    except KeyboardInterrupt as stop:
-        return _interrupted(args.out, stop=stop)
+    except KeyboardInterrupt:
+        return _interrupted(args.out)
     except OutputBusyError as e:
         return _usage_error(args, e)
     print(_table(stats))
@@ -284,8 +248,8 @@ def _main_adaptive(args: argparse.Namespace, experiments: Sequence, custom: dict
             custom_decoders=custom or None,
             print_progress=not args.quiet,
         )
-    except KeyboardInterrupt as stop:
-        return _interrupted(args.out, why="each round decides from the file", stop=stop)
+    except KeyboardInterrupt:
+        return _interrupted(args.out, why="each round decides from the file")
     except OutputBusyError as e:
         return _usage_error(args, e)
     print(_table(list(result.stats)))
@@ -293,15 +257,12 @@ def _main_adaptive(args: argparse.Namespace, experiments: Sequence, custom: dict
     return 0
 
 
-def _interrupted(out: str, *, why: str = "", stop: KeyboardInterrupt | None = None) -> int:
-    """Say where the finished batches are and how to continue; the exit code of an interrupt
-    (130, Ctrl-C) or of a SIGTERM (143)."""
-    terminated = isinstance(stop, _Terminated)
+def _interrupted(out: str, *, why: str = "") -> int:
+    """Say where the finished batches are and how to continue; the exit code of an interrupt."""
     more = f" ({why})" if why else ""
-    what = "terminated (SIGTERM)" if terminated else "interrupted"
-    text = f"{what}; finished batches are in {out}; rerun the same command to continue{more}"
+    text = f"interrupted; finished batches are in {out}; rerun the same command to continue{more}"
     print(f"\nqec sample: {text}", file=sys.stderr)
-    return 128 + signal.SIGTERM if terminated else EXIT_INTERRUPTED
+    return EXIT_INTERRUPTED
 
 
 def _table(stats: Sequence[sinter.TaskStats]) -> str:
