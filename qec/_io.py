@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import shutil
 import stat as statmode
 import tempfile
 from collections.abc import Sequence
@@ -56,6 +57,28 @@ def output_path(path: str | os.PathLike[str], *, flag: str = "out") -> pathlib.P
     if not os.access(target.parent, os.W_OK | os.X_OK):  # the temporary file and the rename need it
         raise ValueError(f"{flag}={given!r}: folder {str(target.parent)!r} is not writable")
     return target
+
+
+MIN_FREE_BYTES = 1 << 20
+"""Free space a command wants in an output's folder before it starts: a result (a JSON, a CSV's
+rows) is kilobytes, so less than this means a full disk, found before the work, not after it."""
+
+
+def check_room(target: pathlib.Path, *, flag: str = "out", given: str | None = None) -> None:
+    """Refuse before any work if the folder that will hold ``target`` has less than
+    ``MIN_FREE_BYTES`` free (catalog DF1–DF4: a full disk was found only when the result was
+    written, after the training or the fit had run).
+
+    Raises:
+        ValueError: naming the flag, the folder and its free bytes.
+    """
+    free = shutil.disk_usage(target.parent).free
+    if free < MIN_FREE_BYTES:
+        raise ValueError(
+            f"{flag}={given if given is not None else str(target)!r}: folder {str(target.parent)!r} has "
+            f"{free} bytes free; qec wants at least {MIN_FREE_BYTES >> 20} MiB free before it starts "
+            "(free some space or write elsewhere)"
+        )
 
 
 def lock_path(path: str | os.PathLike[str]) -> pathlib.Path:
@@ -110,7 +133,8 @@ def check_writes(
 ) -> None:
     """Refuse, before a command runs, outputs it cannot write, outputs a running ``qec sample``
     or ``qec combine`` is writing (it holds their ``lock_path``), outputs that are one of its inputs
-    (through symlinks and hard links too) and outputs that are the same file as each other.
+    (through symlinks and hard links too), outputs that are the same file as each other, and
+    outputs in a folder without ``MIN_FREE_BYTES`` free (``check_room``).
 
     Args:
         writes: ``(flag, given, beside)`` for every file written: ``beside`` is None for the
@@ -134,6 +158,7 @@ def check_writes(
     for flag, given, beside in writes:
         path = given if beside is None else beside
         target = output_path(path, flag=flag)
+        check_room(target, flag=flag, given=given if beside is None else path)
         this = f"{flag}={given!r}" if beside is None else f"{beside!r} (written beside {flag}={given!r})"
         lock = busy(target)
         if lock is not None:

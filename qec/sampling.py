@@ -8,6 +8,8 @@ import errno
 import itertools
 import os
 import pathlib
+import sys
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -15,7 +17,7 @@ import sinter
 import stim
 
 from qec._check import check_int
-from qec._io import lock_path, output_path
+from qec._io import InputFileError, check_room, lock_path, output_path
 from qec._workers import check_not_starting_a_worker, workers_die_with_parent
 from qec.codes import BASES, EXPERIMENTS, Code
 from qec.decoders import DEFAULT_DECODER, check_custom_names, check_decoder
@@ -186,9 +188,11 @@ def check_output(out: str | os.PathLike[str]) -> pathlib.Path:
     corrupt row was a traceback once sampling had been set up: B4, Z1). Returns it as a path.
 
     Raises:
-        ValueError: the folder is missing, or the file is not a sinter CSV or has a corrupt row.
+        ValueError: the folder is missing or full (``qec._io.check_room``), or the file is not a
+            sinter CSV or has a corrupt row.
     """
     path = output_path(out)
+    check_room(path, given=str(out))
     if path.exists() and path.stat().st_size > 0:
         if not is_stats_file(path):
             raise ValueError(f"out={str(out)!r} exists and is not a sinter CSV file; refusing to "
@@ -356,6 +360,29 @@ def _append_whole(fd: int, path: pathlib.Path, data: bytes) -> None:
         raise OSError(e.errno, e.strerror, str(path)) from None
 
 
+def _check_same_task(
+    path: pathlib.Path, known: dict[str, sinter.TaskStats], new: Iterable[sinter.TaskStats]
+) -> None:
+    """Refuse a task's first batch if ``path`` already holds its strong id under another decoder
+    or metadata (catalog Z4: a relabelled row). sinter learns each task's strong id in its
+    workers, so its first batch is the first moment the main process can compare (sinter's own
+    ``collect`` raised a traceback there, and the batch was lost).
+
+    Raises:
+        InputFileError: naming the file, the task and both labels; nothing of the batch is
+            written (the command line reports it as a usage error, exit 2).
+    """
+    for stat in new:
+        old = known.get(stat.strong_id)
+        if old is not None and (old.decoder, old.json_metadata) != (stat.decoder, stat.json_metadata):
+            raise InputFileError(
+                f"{path}: its rows of task {stat.strong_id[:12]}… say decoder {old.decoder!r} and "
+                f"metadata {old.json_metadata}, but that task is decoder {stat.decoder!r} with metadata "
+                f"{stat.json_metadata}: the rows were relabelled or came from another task; remove "
+                "them or choose another --out (nothing was added to the file)"
+            )
+
+
 def _collect_locked(
     experiments: list[Experiment],
     tasks: list[sinter.Task],
@@ -371,31 +398,34 @@ def _collect_locked(
     """``collect`` once the output is checked and locked."""
     if path.exists() and path.stat().st_size > 0:
         # Drop an unterminated last line (a write cut off by a crash) before sinter reads it.
-        write_stats(path, read_stats(path, repair=True))
+        existing = read_stats(path, repair=True)
+        write_stats(path, existing)
     else:
+        existing = []
         write_stats(path, [])
+    known = {s.strong_id: s for s in existing}
 
     fd = os.open(path, os.O_WRONLY | os.O_APPEND)
-    try:
-
-        def append(progress: sinter.Progress) -> None:
-            if progress.new_stats:
-                # One write() per batch: a killed process leaves whole lines only.
-                _append_whole(fd, path, "".join(s.to_csv_line() + "\n" for s in progress.new_stats).encode())
-
-        sinter.collect(
+    shown = 0.0
+    try:  # iter_collect, not collect: collect merges each batch into the file's rows before we see it
+        for progress in sinter.iter_collect(
             num_workers=workers,
             tasks=tasks,
-            existing_data_filepaths=[path],
+            additional_existing_data=existing,
             max_shots=max_shots,
             max_errors=max_errors,
-            progress_callback=append,
-            print_progress=print_progress,
             custom_decoders=custom_decoders,
             # Gate experiments read several observables: which of them failed, per shot, is what
             # their logical channel is made of (custom counts "obs_mistake_mask=E_", ...).
             count_observable_error_combos=any(e.experiment != "memory" for e in experiments),
-        )
+        ):
+            if progress.new_stats:
+                _check_same_task(path, known, progress.new_stats)
+                # One write() per batch: a killed process leaves whole lines only.
+                _append_whole(fd, path, "".join(s.to_csv_line() + "\n" for s in progress.new_stats).encode())
+            if print_progress and time.monotonic() - shown > 1:  # sinter's report, at most once a second
+                shown = time.monotonic()
+                print(progress.status_message, file=sys.stderr, flush=True)
     finally:
         os.close(fd)
     every = read_stats(path)

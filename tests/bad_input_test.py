@@ -1875,3 +1875,23 @@ def test_L_counted_your_circuit_function_is_called_once_per_train(tmp_path, monk
             "8", "--chunk", "8", "--out", str(tmp_path / "r.json")]  # fmt: skip
     assert main(argv) == 0
     assert calls.read_text() == "call\n"
+
+
+def test_Z4_a_row_relabelled_with_another_decoder_is_refused_at_the_first_batch(tmp_path, capsys):
+    """Z4: a row relabelled 'vacuous' under pymatching's strong id was found by sinter only when
+    merging at the end: every shot sampled, then a traceback and a file no reader accepts."""
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in SAMPLE]
+    assert main(argv) == 0
+    out = tmp_path / "out.csv"
+    (row,) = sinter.read_stats_from_csv_files(out)
+    relabelled = sinter.TaskStats(strong_id=row.strong_id, decoder="vacuous", json_metadata=row.json_metadata,
+                                  shots=row.shots, errors=row.errors, seconds=row.seconds)  # fmt: skip
+    out.write_text(sinter.CSV_HEADER + "\n" + relabelled.to_csv_line() + "\n")
+    before = out.read_bytes()
+    capsys.readouterr()
+    assert main(changed(argv, "--max-shots", "1000000", "--max-errors", "1000000")) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    assert f"its rows of task {row.strong_id[:12]}… say decoder 'vacuous'" in err
+    assert "but that task is decoder 'pymatching'" in err and "nothing was added to the file" in err
+    assert out.read_bytes() == before

@@ -1,5 +1,6 @@
 """Faults, done rather than described: kills at several points, a killed study, a failing shard."""
 
+import contextlib
 import os
 import pathlib
 import re
@@ -273,3 +274,36 @@ def test_sample_runs_when_the_temporary_folder_cannot_run_programs(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "cannot run programs (mounted noexec?)" in run.stderr
     assert sum(s.shots for s in sinter.read_stats_from_csv_files(out)) == 1000
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0, reason="mounts a small tmpfs")
+@pytest.mark.parametrize(
+    "command",
+    [
+        "train --dataset moons --samples 20 --maxiter 12 --chunk 12 --shots 10 --qubits 2 --layers 1 "
+        "--out {full}/t.json",
+        "sample --code repetition --noise circuit --distance 3 --p 0.01 --max-shots 100 --quiet "
+        "--out {full}/s.csv",
+    ],
+    ids=["DF4_train", "DF1_sample"],
+)
+def test_a_full_disk_is_refused_before_the_work(tmp_path, command):
+    # DF4 (issue #21): `qec train` on a full disk trained, then failed to write; the probe's setup,
+    # a 64 KiB tmpfs filled to the last byte, now stops every command before it starts.
+    full = tmp_path / "full"
+    full.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(full)]).returncode:
+        pytest.skip("this machine does not let the test mount a tmpfs")
+    try:
+        fd = os.open(full / "filler", os.O_WRONLY | os.O_CREAT)
+        with contextlib.suppress(OSError):  # to the last byte
+            while os.write(fd, b"\0" * 512):
+                pass
+        os.close(fd)
+        run = _qec(command.replace("{full}", str(full)).split(), tmp=tmp_path)
+        left = sorted(p.name for p in full.iterdir())
+    finally:
+        subprocess.run(["umount", str(full)])
+    assert run.returncode == 2 and len(run.stderr.splitlines()) == 1, run.stderr
+    assert "bytes free; qec wants at least 1 MiB free before it starts" in run.stderr
+    assert "step" not in run.stdout and left == ["filler"]  # no training step ran, nothing written
