@@ -199,3 +199,45 @@ def shard_priority(
         shots = sum(_shots(x, d, cnot["max_shots"], cnot["max_errors"], scale=10) for x in cnot["ps"])
         cost *= shots * 12 * d**3
     return int(min(cost * 2.5e-8, 1e6))
+
+
+def qnn_settings(block: Mapping[str, Any]) -> str:
+    """A study's qnn block (or a ``device_qnns`` entry) as the ``qec train --settings`` file's
+    text: every key but the seeds, sorted, so that a re-dumped study file gives the same text.
+
+    Example:
+        >>> print(qnn_settings({"qubits": 2, "seeds": [0, 1], "dataset": "moons"}), end="")
+        {
+         "dataset": "moons",
+         "qubits": 2
+        }
+    """
+    import json
+
+    return json.dumps({k: v for k, v in sorted(block.items()) if k != "seeds"}, indent=1) + "\n"
+
+
+def settings_digest(text: str) -> str:
+    """The 12 hex digits a settings file is named by (``settings-<digest>.json``): a changed block
+    is a new file, so a training never reads a stale one.
+
+    Example:
+        >>> settings_digest("{}\\n")
+        'ca3d163bab05'
+    """
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def write_qnn_settings(path: str | pathlib.Path, text: str, digest: str) -> None:
+    """Write the settings file ``path`` atomically, refusing ``text`` whose digest is not ``digest``.
+
+    Raises:
+        ValueError: the name and the content disagree.
+    """
+    from qec._io import atomic_write_text
+
+    if settings_digest(text) != digest:
+        raise ValueError(f"{path}: the study's settings have digest {settings_digest(text)}, not {digest}")
+    atomic_write_text(path, text)

@@ -1433,6 +1433,44 @@ CLI = [
         lambda t: checkpoint_with_weights(t / ".r.json.checkpoint.json", 3),
         "checkpoint '{tmp}/.r.json.checkpoint.json': has 3 weights; the QNN has 4",
     ),
+    # --settings: a study's qnn block as one file (studies/rules/qnn.smk); its values go through
+    # the same parsing as typed flags, so a bad value is the flag's own message.
+    (
+        "train-settings-unknown-key",
+        ["train", "--settings", "{tmp}/s.json", "--out", "{tmp}/r.json"],
+        lambda t: (t / "s.json").write_text('{"qubits": 2, "seeds": [0, 1]}'),
+        "--settings='{tmp}/s.json': unknown key 'seeds'; allowed: dataset, data, circuit",
+    ),
+    (
+        "train-settings-list-value",
+        ["train", "--settings", "{tmp}/s.json", "--out", "{tmp}/r.json"],
+        lambda t: (t / "s.json").write_text('{"qubits": [2]}'),
+        "--settings='{tmp}/s.json': qubits=[2] must be a string or a number",
+    ),
+    (
+        "train-settings-bad-value",
+        ["train", "--settings", "{tmp}/s.json", "--out", "{tmp}/r.json"],
+        lambda t: (t / "s.json").write_text('{"qubits": 0}'),
+        "qubits=0 must be",
+    ),
+    (
+        "train-settings-not-json",
+        ["train", "--settings", "{tmp}/s.json", "--out", "{tmp}/r.json"],
+        lambda t: (t / "s.json").write_text("qubits: 2\n"),
+        "--settings: cannot read '{tmp}/s.json'",
+    ),
+    (
+        "train-settings-twice",
+        ["train", "--settings", "{tmp}/s.json", "--settings={tmp}/s.json", "--out", "{tmp}/r.json"],
+        lambda t: (t / "s.json").write_text('{"qubits": 2}'),
+        "--settings is given more than once",
+    ),
+    (
+        "train-settings-is-out",
+        ["train", "--settings", "{tmp}/s.json", "--out", "{tmp}/s.json"],
+        lambda t: (t / "s.json").write_text('{"qubits": 2}'),
+        "is the same file as",
+    ),
 ]
 
 
@@ -1895,3 +1933,25 @@ def test_Z4_a_row_relabelled_with_another_decoder_is_refused_at_the_first_batch(
     assert f"its rows of task {row.strong_id[:12]}… say decoder 'vacuous'" in err
     assert "but that task is decoder 'pymatching'" in err and "nothing was added to the file" in err
     assert out.read_bytes() == before
+
+
+def test_train_settings_file_is_the_same_training_as_its_flags(tmp_path):
+    """A study passes its qnn block to `qec train` as --settings FILE (issue #19); the run must be
+    the one its flags give, and a typed flag replaces the file's value (and the one it excludes)."""
+    from qec.cli._train import expand_argv
+
+    settings = {"dataset": "circles", "qubits": 2, "layers": 1, "connectivity": "ring", "observable": "-ZZ",
+                "samples": 20, "test_fraction": 0.5, "maxiter": 12, "chunk": 6, "shots": 10}  # fmt: skip
+    (tmp_path / "s.json").write_text(json.dumps(settings))
+    flags = ["--dataset", "circles", "--qubits", "2", "--layers", "1", "--connectivity", "ring",
+             "--observable", "-ZZ", "--samples", "20", "--test-fraction", "0.5", "--maxiter", "12",
+             "--chunk", "6", "--shots", "10"]  # fmt: skip
+    assert main(["train", *flags, "--out", str(tmp_path / "a.json")]) == 0
+    assert main(["train", "--settings", str(tmp_path / "s.json"), "--out", str(tmp_path / "b.json")]) == 0
+    a, b = (json.loads((tmp_path / f"{n}.json").read_text()) for n in "ab")
+    a.pop("wall_seconds"), b.pop("wall_seconds")
+    assert a == b
+    typed = expand_argv(["train", "--settings", str(tmp_path / "s.json"), "--data", "d.csv"])
+    assert "--dataset=circles" not in typed and "--qubits=2" in typed  # --data replaces the file's dataset
+    typed = expand_argv(["train", "--settings", str(tmp_path / "s.json"), "--circuit", "c.qpy"])
+    assert not any(t.startswith(("--qubits=", "--layers=", "--connectivity=")) for t in typed)

@@ -2,6 +2,7 @@
 
 import json
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -109,8 +110,15 @@ def test_study_decoders_and_your_own_qnn_reach_the_commands(tmp_path):
     out = run.stdout + run.stderr
     assert run.returncode == 0, out[-2000:]
     assert "--decoder bposd --custom-decoders stimbposd:sinter_decoders" in out
-    own = "--circuit studies/byo/qnn.qpy --data studies/byo/breast_cancer.csv"
-    assert f"{own} --observable=-ZIIZ" in out  # V10r: '--observable -ZIIZ' would read -ZIIZ as a flag
+    # The qnn block reaches `qec train` as one settings file, written by its own rule.
+    (settings,) = set(re.findall(r"train --settings (data/mini-own/qnn/settings-[0-9a-f]{12}\.json)", out))
+    made = subprocess.run([*dry[:-2], settings], capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, (made.stdout + made.stderr)[-2000:]
+    from qec.cli._train import expand_argv
+
+    flags = expand_argv(["train", "--settings", str(tmp_path / settings)])
+    assert {"--circuit=studies/byo/qnn.qpy", "--data=studies/byo/breast_cancer.csv"} <= set(flags)
+    assert "--observable=-ZIIZ" in flags  # V10r: '--observable -ZIIZ' would read -ZIIZ as a flag
 
 
 @pytest.mark.parametrize("profile", ["local", "slurm"])

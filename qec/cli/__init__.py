@@ -16,7 +16,7 @@ import sys
 import types
 from collections.abc import Collection, Sequence
 
-from qec.cli._common import _Parser, _run
+from qec.cli._common import EXIT_USAGE, _Parser, _run
 from qec.cli._version import _VersionAction, version
 
 __all__ = ["COMMANDS", "main", "version"]
@@ -92,5 +92,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = _join_dash_values(sys.argv[1:] if argv is None else list(argv))
     # The options before the command take no value, so the first command name is the command.
     command = next((a for a in argv if a in COMMANDS), None)
+    expand = getattr(_module(command), "expand_argv", None) if command else None
+    if expand is not None:  # qec train --settings FILE: the file's flags, then the typed ones
+        try:
+            argv = expand(argv)
+        except ValueError as e:
+            print(f"qec {command}: error: {e}", file=sys.stderr)
+            return EXIT_USAGE
     args = _parser(declared=[command] if command else []).parse_args(argv)
     return _run(_module(args.command), args)

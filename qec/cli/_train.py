@@ -13,7 +13,71 @@ from qec.qnn.config import AUTO_DENSITY_MAX, CONNECTIVITIES, DATASETS, METHODS
 
 # The files it reads and writes: qec.cli refuses an output that is an input, before anything runs.
 # (--circuit may be MODULE:FUNCTION, which is no file; the checkpoint is written beside --out.)
-FILES = Files(reads=("--data", "--circuit"), writes={"--out": (".{name}.checkpoint.json",)})
+FILES = Files(reads=("--settings", "--data", "--circuit"), writes={"--out": (".{name}.checkpoint.json",)})
+
+# What a --settings file may hold: a study's qnn block without its seeds, as flag names
+# (test_fraction for --test-fraction). A study passes its block this way (studies/rules/qnn.smk).
+SETTINGS = ("dataset", "data", "circuit", "qubits", "layers", "connectivity", "observable", "method",
+            "trajectories", "samples", "test_fraction", "maxiter", "chunk", "shots")  # fmt: skip
+# A flag on the command line replaces the file's value of it, and the values it cannot stand beside.
+_REPLACES = {"data": ("dataset",), "dataset": ("data",), "circuit": ("qubits", "layers", "connectivity"),
+             "qubits": ("circuit",), "layers": ("circuit",), "connectivity": ("circuit",)}  # fmt: skip
+
+
+def read_settings(path: str) -> dict[str, str | int | float]:
+    """The ``--settings`` file ``path``: a JSON object of ``SETTINGS`` keys and plain values.
+
+    Raises:
+        ValueError: the file cannot be read or is not JSON; a key outside ``SETTINGS``; a value
+            that is not a string or a number (one line naming the file, the key and the value).
+    """
+    try:
+        document = json.loads(pathlib.Path(path).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"--settings: cannot read {path!r}: {e}") from None
+    if not isinstance(document, dict):
+        kind = type(document).__name__
+        raise ValueError(f"--settings={path!r} must hold a JSON object of settings, not a {kind}")
+    for key, value in document.items():
+        if key not in SETTINGS:
+            raise ValueError(f"--settings={path!r}: unknown key {key!r}; allowed: {', '.join(SETTINGS)}")
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ValueError(f"--settings={path!r}: {key}={value!r} must be a string or a number")
+    return document
+
+
+def expand_argv(argv: list[str]) -> list[str]:
+    """``argv`` with the settings of its ``--settings FILE`` put in as flags before the ones
+    typed, each through the same parsing and checks; a typed flag replaces the file's value
+    (and, for ``--data``/``--dataset`` and ``--circuit``/the ansatz's shape, the values it cannot
+    stand beside).
+
+    Raises:
+        ValueError: ``--settings`` given twice, or a file ``read_settings`` refuses.
+
+    Example:
+        >>> import json, tempfile
+        >>> with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        ...     json.dump({"qubits": 5, "observable": "-ZZ", "dataset": "circles"}, f)
+        >>> expand_argv(["train", "--settings", f.name, "--data", "d.csv"])[1:3]
+        ['--qubits=5', '--observable=-ZZ']
+    """
+    at = [i for i, a in enumerate(argv) if a == "--settings" or a.startswith("--settings=")]
+    if not at:
+        return argv
+    if len(at) > 1:
+        raise ValueError("--settings is given more than once; give one file")
+    path = argv[at[0]].partition("=")[2]
+    if not path and at[0] + 1 < len(argv):
+        path = argv[at[0] + 1]
+    if not path:
+        return argv  # argparse says that --settings needs a value
+    typed = {a[2:].partition("=")[0].replace("-", "_") for a in argv if a.startswith("--")}
+    dropped = typed | {other for name in typed for other in _REPLACES.get(name, ())}
+    settings = read_settings(path)
+    flags = [f"--{k.replace('_', '-')}={v}" for k, v in settings.items() if k not in dropped]
+    command = argv.index("train") + 1
+    return argv[:command] + flags + argv[command:]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -22,6 +86,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "statevector when noiseless; density matrix or noise trajectories under noise). Checkpoints "
         "after every chunk of iterations and resumes from it."
     )
+    p.add_argument("--settings", metavar="FILE",
+                   help="a JSON object of these flags' values by name (qubits, test_fraction, ...; "
+                   "a study's qnn block); flags typed here replace its values")  # fmt: skip
     data = p.add_mutually_exclusive_group()
     data.add_argument(
         "--dataset",

@@ -82,19 +82,11 @@ SHARD_PRIORITY = lambda wildcards: _shard_priority(  # noqa: E731
 QNN_PRIORITY = 10**7
 
 
-# The `qec train` flags of a qnn block: the built-in ansatz or your own circuit, a built-in dataset
-# or your own file (the study's own block and every device_qnns entry).
-qnn_args = lambda q: " ".join(
-    [
-        f"--circuit {shlex.quote(q['circuit'])}"
-        if q.get("circuit")
-        else f"--qubits {q['qubits']} --layers {q['layers']} --connectivity {q['connectivity']}",
-        f"--data {shlex.quote(q['data'])}" if q.get("data") else f"--dataset {q['dataset']}",
-        f"--observable={shlex.quote(q['observable'])}",  # '=': a leading '-' (-ZZ) is no flag
-        f"--method {q.get('method', 'auto')} --trajectories {q.get('trajectories', 1000)}",
-    ]
-)
-QNN_ARGS = qnn_args(config["qnn"])
+# A qnn block as `qec train --settings` reads it (every key but the seeds, sorted: a re-dumped study
+# file gives the same file); the study's own block and every device_qnns entry (rule qnn_settings).
+from qec.study import qnn_settings, settings_digest
+
+settings_file = lambda folder, q: f"{DATA}/{folder}/settings-{settings_digest(qnn_settings(q))}.json"
 # Inference evaluates the noiseless runs at every ε; training needs a run trained at each.
 QNN_SPECS = ["none"] + (
     [f"logical-{num(e)}" for e in lookup(dpath="tolerance/eps_grid", within=config)]

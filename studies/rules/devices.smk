@@ -65,22 +65,21 @@ rule resources_device:
 
 
 rule qnn_other:
+    input:
+        settings=lambda wc: ancient(settings_file(f"qnns/{wc.qnn}", DEVICE_QNNS[wc.qnn])),
     output:
         f"{DATA}/qnns/{{qnn}}/none_s{{seed}}.json",
     log:
         f"{DATA}/logs/qnns/{{qnn}}/none_s{{seed}}.log",
     params:
         qec=QEC,
-        q=lambda wc: dict(sorted(DEVICE_QNNS[wc.qnn].items())),  # sorted: a re-dumped file is the same params
-        shape=lambda wc: qnn_args(DEVICE_QNNS[wc.qnn]),
+        settings=lambda wc: qnn_settings(DEVICE_QNNS[wc.qnn]),
     threads: 1
     conda:
         "../envs/qec.yaml"
     shell:
-        "{params.qec} train {params.shape} --samples {params.q[samples]}"
-        " --test-fraction {params.q[test_fraction]} --maxiter {params.q[maxiter]}"
-        " --chunk {params.q[chunk]} --shots {params.q[shots]}"
-        " --noise none --seed {wildcards.seed} --out {output} > {log} 2>&1"
+        "{params.qec} train --settings {input.settings} --noise none --seed {wildcards.seed}"
+        " --out {output} > {log} 2>&1"
 
 
 rule tolerance_other:
