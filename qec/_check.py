@@ -189,11 +189,12 @@ def record_fields(
 
 def _interval(data: Mapping[str, Any], flat: FlatKeys, *, what: str) -> Interval | None:
     """The ``Interval`` that ``flat``'s three keys of ``data`` hold (a missing key: null), each
-    checked as a number (``flat.of``; or null, where the interval or an end may be open)."""
+    checked as a number (``flat.of``), or null: an end where the data leave it open, the best
+    value where the field may be None."""
     ends = []
     for k in flat.keys:
         value = data.get(k)
-        kind = flat.of | None if flat.optional else flat.of
+        kind = flat.of | None if flat.optional or k != flat.best else flat.of
         if not _matches(value, kind):
             raise ValueError(f"{what} {k}={value!r:.60} must be {_describe(kind)}")
         ends.append(value)

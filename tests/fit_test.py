@@ -31,7 +31,7 @@ from qec.fit import (
     per_round,
     points_from_stats,
 )
-from qec.interval import Interval
+from qec.interval import BootstrapInterval, Interval
 
 # Sampled once with the real stack, as issue 17's trial did (surface_rotated, circuit noise,
 # z basis, rounds = d, d = 3, 5, 7, p = 0.3..0.7%, 20k shots, pymatching):
@@ -423,8 +423,9 @@ def test_above_threshold_comes_from_the_measurements():
     assert a.lambda_reaches_one == 0.008 and a.limit == 0.008
     assert a.reason(0.005) == "" and a.reason(0.001) == ""
     assert a.reason(0.009).startswith("Λ's 95% interval reaches 1 from p = 0.008")
-    t = Threshold(p_th=0.005, p_th_low=0.0049, p_th_high=0.0051, nu=1, nu_low=1, nu_high=1, distances=(3, 5),
-                  n_points=10, chi2_dof=1, p_th_profile_low=0.0048, p_th_profile_high=0.0052)  # fmt: skip
+    t = Threshold(p_th_bootstrap=BootstrapInterval(0.005, low=0.0049, high=0.0051),
+                  nu_bootstrap=BootstrapInterval(1, low=1, high=1), distances=(3, 5), n_points=10, chi2_dof=1,
+                  p_th_profile=Interval(0.005, low=0.0048, high=0.0052))  # fmt: skip
     a = AboveThreshold.measured(t, lambdas)
     assert a.limit == 0.0052 and a.reason(0.0052) == "" and "measured threshold 0.005" in a.reason(0.0053)
     assert AboveThreshold.from_dict(a.to_dict()) == a
@@ -443,6 +444,11 @@ def test_the_records_give_their_intervals_as_one_interval_type():
     groups = fit_all(points_from_stats(qec.read_stats(NEAR_THRESHOLD)), bootstrap=0)
     t = groups[0].threshold
     assert t.p_th_profile == Interval(t.p_th, low=t.p_th_profile_low, high=t.p_th_profile_high)
+    assert t.p_th_bootstrap == BootstrapInterval(t.p_th, low=None, high=None)  # bootstrap=0: open ends
+    keys = ["p_th", "p_th_low", "p_th_high", "nu", "nu_low", "nu_high", "distances", "n_points", "chi2_dof",
+            "interval_scale", "p_th_profile_low", "p_th_profile_high"]  # fmt: skip
+    assert list(t.to_dict()) == keys
+    assert Threshold.from_dict(t.to_dict()) == t
     assert groups[0].above_threshold.threshold_interval == t.p_th_profile
     # The records' files keep their flat keys: an interval field is written as three of them.
     assert "p_th_profile" not in t.to_dict() and "interval" not in fit.to_dict()

@@ -12,7 +12,7 @@ import numpy as np
 
 from qec._check import record_fields
 from qec.fit.points import _Z, CONFIDENCE, FitError, Point
-from qec.interval import Interval
+from qec.interval import BootstrapInterval, Interval, flat_attributes, flat_dict, json_keys
 from qec.noise import NOISE_NAMES, NoiseModel
 
 # Fewest bootstrap resamples a percentile 95% interval is made of: each end must have 2.5% of the
@@ -21,6 +21,7 @@ from qec.noise import NOISE_NAMES, NoiseModel
 MIN_BOOTSTRAP = 40
 
 
+@flat_attributes
 @dataclasses.dataclass(frozen=True)
 class Threshold:
     """Finite-size-scaling threshold: P = A + B·x + C·x², x = (p − p_th)·d^(1/ν).
@@ -30,56 +31,58 @@ class Threshold:
     reaches 1 are other quantities and are named as such.
 
     Attributes:
-        p_th: Best-fit threshold. p_th_low, p_th_high: 95% parametric-bootstrap interval,
-            widened by ``interval_scale``; None when no bootstrap was run (``bootstrap=0``).
-        nu: Best-fit critical exponent ν. nu_low, nu_high: its 95% bootstrap interval, widened
-            alike (None alike).
-        distances: Distances used. n_points: Points used (rounds = d).
+        p_th_bootstrap: Best-fit threshold with its 95% parametric-bootstrap interval, widened
+            by ``interval_scale``; open ends when no bootstrap was run (``bootstrap=0``). In
+            fits.json ``p_th``, ``p_th_low``, ``p_th_high``, and so as attributes.
+        nu_bootstrap: Best-fit critical exponent ν with its 95% bootstrap interval, widened
+            alike (open alike); ``nu``, ``nu_low``, ``nu_high``.
+        distances: Distances used.
+        n_points: Points used (rounds = d).
         chi2_dof: χ² per degree of freedom of the best fit.
         interval_scale: √(χ²/dof) when the points scatter about the scaling form more than
             their binomial errors allow (χ²/dof > 1), else 1: the binomial bootstrap sees only
             counting noise, so its interval is stretched about the best fit by this factor
             (the Particle Data Group's scale factor; the model fit's covariance is widened alike).
-        p_th_profile_low, p_th_profile_high: 95% profile-likelihood interval of p_th: where
-            χ² minimised over ν rises by z²·interval_scale² above the best fit. None where it
-            runs past the sampled p range (the data do not bound the threshold on that side).
-            It is a function of the counts alone, not of a random draw, so the decisions that
-            use an interval (which points the model sees, where the budget says "above
-            threshold") give the same answer for every bootstrap count. ``p_th_profile`` gives
-            p_th with it as one ``Interval``.
+        p_th_profile: p_th with its 95% profile-likelihood interval: where χ² minimised over ν
+            rises by z²·interval_scale² above the best fit (``p_th_profile_low``,
+            ``p_th_profile_high``). An end is open where it runs past the sampled p range (the
+            data do not bound the threshold on that side), or in a file written before it
+            existed. It is a function of the counts alone, not of a random draw, so the
+            decisions that use an interval (which points the model sees, where the budget says
+            "above threshold") give the same answer for every bootstrap count.
     """
 
-    p_th: float
-    p_th_low: float | None
-    p_th_high: float | None
-    nu: float
-    nu_low: float | None
-    nu_high: float | None
+    p_th_bootstrap: BootstrapInterval = dataclasses.field(metadata=json_keys("p_th", "p_th_low", "p_th_high"))
+    nu_bootstrap: BootstrapInterval = dataclasses.field(metadata=json_keys("nu", "nu_low", "nu_high"))
     distances: tuple[int, ...]
     n_points: int
     chi2_dof: float
     interval_scale: float = 1.0
-    p_th_profile_low: float | None = None
-    p_th_profile_high: float | None = None
+    # Its best is p_th, under the same key; kw_only: a field without a default after one with.
+    p_th_profile: Interval = dataclasses.field(
+        kw_only=True, metadata=json_keys("p_th", "p_th_profile_low", "p_th_profile_high")
+    )
+
+    def __post_init__(self) -> None:
+        if self.p_th_profile.best != self.p_th_bootstrap.best:
+            raise ValueError(f"p_th_profile {self.p_th_profile!r} and p_th_bootstrap "
+                             f"{self.p_th_bootstrap!r} must share their best p_th")  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "distances": list(self.distances)}
+        return {**flat_dict(self), "distances": list(self.distances)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, what: str = "threshold") -> Threshold:
         """Rebuild from ``to_dict`` output (a file written before the profile interval existed
-        reads with it missing: None, so nothing is decided from it).
+        reads with its ends open, so nothing is decided from it).
 
         Raises:
             ValueError: a field is missing or of the wrong type (``qec._check.record_fields``).
         """
-        values = record_fields(cls, data, what=what)
+        optional = ("interval_scale", "p_th_profile")
+        required = [f.name for f in dataclasses.fields(cls) if f.name not in optional]
+        values = record_fields(cls, data, what=what, required=required)
         return cls(**{**values, "distances": tuple(values["distances"])})
-
-    @property
-    def p_th_profile(self) -> Interval:
-        """p_th with its 95% profile interval (an end is None where the data do not bound it)."""
-        return Interval(self.p_th, low=self.p_th_profile_low, high=self.p_th_profile_high)
 
     @property
     def bounded(self) -> bool:
@@ -359,7 +362,7 @@ def fit_threshold(points: Sequence[Point], *, bootstrap: int = 200, seed: int = 
     # Δχ² = z² is the 95% profile interval of one parameter; × scale² widens it as the
     # bootstrap's is widened (χ² is quadratic near the best fit, so its width grows by scale).
     profile = _profile_interval(d, p, k / n, weights(k), (p_th, nu), rise=(_Z * scale) ** 2)
-    return Threshold(p_th=p_th, p_th_low=ends[0], p_th_high=ends[1], nu=nu,
-                     nu_low=ends[2], nu_high=ends[3], distances=tuple(ds),
+    return Threshold(p_th_bootstrap=BootstrapInterval(p_th, low=ends[0], high=ends[1]),
+                     nu_bootstrap=BootstrapInterval(nu, low=ends[2], high=ends[3]), distances=tuple(ds),
                      n_points=len(used), chi2_dof=chi2 / dof, interval_scale=scale,
-                     p_th_profile_low=profile[0], p_th_profile_high=profile[1])  # fmt: skip
+                     p_th_profile=Interval(p_th, low=profile[0], high=profile[1]))  # fmt: skip
