@@ -17,6 +17,10 @@ from qec.tolerance import Change, Tolerance
 MODEL = SuppressionModel.power(A=0.05, p_th=0.008)
 
 
+def change(mean: float, low: float, high: float) -> Change:
+    return Change(BootstrapInterval(mean, low=low, high=high))
+
+
 def fitted_model():
     """A model with real uncertainty: fitted to counts drawn from A = 0.05, p_th = 0.008."""
     from _helpers import synthetic_model_points
@@ -107,15 +111,15 @@ def test_checks_fill_in_the_measured_changes():
     assert eps == sorted({rows[1].eps_op_d_star, rows[1].eps_op_d_star_minus_2})
     # ε_op(d*) meets ε*, ε_op(d* − 2) does not: what the checks are there to confirm.
     assert rows[1].eps_op_d_star <= 1e-4 < rows[1].eps_op_d_star_minus_2
-    checked = with_checks(rows, {e: Change(-e, -2 * e, 0.0) for e in eps})
-    assert checked[1].check_d_star == Change(-rows[1].eps_op_d_star, -2 * rows[1].eps_op_d_star, 0.0)
+    checked = with_checks(rows, {e: change(-e, -2 * e, 0.0) for e in eps})
+    assert checked[1].check_d_star == change(-rows[1].eps_op_d_star, -2 * rows[1].eps_op_d_star, 0.0)
     assert checked[0].check_d_star is None
 
 
 def test_report_round_trips_through_json_and_csv():
     rows = budget_rows(model=fitted_model(), tolerance=tolerance(low=5e-5, high=2e-4), code="surface_rotated",
                        n_logical=3)  # fmt: skip
-    rows = with_checks(rows, {e: Change(-0.001, -0.002, 0.0) for e in check_eps(rows)})
+    rows = with_checks(rows, {e: change(-0.001, -0.002, 0.0) for e in check_eps(rows)})
     t = tolerance(low=5e-5, high=2e-4)
     report = BudgetReport(code="surface_rotated", basis="z", noise="circuit", cycles_per_gate=1, n_logical=3,
                           models={"pymatching": fitted_model()}, tolerance=t, rows=tuple(rows))  # fmt: skip

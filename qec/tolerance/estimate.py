@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qec.interval import BootstrapInterval, Interval
+from qec.interval import BootstrapInterval, Interval, flat_attributes, json_keys
 from qec.tolerance.metric import Evaluations, logical_spec
 
 
@@ -63,22 +63,22 @@ def bootstrap_weights(
     return seed_counts[:, :, None] * point_counts / (n_seeds * n_points)
 
 
+@flat_attributes
 @dataclasses.dataclass(frozen=True)
 class Change:
     """A paired mean change against ε = 0 with its bootstrap interval.
 
     Attributes:
-        mean: Mean over seeds and test points. low, high: Percentile bootstrap interval.
+        interval: The mean over seeds and test points with its percentile bootstrap interval;
+            in a budget row's JSON ``mean``, ``low``, ``high``, and so as attributes.
+
+    Example:
+        >>> c = Change(BootstrapInterval(-0.004, low=-0.009, high=0.001))
+        >>> c.mean, c.high
+        (-0.004, 0.001)
     """
 
-    mean: float
-    low: float
-    high: float
-
-    @property
-    def interval(self) -> BootstrapInterval:
-        """The mean change with its percentile interval, as the records hold it."""
-        return BootstrapInterval(self.mean, low=self.low, high=self.high)
+    interval: BootstrapInterval = dataclasses.field(metadata=json_keys("mean", "low", "high"))
 
 
 def paired_changes(
@@ -92,7 +92,8 @@ def paired_changes(
     reps = np.einsum("bsn,skn->bk", weights, diff)
     lo, hi = np.quantile(reps, [(1 - confidence) / 2, (1 + confidence) / 2], axis=0)
     mean = diff.mean(axis=(0, 2))
-    return [Change(float(m), float(a), float(b)) for m, a, b in zip(mean, lo, hi, strict=True)]
+    ends = zip(mean, lo, hi, strict=True)
+    return [Change(BootstrapInterval(float(m), low=float(a), high=float(b))) for m, a, b in ends]
 
 
 def eps_star_interval(
