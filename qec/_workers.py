@@ -94,3 +94,34 @@ def workers_die_with_parent():
             yield
         finally:
             multiprocessing.set_executable(previous)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler, Snakemake or ``kill`` stopping qec), raised while sinter samples
+    where Ctrl-C's ``KeyboardInterrupt`` would be: the same clean stop, every finished batch kept."""
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt():
+    """Within the block, SIGTERM raises ``Terminated`` in this process (main thread only).
+
+    Hold it only around sinter's sampling, never around circuit building: tqec builds the CNOT's
+    circuits in a fork pool, whose workers would inherit the handler and, terminated by their
+    pool, raise inside its queue lock and hang (a study's CNOT shards did, on 2 December).
+    sinter's own workers are spawned (a new interpreter), so they keep the default: they die.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # Python sets signal handlers in the main thread only
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -18,7 +18,7 @@ import stim
 
 from qec._check import check_int
 from qec._io import InputFileError, check_room, lock_path, output_path
-from qec._workers import check_not_starting_a_worker, workers_die_with_parent
+from qec._workers import check_not_starting_a_worker, sigterm_as_interrupt, workers_die_with_parent
 from qec.codes import BASES, EXPERIMENTS, Code
 from qec.decoders import DEFAULT_DECODER, check_custom_names, check_decoder
 from qec.device import DeviceNoise
@@ -383,6 +383,41 @@ def _check_same_task(
             )
 
 
+def _sample_into(
+    fd: int,
+    path: pathlib.Path,
+    known: dict[str, sinter.TaskStats],
+    tasks: list[sinter.Task],
+    experiments: list[Experiment],
+    *,
+    workers: int,
+    max_shots: int | None,
+    max_errors: int | None,
+    custom_decoders: dict[str, Any] | None,
+    print_progress: bool,
+) -> None:
+    """Run sinter on ``tasks`` (counting ``known`` rows), appending each batch to ``fd``."""
+    shown = 0.0
+    for progress in sinter.iter_collect(
+        num_workers=workers,
+        tasks=tasks,
+        additional_existing_data=list(known.values()),
+        max_shots=max_shots,
+        max_errors=max_errors,
+        custom_decoders=custom_decoders,
+        # Gate experiments read several observables: which of them failed, per shot, is what
+        # their logical channel is made of (custom counts "obs_mistake_mask=E_", ...).
+        count_observable_error_combos=any(e.experiment != "memory" for e in experiments),
+    ):
+        if progress.new_stats:
+            _check_same_task(path, known, progress.new_stats)
+            # One write() per batch: a killed process leaves whole lines only.
+            _append_whole(fd, path, "".join(s.to_csv_line() + "\n" for s in progress.new_stats).encode())
+        if print_progress and time.monotonic() - shown > 1:  # sinter's report, at most once a second
+            shown = time.monotonic()
+            print(progress.status_message, file=sys.stderr, flush=True)
+
+
 def _collect_locked(
     experiments: list[Experiment],
     tasks: list[sinter.Task],
@@ -406,26 +441,11 @@ def _collect_locked(
     known = {s.strong_id: s for s in existing}
 
     fd = os.open(path, os.O_WRONLY | os.O_APPEND)
-    shown = 0.0
     try:  # iter_collect, not collect: collect merges each batch into the file's rows before we see it
-        for progress in sinter.iter_collect(
-            num_workers=workers,
-            tasks=tasks,
-            additional_existing_data=existing,
-            max_shots=max_shots,
-            max_errors=max_errors,
-            custom_decoders=custom_decoders,
-            # Gate experiments read several observables: which of them failed, per shot, is what
-            # their logical channel is made of (custom counts "obs_mistake_mask=E_", ...).
-            count_observable_error_combos=any(e.experiment != "memory" for e in experiments),
-        ):
-            if progress.new_stats:
-                _check_same_task(path, known, progress.new_stats)
-                # One write() per batch: a killed process leaves whole lines only.
-                _append_whole(fd, path, "".join(s.to_csv_line() + "\n" for s in progress.new_stats).encode())
-            if print_progress and time.monotonic() - shown > 1:  # sinter's report, at most once a second
-                shown = time.monotonic()
-                print(progress.status_message, file=sys.stderr, flush=True)
+        with sigterm_as_interrupt():
+            _sample_into(fd, path, known, tasks, experiments, workers=workers, max_shots=max_shots,
+                         max_errors=max_errors, custom_decoders=custom_decoders,
+                         print_progress=print_progress)  # fmt: skip
     finally:
         os.close(fd)
     every = read_stats(path)

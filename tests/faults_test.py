@@ -33,8 +33,8 @@ def rows(path: pathlib.Path) -> int:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("sig", "after_rows"),
-    [(signal.SIGINT, 2), (signal.SIGKILL, 1), (signal.SIGKILL, 4), (signal.SIGKILL, 12)],
-    ids=["ctrl-c", "kill-after-1", "kill-after-4", "kill-after-12"],
+    [(signal.SIGINT, 2), (signal.SIGTERM, 2), (signal.SIGKILL, 1), (signal.SIGKILL, 4), (signal.SIGKILL, 12)],
+    ids=["ctrl-c", "KS-TERM", "kill-after-1", "kill-after-4", "kill-after-12"],
 )
 def test_interrupted_sample_loses_and_doubles_nothing(tmp_path, sig, after_rows):
     out = tmp_path / "s.csv"
@@ -59,14 +59,21 @@ def test_interrupted_sample_loses_and_doubles_nothing(tmp_path, sig, after_rows)
     proc = subprocess.Popen(
         [sys.executable, "-m", "qec", *args, "--max-shots", "1000000000"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
     )
     wait_for(lambda: rows(out) >= after_rows)
-    os.killpg(proc.pid, sig)  # the whole group, as a terminal's Ctrl-C or a dying node would
-    proc.wait(timeout=60)
-    if sig == signal.SIGINT:
-        assert proc.returncode == 130  # interrupted, said so, batches kept
+    if sig == signal.SIGTERM:  # KS-TERM: qec alone, as a scheduler or Snakemake stops a job
+        os.kill(proc.pid, sig)
+    else:
+        os.killpg(proc.pid, sig)  # the whole group, as a terminal's Ctrl-C or a dying node would
+    _, err = proc.communicate(timeout=60)
+    if sig in (signal.SIGINT, signal.SIGTERM):  # stopped, said so, batches kept
+        assert proc.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[sig], err
+        assert f"finished batches are in {out}; rerun the same command" in err
+        assert "leaked" not in err and "Traceback" not in err, err
+        assert ("terminated (SIGTERM)" in err) == (sig == signal.SIGTERM)
     kept = sinter.read_stats_from_csv_files(out)  # parses: whole lines only
     assert len(kept) == 1 and kept[0].shots > 0
     # Resume to a target just above what survived: it must land exactly on the target, which

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
 import sinter
 
+from qec._workers import Terminated
 from qec.cli._common import (
     EXIT_INTERRUPTED,
     Files,
@@ -138,8 +140,8 @@ def main_sample(args: argparse.Namespace) -> int:
             max_errors=1000 if args.max_errors is None else args.max_errors,
             print_progress=not args.quiet,
         )
-    except KeyboardInterrupt:
-        return _interrupted(args.out)
+    except KeyboardInterrupt as stop:
+        return _interrupted(args.out, stop=stop)
     except OutputBusyError as e:
         return _usage_error(args, e)
     print(_table(stats))
@@ -248,8 +250,8 @@ def _main_adaptive(args: argparse.Namespace, experiments: Sequence, custom: dict
             custom_decoders=custom or None,
             print_progress=not args.quiet,
         )
-    except KeyboardInterrupt:
-        return _interrupted(args.out, why="each round decides from the file")
+    except KeyboardInterrupt as stop:
+        return _interrupted(args.out, why="each round decides from the file", stop=stop)
     except OutputBusyError as e:
         return _usage_error(args, e)
     print(_table(list(result.stats)))
@@ -257,12 +259,15 @@ def _main_adaptive(args: argparse.Namespace, experiments: Sequence, custom: dict
     return 0
 
 
-def _interrupted(out: str, *, why: str = "") -> int:
-    """Say where the finished batches are and how to continue; the exit code of an interrupt."""
+def _interrupted(out: str, *, why: str = "", stop: KeyboardInterrupt | None = None) -> int:
+    """Say where the finished batches are and how to continue; the exit code of an interrupt
+    (130, Ctrl-C) or of a SIGTERM while sinter samples (143, ``qec._workers.Terminated``)."""
+    terminated = isinstance(stop, Terminated)
     more = f" ({why})" if why else ""
-    text = f"interrupted; finished batches are in {out}; rerun the same command to continue{more}"
+    what = "terminated (SIGTERM)" if terminated else "interrupted"
+    text = f"{what}; finished batches are in {out}; rerun the same command to continue{more}"
     print(f"\nqec sample: {text}", file=sys.stderr)
-    return EXIT_INTERRUPTED
+    return 128 + signal.SIGTERM if terminated else EXIT_INTERRUPTED
 
 
 def _table(stats: Sequence[sinter.TaskStats]) -> str:
