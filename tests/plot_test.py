@@ -134,6 +134,13 @@ def test_cnot_figure_draws_the_cnot_against_memory_and_their_ratio():
     fits.append(group("memory", "z", "", 100, 3))
     cnot, ratio = cnot_figure(fits).axes
     assert "CNOT, d = 3" in labels(cnot) and "memory ε_op, d = 3" in labels(cnot)
+    from matplotlib.collections import PolyCollection
+
+    # The memory prediction's 95% band, from the memory point's round interval.
+    (band,) = [c for c in cnot.collections if isinstance(c, PolyCollection)]
+    low, high = (1 - (1 - end) ** 3 for end in (fits[-1].points[0].round_low, fits[-1].points[0].round_high))
+    assert band.get_paths()[0].vertices[:, 1].min() == pytest.approx(low)
+    assert band.get_paths()[0].vertices[:, 1].max() == pytest.approx(high)
     ((_, (ps, values)),) = series(ratio).items()
     memory_point = fits[-1].points[0]
     expected = (1 - (1 - 1.5 * 0.01) ** 2) / (1 - (1 - memory_point.round_rate) ** 3)

@@ -55,8 +55,8 @@ def cnot_figure(fits: Sequence[GroupFit], *, cycles_per_gate: float = 1.0, basis
 
     One row per decoder. Left: the CNOT's error per operation (markers, 95% intervals; any
     logical Pauli, from its six stabilizer flows) and the scalar route's memory-based ε_op at
-    the same (d, p) (dashed, same colour). Right: their ratio, the factor by which one memory
-    patch for c·d rounds underestimates the CNOT.
+    the same (d, p) (dashed, same colour; the band is its 95% interval). Right: their ratio,
+    the factor by which one memory patch for c·d rounds underestimates the CNOT.
 
     Raises:
         ValueError: the fits hold no cnot experiment.
@@ -78,6 +78,8 @@ def cnot_figure(fits: Sequence[GroupFit], *, cycles_per_gate: float = 1.0, basis
             row[0].errorbar(ps, cnot, yerr=err, color=colors[d], marker="o", ls="-", label=f"CNOT, d = {d}")
             row[0].plot(ps, [r["memory"] for r in rs], color=colors[d], ls="--",
                         label=f"memory ε_op, d = {d}")  # fmt: skip
+            row[0].fill_between(ps, [r["memory_low"] for r in rs], [r["memory_high"] for r in rs],
+                                color=colors[d], alpha=0.2, lw=0)  # fmt: skip
             ratio = np.array([r["ratio"] for r in rs])
             ratio_err = np.array([ratio - [r["ratio_low"] for r in rs],
                                   [r["ratio_high"] for r in rs] - ratio])  # fmt: skip
