@@ -45,7 +45,9 @@ class AdaptiveResult:
 
         Example:
             >>> from qec.adaptive import AdaptiveResult, FitWidth
-            >>> row = FitWidth("c/n/z/pm", "threshold", None, 0.009, 0.0086, 0.0095, 0.1, True)
+            >>> from qec.interval import Interval
+            >>> t = Interval(0.009, low=0.0086, high=0.0095)
+            >>> row = FitWidth("c/n/z/pm", "threshold", None, t, 0.1, True)
             >>> result = AdaptiveResult("target", 3, 360.0, (row,), (), mode="fit")
             >>> print(result.describe())  # doctest: +ELLIPSIS
             stopped: every threshold and Λ interval is within the target width; 3 rounds, 0.1 core-hours ...

@@ -13,16 +13,19 @@ from qec.adaptive.target import Question
 from qec.budget.rows import BudgetRow, budget_rows
 from qec.fit import GroupFit, SuppressionModel, fit_all, points_from_stats
 from qec.fit.lambdas import lambda_fit_at
+from qec.interval import Interval, flat_attributes, json_keys
 
 
+@flat_attributes
 @dataclasses.dataclass(frozen=True)
 class RowWidth:
     """One budget row's d* interval against the target.
 
     Attributes:
         group: The (code/noise/basis/decoder) group whose model gave the row.
-        p: Physical error rate. d_star, d_star_low, d_star_high: d* and its interval (an open
-            end is None). steps: The interval's width in distance steps (inf when open).
+        p: Physical error rate. d_star_interval: d* and its interval (an open end is None;
+            None for an unsettled row), also as ``d_star``, ``d_star_low``, ``d_star_high``.
+        steps: The interval's width in distance steps (inf when open).
         floor: The width with the model known exactly (ε*'s interval alone).
         done: ``steps`` ≤ ``floor`` + the target: sampling adds at most the target to the width.
         unsettled: Why the row's verdict is not settled yet ("" when it is): "above threshold"
@@ -35,9 +38,8 @@ class RowWidth:
 
     group: str
     p: float
-    d_star: int | None
-    d_star_low: int | None
-    d_star_high: int | None
+    d_star_interval: Interval[int] | None = dataclasses.field(metadata=json_keys("d_star", "d_star_low",
+                                                                                 "d_star_high"))  # fmt: skip
     steps: float
     floor: float
     done: bool
@@ -53,9 +55,11 @@ class RowWidth:
         """One line: the group, p and the interval, with the budget's extrapolation flag.
 
         Example:
-            >>> RowWidth("c/n/z/pm", 0.002, 13, 11, None, math.inf, 0.0, False).describe()
+            >>> from qec.interval import Interval
+            >>> RowWidth("c/n/z/pm", 0.002, Interval(13, low=11, high=None), math.inf, 0.0, False).describe()
             'c/n/z/pm at p = 0.002: d* 13 [11, ?] (open)'
-            >>> RowWidth("c/n/z/pm", 0.002, 13, 11, 15, 2.0, 0.5, False, extrapolated="d").describe()
+            >>> d_star = Interval(13, low=11, high=15)
+            >>> RowWidth("c/n/z/pm", 0.002, d_star, 2.0, 0.5, False, extrapolated="d").describe()
             'c/n/z/pm at p = 0.002: d* 13 [11, 15] (2 steps, floor 0.5; extrapolated in d)'
         """
         if self.unsettled:
@@ -70,6 +74,7 @@ class RowWidth:
         )
 
 
+@flat_attributes
 @dataclasses.dataclass(frozen=True)
 class FitWidth:
     """One threshold or Λ interval against a ``relative_width`` target (no tolerance).
@@ -78,8 +83,9 @@ class FitWidth:
         group: The (code/noise/basis/decoder) group.
         quantity: ``threshold`` (the measured finite-size-scaling crossing) or ``lambda``.
         p: Λ's physical error rate; None for the threshold.
-        estimate, low, high: The estimate and its 95% interval (the threshold's profile
-            interval); None where there is no fit, or an end the data leave open.
+        value: The estimate and its 95% interval (the threshold's profile interval); None
+            where there is no fit, an end None where the data leave it open. Also as
+            ``estimate``, ``low``, ``high``.
         width: (high − low)/estimate; inf with no fit or an open end.
         done: ``width`` ≤ the target.
         note: Why there is no fit or no closed interval ("" otherwise).
@@ -88,9 +94,7 @@ class FitWidth:
     group: str
     quantity: str
     p: float | None
-    estimate: float | None
-    low: float | None
-    high: float | None
+    value: Interval | None = dataclasses.field(metadata=json_keys("estimate", "low", "high"))
     width: float
     done: bool
     note: str = ""
@@ -99,9 +103,12 @@ class FitWidth:
         """One line: the group, the quantity and its interval.
 
         Example:
-            >>> FitWidth("c/n/z/pm", "threshold", None, 0.009, 0.0086, 0.0095, 0.1, True).describe()
+            >>> from qec.interval import Interval
+            >>> t = Interval(0.009, low=0.0086, high=0.0095)
+            >>> FitWidth("c/n/z/pm", "threshold", None, t, 0.1, True).describe()
             'c/n/z/pm threshold: 0.009 [0.0086, 0.0095] (width 10% of it)'
-            >>> FitWidth("c/n/z/pm", "lambda", 0.002, 4.1, 3.2, None, math.inf, False).describe()
+            >>> lam = Interval(4.1, low=3.2, high=None)
+            >>> FitWidth("c/n/z/pm", "lambda", 0.002, lam, math.inf, False).describe()
             'c/n/z/pm Λ at p = 0.002: 4.1 [3.2, open] (open)'
         """
         what = "threshold" if self.quantity == "threshold" else f"Λ at p = {self.p:g}"
@@ -173,8 +180,8 @@ def judge(
             if row.verdict == "above_threshold" and not firm and fit is not None and fit.lambda_ > 1:
                 why = (f"above threshold only by Λ's interval: Λ = {fit.lambda_:.3g} "
                        f"[{fit.lambda_low:.3g}, {fit.lambda_high:.3g}] at p, not yet decided")  # fmt: skip
-                rows.append(RowWidth(group=key, p=row.p, d_star=None, d_star_low=None, d_star_high=None,
-                                     steps=math.inf, floor=0.0, done=False, unsettled=why))  # fmt: skip
+                rows.append(RowWidth(group=key, p=row.p, d_star_interval=None, steps=math.inf, floor=0.0,
+                                     done=False, unsettled=why))  # fmt: skip
                 continue
             if row.verdict != "qec" or row.d_star is None:
                 continue
@@ -183,9 +190,7 @@ def judge(
                 RowWidth(
                     group=key,
                     p=row.p,
-                    d_star=row.d_star,
-                    d_star_low=row.d_star_low,
-                    d_star_high=row.d_star_high,
+                    d_star_interval=row.d_star_interval,
                     steps=steps,
                     floor=floor,
                     done=steps <= floor + target.steps,
@@ -204,8 +209,9 @@ def _fit_rows(g: GroupFit, question: Question) -> list[FitWidth]:
     def row(quantity: str, p: float | None, est: float | None, low: float | None, high: float | None,
             note: str) -> FitWidth:  # fmt: skip
         width = math.inf if est is None or low is None or high is None else (high - low) / est
-        return FitWidth(group=g.key, quantity=quantity, p=p, estimate=est, low=low, high=high, width=width,
-                        done=width <= goal, note=note)  # fmt: skip
+        value = None if est is None else Interval(est, low=low, high=high)
+        return FitWidth(group=g.key, quantity=quantity, p=p, value=value, width=width, done=width <= goal,
+                        note=note)  # fmt: skip
 
     t = g.threshold
     if t is None:
