@@ -3,6 +3,8 @@ that no output of a command is one of its inputs or another of its outputs."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import pathlib
 import shutil
@@ -91,6 +93,54 @@ def lock_path(path: str | os.PathLike[str]) -> pathlib.Path:
     """
     path = pathlib.Path(path)
     return path.with_name(f".{path.name}.lock")
+
+
+class OutputBusyError(ValueError):
+    """Another process is writing the same output file."""
+
+
+@contextlib.contextmanager
+def exclusive(path: pathlib.Path):
+    """Hold an exclusive lock on ``path`` (a hidden ``.<name>.lock`` beside it) or refuse: the
+    lock ``qec sample`` and ``qec combine`` hold while they write (``busy`` reads it).
+
+    Raises:
+        OutputBusyError: another process holds it, or the lock file is a symbolic link.
+    """
+    import fcntl
+
+    lock = lock_path(path)
+    try:  # not through a symlink planted in its place (catalog LK1: it created the link's target)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+    except OSError as e:
+        if e.errno != errno.ELOOP:
+            raise
+        raise OutputBusyError(f"out={str(path)!r} cannot be locked: its lock file {str(lock)!r} is a "
+                              "symbolic link, which qec never makes; remove it") from None  # fmt: skip
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputBusyError(
+                f"out={str(path)!r} is being written by another qec sample or combine (lock {str(lock)!r}); "
+                "wait for it to finish or choose another --out"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def append_whole(fd: int, path: pathlib.Path, data: bytes) -> None:
+    """Append ``data`` to the file open as ``fd``, all of it or none: a disk that fills mid-write
+    leaves the file as it was (``os.write`` may write part and fail on the rest)."""
+    size = os.fstat(fd).st_size
+    try:
+        written = os.write(fd, data)
+        while written < len(data):
+            written += os.write(fd, data[written:])
+    except OSError as e:
+        os.ftruncate(fd, size)
+        raise OSError(e.errno, e.strerror, str(path)) from None
 
 
 def busy(path: str | os.PathLike[str]) -> pathlib.Path | None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import errno
 import itertools
 import os
 import pathlib
@@ -17,7 +15,8 @@ import sinter
 import stim
 
 from qec._check import check_int
-from qec._io import InputFileError, check_room, lock_path, output_path
+from qec._io import InputFileError, append_whole, check_room, exclusive, output_path
+from qec._io import OutputBusyError as OutputBusyError  # raised by collect; its home is qec._io
 from qec._workers import check_not_starting_a_worker, sigterm_as_interrupt, workers_die_with_parent
 from qec.codes import BASES, EXPERIMENTS, Code
 from qec.decoders import DEFAULT_DECODER, check_custom_names, check_decoder
@@ -260,7 +259,7 @@ def collect(
                 collection_options=sinter.CollectionOptions(max_shots=limits[(e, t.decoder)]))
             for e, t in zip(per_experiment, tasks, strict=True)
         ]  # fmt: skip
-    with _exclusive(path), workers_die_with_parent():
+    with exclusive(path), workers_die_with_parent():
         return _collect_locked(
             experiments,
             tasks,
@@ -317,49 +316,6 @@ def check_workers(workers: int) -> None:
         )
 
 
-class OutputBusyError(ValueError):
-    """Another process is writing the same output file."""
-
-
-@contextlib.contextmanager
-def _exclusive(path: pathlib.Path):
-    """Hold an exclusive lock on ``path`` (a hidden ``.<name>.lock`` beside it) or refuse."""
-    import fcntl
-
-    lock = lock_path(path)
-    try:  # not through a symlink planted in its place (catalog LK1: it created the link's target)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
-    except OSError as e:
-        if e.errno != errno.ELOOP:
-            raise
-        raise OutputBusyError(f"out={str(path)!r} cannot be locked: its lock file {str(lock)!r} is a "
-                              "symbolic link, which qec never makes; remove it") from None  # fmt: skip
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputBusyError(
-                f"out={str(path)!r} is being written by another qec sample or combine (lock {str(lock)!r}); "
-                "wait for it to finish or choose another --out"
-            ) from None
-        yield
-    finally:
-        os.close(fd)
-
-
-def _append_whole(fd: int, path: pathlib.Path, data: bytes) -> None:
-    """Append ``data`` to the file open as ``fd``, all of it or none: a disk that fills mid-write
-    leaves the file as it was (``os.write`` may write part and fail on the rest)."""
-    size = os.fstat(fd).st_size
-    try:
-        written = os.write(fd, data)
-        while written < len(data):
-            written += os.write(fd, data[written:])
-    except OSError as e:
-        os.ftruncate(fd, size)
-        raise OSError(e.errno, e.strerror, str(path)) from None
-
-
 def _check_same_task(
     path: pathlib.Path, known: dict[str, sinter.TaskStats], new: Iterable[sinter.TaskStats]
 ) -> None:
@@ -412,7 +368,7 @@ def _sample_into(
         if progress.new_stats:
             _check_same_task(path, known, progress.new_stats)
             # One write() per batch: a killed process leaves whole lines only.
-            _append_whole(fd, path, "".join(s.to_csv_line() + "\n" for s in progress.new_stats).encode())
+            append_whole(fd, path, "".join(s.to_csv_line() + "\n" for s in progress.new_stats).encode())
         if print_progress and time.monotonic() - shown > 1:  # sinter's report, at most once a second
             shown = time.monotonic()
             print(progress.status_message, file=sys.stderr, flush=True)

@@ -91,12 +91,12 @@ def test_combine_merges_one_file_into_itself(tmp_path, capsys):
 def test_no_command_writes_over_a_file_qec_sample_is_writing(tmp_path, capsys, command):
     # A2c (issue #21): combine (and any command's output) honours qec sample's lock on the file,
     # so a running sample's shots stay.
-    from qec.sampling import _exclusive
+    from qec._io import exclusive
 
     _split_task(tmp_path / "in.csv")
     _split_task(tmp_path / "busy.csv")
     before = (tmp_path / "busy.csv").read_bytes()
-    with _exclusive(tmp_path / "busy.csv"):  # as a running qec sample holds it
+    with exclusive(tmp_path / "busy.csv"):  # as a running qec sample holds it
         code = main([*command, str(tmp_path / "in.csv"), "--out", str(tmp_path / "busy.csv")])
     assert code == 2
     assert "is being written by another qec sample" in capsys.readouterr().err

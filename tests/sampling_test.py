@@ -227,11 +227,12 @@ def test_new_files_respect_the_umask(tmp_path, umask):
 
 
 def test_a_second_writer_is_refused_and_the_first_loses_nothing(tmp_path):
-    from qec.sampling import OutputBusyError, _exclusive
+    from qec._io import exclusive
+    from qec.sampling import OutputBusyError
 
     out = tmp_path / "s.csv"
     _one_task(tmp_path, out)
-    with _exclusive(out), pytest.raises(OutputBusyError, match="being written by another qec sample"):
+    with exclusive(out), pytest.raises(OutputBusyError, match="being written by another qec sample"):
         _one_task(tmp_path, out)
     assert sum(s.shots for s in qec.read_stats(out)) == 500  # untouched by the refused writer
 

@@ -17,8 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main_combine(args: argparse.Namespace) -> int:
-    from qec._io import file_identity
-    from qec.sampling import _exclusive, check_output
+    from qec._io import exclusive, file_identity
+    from qec.sampling import check_output
     from qec.stats import read_stats, write_stats
 
     try:
@@ -27,7 +27,7 @@ def main_combine(args: argparse.Namespace) -> int:
         in_place = file_identity(out) in {file_identity(s) for s in args.stats}
         if not in_place:
             _check_nothing_lost(out, stats)
-        with _exclusive(out):  # qec sample's lock: a file it is writing is not replaced under it
+        with exclusive(out):  # qec sample's lock: a file it is writing is not replaced under it
             if in_place:
                 stats = read_stats(*args.stats)  # merged in place: what is on disk under the lock
             else:
