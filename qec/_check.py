@@ -189,12 +189,12 @@ def record_fields(
 
 def _interval(data: Mapping[str, Any], flat: FlatKeys, *, what: str) -> Interval | None:
     """The ``Interval`` that ``flat``'s three keys of ``data`` hold (a missing key: null), each
-    checked as a number (``flat.of``), or null: an end where the data leave it open, the best
-    value where the field may be None."""
+    checked as a number (``flat.of``), or null where the field may be None, or, for an end,
+    where the field's ends may be open (``json_keys(..., open_ends=True)``)."""
     ends = []
     for k in flat.keys:
         value = data.get(k)
-        kind = flat.of | None if flat.optional or k != flat.best else flat.of
+        kind = flat.of | None if flat.optional or (flat.open_ends and k != flat.best) else flat.of
         if not _matches(value, kind):
             raise ValueError(f"{what} {k}={value!r:.60} must be {_describe(kind)}")
         ends.append(value)

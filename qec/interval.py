@@ -97,6 +97,8 @@ class FlatKeys:
         kind: The field's interval type (``Interval`` or ``BootstrapInterval``).
         of: What each key holds: ``float``, or ``int`` for an ``Interval[int]``.
         optional: The field may be None (then all three keys are null).
+        open_ends: An end may be null on its own (an end the data do not bound, an interval
+            not computed), where ``json_keys(..., open_ends=True)`` says so.
     """
 
     best: str
@@ -105,6 +107,7 @@ class FlatKeys:
     kind: type
     of: type
     optional: bool
+    open_ends: bool = False
 
     @property
     def keys(self) -> tuple[str, str, str]:
@@ -112,9 +115,10 @@ class FlatKeys:
         return self.best, self.low, self.high
 
 
-def json_keys(best: str, low: str, high: str) -> dict[str, tuple[str, str, str]]:
+def json_keys(best: str, low: str, high: str, *, open_ends: bool = False) -> dict[str, object]:
     """Field metadata naming an ``Interval`` field's three JSON keys, where they are not the
-    field's name, ``<name>_low`` and ``<name>_high``.
+    field's name, ``<name>_low`` and ``<name>_high``; with ``open_ends``, a file may hold either
+    end as null (read as an open end) while the best value stays required.
 
     Example:
         >>> @dataclasses.dataclass(frozen=True)
@@ -124,7 +128,7 @@ def json_keys(best: str, low: str, high: str) -> dict[str, tuple[str, str, str]]
         >>> flat_dict(Row(Interval(7, low=5, high=9)))
         {'d_star': 7, 'd_star_low': 5, 'd_star_high': 9}
     """
-    return {"json": (best, low, high)}
+    return {"json": (best, low, high), "open_ends": open_ends}
 
 
 @functools.cache
@@ -152,8 +156,9 @@ def flat_fields(cls: type) -> dict[str, FlatKeys]:
             continue
         best, low, high = f.metadata.get("json") or (f.name, f"{f.name}_low", f"{f.name}_high")
         of = (typing.get_args(found[0]) or (float,))[0]
+        open_ends = f.metadata.get("open_ends", False)
         out[f.name] = FlatKeys(best, low, high, kind=_interval_type(found[0]), of=of,
-                               optional=type(None) in parts)  # fmt: skip
+                               optional=type(None) in parts, open_ends=open_ends)  # fmt: skip
     return out
 
 

@@ -353,7 +353,7 @@ def _sample_into(
     print_progress: bool,
 ) -> None:
     """Run sinter on ``tasks`` (counting ``known`` rows), appending each batch to ``fd``."""
-    shown = 0.0
+    shown, latest = 0.0, ""
     for progress in sinter.iter_collect(
         num_workers=workers,
         tasks=tasks,
@@ -369,9 +369,12 @@ def _sample_into(
             _check_same_task(path, known, progress.new_stats)
             # One write() per batch: a killed process leaves whole lines only.
             append_whole(fd, path, "".join(s.to_csv_line() + "\n" for s in progress.new_stats).encode())
+        latest = progress.status_message
         if print_progress and time.monotonic() - shown > 1:  # sinter's report, at most once a second
-            shown = time.monotonic()
+            shown, latest = time.monotonic(), ""
             print(progress.status_message, file=sys.stderr, flush=True)
+    if print_progress and latest:  # and the last one, as sinter's own printer ends
+        print(latest, file=sys.stderr, flush=True)
 
 
 def _collect_locked(

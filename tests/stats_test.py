@@ -188,6 +188,16 @@ def test_a_record_writes_an_interval_as_its_flat_keys_and_reads_them_back_checke
     assert Row(**record_fields(Row, flat, what="row")) == row
     assert (row.change_low, row.d_star, row.d_star_high) == (-0.03, 7, None)  # the old names still read
     assert flat_dict(Row(0.01, row.change))["d_star_low"] is None
+    # Where a field says its ends may be open, a null end reads as one; its best value is still required.
+    @dataclasses.dataclass(frozen=True)
+    class Open:
+        value: Interval = dataclasses.field(metadata=json_keys("v", "v_low", "v_high", open_ends=True))
+
+    assert record_fields(Open, {"v": 1.0, "v_low": None, "v_high": 2.0}, what="o") == {
+        "value": Interval(1.0, low=None, high=2.0)
+    }
+    with pytest.raises(ValueError, match="o v=None must be a number"):
+        record_fields(Open, {"v": None, "v_low": None, "v_high": None}, what="o")
     for change, message in (
         ({"change_low": None}, "row change_low=None must be a number"),
         ({"d_star": 7.5}, "row d_star=7.5 must be an integer or null"),

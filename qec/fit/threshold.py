@@ -52,15 +52,20 @@ class Threshold:
             "above threshold") give the same answer for every bootstrap count.
     """
 
-    p_th_bootstrap: BootstrapInterval = dataclasses.field(metadata=json_keys("p_th", "p_th_low", "p_th_high"))
-    nu_bootstrap: BootstrapInterval = dataclasses.field(metadata=json_keys("nu", "nu_low", "nu_high"))
+    # open_ends: bootstrap=0 writes no ends; the profile's may run past the sampled p range.
+    p_th_bootstrap: BootstrapInterval = dataclasses.field(
+        metadata=json_keys("p_th", "p_th_low", "p_th_high", open_ends=True)
+    )
+    nu_bootstrap: BootstrapInterval = dataclasses.field(
+        metadata=json_keys("nu", "nu_low", "nu_high", open_ends=True)
+    )
     distances: tuple[int, ...]
     n_points: int
     chi2_dof: float
     interval_scale: float = 1.0
     # Its best is p_th, under the same key; kw_only: a field without a default after one with.
     p_th_profile: Interval = dataclasses.field(
-        kw_only=True, metadata=json_keys("p_th", "p_th_profile_low", "p_th_profile_high")
+        kw_only=True, metadata=json_keys("p_th", "p_th_profile_low", "p_th_profile_high", open_ends=True)
     )
 
     def __post_init__(self) -> None:
