@@ -12,6 +12,7 @@ rule qnn_settings:
     wildcard_constraints:
         folder=r"qnn|qnns/[A-Za-z0-9_-]+",
         digest=r"[0-9a-f]{12}",
+    priority: QNN_PRIORITY  # before every shard, as the trainings that wait for it
     localrule: True
     run:
         from qec.study import write_qnn_settings
