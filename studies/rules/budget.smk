@@ -22,7 +22,10 @@ rule tolerance:
         noise=NOISE,
         mkdir=make_dirs(f"{DATA}/qnn/refine"),
         train=train_flag(f"{DATA}/qnn/refine"),
-    threads: 2
+    # Two for the trainings the training definition runs side by side (--jobs); inference runs in
+    # one process. Two cores for it would wait for both to be free at once, which a study whose
+    # shards take one core each never gives: it ran after the last shard, in series.
+    threads: 2 if TRAINING else 1
     priority: QNN_PRIORITY
     conda:
         "../envs/qec.yaml"
