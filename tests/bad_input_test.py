@@ -1466,6 +1466,12 @@ CLI = [
         "--settings is given more than once",
     ),
     (
+        "train-settings-empty",
+        ["train", "--settings=", "--out", "{tmp}/r.json"],
+        None,
+        "--settings='' names no file",
+    ),
+    (
         "train-settings-is-out",
         ["train", "--settings", "{tmp}/s.json", "--out", "{tmp}/s.json"],
         lambda t: (t / "s.json").write_text('{"qubits": 2}'),

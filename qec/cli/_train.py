@@ -67,11 +67,13 @@ def expand_argv(argv: list[str]) -> list[str]:
         return argv
     if len(at) > 1:
         raise ValueError("--settings is given more than once; give one file")
-    path = argv[at[0]].partition("=")[2]
-    if not path and at[0] + 1 < len(argv):
+    _, equals, path = argv[at[0]].partition("=")
+    if not equals:  # --settings FILE, not --settings=FILE
+        if at[0] + 1 == len(argv):
+            return argv  # argparse says that --settings needs a value
         path = argv[at[0] + 1]
     if not path:
-        return argv  # argparse says that --settings needs a value
+        raise ValueError("--settings='' names no file")
     typed = {a[2:].partition("=")[0].replace("-", "_") for a in argv if a.startswith("--")}
     dropped = typed | {other for name in typed for other in _REPLACES.get(name, ())}
     settings = read_settings(path)
