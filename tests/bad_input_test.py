@@ -1466,6 +1466,12 @@ CLI = [
         "--settings is given more than once",
     ),
     (
+        "train-settings-fifo",  # read before the common input check: it hung on the pipe
+        ["train", "--settings", "{tmp}/fifo", "--out", "{tmp}/r.json"],
+        lambda t: os.mkfifo(t / "fifo"),
+        "--settings='{tmp}/fifo' is not a regular file",
+    ),
+    (
         "train-settings-empty",
         ["train", "--settings=", "--out", "{tmp}/r.json"],
         None,

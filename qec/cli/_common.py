@@ -142,6 +142,13 @@ def _named_by_result(path: str) -> Iterator[str]:
     yield from (n for n in named if isinstance(n, str) and n and pathlib.Path(n).is_file())
 
 
+def _check_regular(what: str, path: str) -> None:
+    """Usage error if ``path`` exists and is no regular file: a pipe or device would block the
+    command or feed it without end (``qec train --settings`` reads its file before the others)."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise ValueError(f"{what} is not a regular file (a pipe, device or folder); give a file")
+
+
 def _check_files(args: argparse.Namespace, files: Files) -> None:
     """Usage error unless every input ``files`` declares is a regular file (where it exists) and
     every output can be written and is neither an input (through symlinks and hard links) nor
@@ -155,9 +162,8 @@ def _check_files(args: argparse.Namespace, files: Files) -> None:
             reads.append((what, path))
             if argument in files.results:
                 reads += [(f"{n!r} (named in {what})", n) for n in _named_by_result(path)]
-    for what, path in reads:  # a pipe or device would block the command or feed it without end
-        if os.path.exists(path) and not os.path.isfile(path):
-            raise ValueError(f"{what} is not a regular file (a pipe, device or folder); give a file")
+    for what, path in reads:
+        _check_regular(what, path)
     writes = []
     for argument, sidecars in files.writes.items():
         for given in _given(args, argument):

@@ -8,7 +8,15 @@ import pathlib
 import sys
 
 from qec._io import atomic_write_text
-from qec.cli._common import EXIT_INTERRUPTED, Files, _float, _int, _nonnegative_int, _usage_error
+from qec.cli._common import (
+    EXIT_INTERRUPTED,
+    Files,
+    _check_regular,
+    _float,
+    _int,
+    _nonnegative_int,
+    _usage_error,
+)
 from qec.qnn.config import AUTO_DENSITY_MAX, CONNECTIVITIES, DATASETS, METHODS
 
 # The files it reads and writes: qec.cli refuses an output that is an input, before anything runs.
@@ -31,6 +39,7 @@ def read_settings(path: str) -> dict[str, str | int | float]:
         ValueError: the file cannot be read or is not JSON; a key outside ``SETTINGS``; a value
             that is not a string or a number (one line naming the file, the key and the value).
     """
+    _check_regular(f"--settings={path!r}", path)
     try:
         document = json.loads(pathlib.Path(path).read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
