@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import pathlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -166,35 +166,40 @@ def _shots(p: float, d: int, max_shots: int, max_errors: int, scale: float = 1.0
 
 def shard_priority(
     d: int,
-    p: float | None,
     *,
-    decoder: str,
+    experiment: str,
+    decoders: Sequence[str],
     sampling: Mapping[str, Any],
     cnot: Mapping[str, Any],
 ) -> int:
     """A study's scheduling priority for a sampling shard: its rough cost in core-seconds.
 
-    With two cores, a long shard started last ends the study alone (the CNOT at d = 7 with
-    correlated matching takes about fifteen core-minutes, the median memory shard seconds), so
-    Snakemake starts the longest first. Only the order of jobs depends on this, so a rough model
-    does: shots until ``max_errors`` or ``max_shots`` at a logical error 0.1·(p/1%)^((d+1)/2) per
-    shot, times the detectors (d rounds of d²), ×3 for correlated matching; a CNOT shard (``p``
-    None) holds every p for one decoder, three patches' worth for 4d rounds at ten times memory's
-    error.
+    With two cores, a long shard started last ends the study alone (paper's memory at d = 11
+    with correlated matching takes about fifteen minutes, most shards seconds), so Snakemake
+    starts the longest first. Only the order of jobs depends on this, so a
+    rough model does. A shard holds every p of one basis and d, for each of its ``decoders`` (a
+    memory shard has one, a CNOT shard all of the study's): for each p, shots until
+    ``max_errors`` or ``max_shots`` at a logical error 0.1·(p/1%)^((d+1)/2) per shot, times the
+    detectors (d rounds of d²), ×3 for correlated matching; the CNOT's (``experiment="cnot"``)
+    are three patches' worth for 4d rounds at ten times memory's error.
 
     Example:
-        >>> s = {"max_shots": 2_000_000, "max_errors": 500}
+        >>> s = {"ps": [0.001, 0.005], "max_shots": 2_000_000, "max_errors": 500}
         >>> c = {"ps": [0.001, 0.005], "max_shots": 400_000, "max_errors": 500}
         >>> grid = dict(sampling=s, cnot=c)
-        >>> small = shard_priority(3, 0.005, decoder="pymatching", **grid)
-        >>> large = shard_priority(11, 0.001, decoder="pymatching", **grid)
-        >>> cnot = shard_priority(7, None, decoder="pymatching-correlated", **grid)
+        >>> small = shard_priority(3, experiment="memory", decoders=["pymatching"], **grid)
+        >>> large = shard_priority(11, experiment="memory", decoders=["pymatching"], **grid)
+        >>> both = ["pymatching", "pymatching-correlated"]
+        >>> cnot = shard_priority(7, experiment="cnot", decoders=both, **grid)
         >>> small, large, cnot  # core-seconds, roughly: the order is what matters
-        (0, 66, 125)
+        (0, 77, 167)
     """
-    cost = 3 if "correlated" in decoder else 1
-    if p is not None:  # a memory shard: one p, one decoder
-        cost *= _shots(p, d, sampling["max_shots"], sampling["max_errors"]) * d**3
+    if experiment not in ("memory", "cnot"):
+        raise ValueError(f"experiment={experiment!r}: expected 'memory' or 'cnot'")
+    cost = sum(3 if "correlated" in decoder else 1 for decoder in decoders)
+    if experiment == "memory":
+        shots = sum(_shots(x, d, sampling["max_shots"], sampling["max_errors"]) for x in sampling["ps"])
+        cost *= shots * d**3
     else:
         shots = sum(_shots(x, d, cnot["max_shots"], cnot["max_errors"], scale=10) for x in cnot["ps"])
         cost *= shots * 12 * d**3

@@ -129,9 +129,9 @@ def test_killed_study_continues_from_finished_shards_only(tmp_path):
 
 @pytest.mark.slow
 def test_a_failing_shard_fails_alone_with_its_cause_in_the_log(tmp_path):
-    # A decoder of your own that refuses models with an error probability above 0.1: the p = 0.2
-    # shards pass every check a dry run makes (what fails is your code, at run time) and fail in
-    # `qec sample`; the p = 0.01 shards finish.
+    # A decoder of your own that refuses models with an error probability above 0.1: its shards
+    # (each holds p = 0.01 and 0.2) pass every check a dry run makes (what fails is your code, at
+    # run time) and fail in `qec sample`; PyMatching's shards beside them finish.
     (tmp_path / "picky.py").write_text(
         "import sinter\n\n\n"
         "class Picky(sinter.Decoder):\n"
@@ -142,7 +142,7 @@ def test_a_failing_shard_fails_alone_with_its_cause_in_the_log(tmp_path):
         "def decoders():\n"
         "    return {'picky': Picky()}\n"
     )
-    sampling = {**MINI["sampling"], "ps": [0.01, 0.2], "decoders": ["picky"],
+    sampling = {**MINI["sampling"], "ps": [0.01, 0.2], "decoders": ["picky", "pymatching"],
                 "custom_decoders": ["picky:decoders"]}  # fmt: skip
     study = {**MINI, "study": "failing", "sampling": sampling}
     config = tmp_path / "failing.yaml"
@@ -154,13 +154,14 @@ def test_a_failing_shard_fails_alone_with_its_cause_in_the_log(tmp_path):
         timeout=600,
     )
     assert run.returncode != 0
-    shards = tmp_path / "data" / "failing" / "stats" / "repetition" / "circuit" / "z" / "picky"
-    logs = tmp_path / "data" / "failing" / "logs" / "sample" / "repetition" / "circuit" / "z" / "picky"
+    stats = tmp_path / "data" / "failing" / "stats" / "repetition" / "circuit" / "z"
+    logs = tmp_path / "data" / "failing" / "logs" / "sample" / "repetition" / "circuit" / "z"
     for d in (3, 5):
-        assert not (shards / f"d{d}_p0.2.csv").exists()
-        assert "picky: an error probability above 0.1" in (logs / f"d{d}_p0.2.log").read_text()
-        (good,) = sinter.read_stats_from_csv_files(shards / f"d{d}_p0.01.csv")
-        assert good.shots == sampling["max_shots"] or good.errors >= sampling["max_errors"]
+        assert not (stats / "picky" / f"d{d}.csv").exists()
+        assert "picky: an error probability above 0.1" in (logs / "picky" / f"d{d}.log").read_text()
+        good = sinter.read_stats_from_csv_files(stats / "pymatching" / f"d{d}.csv")
+        assert sorted(s.json_metadata["p"] for s in good) == sampling["ps"]
+        assert all(s.shots == sampling["max_shots"] or s.errors >= sampling["max_errors"] for s in good)
 
 
 def _alive(pid: str) -> bool:

@@ -28,9 +28,7 @@ def test_miniature_study_end_to_end(tmp_path):
     assert "Assumptions" in budget and "δ = 0.05" in budget
     for name in ("threshold", "lambda", "accuracy", "budget", "resources"):
         assert (data / "plots" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
-    assert (
-        data / "logs" / "sample" / "repetition" / "circuit" / "z" / "pymatching" / "d3_p0.01.log"
-    ).exists()
+    assert (data / "logs" / "sample" / "repetition" / "circuit" / "z" / "pymatching" / "d3.log").exists()
     from qec.budget import BudgetReport
 
     report = BudgetReport.from_dict(json.loads((data / "budget.json").read_text()))
@@ -69,8 +67,11 @@ def test_miniature_study_end_to_end(tmp_path):
     again = snakemake(tmp_path, redumped, "-n")
     assert "Nothing to be done" in again.stdout + again.stderr, again.stdout[-3000:]
 
+    # One shard per (basis, decoder, d), holding every p.
+    shards = sorted(str(p.relative_to(data / "stats")) for p in (data / "stats").rglob("*.csv"))
+    assert shards == sorted(f"repetition/circuit/z/{dec}/d{d}.csv" for dec in decoders for d in (3, 5))
     # Deleting one shard recomputes that shard and what depends on it, and nothing else.
-    (data / "stats" / "repetition" / "circuit" / "z" / "pymatching-correlated" / "d5_p0.03.csv").unlink()
+    (data / "stats" / "repetition" / "circuit" / "z" / "pymatching-correlated" / "d5.csv").unlink()
     plan = snakemake(tmp_path, config, "-n")
     jobs = planned_jobs(plan.stdout + plan.stderr)
     expected = {"sample": 1, "combine": 1, "fit": 1, "budget": 1, "resources": 1, "plot": 1, "all": 1}
@@ -229,7 +230,7 @@ def test_training_definition_runs_through_the_pipeline(tmp_path):
 
 @pytest.mark.slow
 def test_study_with_the_cnot_experiment_gives_the_measured_route(tmp_path):
-    # experiments: [memory, cnot]: one cnot shard per (basis, decoder, d) with every p, fits per
+    # experiments: [memory, cnot]: one cnot shard per (basis, d) with every p and decoder, fits per
     # flow, the measured-channel row beside every scalar row, and the CNOT figure.
     budget = {"code": "surface_rotated", "basis": "z", "cycles_per_gate": 1}
     study = {**MINI, "study": "gates", "budget": budget}
@@ -243,7 +244,7 @@ def test_study_with_the_cnot_experiment_gives_the_measured_route(tmp_path):
     data = tmp_path / "data" / "gates"
     cnot = data / "stats" / "cnot"
     shards = sorted(str(p.relative_to(cnot)) for p in cnot.rglob("*.csv"))
-    assert shards == [f"circuit/{b}/pymatching/d{d}.csv" for b in "xz" for d in (3, 5)]
+    assert shards == [f"circuit/{b}/d{d}.csv" for b in "xz" for d in (3, 5)]
     fits = json.loads((data / "fits.json").read_text())["fits"]
     flows = {"XXXI", "XIXX", "IXIX", "ZIZI", "ZZIZ", "IZZZ"}
     assert {k.split("/")[0] for k in fits if k.startswith("cnot:")} == {f"cnot:{f}" for f in flows}

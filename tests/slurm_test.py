@@ -51,7 +51,8 @@ def test_default_quick_study_runs_through_slurm(tmp_path):
     # Every job but the local `all` went through SLURM: sbatch job ids in the log, and
     # SLURM's own per-job logs on disk.
     s = quick["sampling"]
-    shards = len(s["codes"]) * len(s["bases"]) * len(s["distances"]) * len(s["ps"])
+    shards = len(s["codes"]) * len(s["bases"]) * len(s["distances"])  # each holds every p
+    tasks = shards * len(s["ps"])
     jobs = shards + len(quick["qnn"]["seeds"]) + 6  # + combine/fit/tolerance/budget/resources/plot
     submitted = re.findall(r"has been submitted with SLURM jobid (\d+)", output)
     assert len(submitted) == jobs and len(set(submitted)) == jobs
@@ -59,7 +60,7 @@ def test_default_quick_study_runs_through_slurm(tmp_path):
     assert {p.stem for p in slurm_logs} >= set(submitted)
     # The results are what a local run produces, in kind.
     data = tmp_path / "data" / "quick"
-    assert len(sinter.read_stats_from_csv_files(data / "stats.csv")) == shards
+    assert len(sinter.read_stats_from_csv_files(data / "stats.csv")) == tasks
     report = BudgetReport.from_dict(json.loads((data / "budget.json").read_text()))
     assert [r.p for r in report.rows] == s["ps"]
     assert {"hardware", "qec", "above_threshold", "no_distance"} >= {r.verdict for r in report.rows}

@@ -32,23 +32,26 @@ EXPERIMENTS = lookup(dpath="sampling/experiments", within=config, default=["memo
 # Adaptive sampling (sampling.adaptive): one file per (code, noise) holds every memory task, sampled in
 # rounds until the budget's d* intervals meet the target (qec sample --target).
 ADAPTIVE = lookup(dpath="sampling/adaptive", within=config, default=None) or {}
+# Memory: one shard per (code, basis, decoder, d) holding every p, like the CNOT's and the devices':
+# each `qec sample` process pays about 1.5 core-seconds to start Python and sinter's worker (which
+# imports pymatching), more than many a point's sampling: paper ran 200 such processes, one per p.
 SHARDS = [
-    f"{DATA}/stats/{code}/{NOISE}/{basis}/{decoder}/d{d}_p{num(p)}.csv"
+    f"{DATA}/stats/{code}/{NOISE}/{basis}/{decoder}/d{d}.csv"
     for code in CODES
     for basis in BASES
     for decoder in DECODERS
     for d in DISTANCES
-    for p in PS
 ] if "memory" in EXPERIMENTS and not ADAPTIVE else []
 from qec.adaptive import DEFAULTS as ADAPTIVE_DEFAULTS
+from qec.codes import CODE_NAMES
 ADAPTIVE_SHARDS = (
     [f"{DATA}/stats/adaptive/{code}/{NOISE}.csv" for code in CODES]
     if ADAPTIVE and "memory" in EXPERIMENTS
     else []
 )
-# The lattice-surgery CNOT (sampling.experiments has cnot): one shard per (basis, d, decoder)
-# holding every p, because tqec takes 5–40 s to build the circuit and sampling a p takes seconds;
-# one per decoder so that the two longest (d = 7, correlated matching, x and z) run side by side.
+# The lattice-surgery CNOT (sampling.experiments has cnot): one shard per (basis, d) holding every p
+# and decoder, because tqec takes 10-70 core-seconds to build the circuit (d = 3-7), more than sampling
+# most of its points, and one process builds it once for all decoders.
 # Its grid: the memory grid's odd distances 3-15 (qec.surgery.MAX_CNOT_DISTANCE), unless sampling.cnot
 # sets its own.
 CNOT_GRID = {
@@ -60,9 +63,8 @@ CNOT_GRID = {
 }
 CNOT_SHARDS = (
     [
-        f"{DATA}/stats/cnot/{NOISE}/{basis}/{decoder}/d{d}.csv"
+        f"{DATA}/stats/cnot/{NOISE}/{basis}/d{d}.csv"
         for basis in ("x", "z")
-        for decoder in DECODERS
         for d in CNOT_GRID["distances"]
     ]
     if "cnot" in EXPERIMENTS
@@ -73,9 +75,9 @@ CNOT_SHARDS = (
 # Longest shards first (qec.study.shard_priority): only the order of jobs depends on it.
 from qec.study import shard_priority as _shard_priority
 
-SHARD_PRIORITY = lambda wildcards: _shard_priority(  # noqa: E731
-    int(wildcards.d), float(wildcards.p) if "p" in wildcards.keys() else None,
-    decoder=wildcards.get("decoder", ""), sampling=config["sampling"], cnot=CNOT_GRID,
+shard_priority = lambda experiment: lambda wildcards: _shard_priority(  # noqa: E731
+    int(wildcards.d), experiment=experiment, decoders=[wildcards.decoder] if experiment == "memory" else DECODERS,
+    sampling=config["sampling"], cnot=CNOT_GRID,
 )
 # The QNN runs and the tolerance go before every shard (whose priority is at most 10**6): the
 # budget needs them as much as the fits, and left for last they would add minutes after sampling.

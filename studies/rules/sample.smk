@@ -1,49 +1,54 @@
-# One shard per (code, noise, basis, decoder, d, p): an independent sinter CSV; combine sums rows
-# per task and decoder, and qec fit fits each decoder on its own.
+# One shard per (code, noise, basis, decoder, d) holding every p: an independent sinter CSV; combine
+# sums rows per task and decoder, and qec fit fits each decoder on its own.
 
 
 rule sample:
+    # A code's name only: the pattern must never claim another rule's shard (stats/cnot/..., devices).
+    wildcard_constraints:
+        code="|".join(CODE_NAMES),
     output:
-        "data/{study}/stats/{code}/{noise}/{basis}/{decoder}/d{d}_p{p}.csv",
+        "data/{study}/stats/{code}/{noise}/{basis}/{decoder}/d{d}.csv",
     log:
-        "data/{study}/logs/sample/{code}/{noise}/{basis}/{decoder}/d{d}_p{p}.log",
+        "data/{study}/logs/sample/{code}/{noise}/{basis}/{decoder}/d{d}.log",
     params:
         qec=QEC,
+        ps=" ".join(num(p) for p in PS),
         rpd=lookup(dpath="sampling/rounds_per_distance", within=config),
         max_shots=lookup(dpath="sampling/max_shots", within=config),
         max_errors=lookup(dpath="sampling/max_errors", within=config),
         custom=CUSTOM_FLAG,
     threads: 1
-    priority: SHARD_PRIORITY
+    priority: shard_priority("memory")
     conda:
         "../envs/qec.yaml"
     shell:
         "{params.qec} sample --code {wildcards.code} --noise {wildcards.noise} --basis {wildcards.basis}"
-        " --distance {wildcards.d} --p {wildcards.p} --rounds-per-distance {params.rpd}"
+        " --distance {wildcards.d} --p {params.ps} --rounds-per-distance {params.rpd}"
         " --max-shots {params.max_shots} --max-errors {params.max_errors}"
         " --decoder {wildcards.decoder} {params.custom} --workers {threads} --quiet --out {output} > {log} 2>&1"
 
 
 rule sample_cnot:
     output:
-        "data/{study}/stats/cnot/{noise}/{basis}/{decoder}/d{d}.csv",
+        "data/{study}/stats/cnot/{noise}/{basis}/d{d}.csv",
     log:
-        "data/{study}/logs/sample/cnot/{noise}/{basis}/{decoder}/d{d}.log",
+        "data/{study}/logs/sample/cnot/{noise}/{basis}/d{d}.log",
     params:
         qec=QEC,
+        decoders=" ".join(DECODERS),
         ps=" ".join(num(p) for p in CNOT_GRID["ps"]),
         max_shots=CNOT_GRID["max_shots"],
         max_errors=CNOT_GRID["max_errors"],
         custom=CUSTOM_FLAG,
     threads: 1
-    priority: SHARD_PRIORITY
+    priority: shard_priority("cnot")
     conda:
         "../envs/qec.yaml"
     shell:
         "{params.qec} sample --experiment cnot --code surface_rotated --noise {wildcards.noise}"
         " --basis {wildcards.basis} --distance {wildcards.d} --p {params.ps}"
         " --max-shots {params.max_shots} --max-errors {params.max_errors}"
-        " --decoder {wildcards.decoder} {params.custom} --workers {threads} --quiet --out {output} > {log} 2>&1"
+        " --decoder {params.decoders} {params.custom} --workers {threads} --quiet --out {output} > {log} 2>&1"
 
 
 rule sample_device:
