@@ -1,6 +1,7 @@
 """A study from nothing in two checkouts of qec, alternating: wall and CPU seconds, medians and ratios.
 
-Each run deletes the study's data folder and Snakemake's metadata in its checkout and runs the study
+Each run deletes the study's data folder (named by the study file's `study`) and Snakemake's metadata
+in its checkout and runs the study
 with the local profile; `python -m qec` in a checkout imports that checkout's qec. The first checkout
 is the baseline. Example (the shard layout change, against the commit before it):
 
@@ -12,6 +13,7 @@ is the baseline. Example (the shard layout change, against the commit before it)
 from __future__ import annotations
 
 import argparse
+import re
 import resource
 import shutil
 import statistics
@@ -20,14 +22,27 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
 
-def run_study(checkout: Path, study: str, configfile: str | None) -> tuple[float, float]:
+
+def study_name(checkout: Path, configfile: str) -> str:
+    """The study's name from its file in ``checkout``: the data folder each run deletes."""
+    if not (checkout / "Snakefile").is_file():
+        raise SystemExit(f"{checkout}: not a qec checkout (no Snakefile)")
+    if not (checkout / configfile).is_file():
+        raise SystemExit(f"{checkout / configfile}: no such study file")
+    study = yaml.safe_load((checkout / configfile).read_text(encoding="utf-8")).get("study")
+    if not isinstance(study, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", study):
+        raise SystemExit(f"{checkout / configfile}: study={study!r} is not a study name ([A-Za-z0-9_-]+)")
+    return study
+
+
+def run_study(checkout: Path, configfile: str) -> tuple[float, float]:
     """Wall and CPU seconds (Snakemake and every job) of one run from nothing."""
-    shutil.rmtree(checkout / "data" / study, ignore_errors=True)
+    shutil.rmtree(checkout / "data" / study_name(checkout, configfile), ignore_errors=True)
     shutil.rmtree(checkout / ".snakemake", ignore_errors=True)
     cmd = [sys.executable, "-m", "snakemake", "--profile", "studies/profiles/local", "-q"]
-    if configfile:
-        cmd += ["--configfile", configfile]
+    cmd += ["--configfile", configfile]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=checkout, capture_output=True, text=True)
@@ -42,17 +57,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("baseline", type=Path)
     parser.add_argument("candidate", type=Path)
-    parser.add_argument("--study", default="quick", help="the study's name (its data folder)")
-    parser.add_argument("--configfile", help="the study file, relative to each checkout (default: quick)")
+    parser.add_argument("--configfile", default="studies/quick.yaml", help="relative to each checkout")
     parser.add_argument("--repeats", type=int, default=3)
     a = parser.parse_args()
+    if a.repeats < 1:
+        parser.error(f"--repeats: {a.repeats} is not allowed: at least 1")
     runs: dict[str, list[tuple[float, float]]] = {"baseline": [], "candidate": []}
     for r in range(a.repeats):
         for name, checkout in (("baseline", a.baseline), ("candidate", a.candidate)):
-            runs[name].append(run_study(checkout, a.study, a.configfile))
+            runs[name].append(run_study(checkout, a.configfile))
             wall, cpu = runs[name][-1]
             print(f"repeat {r}: {name} wall {wall:.1f} s, CPU {cpu:.1f} s", flush=True)
-    print(f"\n{a.study} from nothing, medians of {a.repeats}, alternating")
+    print(f"\n{a.configfile} from nothing, medians of {a.repeats}, alternating")
     print(f"{'':<12}{'wall s':>9}{'CPU s':>9}")
     for name in runs:
         print(f"{name:<12}{statistics.median(w for w, _ in runs[name]):>9.1f}"

@@ -176,9 +176,9 @@ def shard_priority(
 
     With two cores, a long shard started last ends the study alone (paper's memory at d = 11
     with correlated matching takes about fifteen minutes, most shards seconds), so Snakemake
-    starts the longest first. Only the order of jobs depends on this, so a
-    rough model does. A shard holds every p of one basis and d, for each of its ``decoders`` (a
-    memory shard has one, a CNOT shard all of the study's): for each p, shots until
+    starts the longest first. Only the order of jobs depends on this, so a rough model does. A
+    shard holds every p of one basis and d, for each of its ``decoders`` (a memory shard has
+    one, a CNOT shard all of the study's): for each p, shots until
     ``max_errors`` or ``max_shots`` at a logical error 0.1·(p/1%)^((d+1)/2) per shot, times the
     detectors (d rounds of d²), ×3 for correlated matching; the CNOT's (``experiment="cnot"``)
     are three patches' worth for 4d rounds at ten times memory's error.

@@ -33,8 +33,9 @@ EXPERIMENTS = lookup(dpath="sampling/experiments", within=config, default=["memo
 # rounds until the budget's d* intervals meet the target (qec sample --target).
 ADAPTIVE = lookup(dpath="sampling/adaptive", within=config, default=None) or {}
 # Memory: one shard per (code, basis, decoder, d) holding every p, like the CNOT's and the devices':
-# each `qec sample` process pays about 1.5 core-seconds to start Python and sinter's worker (which
-# imports pymatching), more than many a point's sampling: paper ran 200 such processes, one per p.
+# each `qec sample` process pays about 2 core-seconds to start Python and sinter's worker (which
+# imports pymatching; benchmarks/shard_layout.py), more than many a point's sampling: paper ran 200
+# such processes, one per p.
 SHARDS = [
     f"{DATA}/stats/{code}/{NOISE}/{basis}/{decoder}/d{d}.csv"
     for code in CODES
