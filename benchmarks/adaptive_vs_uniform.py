@@ -8,11 +8,11 @@ wider than ε*'s own interval allows (``qec.adaptive.judge``, the criterion both
 - **adaptive**: ``qec.adaptive.sample_adaptively`` (pilot, then batches where the d* intervals
   need them), default settings.
 - **uniform** (the baseline: today's rule, ``max_errors`` raised until the widths match): every
-  task to E errors or 4000·E shots (``paper`` is E = 500, 2·10⁶ shots), for E = 50, 100, 200,
-  500, 1000, 2000, ... in turn, each level a top-up of the one before (a rerun at a level costs
-  what a fresh run at it would); its cost is the file's core-seconds at the first level that
-  meets the precision, or, once a level costs ``--uniform-cap`` times the adaptive run without
-  meeting it, a lower bound (said so).
+  task to E errors or 4000·E shots (``paper``'s rule until 3 December 2026: E = 500, 2·10⁶
+  shots), for E = 50, 100, 200, 500, 1000, 2000, ... in turn, each level a top-up of the one
+  before (a rerun at a level costs what a fresh run at it would); its cost is the file's
+  core-seconds at the first level that meets the precision, or, once a level costs
+  ``--uniform-cap`` times the adaptive run without meeting it, a lower bound (said so).
 
 Cost is sinter's worker seconds (core-seconds of sampling and decoding). The arms alternate
 within each repetition, so that a busy machine slows both alike; the script prints each
@@ -33,7 +33,7 @@ import sys
 import time
 
 LEVELS = (50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
-SHOTS_PER_ERROR = 4000  # paper: 2·10⁶ shots for 500 errors
+SHOTS_PER_ERROR = 4000  # paper's rule until 3 December 2026: 2·10⁶ shots for 500 errors
 
 
 def main() -> int:
