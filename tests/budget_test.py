@@ -177,7 +177,7 @@ def test_a_verdict_whose_interval_straddles_delta_is_marked_marginal():
     assert qec.verdict == "qec" and "marginal" not in qec.note
 
 
-# The tolerance of the paper study (data/paper/tolerance.json, 2026-12): ε* = 3.57e-3
+# The tolerance of the paper study (data/paper/tolerance.json before 3 December 2026): ε* = 3.57e-3
 # [2.85e-3, 4.94e-3], and the measured no-QEC accuracy changes under circuit noise at p, all
 # beyond −δ = −0.01 from p = 0.003 on (1.2%, the p, continues their slope of −5.6 per
 # unit p). The numbers only decide that every row needs QEC; what is tested is the verdict.

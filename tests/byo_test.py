@@ -321,10 +321,11 @@ def test_a_checkpoint_of_other_file_contents_is_not_resumed(tmp_path):
 
 
 def test_results_written_before_circuits_were_stored_still_read():
-    """The published runs (data/byo: a .qpy file and a CSV; data/paper: the built-in ansatz)."""
+    """Published runs from before circuits were stored (data/byo: a .qpy file and a CSV;
+    data/devices: the built-in ansatz; data/paper was one until its rerun of 3 December 2026)."""
     from qec.qnn import Workload
 
-    for study, qubits in (("byo", 4), ("paper", None)):
+    for study, qubits in (("byo", 4), ("devices", None)):
         paths = sorted((REPO / "data" / study / "qnn").glob("none_s*.json"))
         results = [json.loads(p.read_text()) for p in paths]
         assert all("sources" not in r for r in results)
