@@ -9,6 +9,8 @@ task above the cap is thinned by drawing ``cap`` shots without replacement from 
 per-observable failure mask), its seconds scaled by ``cap / shots``. The thinned stats are then fitted
 and budgeted with the study's own ``qec fit`` and ``qec budget`` settings, against the committed
 tolerance and QNN runs, and each budget row's d* [interval] is printed beside the committed one.
+A task that had stopped on its error count is thinned the same way, which is exact up to one
+error: the shot that ended it was always an error.
 
     python benchmarks/shot_cap.py --memory-cap 500000 --cnot-cap 100000
     python benchmarks/shot_cap.py --study data/paper --config studies/paper.yaml --memory-cap 1000000
@@ -32,7 +34,8 @@ import numpy as np
 import sinter
 import yaml
 
-MASK = "obs_mistake_mask="
+from qec.budget import BudgetReport
+from qec.fit.points import MASK_PREFIX as MASK
 
 
 def thin(stat: sinter.TaskStats, cap: int, rng: np.random.Generator) -> sinter.TaskStats:
@@ -55,16 +58,16 @@ def thin(stat: sinter.TaskStats, cap: int, rng: np.random.Generator) -> sinter.T
     )  # fmt: skip
 
 
-def _rows(budget: dict) -> dict[tuple[str, float, str], str]:
+def _rows(path: Path) -> dict[tuple[str, float, str], str]:
     """d* [low, high] (or the verdict) per (route, p, decoder) of a budget.json."""
+    report = BudgetReport.from_dict(json.loads(path.read_text()))
     out = {}
-    for route, key in (("scalar", "rows"), ("channel", "channel_rows")):
-        for r in budget.get(key, []):
-            cell = r["verdict"]
-            if r.get("d_star") is not None:
-                high = "?" if r["d_star_high"] is None else r["d_star_high"]
-                cell = f"{r['d_star']} [{r['d_star_low']}, {high}]"
-            out[(route, r["p"], r["decoder"])] = cell
+    for route, rows in (("scalar", report.rows), ("channel", report.channel_rows)):
+        for r in rows:
+            cell = r.verdict
+            if r.d_star is not None:
+                cell = f"{r.d_star} [{r.d_star_low}, {'?' if r.d_star_high is None else r.d_star_high}]"
+            out[(route, r.p, r.decoder)] = cell
     return out
 
 
@@ -79,6 +82,12 @@ def main() -> None:
     a = parser.parse_args()
     if a.memory_cap < 1 or a.cnot_cap < 1:
         parser.error(f"caps must be >= 1; got --memory-cap {a.memory_cap} --cnot-cap {a.cnot_cap}")
+    missing = [n for n in ("stats.csv", "budget.json", "tolerance.json") if not (a.study / n).is_file()]
+    if missing:
+        parser.error(f"--study {str(a.study)!r} has no {', '.join(missing)}: give a study's data folder")
+    if a.keep is not None and a.keep.exists() and any(a.keep.iterdir()):
+        # It would receive stats.csv, fits.json and budget.*: never a study's own folder.
+        parser.error(f"--keep {str(a.keep)!r} exists and is not empty; give a new folder")
     config = yaml.safe_load(a.config.read_text())
     rng = np.random.default_rng(a.seed)
     stats = sinter.read_stats_from_csv_files(a.study / "stats.csv")
@@ -117,8 +126,8 @@ def main() -> None:
                         "--code", budget["code"], "--basis", budget["basis"], "--cycles-per-gate",
                         str(budget["cycles_per_gate"]), "--jobs", "2", "--out", str(out / "budget.csv")],
                        check=True, stdout=subprocess.DEVNULL)  # fmt: skip
-        old = _rows(json.loads((a.study / "budget.json").read_text()))
-        new = _rows(json.loads((out / "budget.json").read_text()))
+        old = _rows(a.study / "budget.json")
+        new = _rows(out / "budget.json")
     print(f"\n{'route':8} {'p':>7} {'decoder':22} {'committed':>18} {'at the caps':>18}")
     for key in sorted(old, key=lambda k: (k[0] != "scalar", k[1], k[2])):
         if old[key] != "hardware" or new.get(key) != "hardware":
